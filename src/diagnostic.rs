@@ -1,0 +1,224 @@
+//! Diagnostics as plain data.
+//!
+//! The engine produces [`Diagnostic`]s; only the renderers in `render/` turn
+//! them into text. A diagnostic carries its location already resolved to
+//! line and column, so rendering never rescans a file.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// How serious a finding is. Ordered `Info < Warning < Error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A resolved place in a file: 1-based lines, 1-based character columns,
+/// `end_column` one past the last character (as SARIF).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub file: Arc<str>,
+    /// Byte offsets, for snippet rendering.
+    #[serde(skip)]
+    pub start: usize,
+    #[serde(skip)]
+    pub end: usize,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    /// Spreadsheet cell, such as `Sheet1!E7`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+}
+
+impl Location {
+    /// A location naming a whole file (line 1, column 1), for problems that
+    /// have no better place.
+    pub fn whole_file(file: Arc<str>) -> Location {
+        Location {
+            file,
+            start: 0,
+            end: 0,
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            cell: None,
+        }
+    }
+}
+
+/// Where the rule that raised a diagnostic is written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct RuleRef {
+    pub file: Arc<str>,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// One problem found in a return or a rule file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable check id or compile error code, e.g. `percent_range`, `unknown_name`.
+    pub code: String,
+    pub message: String,
+    /// Primary location; `None` only for problems that concern no file.
+    pub location: Option<Location>,
+    /// Short text under the underlined span.
+    pub label: Option<String>,
+    /// Other places that matter (the first of two duplicate keys, say).
+    pub related: Vec<(Location, String)>,
+    pub help: Option<String>,
+    pub measure: Option<String>,
+    pub field: Option<String>,
+    /// The rule that raised it; `None` for built-in checks.
+    pub rule: Option<RuleRef>,
+    /// Set when a waiver accepts this problem (SPEC 3.8, planned).
+    pub waived: bool,
+}
+
+impl Diagnostic {
+    pub fn new(severity: Severity, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            code: code.into(),
+            message: message.into(),
+            location: None,
+            label: None,
+            related: Vec::new(),
+            help: None,
+            measure: None,
+            field: None,
+            rule: None,
+            waived: false,
+        }
+    }
+
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn related(mut self, location: Location, label: impl Into<String>) -> Self {
+        self.related.push((location, label.into()));
+        self
+    }
+
+    /// Sort key: file, position, then code, so output never depends on
+    /// the order in which parallel workers finished.
+    pub fn sort_key(&self) -> (Option<&str>, u32, u32, &str, &str) {
+        match &self.location {
+            Some(l) => (Some(&l.file), l.line, l.column, &self.code, &self.message),
+            None => (None, 0, 0, &self.code, &self.message),
+        }
+    }
+}
+
+/// Sort diagnostics deterministically.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// A diagnostic before it is located: positions are still [`Pos`]itions in
+/// a return file. Loaders and the evaluator produce these; the engine turns
+/// them into [`Diagnostic`]s with the file's line index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    pub code: std::borrow::Cow<'static, str>,
+    pub message: String,
+    pub pos: crate::returns::Pos,
+    pub label: Option<String>,
+    pub related: Vec<(crate::returns::Pos, String)>,
+    pub help: Option<String>,
+    pub measure: Option<String>,
+    pub field: Option<String>,
+}
+
+impl Finding {
+    pub fn new(
+        severity: Severity,
+        code: impl Into<std::borrow::Cow<'static, str>>,
+        message: impl Into<String>,
+        pos: crate::returns::Pos,
+    ) -> Finding {
+        Finding {
+            severity,
+            code: code.into(),
+            message: message.into(),
+            pos,
+            label: None,
+            related: Vec::new(),
+            help: None,
+            measure: None,
+            field: None,
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn related(mut self, pos: crate::returns::Pos, label: impl Into<String>) -> Self {
+        self.related.push((pos, label.into()));
+        self
+    }
+
+    pub fn measure(mut self, id: impl Into<String>) -> Self {
+        self.measure = Some(id.into());
+        self
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}

@@ -1,0 +1,10 @@
+//! ragcheck: validate public-sector RAG performance returns against rules
+//! written as text.
+//!
+//! See `docs/ARCHITECTURE.md` for the stage chain.
+
+pub mod diagnostic;
+pub mod rag;
+pub mod returns;
+pub mod span;
+pub mod value;
