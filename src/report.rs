@@ -1,0 +1,141 @@
+//! The result of a run, as plain data for the renderers.
+
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rag::Rag;
+
+/// Everything a `check` run found, files in path order.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub files: Vec<FileReport>,
+}
+
+/// One input file: a YAML/JSON file holds one return, a CSV or spreadsheet
+/// file may hold many.
+#[derive(Clone, Debug)]
+pub struct FileReport {
+    pub path: Arc<str>,
+    /// The file's text, kept for snippet rendering when asked for (human
+    /// output); `None` otherwise or for spreadsheets.
+    pub source: Option<Arc<str>>,
+    /// Problems of the file as a whole (`invalid_return` when it cannot be
+    /// read), sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    pub returns: Vec<ReturnReport>,
+}
+
+/// One return's results.
+#[derive(Clone, Debug, Default)]
+pub struct ReturnReport {
+    pub organisation: Option<String>,
+    pub period: Option<String>,
+    pub measures: Vec<MeasureReport>,
+    /// Sorted by position, then code.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every check evaluated on this return, in catalogue order, with how
+    /// many diagnostics it raised (for JUnit).
+    pub checks: Vec<CheckRun>,
+    /// `when` conditions that could not be decided because a value was
+    /// missing (SPEC 3.3).
+    pub not_evaluated: u64,
+}
+
+/// One measure's row in the RAG table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MeasureReport {
+    pub id: String,
+    pub title: Option<String>,
+    /// Declared status, when it is a known status.
+    pub status: Option<Rag>,
+    /// Declared status as typed (may be unknown, like `Gren`).
+    pub status_text: Option<String>,
+    /// Computed status from the bands.
+    pub rag: Option<Rag>,
+    /// The value for the return's own quarter, as typed.
+    pub value: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckRun {
+    pub id: String,
+    /// Times the check was evaluated (per return, measure or value).
+    pub evaluated: u64,
+}
+
+/// A check as the catalogue lists it (for SARIF rules, JUnit, `explain`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckInfo {
+    pub id: String,
+    /// One-line description.
+    pub about: String,
+    /// Longer documentation (built-ins: what, why, example).
+    pub docs: String,
+    pub severity: Severity,
+    /// Where a user check is written; `None` for built-ins.
+    pub rule: Option<crate::diagnostic::RuleRef>,
+}
+
+/// Counts for the summary line and JSON `summary`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub returns: usize,
+    pub measures: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub green: usize,
+    pub amber: usize,
+    pub red: usize,
+    /// Measures with no computed status.
+    pub none: usize,
+    pub not_evaluated: u64,
+}
+
+impl Report {
+    /// Every diagnostic, file-level ones first within each file.
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.files.iter().flat_map(|f| {
+            f.diagnostics
+                .iter()
+                .chain(f.returns.iter().flat_map(|r| r.diagnostics.iter()))
+        })
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            files: self.files.len(),
+            ..Summary::default()
+        };
+        for d in self.diagnostics() {
+            match d.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+        }
+        for r in self.files.iter().flat_map(|f| &f.returns) {
+            s.returns += 1;
+            s.not_evaluated += r.not_evaluated;
+            for m in &r.measures {
+                s.measures += 1;
+                match m.rag {
+                    Some(Rag::Green) => s.green += 1,
+                    Some(Rag::Amber) => s.amber += 1,
+                    Some(Rag::Red) => s.red += 1,
+                    None => s.none += 1,
+                }
+            }
+        }
+        s
+    }
+
+    /// The most severe (unwaived) diagnostic, for the exit code.
+    pub fn worst(&self) -> Option<Severity> {
+        self.diagnostics()
+            .filter(|d| !d.waived)
+            .map(|d| d.severity)
+            .max()
+    }
+}
