@@ -1,0 +1,264 @@
+//! The rule AST: what a rule file says, every node spanned.
+//!
+//! Built by [`crate::syntax`] from pest's parse tree (which never leaves that
+//! module), consumed by [`crate::compile`]. Statements are kept in source
+//! order so that the formatter can print them back.
+
+use rust_decimal::Decimal;
+
+use crate::diagnostic::Severity;
+use crate::span::Span;
+use crate::value::Unit;
+
+/// A name as written, with its place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A string literal: its value (escapes resolved) and its place, quotes
+/// included.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Str {
+    pub value: String,
+    pub span: Span,
+}
+
+/// One `.rag` file.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct RuleFile {
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Item {
+    Measure(MeasureDecl),
+    Check(CheckDecl),
+    Severity(SeverityDecl),
+    Test(TestDecl),
+}
+
+/// `measure ID "title" { ... }`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeasureDecl {
+    pub id: Ident,
+    pub title: Option<Str>,
+    pub body: Vec<MeasureStmt>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MeasureStmt {
+    Unit(Ident),
+    Better(Ident),
+    Target(Expr),
+    Trajectory(Trajectory),
+    Required(Span),
+    Cumulative(Span),
+    About(Str),
+    Band(Band),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Trajectory {
+    /// `trajectory linear`: target × quarter / 4.
+    Linear(Span),
+    /// `trajectory q1 25%, q2 50%, ...`
+    Points(Vec<(Ident, Expr)>),
+}
+
+/// `green when COND` or `red otherwise`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Band {
+    pub status: Ident,
+    /// `None` for `otherwise`.
+    pub condition: Option<Expr>,
+    pub span: Span,
+}
+
+/// `check ID [for ...] { ... }`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckDecl {
+    pub id: Ident,
+    pub scope: Scope,
+    pub body: Vec<CheckStmt>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// No `for`: once per return.
+    Return,
+    /// `for each measure [where COND]`
+    EachMeasure(Option<Expr>),
+    /// `for each value [where COND]`
+    EachValue(Option<Expr>),
+    /// `for a, b, c`
+    Measures(Vec<Ident>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckStmt {
+    About(Str),
+    Rule(RuleStmt),
+}
+
+/// `SEVERITY when COND "message" [help "text"]`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleStmt {
+    pub severity: Severity,
+    pub severity_span: Span,
+    pub condition: Expr,
+    pub message: Str,
+    pub help: Option<Str>,
+    pub span: Span,
+}
+
+/// `severity CHECK_ID error|warning|info|off`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeverityDecl {
+    pub check: Ident,
+    /// `None` for `off`.
+    pub level: Option<Severity>,
+    pub level_span: Span,
+    pub span: Span,
+}
+
+/// `test "name" { given ...; expect ... }`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestDecl {
+    pub name: Str,
+    pub body: Vec<TestStmt>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TestStmt {
+    GivenFile(Str),
+    /// `given a.q4 = "94%", return.period = "2011/12 Q2"`
+    Given(Vec<(Path, Str)>),
+    Expect(Expectation),
+}
+
+/// A dotted name such as `appraisals.q4` or `return.period`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Path {
+    pub parts: Vec<Ident>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expectation {
+    /// `expect EXPR`
+    True(Expr),
+    /// `expect error CHECK [on MEASURE]`
+    Diagnostic {
+        severity: Severity,
+        check: Ident,
+        on: Option<Ident>,
+        span: Span,
+    },
+    /// `expect no SEVERITY [CHECK]`
+    No {
+        severity: Severity,
+        check: Option<Ident>,
+        span: Span,
+    },
+    /// `expect no diagnostics`
+    NoDiagnostics(Span),
+}
+
+/// An expression with its place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Or => "or",
+            BinOp::And => "and",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+        }
+    }
+
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnOp {
+    Not,
+    Neg,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExprKind {
+    /// A plain number: `95`, `1.05`, `1_000`.
+    Number(Decimal),
+    /// A number with a unit: `95%`, `£250k`, `8.37 days`.
+    Quantity(Decimal, Unit),
+    Str(String),
+    Bool(bool),
+    /// A name or dotted name: `value`, `green`, `percent`, `budget.q3`,
+    /// `return.period`. What it means is decided when compiling.
+    Path(Vec<Ident>),
+    List(Vec<Expr>),
+    Call(Ident, Vec<Arg>),
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `x is [not] missing|deferred|blank|not_applicable|not_available`
+    Is {
+        operand: Box<Expr>,
+        negated: bool,
+        kind: Ident,
+    },
+    /// `x [not] in [a, b]`
+    In {
+        operand: Box<Expr>,
+        negated: bool,
+        list: Box<Expr>,
+    },
+    /// `x matches "regex"`
+    Matches(Box<Expr>, Str),
+}
+
+/// A function argument: an expression, or `each measure [where COND]` for
+/// `count`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Arg {
+    Expr(Expr),
+    EachMeasure(Option<Expr>, Span),
+}
