@@ -140,7 +140,7 @@ fn syntax_errors_say_what_was_expected_in_words() {
     let loc = d.location.clone().unwrap_or_else(|| panic!("no location"));
     assert_eq!((loc.line, loc.column), (4, 1));
     assert!(d.message.contains("expected"), "{}", d.message);
-    assert!(d.message.contains("a number"), "{}", d.message);
+    assert!(d.message.contains("a value or a name"), "{}", d.message);
     assert!(!d.message.contains("expr"), "{}", d.message);
 }
 
