@@ -175,6 +175,8 @@ pub struct Finding {
     pub help: Option<String>,
     pub measure: Option<String>,
     pub field: Option<String>,
+    /// The rule that raised it; `None` for built-in checks.
+    pub rule: Option<RuleRef>,
 }
 
 impl Finding {
@@ -194,6 +196,7 @@ impl Finding {
             help: None,
             measure: None,
             field: None,
+            rule: None,
         }
     }
 

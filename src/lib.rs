@@ -1,13 +1,35 @@
 //! ragcheck: validate public-sector RAG performance returns against rules
 //! written as text.
 //!
-//! See `docs/ARCHITECTURE.md` for the stage chain.
+//! The pipeline, one module per stage (see `docs/ARCHITECTURE.md`):
+//!
+//! | stage | module | produces |
+//! |---|---|---|
+//! | parse rule text | [`syntax`] | [`ast::RuleFile`] |
+//! | compile | [`compile`] | [`ir::RuleSet`] |
+//! | load returns | [`returns`] | [`returns::LoadedFile`] |
+//! | parse value text | [`value`] | [`value::ValueText`] |
+//! | evaluate | [`eval`], [`checks`] | [`diagnostic::Finding`]s |
+//! | gather | [`engine`] | [`report::Report`] |
+//!
+//! The library never prints or exits; the `ragcheck` binary renders
+//! reports and picks the exit status.
 
 pub mod ast;
+pub mod checks;
+pub mod compile;
 pub mod diagnostic;
+pub mod display;
+pub mod engine;
+pub mod eval;
+pub mod ir;
 pub mod rag;
 pub mod report;
 pub mod returns;
+pub mod rules_io;
 pub mod span;
 pub mod syntax;
 pub mod value;
+
+pub use compile::{Compiled, compile};
+pub use ir::RuleSet;

@@ -1,0 +1,53 @@
+use std::collections::HashMap;
+
+use super::Builtin;
+use crate::diagnostic::{Finding, Severity};
+use crate::eval::ReturnCtx;
+
+pub static CHECK: Builtin = Builtin {
+    id: "duplicate_measure",
+    severity: Severity::Error,
+    about: "The same measure id appears twice in one return.",
+    docs: "\
+What it does: reports a measure given twice in one return (two YAML keys, or two CSV rows of \
+the same organisation and period), pointing at both.
+
+Why: a return loaded twice, or a row pasted twice, would otherwise be silently merged or \
+counted twice; which one is right is for a person to decide.
+
+Example:
+    measures:
+      appraisals: {status: Amber, values: {q4: 94%}}
+      appraisals: {status: Green, values: {q4: 99%}}   # <- duplicate_measure",
+    run: Some(run),
+};
+
+fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, e) in ctx.ret.measures.iter().enumerate() {
+        let id = e.id();
+        if id.is_empty() {
+            continue;
+        }
+        match first.get(id) {
+            None => {
+                first.insert(id, i);
+            }
+            Some(&j) => {
+                let earlier = &ctx.ret.measures[j];
+                out.push(
+                    Finding::new(
+                        Severity::Error,
+                        CHECK.id,
+                        format!("measure `{id}` is given twice in this return"),
+                        e.pos(),
+                    )
+                    .label("given again here")
+                    .related(earlier.pos(), "first given here")
+                    .help("remove one of them, or give the second its own id")
+                    .measure(id),
+                );
+            }
+        }
+    }
+}

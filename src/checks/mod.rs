@@ -1,0 +1,75 @@
+//! Built-in checks: always on unless set `off` (SPEC 3.5).
+//!
+//! One file per check, each with its documentation (what it does, why, an
+//! example) in [`Builtin`], which feeds `ragcheck explain`, SARIF and JUnit.
+//! [`BUILTINS`] is the single table of their ids.
+
+mod duplicate_measure;
+mod future_value;
+mod invalid_return;
+mod missing_header;
+mod missing_measure;
+mod missing_status;
+mod not_cumulative;
+mod overdue_deferral;
+mod rag_undetermined;
+mod status_mismatch;
+mod unit_mismatch;
+mod unknown_measure;
+mod unknown_status;
+mod unparseable_value;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::eval::ReturnCtx;
+
+/// A built-in check's identity and documentation.
+#[derive(Debug)]
+pub struct Builtin {
+    pub id: &'static str,
+    pub severity: Severity,
+    /// One line: when it fires.
+    pub about: &'static str,
+    /// What it does, why it matters, and an example.
+    pub docs: &'static str,
+    /// Runs over one resolved return; `None` for checks raised elsewhere
+    /// (`invalid_return` comes from the loaders).
+    pub run: Option<fn(&ReturnCtx<'_>, &mut Vec<Finding>)>,
+}
+
+/// Every built-in check, in the order of SPEC 3.5.
+pub static BUILTINS: [&Builtin; 14] = [
+    &invalid_return::CHECK,
+    &missing_header::CHECK,
+    &duplicate_measure::CHECK,
+    &unparseable_value::CHECK,
+    &unit_mismatch::CHECK,
+    &unknown_status::CHECK,
+    &status_mismatch::CHECK,
+    &missing_status::CHECK,
+    &missing_measure::CHECK,
+    &unknown_measure::CHECK,
+    &not_cumulative::CHECK,
+    &future_value::CHECK,
+    &rag_undetermined::CHECK,
+    &overdue_deferral::CHECK,
+];
+
+/// Index of a built-in check by id.
+pub fn builtin_index(id: &str) -> Option<usize> {
+    BUILTINS.iter().position(|b| b.id == id)
+}
+
+/// Run every built-in check that is not `off`, with its configured severity.
+pub fn run_all(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+    for (i, b) in BUILTINS.iter().enumerate() {
+        let Some(severity) = ctx.rules.builtin_severity.get(i).copied().flatten() else {
+            continue;
+        };
+        let Some(run) = b.run else { continue };
+        let start = out.len();
+        run(ctx, out);
+        for f in &mut out[start..] {
+            f.severity = severity;
+        }
+    }
+}

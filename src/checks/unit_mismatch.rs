@@ -1,0 +1,75 @@
+use super::Builtin;
+use crate::diagnostic::{Finding, Severity};
+use crate::eval::ReturnCtx;
+use crate::returns::KnownField;
+use crate::value::{Unit, ValueText};
+
+pub static CHECK: Builtin = Builtin {
+    id: "unit_mismatch",
+    severity: Severity::Error,
+    about: "A value's explicit unit differs from the measure's declared unit.",
+    docs: "\
+What it does: reports a value written with a unit other than its measure's (`8.63 days` in a \
+percent measure, `£5k` in a days measure), and a `unit` stated in the return that differs from \
+the rules' declared unit. Such a value counts as missing in every rule.
+
+Why: a value in the wrong unit was typed in the wrong row or column; comparing it with the \
+thresholds would give a meaningless status.
+
+Example:
+    sickness_absence:            # declared `unit days` in the rules
+      values: {q3: 8.63%}        # <- unit_mismatch",
+    run: Some(run),
+};
+
+fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+    for e in &ctx.entries {
+        let declared = e.decl.and_then(|d| ctx.rules.measures[d].unit);
+        if let (Some(d), Some(t)) = (declared, e.entry.known(KnownField::Unit)) {
+            let stated = t.as_str().trim();
+            if Unit::from_name(stated) != Some(d) {
+                out.push(
+                    Finding::new(
+                        Severity::Error,
+                        CHECK.id,
+                        format!(
+                            "the return says measure `{}` is in `{stated}`, but the rules declare {d}",
+                            e.entry.id()
+                        ),
+                        t.pos,
+                    )
+                    .label(format!("the rules say {d}"))
+                    .help(format!("write `unit: {d}`, or leave the unit out"))
+                    .measure(e.entry.id())
+                    .field("unit"),
+                );
+            }
+        }
+        let Some(unit) = e.unit else { continue };
+        for (q, parsed) in e.parsed.iter().enumerate() {
+            let (Some(ValueText::Quantity(v)), Some(text)) = (parsed, e.entry.values[q].as_ref())
+            else {
+                continue;
+            };
+            let Some(vu) = v.unit else { continue };
+            if vu != unit && !(unit == Unit::Count && vu == Unit::Count) {
+                out.push(
+                    Finding::new(
+                        Severity::Error,
+                        CHECK.id,
+                        format!(
+                            "`{}` is in {vu}, but measure `{}` is in {unit}",
+                            text.as_str(),
+                            e.entry.id()
+                        ),
+                        text.pos,
+                    )
+                    .label(format!("{vu}, not {unit}"))
+                    .help(format!("give the value in {unit}, or check it belongs to this measure"))
+                    .measure(e.entry.id())
+                    .field(format!("q{}", q + 1)),
+                );
+            }
+        }
+    }
+}

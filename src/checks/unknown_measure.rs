@@ -1,0 +1,44 @@
+use super::Builtin;
+use crate::compile::did_you_mean;
+use crate::diagnostic::{Finding, Severity};
+use crate::eval::ReturnCtx;
+
+pub static CHECK: Builtin = Builtin {
+    id: "unknown_measure",
+    severity: Severity::Warning,
+    about: "A measure id that no rule declares.",
+    docs: "\
+What it does: warns about a measure in the return that no `measure` block declares, with the \
+closest declared id when it looks like a typing slip.
+
+Why: a misspelt id (`apraisals`) escapes every threshold and check meant for the measure.
+
+Example:
+    measures:
+      apraisals: {values: {q4: 94%}}     # <- unknown_measure: did you mean `appraisals`?",
+    run: Some(run),
+};
+
+fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+    for e in &ctx.entries {
+        if e.decl.is_some() || e.entry.id().is_empty() {
+            continue;
+        }
+        let id = e.entry.id();
+        let suggestion = did_you_mean(id, ctx.rules.measure_index.keys().map(String::as_str));
+        out.push(
+            Finding::new(
+                Severity::Warning,
+                CHECK.id,
+                format!("no rule declares a measure `{id}`"),
+                e.entry.pos(),
+            )
+            .label("unknown measure")
+            .help(match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("declare it in a rule file: `measure {id} {{ unit ... }}`"),
+            })
+            .measure(id),
+        );
+    }
+}

@@ -1,0 +1,71 @@
+use super::Builtin;
+use crate::diagnostic::{Finding, Severity};
+use crate::eval::ReturnCtx;
+use crate::returns::KnownField;
+use crate::value::{ValueText, parse_value};
+
+pub static CHECK: Builtin = Builtin {
+    id: "unparseable_value",
+    severity: Severity::Error,
+    about: "A value or target is not a number, percentage, amount of money, duration or known placeholder.",
+    docs: "\
+What it does: reports every quarterly value and target whose text is not a value: not a \
+percentage (`63%`), money (`£617k underspend`), a duration (`8.63 days`), a count (`432`) or \
+a recognised placeholder (`N/A`, `To be reported in Quarter 4`). Such a value then counts as \
+missing in every rule.
+
+Why: slips such as `N#`, `£617, unders` or `1,00` are typing or export errors that a reader \
+would misread and a rule cannot compare.
+
+Example:
+    values:
+      q4: '£617, unders'     # <- unparseable_value: did you mean `£617k underspend`?",
+    run: Some(run),
+};
+
+fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+    for e in &ctx.entries {
+        for (q, parsed) in e.parsed.iter().enumerate() {
+            let (Some(ValueText::Invalid { reason }), Some(text)) =
+                (parsed, e.entry.values[q].as_ref())
+            else {
+                continue;
+            };
+            out.push(
+                Finding::new(
+                    Severity::Error,
+                    CHECK.id,
+                    format!("`{}` is not a value: {reason}", text.as_str()),
+                    text.pos,
+                )
+                .label("not a value")
+                .help(help_for(text.as_str()))
+                .measure(e.entry.id())
+                .field(format!("q{}", q + 1)),
+            );
+        }
+        if let Some(t) = e.entry.known(KnownField::Target)
+            && let ValueText::Invalid { reason } = parse_value(t.as_str())
+        {
+            out.push(
+                Finding::new(
+                    Severity::Error,
+                    CHECK.id,
+                    format!("the target `{}` is not a value: {reason}", t.as_str()),
+                    t.pos,
+                )
+                .label("not a value")
+                .help(help_for(t.as_str()))
+                .measure(e.entry.id())
+                .field("target"),
+            );
+        }
+    }
+}
+
+fn help_for(text: &str) -> String {
+    match crate::value::suggest(text) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => "write a number with its unit (`94%`, `£617k underspend`, `8.63 days`), or `N/A` if there is none".into(),
+    }
+}

@@ -1,0 +1,863 @@
+//! Expressions: resolve names to slots and check types and units.
+
+use rust_decimal::Decimal;
+
+use super::{Compiler, did_you_mean};
+use crate::ast::{self, Arg, BinOp, ExprKind, UnOp};
+use crate::ir::{
+    self, ArithOp, CmpOp, Const, Field, Func, IsKind, MissingKindName, RuleSet, Slot, Subject,
+};
+use crate::rag::Rag;
+use crate::span::SourceFile;
+use crate::value::Unit;
+
+/// What kind of place an expression is evaluated in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeKind {
+    /// A band of a measure.
+    Measure,
+    /// `for each measure`, or `for a, b`.
+    EachMeasure,
+    /// `for each value`.
+    EachValue,
+    /// No `for`: once per return.
+    Return,
+}
+
+/// The compile-time environment of an expression.
+#[derive(Clone, Debug)]
+pub struct Env {
+    pub kind: ScopeKind,
+    /// The declared measure, in a measure block.
+    pub measure: Option<usize>,
+    /// The unit of `value` when known (declared, or narrowed by
+    /// `where unit == percent`).
+    pub unit: Option<Unit>,
+}
+
+impl Env {
+    pub fn measure(measure: Option<usize>, unit: Option<Unit>) -> Env {
+        Env {
+            kind: ScopeKind::Measure,
+            measure,
+            unit,
+        }
+    }
+    pub fn each_measure() -> Env {
+        Env {
+            kind: ScopeKind::EachMeasure,
+            measure: None,
+            unit: None,
+        }
+    }
+    pub fn each_value() -> Env {
+        Env {
+            kind: ScopeKind::EachValue,
+            measure: None,
+            unit: None,
+        }
+    }
+    pub fn return_scope() -> Env {
+        Env {
+            kind: ScopeKind::Return,
+            measure: None,
+            unit: None,
+        }
+    }
+}
+
+/// The dimension of a number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dim {
+    Plain,
+    Unit(Unit),
+    /// Not known until a return is read.
+    Any,
+}
+
+/// Static type of an expression.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ty {
+    Num(Dim),
+    Bool,
+    Text,
+    Status,
+    UnitName,
+    List(Box<Ty>),
+    Any,
+}
+
+impl Ty {
+    pub fn describe(&self) -> String {
+        match self {
+            Ty::Num(Dim::Plain) => "a plain number".into(),
+            Ty::Num(Dim::Unit(u)) => format!("a number in {u}"),
+            Ty::Num(Dim::Any) => "a number".into(),
+            Ty::Bool => "a condition (true or false)".into(),
+            Ty::Text => "a text".into(),
+            Ty::Status => "a status".into(),
+            Ty::UnitName => "a unit name".into(),
+            Ty::List(_) => "a list".into(),
+            Ty::Any => "a value".into(),
+        }
+    }
+}
+
+const FIELDS: &[(&str, Field)] = &[
+    ("id", Field::Id),
+    ("title", Field::Title),
+    ("section", Field::Section),
+    ("officer", Field::Officer),
+    ("status", Field::Status),
+    ("commentary", Field::Commentary),
+    ("unit", Field::Unit),
+    ("target", Field::Target),
+    ("expected", Field::Expected),
+    ("value", Field::Value),
+    ("q1", Field::Q(1)),
+    ("q2", Field::Q(2)),
+    ("q3", Field::Q(3)),
+    ("q4", Field::Q(4)),
+    ("quarter", Field::Quarter),
+    ("rag", Field::Rag),
+];
+
+const RETURN_FIELDS: &[(&str, Field)] = &[
+    ("organisation", Field::Organisation),
+    ("period", Field::Period),
+    ("year", Field::Year),
+    ("quarter", Field::ReturnQuarter),
+];
+
+fn field_type(field: Field, dim: Dim) -> Ty {
+    match field {
+        Field::Status | Field::Rag => Ty::Status,
+        Field::Unit => Ty::UnitName,
+        Field::Target | Field::Expected | Field::Value | Field::Q(_) => Ty::Num(dim),
+        Field::Quarter | Field::ReturnQuarter => Ty::Num(Dim::Plain),
+        _ => Ty::Text,
+    }
+}
+
+fn dim_of(unit: Option<Unit>) -> Dim {
+    match unit {
+        Some(u) => Dim::Unit(u),
+        None => Dim::Any,
+    }
+}
+
+type Out = Option<(ir::Expr, Ty)>;
+
+impl Compiler<'_> {
+    /// Compile a condition: an expression that must be true or false.
+    pub fn condition(&mut self, rules: &mut RuleSet, env: &Env, e: &ast::Expr) -> Option<ir::Expr> {
+        let (c, ty) = self.expr(rules, env, e)?;
+        match ty {
+            Ty::Bool | Ty::Any => Some(c),
+            other => {
+                let d = self.error(
+                    "type_error",
+                    e.span,
+                    format!("a condition must be true or false, but this is {}", other.describe()),
+                );
+                d.label = Some("not a condition".into());
+                d.help = Some("compare it with something, such as `value >= 95%`".into());
+                None
+            }
+        }
+    }
+
+    pub fn expr(&mut self, rules: &mut RuleSet, env: &Env, e: &ast::Expr) -> Out {
+        match &e.kind {
+            ExprKind::Number(n) => Some((ir::Expr::Const(Const::Num(*n, None)), Ty::Num(Dim::Plain))),
+            ExprKind::Quantity(n, u) => Some((
+                ir::Expr::Const(Const::Num(*n, Some(*u))),
+                Ty::Num(Dim::Unit(*u)),
+            )),
+            ExprKind::Str(s) => Some((ir::Expr::Const(Const::Text(s.clone())), Ty::Text)),
+            ExprKind::Bool(b) => Some((ir::Expr::Const(Const::Bool(*b)), Ty::Bool)),
+            ExprKind::Path(parts) => self.path(rules, env, parts),
+            ExprKind::List(_) => {
+                self.type_error(e, "a list is only meaningful after `in`, as in `status in [amber, red]`");
+                None
+            }
+            ExprKind::Unary(UnOp::Not, x) => {
+                let c = self.condition(rules, env, x)?;
+                Some((ir::Expr::Not(Box::new(c)), Ty::Bool))
+            }
+            ExprKind::Unary(UnOp::Neg, x) => {
+                let (c, ty) = self.expr(rules, env, x)?;
+                match ty {
+                    Ty::Num(_) | Ty::Any => Some((ir::Expr::Neg(Box::new(c)), ty)),
+                    other => {
+                        self.type_error(x, &format!("cannot negate {}", other.describe()));
+                        None
+                    }
+                }
+            }
+            ExprKind::Binary(op, a, b) => self.binary(rules, env, *op, a, b),
+            ExprKind::Is {
+                operand,
+                negated,
+                kind,
+            } => {
+                let (c, _) = self.expr(rules, env, operand)?;
+                let k = if kind.name == "missing" {
+                    IsKind::Missing
+                } else {
+                    match MissingKindName::ALL.iter().find(|(n, _)| *n == kind.name) {
+                        Some((_, k)) => IsKind::Kind(*k),
+                        None => {
+                            let names = std::iter::once("missing")
+                                .chain(MissingKindName::ALL.iter().map(|(n, _)| *n));
+                            let suggestion = did_you_mean(&kind.name, names);
+                            let d = self.error(
+                                "unknown_name",
+                                kind.span,
+                                format!("`is {}` is not a test this language knows", kind.name),
+                            );
+                            d.label = Some("unknown".into());
+                            d.help = Some(match suggestion {
+                                Some(s) => format!("did you mean `is {s}`?"),
+                                None => "write `is missing`, `is deferred`, `is blank`, `is not_applicable`, `is not_available` or `is invalid`".into(),
+                            });
+                            return None;
+                        }
+                    }
+                };
+                Some((
+                    ir::Expr::Is {
+                        operand: Box::new(c),
+                        kind: k,
+                        negated: *negated,
+                    },
+                    Ty::Bool,
+                ))
+            }
+            ExprKind::In {
+                operand,
+                negated,
+                list,
+            } => {
+                let (c, ty) = self.expr(rules, env, operand)?;
+                let ExprKind::List(items) = &list.kind else {
+                    self.type_error(list, "`in` needs a list such as `[amber, red]`");
+                    return None;
+                };
+                let mut out = Vec::new();
+                for item in items {
+                    let (ic, ity) = self.expr(rules, env, item)?;
+                    if !self.compatible(&ty, &ity, operand, item) {
+                        return None;
+                    }
+                    out.push(ic);
+                }
+                Some((
+                    ir::Expr::In {
+                        operand: Box::new(c),
+                        list: out,
+                        negated: *negated,
+                    },
+                    Ty::Bool,
+                ))
+            }
+            ExprKind::Matches(x, re) => {
+                let (c, _) = self.expr(rules, env, x)?;
+                match regex::Regex::new(&re.value) {
+                    Ok(r) => Some((ir::Expr::Matches(Box::new(c), Box::new(r)), Ty::Bool)),
+                    Err(err) => {
+                        let detail = err
+                            .to_string()
+                            .lines()
+                            .last()
+                            .unwrap_or("invalid pattern")
+                            .trim()
+                            .trim_start_matches("error: ")
+                            .to_string();
+                        let d = self.error(
+                            "bad_regex",
+                            re.span,
+                            format!("this pattern is not a valid regular expression: {detail}"),
+                        );
+                        d.label = Some("bad pattern".into());
+                        d.help = Some(
+                            "patterns use Rust regex syntax; escape special characters such as `(` with a backslash".into(),
+                        );
+                        None
+                    }
+                }
+            }
+            ExprKind::Call(name, args) => self.call(rules, env, name, args, e),
+        }
+    }
+
+    fn type_error(&mut self, e: &ast::Expr, message: &str) {
+        let d = self.error("type_error", e.span, message.to_string());
+        d.label = Some("here".into());
+    }
+
+    fn path(&mut self, rules: &mut RuleSet, env: &Env, parts: &[ast::Ident]) -> Out {
+        let first = parts.first()?;
+        let span = first.span.to(parts.last().map(|p| p.span).unwrap_or(first.span));
+        if parts.len() == 1 {
+            let name = first.name.as_str();
+            if let Some(r) = Rag::ALL.iter().find(|r| r.name() == name) {
+                return Some((ir::Expr::Const(Const::Status(*r)), Ty::Status));
+            }
+            if let Some(u) = Unit::from_name(name) {
+                return Some((ir::Expr::Const(Const::Unit(u)), Ty::UnitName));
+            }
+            if let Some((_, field)) = FIELDS.iter().find(|(n, _)| *n == name) {
+                if env.kind == ScopeKind::Return {
+                    let d = self.error(
+                        "unknown_name",
+                        span,
+                        format!("`{name}` needs a measure, but this check runs once per return"),
+                    );
+                    d.label = Some("which measure's?".into());
+                    d.help = Some(format!(
+                        "write `<measure>.{name}` (such as `budget.{name}`), or check each measure with `for each measure`"
+                    ));
+                    return None;
+                }
+                let dim = match env.measure {
+                    Some(m) => dim_of(rules.measures.get(m).and_then(|m| m.unit)),
+                    None => dim_of(env.unit),
+                };
+                let field = match (*field, env.kind) {
+                    (Field::Quarter, ScopeKind::Measure | ScopeKind::EachMeasure) => {
+                        Field::ReturnQuarter
+                    }
+                    (f, _) => f,
+                };
+                return Some((
+                    ir::Expr::Slot(Slot {
+                        subject: Subject::Current,
+                        field,
+                    }),
+                    field_type(field, dim),
+                ));
+            }
+            if name == "return" {
+                let d = self.error("unknown_name", span, "`return` needs a field");
+                d.label = Some("return what?".into());
+                d.help = Some("write `return.organisation`, `return.period`, `return.year`, `return.quarter` or `return.<key>`".into());
+                return None;
+            }
+            if rules.measure_index.contains_key(name) {
+                let d = self.error(
+                    "unknown_name",
+                    span,
+                    format!("`{name}` is a measure; say which of its fields"),
+                );
+                d.label = Some("a measure, not a value".into());
+                d.help = Some(format!("write `{name}.value`, `{name}.q3` or `{name}.status`"));
+                return None;
+            }
+            let candidates: Vec<&str> = FIELDS
+                .iter()
+                .map(|(n, _)| *n)
+                .chain(Rag::ALL.iter().map(|r| r.name()))
+                .chain(Unit::ALL.iter().map(|u| u.name()))
+                .chain(rules.measure_index.keys().map(String::as_str))
+                .chain(["return"])
+                .collect();
+            let suggestion = did_you_mean(name, candidates.iter().copied());
+            if suggestion.is_some() || env.kind == ScopeKind::Return {
+                let d = self.error("unknown_name", span, format!("unknown name `{name}`"));
+                d.label = Some("not known".into());
+                d.help = Some(match suggestion {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "names are measure fields (value, target, status, …), `return.<field>` or `<measure>.<field>`".into(),
+                });
+                return None;
+            }
+            // Any other name is a field of the entry, kept as text.
+            let idx = intern(&mut rules.extra_fields, name);
+            return Some((
+                ir::Expr::Slot(Slot {
+                    subject: Subject::Current,
+                    field: Field::Extra(idx),
+                }),
+                Ty::Text,
+            ));
+        }
+        if parts.len() > 2 {
+            let d = self.error("unknown_name", span, "a name has at most two parts");
+            d.label = Some("too many dots".into());
+            d.help = Some("write `return.period` or `budget.q3`".into());
+            return None;
+        }
+        let second = &parts[1];
+        if first.name == "return" {
+            if let Some((_, f)) = RETURN_FIELDS.iter().find(|(n, _)| *n == second.name) {
+                return Some((
+                    ir::Expr::Slot(Slot {
+                        subject: Subject::Return,
+                        field: *f,
+                    }),
+                    field_type(*f, Dim::Plain),
+                ));
+            }
+            if let Some(s) = did_you_mean(&second.name, RETURN_FIELDS.iter().map(|(n, _)| *n)) {
+                let d = self.error(
+                    "unknown_name",
+                    second.span,
+                    format!("unknown return field `{}`", second.name),
+                );
+                d.label = Some("not known".into());
+                d.help = Some(format!("did you mean `return.{s}`?"));
+                return None;
+            }
+            let idx = intern(&mut rules.return_keys, &second.name);
+            return Some((
+                ir::Expr::Slot(Slot {
+                    subject: Subject::Return,
+                    field: Field::ReturnKey(idx),
+                }),
+                Ty::Text,
+            ));
+        }
+        let Some(&m) = rules.measure_index.get(&first.name) else {
+            let suggestion = did_you_mean(
+                &first.name,
+                rules
+                    .measure_index
+                    .keys()
+                    .map(String::as_str)
+                    .chain(["return"]),
+            );
+            let d = self.error(
+                "unknown_name",
+                first.span,
+                format!("there is no measure `{}`", first.name),
+            );
+            d.label = Some("not declared".into());
+            d.help = suggestion.map(|s| format!("did you mean `{s}`?"));
+            return None;
+        };
+        let dim = dim_of(rules.measures.get(m).and_then(|x| x.unit));
+        let field = match FIELDS.iter().find(|(n, _)| *n == second.name) {
+            Some((_, Field::Quarter)) => Field::ReturnQuarter,
+            Some((_, f)) => *f,
+            None => {
+                if let Some(s) = did_you_mean(&second.name, FIELDS.iter().map(|(n, _)| *n)) {
+                    let d = self.error(
+                        "unknown_name",
+                        second.span,
+                        format!("unknown field `{}`", second.name),
+                    );
+                    d.label = Some("not known".into());
+                    d.help = Some(format!("did you mean `{}.{s}`?", first.name));
+                    return None;
+                }
+                Field::Extra(intern(&mut rules.extra_fields, &second.name))
+            }
+        };
+        Some((
+            ir::Expr::Slot(Slot {
+                subject: Subject::Measure(m),
+                field,
+            }),
+            field_type(field, dim),
+        ))
+    }
+
+    fn binary(
+        &mut self,
+        rules: &mut RuleSet,
+        env: &Env,
+        op: BinOp,
+        a: &ast::Expr,
+        b: &ast::Expr,
+    ) -> Out {
+        if matches!(op, BinOp::And | BinOp::Or) {
+            let ca = self.condition(rules, env, a);
+            let cb = self.condition(rules, env, b);
+            let (ca, cb) = (Box::new(ca?), Box::new(cb?));
+            return Some((
+                if op == BinOp::And {
+                    ir::Expr::And(ca, cb)
+                } else {
+                    ir::Expr::Or(ca, cb)
+                },
+                Ty::Bool,
+            ));
+        }
+        let left = self.expr(rules, env, a);
+        let right = self.expr(rules, env, b);
+        let ((ca, ta), (cb, tb)) = (left?, right?);
+        if op.is_comparison() {
+            if !self.compatible(&ta, &tb, a, b) {
+                return None;
+            }
+            let ordered = !matches!(op, BinOp::Eq | BinOp::Ne);
+            if ordered && matches!(ta, Ty::Text | Ty::UnitName | Ty::Bool | Ty::List(_)) {
+                self.type_error(
+                    a,
+                    &format!("`{}` cannot order {}", op.symbol(), ta.describe()),
+                );
+                return None;
+            }
+            let cmp = match op {
+                BinOp::Eq => CmpOp::Eq,
+                BinOp::Ne => CmpOp::Ne,
+                BinOp::Lt => CmpOp::Lt,
+                BinOp::Le => CmpOp::Le,
+                BinOp::Gt => CmpOp::Gt,
+                _ => CmpOp::Ge,
+            };
+            return Some((ir::Expr::Cmp(cmp, Box::new(ca), Box::new(cb)), Ty::Bool));
+        }
+        let da = self.number_dim(&ta, a, op)?;
+        let db = self.number_dim(&tb, b, op)?;
+        let arith = match op {
+            BinOp::Add => ArithOp::Add,
+            BinOp::Sub => ArithOp::Sub,
+            BinOp::Mul => ArithOp::Mul,
+            _ => ArithOp::Div,
+        };
+        let dim = match arith {
+            ArithOp::Add | ArithOp::Sub => match (da, db) {
+                (Dim::Any, d) | (d, Dim::Any) => d,
+                (x, y) if x == y => x,
+                _ => {
+                    self.unit_mismatch(a, b, da, db, op);
+                    return None;
+                }
+            },
+            ArithOp::Mul => match (da, db) {
+                (Dim::Plain, d) | (d, Dim::Plain) => d,
+                (Dim::Any, _) | (_, Dim::Any) => Dim::Any,
+                (Dim::Unit(x), Dim::Unit(y)) => {
+                    let d = self.error(
+                        "unit_error",
+                        a.span.to(b.span),
+                        format!("cannot multiply {x} by {y}"),
+                    );
+                    d.label = Some(format!("{x} × {y}"));
+                    d.help = Some("multiply a quantity by a plain number, such as `target * 1.05`".into());
+                    return None;
+                }
+            },
+            ArithOp::Div => match (da, db) {
+                (d, Dim::Plain) => d,
+                (Dim::Any, _) | (_, Dim::Any) => Dim::Any,
+                (Dim::Unit(x), Dim::Unit(y)) if x == y => Dim::Plain,
+                _ => {
+                    let d = self.error(
+                        "unit_error",
+                        a.span.to(b.span),
+                        format!("cannot divide {} by {}", dim_name(da), dim_name(db)),
+                    );
+                    d.label = Some("units do not divide".into());
+                    d.help = Some("divide a quantity by a plain number or by a quantity of the same unit".into());
+                    return None;
+                }
+            },
+        };
+        Some((ir::Expr::Arith(arith, Box::new(ca), Box::new(cb)), Ty::Num(dim)))
+    }
+
+    fn number_dim(&mut self, ty: &Ty, e: &ast::Expr, op: BinOp) -> Option<Dim> {
+        match ty {
+            Ty::Num(d) => Some(*d),
+            Ty::Any => Some(Dim::Any),
+            other => {
+                self.type_error(
+                    e,
+                    &format!("`{}` needs numbers, but this is {}", op.symbol(), other.describe()),
+                );
+                None
+            }
+        }
+    }
+
+    fn unit_mismatch(&mut self, a: &ast::Expr, b: &ast::Expr, da: Dim, db: Dim, op: BinOp) {
+        let sources = self.sources;
+        let (plain, unit) = match (da, db) {
+            (Dim::Plain, Dim::Unit(u)) => (Some(a), Some(u)),
+            (Dim::Unit(u), Dim::Plain) => (Some(b), Some(u)),
+            _ => (None, None),
+        };
+        let d = self.error(
+            "unit_error",
+            a.span.to(b.span),
+            format!(
+                "`{}` mixes {} and {}",
+                op.symbol(),
+                dim_name(da),
+                dim_name(db)
+            ),
+        );
+        d.label = Some("units differ".into());
+        if let (Some(p), Some(u)) = (plain, unit) {
+            d.help = Some(format!("write {}", with_unit_hint(p, u, sources)));
+        }
+    }
+
+    /// Can values of these two types be compared?
+    fn compatible(&mut self, ta: &Ty, tb: &Ty, a: &ast::Expr, b: &ast::Expr) -> bool {
+        let ok = match (ta, tb) {
+            (Ty::Any, _) | (_, Ty::Any) => true,
+            (Ty::Num(x), Ty::Num(y)) => x == y || *x == Dim::Any || *y == Dim::Any,
+            (x, y) => x == y,
+        };
+        if ok {
+            return true;
+        }
+        let sources = self.sources;
+        let d = self.error(
+            if matches!((ta, tb), (Ty::Num(_), Ty::Num(_))) {
+                "unit_error"
+            } else {
+                "type_error"
+            },
+            a.span.to(b.span),
+            format!("cannot compare {} with {}", ta.describe(), tb.describe()),
+        );
+        d.label = Some("these do not compare".into());
+        d.help = match (ta, tb) {
+            (Ty::Num(Dim::Unit(u)), Ty::Num(Dim::Plain)) => {
+                Some(format!("write {}", with_unit_hint(b, *u, sources)))
+            }
+            (Ty::Num(Dim::Plain), Ty::Num(Dim::Unit(u))) => {
+                Some(format!("write {}", with_unit_hint(a, *u, sources)))
+            }
+            (Ty::Status, Ty::Text) | (Ty::Text, Ty::Status) => {
+                Some("write statuses without quotes: `amber`, not `\"Amber\"`".into())
+            }
+            _ => None,
+        };
+        false
+    }
+
+    fn call(
+        &mut self,
+        rules: &mut RuleSet,
+        env: &Env,
+        name: &ast::Ident,
+        args: &[Arg],
+        e: &ast::Expr,
+    ) -> Out {
+        if name.name == "count" {
+            return match args {
+                [Arg::EachMeasure(cond, _)] => {
+                    let inner_env = Env::each_measure();
+                    let c = match cond {
+                        Some(c) => Some(Box::new(self.condition(rules, &inner_env, c)?)),
+                        None => None,
+                    };
+                    Some((ir::Expr::Count(c), Ty::Num(Dim::Plain)))
+                }
+                _ => {
+                    self.type_error(e, "`count` takes `each measure [where CONDITION]`");
+                    None
+                }
+            };
+        }
+        let Some((_, func)) = Func::ALL.iter().find(|(n, _)| *n == name.name) else {
+            let names = Func::ALL.iter().map(|(n, _)| *n).chain(["count"]);
+            let suggestion = did_you_mean(&name.name, names);
+            let d = self.error(
+                "unknown_function",
+                name.span,
+                format!("there is no function `{}`", name.name),
+            );
+            d.label = Some("unknown function".into());
+            d.help = Some(match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "functions are abs, min, max, round, len, lower and count".into(),
+            });
+            return None;
+        };
+        let mut compiled = Vec::new();
+        let mut types = Vec::new();
+        for a in args {
+            match a {
+                Arg::Expr(x) => {
+                    let (c, t) = self.expr(rules, env, x)?;
+                    compiled.push(c);
+                    types.push((t, x));
+                }
+                Arg::EachMeasure(_, span) => {
+                    let d = self.error(
+                        "type_error",
+                        *span,
+                        format!("`each measure` is only for `count`, not `{}`", name.name),
+                    );
+                    d.label = Some("here".into());
+                    return None;
+                }
+            }
+        }
+        let arity_ok = match func {
+            Func::Abs | Func::Len | Func::Lower => types.len() == 1,
+            Func::Round => types.len() == 2,
+            Func::Min | Func::Max => types.len() >= 2,
+        };
+        if !arity_ok {
+            let want = match func {
+                Func::Abs | Func::Len | Func::Lower => "one argument",
+                Func::Round => "two arguments: a number and the digits to keep",
+                Func::Min | Func::Max => "two or more arguments",
+            };
+            self.type_error(e, &format!("`{}` takes {want}", name.name));
+            return None;
+        }
+        let ty = match func {
+            Func::Len => Ty::Num(Dim::Plain),
+            Func::Lower => Ty::Text,
+            Func::Abs | Func::Round => {
+                let (t, x) = &types[0];
+                self.number_dim(t, x, BinOp::Add)?;
+                if let Some((t2, x2)) = types.get(1)
+                    && !matches!(t2, Ty::Num(Dim::Plain | Dim::Any) | Ty::Any)
+                {
+                    self.type_error(x2, "the digits of `round` are a plain number");
+                    return None;
+                }
+                t.clone()
+            }
+            Func::Min | Func::Max => {
+                let (t0, x0) = &types[0];
+                for (t, x) in &types[1..] {
+                    if !self.compatible(t0, t, x0, x) {
+                        return None;
+                    }
+                }
+                t0.clone()
+            }
+        };
+        Some((ir::Expr::Call(*func, compiled), ty))
+    }
+}
+
+fn dim_name(d: Dim) -> String {
+    match d {
+        Dim::Plain => "a plain number".into(),
+        Dim::Unit(u) => u.name().into(),
+        Dim::Any => "a number".into(),
+    }
+}
+
+fn intern(names: &mut Vec<String>, name: &str) -> usize {
+    match names.iter().position(|n| n == name) {
+        Some(i) => i,
+        None => {
+            names.push(name.to_string());
+            names.len() - 1
+        }
+    }
+}
+
+/// `95` → "`95%` instead of `95`", for unit errors.
+pub fn with_unit_hint(e: &ast::Expr, unit: Unit, sources: &[SourceFile]) -> String {
+    let text = sources
+        .get(e.span.file.0 as usize)
+        .and_then(|s| s.text.get(e.span.start as usize..e.span.end as usize))
+        .unwrap_or("")
+        .to_string();
+    if let ExprKind::Number(_) = e.kind {
+        let fixed = match unit {
+            Unit::Percent => format!("{text}%"),
+            Unit::Gbp => format!("£{text}"),
+            Unit::Usd => format!("${text}"),
+            Unit::Eur => format!("€{text}"),
+            Unit::Days => format!("{text} days"),
+            Unit::Minutes => format!("{text} mins"),
+            Unit::Hours => format!("{text} hours"),
+            Unit::Count => text.clone(),
+        };
+        format!("`{fixed}` instead of `{text}`")
+    } else {
+        format!("a value in {unit}")
+    }
+}
+
+/// `where unit == percent` (or a conjunct of it) tells the unit of `value`.
+pub fn narrowed_unit(w: &ast::Expr) -> Option<Unit> {
+    match &w.kind {
+        ExprKind::Binary(BinOp::Eq, a, b) => {
+            let name = |e: &ast::Expr| match &e.kind {
+                ExprKind::Path(p) if p.len() == 1 => Some(p[0].name.clone()),
+                _ => None,
+            };
+            match (name(a).as_deref(), name(b).as_deref()) {
+                (Some("unit"), Some(u)) | (Some(u), Some("unit")) => Unit::from_name(u),
+                _ => None,
+            }
+        }
+        ExprKind::Binary(BinOp::And, a, b) => narrowed_unit(a).or_else(|| narrowed_unit(b)),
+        _ => None,
+    }
+}
+
+/// Every slot an expression reads, in order, without repeats.
+pub fn collect_slots(e: &ir::Expr, out: &mut Vec<Slot>) {
+    match e {
+        ir::Expr::Slot(s) => {
+            if !out.contains(s) {
+                out.push(*s);
+            }
+        }
+        ir::Expr::Const(_) | ir::Expr::Count(_) => {}
+        ir::Expr::Neg(x) | ir::Expr::Not(x) | ir::Expr::Matches(x, _) => collect_slots(x, out),
+        ir::Expr::Arith(_, a, b) | ir::Expr::Cmp(_, a, b) | ir::Expr::And(a, b) | ir::Expr::Or(a, b) => {
+            collect_slots(a, out);
+            collect_slots(b, out);
+        }
+        ir::Expr::Is { operand, .. } => collect_slots(operand, out),
+        ir::Expr::In { operand, list, .. } => {
+            collect_slots(operand, out);
+            for x in list {
+                collect_slots(x, out);
+            }
+        }
+        ir::Expr::Call(_, args) => {
+            for x in args {
+                collect_slots(x, out);
+            }
+        }
+    }
+}
+
+/// The value of an expression made of constants, `target` and `expected`
+/// (for the given quarter), or `None` if it depends on a return.
+pub fn fold_constant(e: &ir::Expr, m: &ir::Measure, quarter: Option<u8>) -> Option<Decimal> {
+    match e {
+        ir::Expr::Const(Const::Num(n, _)) => Some(*n),
+        ir::Expr::Slot(Slot {
+            subject: Subject::Current,
+            field: Field::Target,
+        }) => m.target,
+        ir::Expr::Slot(Slot {
+            subject: Subject::Current,
+            field: Field::Expected,
+        }) => m.expected(quarter),
+        ir::Expr::Neg(x) => fold_constant(x, m, quarter).map(|v| -v),
+        ir::Expr::Arith(op, a, b) => {
+            let (a, b) = (fold_constant(a, m, quarter)?, fold_constant(b, m, quarter)?);
+            match op {
+                ArithOp::Add => a.checked_add(b),
+                ArithOp::Sub => a.checked_sub(b),
+                ArithOp::Mul => a.checked_mul(b),
+                ArithOp::Div => a.checked_div(b),
+            }
+        }
+        ir::Expr::Call(Func::Abs, args) => fold_constant(args.first()?, m, quarter).map(|v| v.abs()),
+        ir::Expr::Call(Func::Min, args) => args
+            .iter()
+            .map(|a| fold_constant(a, m, quarter))
+            .collect::<Option<Vec<_>>>()?
+            .into_iter()
+            .min(),
+        ir::Expr::Call(Func::Max, args) => args
+            .iter()
+            .map(|a| fold_constant(a, m, quarter))
+            .collect::<Option<Vec<_>>>()?
+            .into_iter()
+            .max(),
+        _ => None,
+    }
+}

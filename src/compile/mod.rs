@@ -1,0 +1,716 @@
+//! AST → IR: resolve names, check units, analyse bands.
+//!
+//! Every problem in every file is collected; compiling never stops at the
+//! first. Each problem is a [`Diagnostic`] with a stable code (listed in
+//! `docs/language.md`), the span, a label and, where it helps, a help line.
+
+mod bands;
+mod expr;
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+use crate::ast::{self, CheckStmt, Item, MeasureStmt};
+use crate::checks::BUILTINS;
+use crate::diagnostic::{Diagnostic, RuleRef, Severity};
+use crate::ir::{self, Better, RuleSet};
+use crate::rag::Rag;
+use crate::span::{FileId, SourceFile, Span};
+use crate::value::Unit;
+
+pub use expr::{Env, ScopeKind, Ty};
+
+/// Names that cannot be measure or check ids.
+pub const RESERVED: &[&str] = &[
+    "return", "value", "values", "expected", "target", "rag", "status", "id", "title", "section",
+    "officer", "unit", "commentary", "quarter", "q1", "q2", "q3", "q4", "green", "amber", "red",
+    "percent", "gbp", "usd", "eur", "days", "minutes", "hours", "count", "true", "false", "and",
+    "or", "not", "in", "is", "matches", "missing", "each", "measure", "check", "when", "otherwise",
+    "severity", "test", "abs", "min", "max", "round", "len", "lower",
+];
+
+/// The result of compiling: the rule set when there was no error, and every
+/// diagnostic (errors and warnings) either way.
+pub struct Compiled {
+    pub rules: Option<RuleSet>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Compile rule files (already read) into a [`RuleSet`].
+pub fn compile(sources: Vec<SourceFile>) -> Compiled {
+    let mut c = Compiler {
+        sources: &sources,
+        diagnostics: Vec::new(),
+    };
+    let mut files = Vec::new();
+    for (i, source) in sources.iter().enumerate() {
+        match crate::syntax::parse_file(FileId(i as u32), source) {
+            Ok(f) => files.push((FileId(i as u32), f)),
+            Err(d) => c.diagnostics.push(*d),
+        }
+    }
+    let rules = c.build(&files);
+    let mut diagnostics = c.diagnostics;
+    crate::diagnostic::sort(&mut diagnostics);
+    let failed = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    Compiled {
+        rules: if failed {
+            None
+        } else {
+            rules.map(|mut r| {
+                r.sources = sources;
+                r
+            })
+        },
+        diagnostics,
+    }
+}
+
+pub(crate) struct Compiler<'s> {
+    pub sources: &'s [SourceFile],
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compiler<'_> {
+    pub fn error(&mut self, code: &str, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        self.push(Severity::Error, code, span, message)
+    }
+
+    pub fn push(
+        &mut self,
+        severity: Severity,
+        code: &str,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        let mut d = Diagnostic::new(severity, code, message);
+        if let Some(src) = self.sources.get(span.file.0 as usize) {
+            d.location = Some(src.locate(span.start as usize, span.end as usize));
+        }
+        self.diagnostics.push(d);
+        let last = self.diagnostics.len() - 1;
+        &mut self.diagnostics[last]
+    }
+
+    pub fn rule_ref(&self, span: Span) -> RuleRef {
+        match self.sources.get(span.file.0 as usize) {
+            Some(src) => {
+                let (line, column) = src.lines.line_col(&src.text, span.start as usize);
+                RuleRef {
+                    file: src.path.clone(),
+                    line,
+                    column,
+                }
+            }
+            None => RuleRef {
+                file: "".into(),
+                line: 1,
+                column: 1,
+            },
+        }
+    }
+
+    fn build(&mut self, files: &[(FileId, ast::RuleFile)]) -> Option<RuleSet> {
+        let mut rules = RuleSet {
+            sources: Vec::new(),
+            measures: Vec::new(),
+            measure_index: HashMap::new(),
+            checks: Vec::new(),
+            builtin_severity: BUILTINS.iter().map(|b| Some(b.severity)).collect(),
+            extra_fields: Vec::new(),
+            return_keys: Vec::new(),
+            tests: Vec::new(),
+        };
+        // Pass 1: declare every id, so references may come before
+        // declarations and across files.
+        let mut ids: HashMap<String, Span> = HashMap::new();
+        let mut check_ids: Vec<(String, Span)> = Vec::new();
+        for (_, file) in files {
+            for item in &file.items {
+                match item {
+                    Item::Measure(m) => {
+                        if self.check_id(&m.id, &ids) {
+                            ids.insert(m.id.name.clone(), m.id.span);
+                            rules
+                                .measure_index
+                                .insert(m.id.name.clone(), rules.measures.len());
+                            let declared = self.declare_measure(m);
+                            rules.measures.push(declared);
+                        }
+                    }
+                    Item::Check(c) => {
+                        if self.check_id(&c.id, &ids) {
+                            ids.insert(c.id.name.clone(), c.id.span);
+                            check_ids.push((c.id.name.clone(), c.id.span));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // Pass 2: measure targets, trajectories and bands.
+        for (_, file) in files {
+            for item in &file.items {
+                if let Item::Measure(m) = item
+                    && let Some(&idx) = rules.measure_index.get(&m.id.name)
+                    && rules.measures[idx].span == m.span
+                {
+                    self.measure_body(&mut rules, idx, m);
+                }
+            }
+        }
+        // Pass 3: severity settings, then checks.
+        let overrides = self.severities(files, &check_ids);
+        for (i, b) in BUILTINS.iter().enumerate() {
+            if let Some((level, _)) = overrides.get(b.id) {
+                rules.builtin_severity[i] = *level;
+            }
+        }
+        for (file_id, file) in files {
+            for item in &file.items {
+                match item {
+                    Item::Check(c) if ids.get(&c.id.name) == Some(&c.id.span) => {
+                        let check = self.check(&mut rules, c, &overrides);
+                        rules.checks.push(check);
+                    }
+                    Item::Test(t) => rules.tests.push((*file_id, t.clone())),
+                    _ => {}
+                }
+            }
+        }
+        Some(rules)
+    }
+
+    /// Report duplicate and reserved ids; `false` when the id is unusable.
+    fn check_id(&mut self, id: &ast::Ident, ids: &HashMap<String, Span>) -> bool {
+        if RESERVED.contains(&id.name.as_str())
+            || BUILTINS.iter().any(|b| b.id == id.name)
+        {
+            let what = if RESERVED.contains(&id.name.as_str()) {
+                "is a reserved word of the rule language"
+            } else {
+                "is the id of a built-in check"
+            };
+            self.error(
+                "reserved_name",
+                id.span,
+                format!("`{}` {what} and cannot be used as an id", id.name),
+            )
+            .label = Some("reserved".into());
+            self.diagnostics
+                .last_mut()
+                .map(|d| d.help = Some(format!("choose another id, such as `{}_measure`", id.name)));
+            return false;
+        }
+        if let Some(first) = ids.get(&id.name) {
+            let first_loc = self
+                .sources
+                .get(first.file.0 as usize)
+                .map(|s| s.locate(first.start as usize, first.end as usize));
+            let d = self.error(
+                "duplicate_id",
+                id.span,
+                format!("`{}` is declared twice", id.name),
+            );
+            d.label = Some("declared again here".into());
+            d.help = Some("measures and checks share one namespace across all rule files; rename one of them".into());
+            if let Some(loc) = first_loc {
+                d.related.push((loc, "first declared here".into()));
+            }
+            return false;
+        }
+        true
+    }
+
+    fn declare_measure(&mut self, m: &ast::MeasureDecl) -> ir::Measure {
+        let mut unit = None;
+        let mut better = None;
+        let mut required = false;
+        let mut cumulative = false;
+        let mut about = None;
+        let mut seen: HashMap<&'static str, Span> = HashMap::new();
+        for stmt in &m.body {
+            let (key, span) = match stmt {
+                MeasureStmt::Unit(i) => ("unit", i.span),
+                MeasureStmt::Better(i) => ("better", i.span),
+                MeasureStmt::Target(e) => ("target", e.span),
+                MeasureStmt::Trajectory(_) => ("trajectory", m.span),
+                MeasureStmt::Required(s) => ("required", *s),
+                MeasureStmt::Cumulative(s) => ("cumulative", *s),
+                MeasureStmt::About(s) => ("about", s.span),
+                MeasureStmt::Band(_) => continue,
+            };
+            if seen.insert(key, span).is_some() {
+                self.error(
+                    "duplicate_statement",
+                    span,
+                    format!("measure `{}` says `{key}` twice", m.id.name),
+                )
+                .label = Some("second time".into());
+            }
+            match stmt {
+                MeasureStmt::Unit(i) => match Unit::from_name(&i.name) {
+                    Some(u) => unit = Some(u),
+                    None => {
+                        let names: Vec<&str> = Unit::ALL.iter().map(|u| u.name()).collect();
+                        let d = self.error(
+                            "unknown_unit",
+                            i.span,
+                            format!("`{}` is not a unit", i.name),
+                        );
+                        d.label = Some("unknown unit".into());
+                        d.help = Some(match did_you_mean(&i.name, names.iter().copied()) {
+                            Some(s) => format!("did you mean `{s}`? units are {}", names.join(", ")),
+                            None => format!("units are {}", names.join(", ")),
+                        });
+                    }
+                },
+                MeasureStmt::Better(i) => match i.name.as_str() {
+                    "higher" => better = Some(Better::Higher),
+                    "lower" => better = Some(Better::Lower),
+                    _ => {
+                        let d = self.error(
+                            "bad_better",
+                            i.span,
+                            format!("`better` takes `higher` or `lower`, not `{}`", i.name),
+                        );
+                        d.label = Some("higher or lower".into());
+                    }
+                },
+                MeasureStmt::Required(_) => required = true,
+                MeasureStmt::Cumulative(_) => cumulative = true,
+                MeasureStmt::About(s) => about = Some(s.value.clone()),
+                _ => {}
+            }
+        }
+        ir::Measure {
+            id: m.id.name.clone(),
+            title: m.title.as_ref().map(|t| t.value.clone()),
+            about,
+            unit,
+            better,
+            target: None,
+            trajectory: None,
+            required,
+            cumulative,
+            bands: Vec::new(),
+            span: m.span,
+            rule: self.rule_ref(m.id.span),
+        }
+    }
+
+    fn measure_body(&mut self, rules: &mut RuleSet, idx: usize, m: &ast::MeasureDecl) {
+        let unit = rules.measures[idx].unit;
+        // Target and trajectory are constants in the measure's unit.
+        for stmt in &m.body {
+            match stmt {
+                MeasureStmt::Target(e) => {
+                    let t = self.constant_in_unit(rules, idx, e, unit, "target");
+                    rules.measures[idx].target = t;
+                }
+                MeasureStmt::Trajectory(ast::Trajectory::Points(points)) => {
+                    let mut traj = [None; 4];
+                    for (q, e) in points {
+                        let quarter = match q.name.as_str() {
+                            "q1" => 0,
+                            "q2" => 1,
+                            "q3" => 2,
+                            "q4" => 3,
+                            _ => {
+                                let d = self.error(
+                                    "bad_trajectory",
+                                    q.span,
+                                    format!("`{}` is not a quarter", q.name),
+                                );
+                                d.label = Some("expected q1, q2, q3 or q4".into());
+                                continue;
+                            }
+                        };
+                        traj[quarter] = self.constant_in_unit(rules, idx, e, unit, "trajectory");
+                    }
+                    rules.measures[idx].trajectory = Some(traj);
+                }
+                _ => {}
+            }
+        }
+        for stmt in &m.body {
+            if let MeasureStmt::Trajectory(ast::Trajectory::Linear(span)) = stmt {
+                match rules.measures[idx].target {
+                    Some(t) => {
+                        let mut traj = [None; 4];
+                        for (q, slot) in traj.iter_mut().enumerate() {
+                            *slot = t
+                                .checked_mul(Decimal::from(q as u32 + 1))
+                                .and_then(|x| x.checked_div(Decimal::from(4)));
+                        }
+                        rules.measures[idx].trajectory = Some(traj);
+                    }
+                    None => {
+                        let d = self.error(
+                            "bad_trajectory",
+                            *span,
+                            "`trajectory linear` needs a `target`",
+                        );
+                        d.label = Some("no target to spread over the quarters".into());
+                        d.help = Some("add a line such as `target 100%` to this measure".into());
+                    }
+                }
+            }
+        }
+        // Bands.
+        let bands: Vec<&ast::Band> = m
+            .body
+            .iter()
+            .filter_map(|s| match s {
+                MeasureStmt::Band(b) => Some(b),
+                _ => None,
+            })
+            .collect();
+        let mut compiled = Vec::new();
+        let mut otherwise_seen: Option<Span> = None;
+        for band in &bands {
+            let status = match Rag::parse(&band.status.name) {
+                Some(r) if band.status.name == r.name() => r,
+                _ => {
+                    let d = self.error(
+                        "unknown_status",
+                        band.status.span,
+                        format!("`{}` is not a status", band.status.name),
+                    );
+                    d.label = Some("expected green, amber or red".into());
+                    if let Some(s) = Rag::suggest(&band.status.name) {
+                        d.help = Some(format!("did you mean `{s}`?"));
+                    }
+                    continue;
+                }
+            };
+            if let Some(o) = otherwise_seen {
+                let loc = self
+                    .sources
+                    .get(o.file.0 as usize)
+                    .map(|s| s.locate(o.start as usize, o.end as usize));
+                let d = self.error(
+                    "unreachable_band",
+                    band.span,
+                    format!("this band comes after `otherwise`, so it can never apply"),
+                );
+                d.label = Some("never reached".into());
+                d.help = Some("`otherwise` must be the last band".into());
+                if let Some(l) = loc {
+                    d.related.push((l, "`otherwise` is here".into()));
+                }
+                continue;
+            }
+            let condition = match &band.condition {
+                Some(cond) => {
+                    let env = Env::measure(Some(idx), unit);
+                    match self.condition(rules, &env, cond) {
+                        Some(e) => Some(e),
+                        None => continue,
+                    }
+                }
+                None => {
+                    otherwise_seen = Some(band.span);
+                    None
+                }
+            };
+            compiled.push(ir::Band {
+                status,
+                condition,
+                span: band.span,
+            });
+        }
+        if !bands.is_empty() && otherwise_seen.is_none() {
+            let last = bands.last().map(|b| b.span).unwrap_or(m.span);
+            let d = self.error(
+                "missing_otherwise",
+                last,
+                format!("the bands of `{}` have no `otherwise`", m.id.name),
+            );
+            d.label = Some("the last band must be `... otherwise`".into());
+            d.help = Some("add a last band such as `red otherwise`, so every value gets a status".into());
+        }
+        bands::analyse(self, rules, idx, &bands, &compiled);
+        rules.measures[idx].bands = compiled;
+    }
+
+    /// A constant such as `100%` or `target * 1.05`, in the measure's unit.
+    fn constant_in_unit(
+        &mut self,
+        rules: &mut RuleSet,
+        idx: usize,
+        e: &ast::Expr,
+        unit: Option<Unit>,
+        what: &str,
+    ) -> Option<Decimal> {
+        let env = Env::measure(Some(idx), unit);
+        let (compiled, ty) = self.expr(rules, &env, e)?;
+        if let Ty::Num(dim) = &ty {
+            if let (Some(u), expr::Dim::Plain) = (unit, dim) {
+                let hint = expr::with_unit_hint(e, u, self.sources);
+                let d = self.error(
+                    "unit_error",
+                    e.span,
+                    format!("the {what} of a {} measure needs a unit", u.name()),
+                );
+                d.label = Some(format!("a plain number, not {}", u.name()));
+                d.help = Some(format!("write {hint}"));
+                return None;
+            }
+            if let (Some(u), expr::Dim::Unit(v)) = (unit, dim)
+                && u != *v
+            {
+                let d = self.error(
+                    "unit_error",
+                    e.span,
+                    format!("the {what} is in {v} but the measure is in {u}"),
+                );
+                d.label = Some(format!("{v}, not {u}"));
+                return None;
+            }
+        } else {
+            let d = self.error("type_error", e.span, format!("the {what} must be a number"));
+            d.label = Some(format!("this is {}", ty.describe()));
+            return None;
+        }
+        match expr::fold_constant(&compiled, &rules.measures[idx], None) {
+            Some(v) => Some(v),
+            None => {
+                let d = self.error(
+                    "not_constant",
+                    e.span,
+                    format!("the {what} must be a fixed value, such as `95%`"),
+                );
+                d.label = Some("depends on the return".into());
+                None
+            }
+        }
+    }
+
+    fn severities(
+        &mut self,
+        files: &[(FileId, ast::RuleFile)],
+        checks: &[(String, Span)],
+    ) -> HashMap<String, (Option<Severity>, Span)> {
+        let mut set: HashMap<String, (Option<Severity>, Span)> = HashMap::new();
+        for (_, file) in files {
+            for item in &file.items {
+                let Item::Severity(s) = item else { continue };
+                let known = BUILTINS.iter().any(|b| b.id == s.check.name)
+                    || checks.iter().any(|(c, _)| *c == s.check.name);
+                if !known {
+                    let names = BUILTINS
+                        .iter()
+                        .map(|b| b.id)
+                        .chain(checks.iter().map(|(c, _)| c.as_str()));
+                    let suggestion = did_you_mean(&s.check.name, names);
+                    let d = self.error(
+                        "unknown_check",
+                        s.check.span,
+                        format!("there is no check `{}`", s.check.name),
+                    );
+                    d.label = Some("unknown check".into());
+                    d.help = suggestion.map(|n| format!("did you mean `{n}`?"));
+                    continue;
+                }
+                if let Some((level, first)) = set.get(&s.check.name) {
+                    if *level != s.level {
+                        let loc = self
+                            .sources
+                            .get(first.file.0 as usize)
+                            .map(|f| f.locate(first.start as usize, first.end as usize));
+                        let d = self.error(
+                            "conflicting_severity",
+                            s.span,
+                            format!("the severity of `{}` is set twice, differently", s.check.name),
+                        );
+                        d.label = Some("second setting".into());
+                        d.help = Some("keep one `severity` line per check".into());
+                        if let Some(l) = loc {
+                            d.related.push((l, "first set here".into()));
+                        }
+                    }
+                    continue;
+                }
+                set.insert(s.check.name.clone(), (s.level, s.span));
+            }
+        }
+        set
+    }
+
+    fn check(
+        &mut self,
+        rules: &mut RuleSet,
+        c: &ast::CheckDecl,
+        overrides: &HashMap<String, (Option<Severity>, Span)>,
+    ) -> ir::Check {
+        let (scope, env) = match &c.scope {
+            ast::Scope::Return => (ir::Scope::Return, Env::return_scope()),
+            ast::Scope::EachMeasure(w) | ast::Scope::EachValue(w) => {
+                let each_value = matches!(c.scope, ast::Scope::EachValue(_));
+                let mut env = if each_value {
+                    Env::each_value()
+                } else {
+                    Env::each_measure()
+                };
+                let cond = w.as_ref().and_then(|w| {
+                    env.unit = expr::narrowed_unit(w);
+                    self.condition(rules, &env, w)
+                });
+                let scope = if each_value {
+                    ir::Scope::EachValue(cond)
+                } else {
+                    ir::Scope::EachMeasure(cond)
+                };
+                (scope, env)
+            }
+            ast::Scope::Measures(ids) => {
+                let mut idxs = Vec::new();
+                let mut units = Vec::new();
+                for id in ids {
+                    match rules.measure_index.get(&id.name) {
+                        Some(&i) => {
+                            idxs.push(i);
+                            units.push(rules.measures[i].unit);
+                        }
+                        None => {
+                            let suggestion =
+                                did_you_mean(&id.name, rules.measure_index.keys().map(String::as_str));
+                            let d = self.error(
+                                "unknown_name",
+                                id.span,
+                                format!("there is no measure `{}`", id.name),
+                            );
+                            d.label = Some("not declared".into());
+                            d.help = suggestion.map(|s| format!("did you mean `{s}`?"));
+                        }
+                    }
+                }
+                let mut env = Env::each_measure();
+                units.dedup();
+                if let [Some(u)] = units.as_slice() {
+                    env.unit = Some(*u);
+                }
+                (ir::Scope::Measures(idxs), env)
+            }
+        };
+        let mut about = None;
+        let mut out = Vec::new();
+        let level = overrides.get(&c.id.name).map(|(l, _)| *l);
+        for stmt in &c.body {
+            match stmt {
+                CheckStmt::About(s) => about = Some(s.value.clone()),
+                CheckStmt::Rule(r) => {
+                    let Some(condition) = self.condition(rules, &env, &r.condition) else {
+                        continue;
+                    };
+                    let message = self.template(rules, &env, &r.message);
+                    let help = r.help.as_ref().map(|h| self.template(rules, &env, h));
+                    let mut anchors = Vec::new();
+                    expr::collect_slots(&condition, &mut anchors);
+                    match &scope {
+                        ir::Scope::EachMeasure(Some(w)) | ir::Scope::EachValue(Some(w)) => {
+                            expr::collect_slots(w, &mut anchors)
+                        }
+                        _ => {}
+                    }
+                    out.push(ir::CheckRule {
+                        severity: level.unwrap_or(Some(r.severity)),
+                        condition,
+                        message,
+                        help,
+                        rule: self.rule_ref(r.span),
+                        anchors,
+                    });
+                }
+            }
+        }
+        ir::Check {
+            id: c.id.name.clone(),
+            about,
+            scope,
+            rules: out,
+            span: c.span,
+            rule: self.rule_ref(c.id.span),
+        }
+    }
+
+    /// Compile `{expr}` parts of a message.
+    fn template(&mut self, rules: &mut RuleSet, env: &Env, s: &ast::Str) -> ir::Template {
+        let mut parts = Vec::new();
+        let text = &s.value;
+        let mut lit = String::new();
+        let mut chars = text.char_indices().peekable();
+        // The string's value is its body with escapes resolved; offsets are
+        // approximate when escapes come before an interpolation.
+        let body_start = s.span.start as usize + 1;
+        while let Some((i, ch)) = chars.next() {
+            match ch {
+                '{' if chars.peek().map(|(_, c)| *c) == Some('{') => {
+                    chars.next();
+                    lit.push('{');
+                }
+                '}' if chars.peek().map(|(_, c)| *c) == Some('}') => {
+                    chars.next();
+                    lit.push('}');
+                }
+                '{' => {
+                    let start = i + 1;
+                    let mut end = None;
+                    for (j, c) in chars.by_ref() {
+                        if c == '}' {
+                            end = Some(j);
+                            break;
+                        }
+                    }
+                    let Some(end) = end else {
+                        let span = Span::new(s.span.file, body_start + i, body_start + i + 1);
+                        let d = self.error(
+                            "bad_message",
+                            span,
+                            "this `{` is never closed",
+                        );
+                        d.label = Some("unclosed".into());
+                        d.help = Some("write `{{` for a literal brace".into());
+                        break;
+                    };
+                    if !lit.is_empty() {
+                        parts.push(ir::Part::Text(std::mem::take(&mut lit)));
+                    }
+                    let inner = &text[start..end];
+                    let Some(source) = self.sources.get(s.span.file.0 as usize) else {
+                        continue;
+                    };
+                    match crate::syntax::parse_expr_at(inner, s.span.file, body_start + start, source)
+                    {
+                        Ok(e) => {
+                            if let Some((c, _)) = self.expr(rules, env, &e) {
+                                parts.push(ir::Part::Expr(c));
+                            }
+                        }
+                        Err(mut d) => {
+                            d.code = "bad_message".into();
+                            d.message = format!("in `{{{inner}}}`: {}", d.message);
+                            self.diagnostics.push(*d);
+                        }
+                    }
+                }
+                _ => lit.push(ch),
+            }
+        }
+        if !lit.is_empty() {
+            parts.push(ir::Part::Text(lit));
+        }
+        ir::Template { parts }
+    }
+}
+
+/// The closest name, when it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len().max(name.len()))
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
+        .map(|(_, c)| c)
+}

@@ -1,0 +1,242 @@
+//! Checking returns: discover files, load, evaluate in parallel, report.
+//!
+//! Each file is read, loaded and checked by one rayon worker, producing its
+//! own [`FileReport`]; reports are gathered in path order so the output
+//! never depends on which worker finished first.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::checks;
+use crate::diagnostic::{self, Diagnostic, Finding, Location, Severity};
+use crate::eval::{ReturnCtx, Val};
+use crate::ir::RuleSet;
+use crate::rag::Rag;
+use crate::report::{FileReport, MeasureReport, Report, ReturnReport};
+use crate::returns::{self, KnownField, LoadedFile, Pos};
+
+/// File extensions read when walking a folder.
+pub const RETURN_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "csv", "xlsx", "ods"];
+
+/// Where returns come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    File(PathBuf),
+    /// Standard input, already read.
+    Stdin(Vec<u8>),
+}
+
+/// Options for a check run.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Keep each file's text in its report, for snippets.
+    pub keep_sources: bool,
+}
+
+/// Expand paths into the files to check, in sorted order. Folders are walked
+/// recursively for return extensions; files named directly are taken
+/// whatever their extension. Paths that cannot be read are returned as
+/// errors.
+pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
+                match entry {
+                    Ok(e) if e.file_type().is_file() => {
+                        let ext = e
+                            .path()
+                            .extension()
+                            .and_then(|x| x.to_str())
+                            .map(str::to_ascii_lowercase);
+                        if ext.is_some_and(|x| RETURN_EXTENSIONS.contains(&x.as_str())) {
+                            files.push(e.into_path());
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(err) => errors.push((
+                        err.path().map(Path::to_path_buf).unwrap_or_else(|| p.clone()),
+                        err.to_string(),
+                    )),
+                }
+            }
+        } else if p.exists() {
+            files.push(p.clone());
+        } else {
+            errors.push((p.clone(), "no such file or folder".into()));
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, errors)
+}
+
+/// Check inputs in parallel; reports come back in input order.
+pub fn check_inputs(rules: &RuleSet, inputs: Vec<Input>, opts: &CheckOptions) -> Report {
+    let files = inputs
+        .into_par_iter()
+        .map(|input| {
+            let loaded = match input {
+                Input::File(path) => {
+                    let name = display_path(&path);
+                    match std::fs::read(&path) {
+                        Ok(bytes) => returns::load(&name, bytes),
+                        Err(e) => LoadedFile::failed(
+                            name,
+                            Finding::new(
+                                Severity::Error,
+                                "invalid_return",
+                                format!("cannot read the file: {e}"),
+                                Pos::File,
+                            ),
+                        ),
+                    }
+                }
+                Input::Stdin(bytes) => returns::load("-", bytes),
+            };
+            check_loaded(rules, &loaded, opts)
+        })
+        .collect();
+    Report { files }
+}
+
+/// A path as shown to users: forward slashes, no leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Check one loaded file.
+pub fn check_loaded(rules: &RuleSet, loaded: &LoadedFile, opts: &CheckOptions) -> FileReport {
+    let invalid = checks::builtin_index("invalid_return")
+        .and_then(|i| rules.builtin_severity.get(i).copied().flatten());
+    let mut file_diags: Vec<Diagnostic> = loaded
+        .problems
+        .iter()
+        .filter_map(|f| {
+            let severity = if f.code == "invalid_return" {
+                invalid?
+            } else {
+                f.severity
+            };
+            Some(locate(loaded, f, severity))
+        })
+        .collect();
+    diagnostic::sort(&mut file_diags);
+    let returns = loaded
+        .returns
+        .iter()
+        .map(|ret| {
+            let ctx = ReturnCtx::new(rules, ret);
+            check_return(rules, loaded, &ctx)
+        })
+        .collect();
+    FileReport {
+        path: loaded.source.path.clone(),
+        source: (opts.keep_sources && !loaded.source.text.is_empty())
+            .then(|| loaded.source.text.clone()),
+        diagnostics: file_diags,
+        returns,
+    }
+}
+
+/// Check one resolved return: built-in checks, then the user's.
+pub fn check_return(rules: &RuleSet, loaded: &LoadedFile, ctx: &ReturnCtx<'_>) -> ReturnReport {
+    let mut findings = Vec::new();
+    checks::run_all(ctx, &mut findings);
+    let checks_run = ctx.run_checks(&mut findings);
+    let mut diagnostics: Vec<Diagnostic> = findings
+        .iter()
+        .map(|f| locate(loaded, f, f.severity))
+        .collect();
+    diagnostic::sort(&mut diagnostics);
+    let measures = ctx
+        .entries
+        .iter()
+        .map(|e| MeasureReport {
+            id: e.entry.id().to_string(),
+            title: e
+                .entry
+                .known(KnownField::Title)
+                .map(|t| t.as_str().to_string())
+                .or_else(|| e.decl.and_then(|d| rules.measures[d].title.clone())),
+            status: match e.status {
+                Val::Status(r, _) => Some(r),
+                _ => None,
+            },
+            status_text: e.entry.known(KnownField::Status).map(|t| t.as_str().to_string()),
+            rag: e.rag,
+            value: ctx
+                .quarter
+                .and_then(|q| e.entry.values[q as usize - 1].as_ref())
+                .map(|t| t.as_str().to_string()),
+        })
+        .collect();
+    let mut runs: Vec<crate::report::CheckRun> = checks::BUILTINS
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| b.run.is_some() && rules.builtin_severity[*i].is_some())
+        .map(|(_, b)| crate::report::CheckRun {
+            id: b.id.to_string(),
+            evaluated: 1,
+        })
+        .collect();
+    runs.extend(checks_run);
+    ReturnReport {
+        organisation: ctx.ret.organisation.as_ref().map(|t| t.as_str().to_string()),
+        period: ctx.ret.period.as_ref().map(|t| t.as_str().to_string()),
+        measures,
+        diagnostics,
+        checks: runs,
+        not_evaluated: ctx.not_evaluated.get(),
+    }
+}
+
+fn locate(loaded: &LoadedFile, f: &Finding, severity: Severity) -> Diagnostic {
+    let mut d = Diagnostic::new(severity, f.code.to_string(), f.message.clone());
+    d.location = Some(loaded.locate(f.pos));
+    d.label = f.label.clone();
+    d.help = f.help.clone();
+    d.related = f
+        .related
+        .iter()
+        .map(|(p, l)| (loaded.locate(*p), l.clone()))
+        .collect();
+    d.measure = f.measure.clone();
+    d.field = f.field.clone();
+    d.rule = f.rule.clone();
+    d
+}
+
+/// A diagnostic for a path that could not be read at all (exit status 2).
+pub fn unreadable(path: &Path, reason: &str) -> Diagnostic {
+    Diagnostic::new(
+        Severity::Error,
+        "unreadable_path",
+        format!("cannot read `{}`: {reason}", display_path(path)),
+    )
+    .at(Location::whole_file(Arc::from(display_path(path))))
+}
+
+/// Count of measures by computed status, for quick summaries.
+pub fn rag_counts(report: &Report) -> [usize; 4] {
+    let mut counts = [0; 4];
+    for m in report
+        .files
+        .iter()
+        .flat_map(|f| &f.returns)
+        .flat_map(|r| &r.measures)
+    {
+        let i = match m.rag {
+            Some(Rag::Red) => 0,
+            Some(Rag::Amber) => 1,
+            Some(Rag::Green) => 2,
+            None => 3,
+        };
+        counts[i] += 1;
+    }
+    counts
+}

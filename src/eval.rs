@@ -1,0 +1,758 @@
+//! Compiled rules × one return → findings, in three-valued logic.
+//!
+//! A return is first resolved into a [`ReturnCtx`]: each entry matched to
+//! its declared measure, its values parsed once, its `rag` computed from the
+//! bands. Checks then run over that context. A missing value makes any
+//! arithmetic or comparison that reads it *unknown*; `and`, `or` and `not`
+//! follow Kleene logic; a `when` that is unknown does not fire and is counted
+//! as not evaluated.
+
+use std::borrow::Cow;
+
+use rust_decimal::Decimal;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::display;
+use crate::ir::{
+    self, ArithOp, CmpOp, Const, Field, Func, IsKind, RuleSet, Slot, Subject, Template,
+};
+use crate::rag::Rag;
+use crate::report::CheckRun;
+use crate::returns::{Entry, KnownField, Pos, Return, Text};
+use crate::value::{MissingKind, Unit, ValueText, parse_value};
+
+/// A value at run time. Values read from a return keep the text as typed,
+/// so messages can show `945` rather than `945%`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val<'a> {
+    Missing(MissingKind, Option<&'a str>),
+    Num(Decimal, Option<Unit>, Option<&'a str>),
+    Bool(bool),
+    Text(Cow<'a, str>),
+    Status(Rag, Option<&'a str>),
+    Unit(Unit),
+    /// Could not be decided (an operand was missing).
+    Unknown,
+}
+
+impl Val<'_> {
+    pub fn is_missing(&self) -> bool {
+        matches!(self, Val::Missing(..) | Val::Unknown)
+    }
+
+    /// The value as a person reads it: as typed when it came from a return.
+    pub fn render(&self) -> String {
+        match self {
+            Val::Missing(_, Some(raw)) | Val::Num(_, _, Some(raw)) | Val::Status(_, Some(raw)) => {
+                raw.to_string()
+            }
+            Val::Missing(kind, None) => format!("({})", kind.name().replace('_', " ")),
+            Val::Num(n, u, None) => display::amount(*n, *u),
+            Val::Bool(b) => b.to_string(),
+            Val::Text(t) => t.to_string(),
+            Val::Status(r, None) => r.name().to_string(),
+            Val::Unit(u) => u.name().to_string(),
+            Val::Unknown => "(unknown)".to_string(),
+        }
+    }
+}
+
+/// One entry of a return, resolved against the rules.
+#[derive(Debug)]
+pub struct EntryCtx<'a> {
+    pub entry: &'a Entry,
+    /// The declared measure, if any.
+    pub decl: Option<usize>,
+    /// Declared unit, else the unit stated in the return.
+    pub unit: Option<Unit>,
+    /// Parsed q1..q4 (`None` when the quarter is not given at all).
+    pub parsed: [Option<ValueText>; 4],
+    /// q1..q4 as values, bare numbers given the measure's unit; a value
+    /// whose explicit unit differs from the measure's is missing (invalid).
+    pub values: [Val<'a>; 4],
+    /// The declared status.
+    pub status: Val<'a>,
+    /// The target: declared in the rules, else stated in the return.
+    pub target: Val<'a>,
+    /// Computed status from the bands.
+    pub rag: Option<Rag>,
+    /// The bands could not decide (value missing or a condition unknown).
+    pub rag_undetermined: bool,
+    /// Non-standard fields that rules read, by [`RuleSet::extra_fields`] index.
+    pub extras: Vec<Option<&'a Text>>,
+}
+
+/// A return resolved against the rules, ready for checks.
+#[derive(Debug)]
+pub struct ReturnCtx<'a> {
+    pub rules: &'a RuleSet,
+    pub ret: &'a Return,
+    /// The return's own quarter (1..4), from its period.
+    pub quarter: Option<u8>,
+    /// The financial year, such as `2011/12`.
+    pub year: Option<&'a str>,
+    pub entries: Vec<EntryCtx<'a>>,
+    /// Declared measure index → index of its first entry.
+    pub by_measure: Vec<Option<usize>>,
+    /// `return.<key>` values by [`RuleSet::return_keys`] index.
+    pub return_keys: Vec<Option<&'a Text>>,
+    /// `when` conditions that could not be decided.
+    pub not_evaluated: std::cell::Cell<u64>,
+}
+
+/// Split `2011/12 Q4` into year and quarter; `None` if it is not that form.
+pub fn parse_period(text: &str) -> Option<(&str, u8)> {
+    let t = text.trim();
+    let (year, q) = t.split_once(char::is_whitespace)?;
+    let q = q.trim();
+    let b = year.as_bytes();
+    let year_ok = b.len() == 7
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'/'
+        && b[5..].iter().all(u8::is_ascii_digit);
+    let quarter = match q.as_bytes() {
+        [b'Q' | b'q', d @ b'1'..=b'4'] => d - b'0',
+        _ => return None,
+    };
+    year_ok.then_some((year, quarter))
+}
+
+impl<'a> ReturnCtx<'a> {
+    pub fn new(rules: &'a RuleSet, ret: &'a Return) -> ReturnCtx<'a> {
+        let (year, quarter) = match ret.period.as_ref().and_then(|p| parse_period(p.as_str())) {
+            Some((y, q)) => (Some(y), Some(q)),
+            None => (None, None),
+        };
+        let mut by_measure = vec![None; rules.measures.len()];
+        let mut entries = Vec::with_capacity(ret.measures.len());
+        for (i, entry) in ret.measures.iter().enumerate() {
+            let decl = rules.measure_index.get(entry.id()).copied();
+            if let Some(d) = decl
+                && by_measure[d].is_none()
+            {
+                by_measure[d] = Some(i);
+            }
+            entries.push(resolve_entry(rules, entry, decl));
+        }
+        let return_keys = rules
+            .return_keys
+            .iter()
+            .map(|k| ret.header(k))
+            .collect();
+        let mut ctx = ReturnCtx {
+            rules,
+            ret,
+            quarter,
+            year,
+            entries,
+            by_measure,
+            return_keys,
+            not_evaluated: std::cell::Cell::new(0),
+        };
+        ctx.compute_rags();
+        ctx
+    }
+
+    fn compute_rags(&mut self) {
+        for i in 0..self.entries.len() {
+            let Some(decl) = self.entries[i].decl else {
+                continue;
+            };
+            let m = &self.rules.measures[decl];
+            if m.bands.is_empty() {
+                continue;
+            }
+            let env = Scope {
+                entry: Some(i),
+                quarter: None,
+            };
+            let mut rag = None;
+            if !self.value(i, None).is_missing() {
+                for band in &m.bands {
+                    match &band.condition {
+                        None => {
+                            rag = Some(band.status);
+                            break;
+                        }
+                        Some(c) => match self.eval(c, env) {
+                            Val::Bool(true) => {
+                                rag = Some(band.status);
+                                break;
+                            }
+                            Val::Bool(false) => {}
+                            _ => break,
+                        },
+                    }
+                }
+            }
+            self.entries[i].rag = rag;
+            self.entries[i].rag_undetermined = rag.is_none();
+        }
+    }
+
+    /// The value of entry `i` for a quarter (default: the return's own).
+    pub fn value(&self, i: usize, quarter: Option<u8>) -> Val<'a> {
+        let Some(q) = quarter.or(self.quarter) else {
+            return Val::Missing(MissingKind::Blank, None);
+        };
+        self.entries
+            .get(i)
+            .and_then(|e| e.values.get(q as usize - 1))
+            .cloned()
+            .unwrap_or(Val::Missing(MissingKind::Blank, None))
+    }
+
+    /// Evaluate an expression.
+    pub fn eval(&self, e: &ir::Expr, scope: Scope) -> Val<'a> {
+        match e {
+            ir::Expr::Const(c) => match c {
+                Const::Num(n, u) => Val::Num(*n, *u, None),
+                Const::Text(t) => Val::Text(Cow::Owned(t.clone())),
+                Const::Bool(b) => Val::Bool(*b),
+                Const::Status(r) => Val::Status(*r, None),
+                Const::Unit(u) => Val::Unit(*u),
+            },
+            ir::Expr::Slot(slot) => self.slot(*slot, scope),
+            ir::Expr::Neg(x) => match self.eval(x, scope) {
+                Val::Num(n, u, _) => Val::Num(-n, u, None),
+                _ => Val::Unknown,
+            },
+            ir::Expr::Not(x) => match self.eval(x, scope) {
+                Val::Bool(b) => Val::Bool(!b),
+                _ => Val::Unknown,
+            },
+            ir::Expr::And(a, b) => match self.eval(a, scope) {
+                Val::Bool(false) => Val::Bool(false),
+                Val::Bool(true) => truth(self.eval(b, scope)),
+                _ => match self.eval(b, scope) {
+                    Val::Bool(false) => Val::Bool(false),
+                    _ => Val::Unknown,
+                },
+            },
+            ir::Expr::Or(a, b) => match self.eval(a, scope) {
+                Val::Bool(true) => Val::Bool(true),
+                Val::Bool(false) => truth(self.eval(b, scope)),
+                _ => match self.eval(b, scope) {
+                    Val::Bool(true) => Val::Bool(true),
+                    _ => Val::Unknown,
+                },
+            },
+            ir::Expr::Arith(op, a, b) => arith(*op, self.eval(a, scope), self.eval(b, scope)),
+            ir::Expr::Cmp(op, a, b) => compare(*op, &self.eval(a, scope), &self.eval(b, scope)),
+            ir::Expr::Is {
+                operand,
+                kind,
+                negated,
+            } => {
+                let v = self.eval(operand, scope);
+                let is = match kind {
+                    IsKind::Missing => v.is_missing(),
+                    IsKind::Kind(k) => match v {
+                        Val::Missing(m, _) => k.matches(m),
+                        _ => false,
+                    },
+                };
+                Val::Bool(is != *negated)
+            }
+            ir::Expr::In {
+                operand,
+                list,
+                negated,
+            } => {
+                let v = self.eval(operand, scope);
+                if v.is_missing() {
+                    return Val::Unknown;
+                }
+                let mut unknown = false;
+                for item in list {
+                    match compare(CmpOp::Eq, &v, &self.eval(item, scope)) {
+                        Val::Bool(true) => return Val::Bool(!*negated),
+                        Val::Bool(false) => {}
+                        _ => unknown = true,
+                    }
+                }
+                if unknown {
+                    Val::Unknown
+                } else {
+                    Val::Bool(*negated)
+                }
+            }
+            ir::Expr::Matches(x, re) => match self.eval(x, scope) {
+                Val::Missing(..) | Val::Unknown => Val::Unknown,
+                v => Val::Bool(re.is_match(&v.render())),
+            },
+            ir::Expr::Call(f, args) => self.call(*f, args, scope),
+            ir::Expr::Count(cond) => {
+                let mut n = 0u64;
+                for i in 0..self.entries.len() {
+                    let inner = Scope {
+                        entry: Some(i),
+                        quarter: None,
+                    };
+                    let hit = match cond {
+                        None => true,
+                        Some(c) => self.eval(c, inner) == Val::Bool(true),
+                    };
+                    n += u64::from(hit);
+                }
+                Val::Num(Decimal::from(n), None, None)
+            }
+        }
+    }
+
+    fn call(&self, f: Func, args: &[ir::Expr], scope: Scope) -> Val<'a> {
+        let vals: Vec<Val<'a>> = args.iter().map(|a| self.eval(a, scope)).collect();
+        match (f, vals.as_slice()) {
+            (Func::Abs, [Val::Num(n, u, _)]) => Val::Num(n.abs(), *u, None),
+            (Func::Round, [Val::Num(n, u, _), Val::Num(d, _, _)]) => {
+                let digits = u32::try_from(d.trunc().mantissa()).unwrap_or(0).min(20);
+                Val::Num(n.round_dp(digits), *u, None)
+            }
+            (Func::Min | Func::Max, vs) => {
+                let mut best: Option<(Decimal, Option<Unit>)> = None;
+                for v in vs {
+                    let Val::Num(n, u, _) = v else {
+                        return Val::Unknown;
+                    };
+                    best = Some(match best {
+                        None => (*n, *u),
+                        Some((b, bu)) => {
+                            if (f == Func::Min && *n < b) || (f == Func::Max && *n > b) {
+                                (*n, u.or(bu))
+                            } else {
+                                (b, bu.or(*u))
+                            }
+                        }
+                    });
+                }
+                best.map(|(n, u)| Val::Num(n, u, None))
+                    .unwrap_or(Val::Unknown)
+            }
+            (Func::Len, [v]) if !v.is_missing() => {
+                Val::Num(Decimal::from(v.render().chars().count() as u64), None, None)
+            }
+            (Func::Lower, [v]) if !v.is_missing() => Val::Text(Cow::Owned(v.render().to_lowercase())),
+            _ => Val::Unknown,
+        }
+    }
+
+    fn slot(&self, slot: Slot, scope: Scope) -> Val<'a> {
+        let (entry, quarter) = match slot.subject {
+            Subject::Current => (scope.entry, scope.quarter),
+            Subject::Measure(m) => (self.by_measure.get(m).copied().flatten(), None),
+            Subject::Return => return self.return_field(slot.field),
+        };
+        let blank = Val::Missing(MissingKind::Blank, None);
+        if let Field::ReturnQuarter | Field::Organisation | Field::Period | Field::Year = slot.field {
+            return self.return_field(slot.field);
+        }
+        let Some(i) = entry else {
+            return blank;
+        };
+        let Some(e) = self.entries.get(i) else {
+            return blank;
+        };
+        let text = |t: Option<&'a Text>| match t {
+            Some(t) if !t.as_str().trim().is_empty() => Val::Text(Cow::Borrowed(t.as_str())),
+            Some(t) => Val::Missing(MissingKind::Blank, Some(t.as_str())),
+            None => Val::Missing(MissingKind::Blank, None),
+        };
+        match slot.field {
+            Field::Id => Val::Text(Cow::Borrowed(e.entry.id())),
+            Field::Title => match e.entry.known(KnownField::Title) {
+                Some(t) => text(Some(t)),
+                None => match e.decl.and_then(|d| self.rules.measures[d].title.as_deref()) {
+                    Some(t) => Val::Text(Cow::Borrowed(t)),
+                    None => blank,
+                },
+            },
+            Field::Section => text(e.entry.known(KnownField::Section)),
+            Field::Officer => text(e.entry.known(KnownField::Officer)),
+            Field::Commentary => text(e.entry.known(KnownField::Commentary)),
+            Field::Status => e.status.clone(),
+            Field::Rag => match e.rag {
+                Some(r) => Val::Status(r, None),
+                None => Val::Unknown,
+            },
+            Field::Unit => match e.unit {
+                Some(u) => Val::Unit(u),
+                None => blank,
+            },
+            Field::Target => e.target.clone(),
+            Field::Expected => {
+                let q = quarter.or(self.quarter);
+                match e.decl.map(|d| &self.rules.measures[d]) {
+                    Some(m) if m.trajectory.is_some() => match m.expected(q) {
+                        Some(x) => Val::Num(x, e.unit, None),
+                        None => blank,
+                    },
+                    _ => e.target.clone(),
+                }
+            }
+            Field::Value => self.value(i, quarter),
+            Field::Q(q) => self.value(i, Some(q)),
+            Field::Quarter => match quarter.or(self.quarter) {
+                Some(q) => Val::Num(Decimal::from(q), None, None),
+                None => blank,
+            },
+            Field::Extra(x) => text(e.extras.get(x).copied().flatten()),
+            _ => blank,
+        }
+    }
+
+    fn return_field(&self, field: Field) -> Val<'a> {
+        let blank = Val::Missing(MissingKind::Blank, None);
+        let text = |t: Option<&'a Text>| match t {
+            Some(t) if !t.as_str().trim().is_empty() => Val::Text(Cow::Borrowed(t.as_str())),
+            _ => Val::Missing(MissingKind::Blank, None),
+        };
+        match field {
+            Field::Organisation => text(self.ret.organisation.as_ref()),
+            Field::Period => text(self.ret.period.as_ref()),
+            Field::Year => match self.year {
+                Some(y) => Val::Text(Cow::Borrowed(y)),
+                None => blank,
+            },
+            Field::ReturnQuarter | Field::Quarter => match self.quarter {
+                Some(q) => Val::Num(Decimal::from(q), None, None),
+                None => blank,
+            },
+            Field::ReturnKey(k) => text(self.return_keys.get(k).copied().flatten()),
+            _ => blank,
+        }
+    }
+
+    /// Where a finding about `slot` should point, and the field's name.
+    pub fn slot_pos(&self, slot: Slot, scope: Scope) -> Option<(Pos, String)> {
+        let entry = match slot.subject {
+            Subject::Current => scope.entry,
+            Subject::Measure(m) => self.by_measure.get(m).copied().flatten(),
+            Subject::Return => {
+                let t = match slot.field {
+                    Field::Organisation => self.ret.organisation.as_ref(),
+                    Field::Period | Field::Year | Field::ReturnQuarter => self.ret.period.as_ref(),
+                    Field::ReturnKey(k) => self.return_keys.get(k).copied().flatten(),
+                    _ => None,
+                };
+                return t.map(|t| (t.pos, slot.field.name(self.rules)));
+            }
+        };
+        let e = self.entries.get(entry?)?;
+        let q_text = |q: Option<u8>| {
+            let q = q.or(self.quarter)?;
+            e.entry.values.get(q as usize - 1)?.as_ref().map(|t| (t.pos, format!("q{q}")))
+        };
+        match slot.field {
+            Field::Value => q_text(scope.quarter.filter(|_| slot.subject == Subject::Current)),
+            Field::Q(q) => q_text(Some(q)),
+            Field::Title => e.entry.known(KnownField::Title).map(|t| (t.pos, "title".into())),
+            Field::Section => e.entry.known(KnownField::Section).map(|t| (t.pos, "section".into())),
+            Field::Officer => e.entry.known(KnownField::Officer).map(|t| (t.pos, "officer".into())),
+            Field::Status => e.entry.known(KnownField::Status).map(|t| (t.pos, "status".into())),
+            Field::Commentary => e
+                .entry
+                .known(KnownField::Commentary)
+                .map(|t| (t.pos, "commentary".into())),
+            Field::Unit => e.entry.known(KnownField::Unit).map(|t| (t.pos, "unit".into())),
+            Field::Target => e.entry.known(KnownField::Target).map(|t| (t.pos, "target".into())),
+            Field::Extra(x) => e
+                .extras
+                .get(x)
+                .copied()
+                .flatten()
+                .map(|t| (t.pos, slot.field.name(self.rules))),
+            Field::Rag | Field::Expected => q_text(None),
+            _ => None,
+        }
+    }
+
+    /// Render a message template.
+    pub fn render(&self, t: &Template, scope: Scope) -> String {
+        let mut out = String::new();
+        for part in &t.parts {
+            match part {
+                ir::Part::Text(s) => out.push_str(s),
+                ir::Part::Expr(e) => out.push_str(&self.eval(e, scope).render()),
+            }
+        }
+        out
+    }
+
+    /// Run every user check, appending findings; returns per-check counts.
+    pub fn run_checks(&self, out: &mut Vec<Finding>) -> Vec<CheckRun> {
+        let mut runs = Vec::with_capacity(self.rules.checks.len());
+        for check in &self.rules.checks {
+            let mut evaluated = 0u64;
+            let fire = |scope: Scope, evaluated: &mut u64, out: &mut Vec<Finding>| {
+                *evaluated += 1;
+                for rule in &check.rules {
+                    let Some(severity) = rule.severity else {
+                        continue;
+                    };
+                    match self.eval(&rule.condition, scope) {
+                        Val::Bool(true) => out.push(self.finding(check, rule, severity, scope)),
+                        Val::Bool(false) => {}
+                        _ => self.not_evaluated.set(self.not_evaluated.get() + 1),
+                    }
+                }
+            };
+            let selected = |cond: &Option<ir::Expr>, scope: Scope| match cond {
+                None => true,
+                Some(c) => self.eval(c, scope) == Val::Bool(true),
+            };
+            match &check.scope {
+                ir::Scope::Return => fire(
+                    Scope {
+                        entry: None,
+                        quarter: None,
+                    },
+                    &mut evaluated,
+                    out,
+                ),
+                ir::Scope::EachMeasure(cond) => {
+                    for i in 0..self.entries.len() {
+                        let scope = Scope {
+                            entry: Some(i),
+                            quarter: None,
+                        };
+                        if selected(cond, scope) {
+                            fire(scope, &mut evaluated, out);
+                        }
+                    }
+                }
+                ir::Scope::EachValue(cond) => {
+                    for (i, e) in self.entries.iter().enumerate() {
+                        for q in 1..=4u8 {
+                            let present = e.entry.values[q as usize - 1]
+                                .as_ref()
+                                .is_some_and(|t| !t.as_str().trim().is_empty());
+                            if !present {
+                                continue;
+                            }
+                            let scope = Scope {
+                                entry: Some(i),
+                                quarter: Some(q),
+                            };
+                            if selected(cond, scope) {
+                                fire(scope, &mut evaluated, out);
+                            }
+                        }
+                    }
+                }
+                ir::Scope::Measures(ids) => {
+                    for &m in ids {
+                        if let Some(i) = self.by_measure.get(m).copied().flatten() {
+                            fire(
+                                Scope {
+                                    entry: Some(i),
+                                    quarter: None,
+                                },
+                                &mut evaluated,
+                                out,
+                            );
+                        }
+                    }
+                }
+            }
+            runs.push(CheckRun {
+                id: check.id.clone(),
+                evaluated,
+            });
+        }
+        runs
+    }
+
+    fn finding(
+        &self,
+        check: &ir::Check,
+        rule: &ir::CheckRule,
+        severity: Severity,
+        scope: Scope,
+    ) -> Finding {
+        let message = self.render(&rule.message, scope);
+        let mut anchor = None;
+        if let Some(q) = scope.quarter {
+            anchor = self
+                .slot_pos(
+                    Slot {
+                        subject: Subject::Current,
+                        field: Field::Q(q),
+                    },
+                    scope,
+                )
+                .map(|(p, f)| (p, Some(f)));
+        }
+        if anchor.is_none() {
+            anchor = rule
+                .anchors
+                .iter()
+                .find_map(|s| self.slot_pos(*s, scope))
+                .map(|(p, f)| (p, Some(f)));
+        }
+        let (pos, field) = anchor.unwrap_or_else(|| match scope.entry {
+            Some(i) => (self.entries[i].entry.pos(), None),
+            None => (self.ret.pos, None),
+        });
+        let mut f = Finding::new(severity, check.id.clone(), message, pos);
+        f.help = rule.help.as_ref().map(|h| self.render(h, scope));
+        f.field = field;
+        f.measure = scope
+            .entry
+            .map(|i| self.entries[i].entry.id().to_string())
+            .or_else(|| {
+                rule.anchors.iter().find_map(|s| match s.subject {
+                    Subject::Measure(m) => self.rules.measures.get(m).map(|m| m.id.clone()),
+                    _ => None,
+                })
+            });
+        f.rule = Some(rule.rule.clone());
+        f.label = Some(match &f.field {
+            Some(field) => format!("{} {field}", f.measure.as_deref().unwrap_or("this")),
+            None => "here".into(),
+        });
+        f
+    }
+}
+
+/// Where an expression is evaluated: which entry, and for `for each value`
+/// which quarter.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Scope {
+    pub entry: Option<usize>,
+    pub quarter: Option<u8>,
+}
+
+fn truth(v: Val<'_>) -> Val<'_> {
+    match v {
+        Val::Bool(b) => Val::Bool(b),
+        _ => Val::Unknown,
+    }
+}
+
+/// Units of two numbers, when they can be combined (a plain number takes
+/// the other's unit).
+fn join_units(a: Option<Unit>, b: Option<Unit>) -> Result<Option<Unit>, ()> {
+    match (a, b) {
+        (None, u) | (u, None) => Ok(u),
+        (Some(x), Some(y)) if x == y => Ok(Some(x)),
+        _ => Err(()),
+    }
+}
+
+fn arith<'a>(op: ArithOp, a: Val<'a>, b: Val<'a>) -> Val<'a> {
+    let (Val::Num(x, ux, _), Val::Num(y, uy, _)) = (a, b) else {
+        return Val::Unknown;
+    };
+    let (result, unit) = match op {
+        ArithOp::Add | ArithOp::Sub => {
+            let Ok(u) = join_units(ux, uy) else {
+                return Val::Unknown;
+            };
+            let r = if op == ArithOp::Add {
+                x.checked_add(y)
+            } else {
+                x.checked_sub(y)
+            };
+            (r, u)
+        }
+        ArithOp::Mul => match (ux, uy) {
+            (Some(_), Some(_)) => return Val::Unknown,
+            (u, None) | (None, u) => (x.checked_mul(y), u),
+        },
+        ArithOp::Div => {
+            let u = match (ux, uy) {
+                (u, None) => u,
+                (Some(a), Some(b)) if a == b => None,
+                _ => return Val::Unknown,
+            };
+            (x.checked_div(y), u)
+        }
+    };
+    match result {
+        Some(r) => Val::Num(r, unit, None),
+        None => Val::Unknown,
+    }
+}
+
+fn compare<'a>(op: CmpOp, a: &Val<'a>, b: &Val<'a>) -> Val<'a> {
+    use std::cmp::Ordering;
+    let ord: Option<Ordering> = match (a, b) {
+        (Val::Num(x, ux, _), Val::Num(y, uy, _)) => {
+            if join_units(*ux, *uy).is_err() {
+                return Val::Unknown;
+            }
+            Some(x.cmp(y))
+        }
+        (Val::Status(x, _), Val::Status(y, _)) => Some(x.cmp(y)),
+        (Val::Text(x), Val::Text(y)) => Some(x.as_ref().cmp(y.as_ref())),
+        (Val::Unit(x), Val::Unit(y)) => Some(x.cmp(y)),
+        (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
+        _ => None,
+    };
+    let Some(ord) = ord else {
+        return Val::Unknown;
+    };
+    Val::Bool(match op {
+        CmpOp::Eq => ord == Ordering::Equal,
+        CmpOp::Ne => ord != Ordering::Equal,
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
+    })
+}
+
+fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) -> EntryCtx<'a> {
+    let measure = decl.and_then(|d| rules.measures.get(d));
+    let stated_unit = entry
+        .known(KnownField::Unit)
+        .and_then(|t| Unit::from_name(t.as_str().trim()));
+    let unit = measure.and_then(|m| m.unit).or(stated_unit);
+    let parsed: [Option<ValueText>; 4] =
+        std::array::from_fn(|q| entry.values[q].as_ref().map(|t| parse_value(t.as_str())));
+    let values = std::array::from_fn(|q| match (&parsed[q], &entry.values[q]) {
+        (Some(p), Some(t)) => to_val(p, t.as_str(), unit),
+        _ => Val::Missing(MissingKind::Blank, None),
+    });
+    let status = match entry.known(KnownField::Status) {
+        Some(t) if t.as_str().trim().is_empty() => Val::Missing(MissingKind::Blank, Some(t.as_str())),
+        Some(t) => match Rag::parse(t.as_str()) {
+            Some(r) => Val::Status(r, Some(t.as_str())),
+            None => Val::Missing(MissingKind::Invalid, Some(t.as_str())),
+        },
+        None => Val::Missing(MissingKind::Blank, None),
+    };
+    let target = match measure.and_then(|m| m.target) {
+        Some(t) => Val::Num(t, unit, None),
+        None => match entry.known(KnownField::Target) {
+            Some(t) => to_val(&parse_value(t.as_str()), t.as_str(), unit),
+            None => Val::Missing(MissingKind::Blank, None),
+        },
+    };
+    let extras = rules.extra_fields.iter().map(|n| entry.extra(n)).collect();
+    EntryCtx {
+        entry,
+        decl,
+        unit,
+        parsed,
+        values,
+        status,
+        target,
+        rag: None,
+        rag_undetermined: false,
+        extras,
+    }
+}
+
+/// A parsed value text as a run-time value in a measure of unit `unit`.
+pub fn to_val<'a>(parsed: &ValueText, raw: &'a str, unit: Option<Unit>) -> Val<'a> {
+    match parsed {
+        ValueText::Quantity(q) => match (q.unit, unit) {
+            (None, u) => Val::Num(q.amount, u, Some(raw)),
+            (Some(a), Some(b)) if a != b => Val::Missing(MissingKind::Invalid, Some(raw)),
+            (Some(a), _) => Val::Num(q.amount, Some(a), Some(raw)),
+        },
+        ValueText::Missing(k) => Val::Missing(*k, Some(raw)),
+        ValueText::Invalid { .. } => Val::Missing(MissingKind::Invalid, Some(raw)),
+    }
+}

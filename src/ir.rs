@@ -1,0 +1,305 @@
+//! Compiled rules: names resolved to slots, units checked, regexes compiled.
+//!
+//! Evaluating a return never looks a rule name up by string and never
+//! recompiles anything: every name in a condition is a [`Slot`] and every
+//! `matches` holds its compiled [`Regex`].
+
+use std::collections::HashMap;
+
+use regex::Regex;
+use rust_decimal::Decimal;
+
+use crate::ast;
+use crate::diagnostic::{RuleRef, Severity};
+use crate::rag::Rag;
+use crate::span::{FileId, SourceFile, Span};
+use crate::value::{MissingKind, Unit};
+
+/// A compiled rule set: every `.rag` file under the rule paths.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub sources: Vec<SourceFile>,
+    pub measures: Vec<Measure>,
+    /// Measure id → index in `measures`, for resolving a return's entries.
+    pub measure_index: HashMap<String, usize>,
+    pub checks: Vec<Check>,
+    /// Severity of each built-in check after `severity` settings
+    /// (`None` = off), by built-in index.
+    pub builtin_severity: Vec<Option<Severity>>,
+    /// Names of non-standard entry fields that rules read.
+    pub extra_fields: Vec<String>,
+    /// `return.<key>` keys that rules read.
+    pub return_keys: Vec<String>,
+    /// The `test` blocks, with the file each is in.
+    pub tests: Vec<(FileId, ast::TestDecl)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+}
+
+#[derive(Debug)]
+pub struct Measure {
+    pub id: String,
+    pub title: Option<String>,
+    pub about: Option<String>,
+    pub unit: Option<Unit>,
+    pub better: Option<Better>,
+    /// In the measure's unit.
+    pub target: Option<Decimal>,
+    /// Expected value per quarter (from `trajectory`), q1..q4.
+    pub trajectory: Option<[Option<Decimal>; 4]>,
+    pub required: bool,
+    pub cumulative: bool,
+    pub bands: Vec<Band>,
+    pub span: Span,
+    pub rule: RuleRef,
+}
+
+impl Measure {
+    /// `expected` for a quarter: the trajectory's value, else the target.
+    pub fn expected(&self, quarter: Option<u8>) -> Option<Decimal> {
+        match (&self.trajectory, quarter) {
+            (Some(t), Some(q)) if (1..=4).contains(&q) => t[q as usize - 1],
+            (Some(_), None) => None,
+            _ => self.target,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Band {
+    pub status: Rag,
+    /// `None` for `otherwise`.
+    pub condition: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct Check {
+    pub id: String,
+    pub about: Option<String>,
+    pub scope: Scope,
+    pub rules: Vec<CheckRule>,
+    pub span: Span,
+    pub rule: RuleRef,
+}
+
+#[derive(Debug)]
+pub enum Scope {
+    Return,
+    EachMeasure(Option<Expr>),
+    EachValue(Option<Expr>),
+    /// Declared measure indexes.
+    Measures(Vec<usize>),
+}
+
+#[derive(Debug)]
+pub struct CheckRule {
+    /// After `severity` settings; `None` when set `off`.
+    pub severity: Option<Severity>,
+    pub condition: Expr,
+    pub message: Template,
+    pub help: Option<Template>,
+    /// Where the statement is written.
+    pub rule: RuleRef,
+    /// Fields the rule reads, in order: the first one present in the
+    /// return is where its diagnostic points.
+    pub anchors: Vec<Slot>,
+}
+
+/// A message with `{expression}` parts.
+#[derive(Debug, Default)]
+pub struct Template {
+    pub parts: Vec<Part>,
+}
+
+#[derive(Debug)]
+pub enum Part {
+    Text(String),
+    Expr(Expr),
+}
+
+/// A compiled expression.
+#[derive(Debug)]
+pub enum Expr {
+    Const(Const),
+    Slot(Slot),
+    Neg(Box<Expr>),
+    Not(Box<Expr>),
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    Cmp(CmpOp, Box<Expr>, Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Is {
+        operand: Box<Expr>,
+        kind: IsKind,
+        negated: bool,
+    },
+    In {
+        operand: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    Matches(Box<Expr>, Box<Regex>),
+    Call(Func, Vec<Expr>),
+    /// `count(each measure [where COND])`
+    Count(Option<Box<Expr>>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Const {
+    Num(Decimal, Option<Unit>),
+    Text(String),
+    Bool(bool),
+    Status(Rag),
+    Unit(Unit),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IsKind {
+    Missing,
+    Kind(MissingKindName),
+}
+
+/// The kinds of missing value that `is` can test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MissingKindName {
+    Blank,
+    NotApplicable,
+    Deferred,
+    NotAvailable,
+    Invalid,
+}
+
+impl MissingKindName {
+    pub const ALL: [(&'static str, MissingKindName); 5] = [
+        ("blank", MissingKindName::Blank),
+        ("not_applicable", MissingKindName::NotApplicable),
+        ("deferred", MissingKindName::Deferred),
+        ("not_available", MissingKindName::NotAvailable),
+        ("invalid", MissingKindName::Invalid),
+    ];
+
+    pub fn matches(self, kind: MissingKind) -> bool {
+        matches!(
+            (self, kind),
+            (MissingKindName::Blank, MissingKind::Blank)
+                | (MissingKindName::NotApplicable, MissingKind::NotApplicable)
+                | (MissingKindName::Deferred, MissingKind::Deferred { .. })
+                | (MissingKindName::NotAvailable, MissingKind::NotAvailable)
+                | (MissingKindName::Invalid, MissingKind::Invalid)
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Func {
+    Abs,
+    Min,
+    Max,
+    Round,
+    Len,
+    Lower,
+}
+
+impl Func {
+    pub const ALL: [(&'static str, Func); 6] = [
+        ("abs", Func::Abs),
+        ("min", Func::Min),
+        ("max", Func::Max),
+        ("round", Func::Round),
+        ("len", Func::Len),
+        ("lower", Func::Lower),
+    ];
+}
+
+/// A resolved name: whose field, and which.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot {
+    pub subject: Subject,
+    pub field: Field,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// The measure (or value) the check is looking at.
+    Current,
+    /// A declared measure, by index.
+    Measure(usize),
+    /// The return's header.
+    Return,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Id,
+    Title,
+    Section,
+    Officer,
+    Status,
+    Commentary,
+    Unit,
+    Target,
+    Expected,
+    Value,
+    /// q1..q4 as 1..4.
+    Q(u8),
+    Quarter,
+    Rag,
+    /// A non-standard entry field, by index in [`RuleSet::extra_fields`].
+    Extra(usize),
+    Organisation,
+    Period,
+    Year,
+    ReturnQuarter,
+    /// `return.<key>`, by index in [`RuleSet::return_keys`].
+    ReturnKey(usize),
+}
+
+impl Field {
+    /// The name a user writes, for JSON `field`.
+    pub fn name(self, rules: &RuleSet) -> String {
+        match self {
+            Field::Id => "id".into(),
+            Field::Title => "title".into(),
+            Field::Section => "section".into(),
+            Field::Officer => "officer".into(),
+            Field::Status => "status".into(),
+            Field::Commentary => "commentary".into(),
+            Field::Unit => "unit".into(),
+            Field::Target => "target".into(),
+            Field::Expected => "expected".into(),
+            Field::Value => "value".into(),
+            Field::Q(q) => format!("q{q}"),
+            Field::Quarter => "quarter".into(),
+            Field::Rag => "rag".into(),
+            Field::Extra(i) => rules.extra_fields.get(i).cloned().unwrap_or_default(),
+            Field::Organisation => "organisation".into(),
+            Field::Period => "period".into(),
+            Field::Year => "year".into(),
+            Field::ReturnQuarter => "quarter".into(),
+            Field::ReturnKey(i) => rules.return_keys.get(i).cloned().unwrap_or_default(),
+        }
+    }
+}
