@@ -5,6 +5,7 @@
 
 pub mod diagnostic;
 pub mod rag;
+pub mod render;
 pub mod report;
 pub mod returns;
 pub mod span;
