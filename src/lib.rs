@@ -24,6 +24,7 @@ pub mod engine;
 pub mod eval;
 pub mod ir;
 pub mod rag;
+pub mod render;
 pub mod report;
 pub mod returns;
 pub mod rules_io;

@@ -1,0 +1,397 @@
+//! Output for a person: each diagnostic as a miette snippet with the value
+//! underlined, then each return's RAG table, then a summary line.
+//!
+//! This is the only module that knows miette. Our [`Diagnostic`] is adapted
+//! into a small [`miette::Diagnostic`] ([`Shown`]) over a [`Window`] of the
+//! file's text, and rendered with a fixed width so output never depends on
+//! the terminal.
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
+
+use super::{RenderOptions, count, return_title, summary_line};
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::report::{Report, Summary};
+
+mod snippet;
+mod table;
+
+use snippet::Window;
+
+/// Width of the output, in columns: fixed so that output (and snapshots)
+/// never depend on the terminal.
+pub const WIDTH: usize = 100;
+
+/// Context lines around a snippet.
+const CONTEXT: usize = 1;
+
+/// Render a `check` report: every problem, each return's RAG table and the
+/// summary line.
+pub fn report(report: &Report, opts: &RenderOptions, out: &mut dyn io::Write) -> io::Result<()> {
+    let printer = Printer::new(opts);
+    for file in &report.files {
+        let source = |path: &str| {
+            if path == &*file.path {
+                file.source.clone()
+            } else {
+                None
+            }
+        };
+        if !file.diagnostics.is_empty() {
+            printer.heading(&file.path, out)?;
+            for d in &file.diagnostics {
+                printer.diagnostic(d, &source, true, out)?;
+            }
+        }
+        for ret in &file.returns {
+            printer.heading(
+                &format!(
+                    "{} ({})",
+                    return_title(ret.organisation.as_deref(), ret.period.as_deref()),
+                    file.path
+                ),
+                out,
+            )?;
+            for d in &ret.diagnostics {
+                printer.diagnostic(d, &source, true, out)?;
+            }
+            table::write(ret, opts.color, out)?;
+        }
+    }
+    printer.summary(&report.summary(), out)
+}
+
+/// Render diagnostics that belong to no return, such as rule-file compile
+/// errors; `source` gives a file's text by path, for snippets. Ends with a
+/// count line when there is anything to count.
+pub fn diagnostics(
+    diags: &[Diagnostic],
+    source: &dyn Fn(&str) -> Option<Arc<str>>,
+    opts: &RenderOptions,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    let printer = Printer::new(opts);
+    for d in diags {
+        printer.diagnostic(d, source, false, out)?;
+    }
+    if diags.is_empty() {
+        return Ok(());
+    }
+    let mut s = Summary::default();
+    for d in diags {
+        match d.severity {
+            Severity::Error => s.errors += 1,
+            Severity::Warning => s.warnings += 1,
+            Severity::Info => s.infos += 1,
+        }
+    }
+    writeln!(
+        out,
+        "{}",
+        printer.bold(&format!(
+            "{}, {}, {}",
+            count(s.errors, "error", "errors"),
+            count(s.warnings, "warning", "warnings"),
+            count(s.infos, "info", "infos"),
+        ))
+    )
+}
+
+struct Printer {
+    handler: GraphicalReportHandler,
+    color: bool,
+}
+
+impl Printer {
+    fn new(opts: &RenderOptions) -> Printer {
+        let theme = if opts.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        Printer {
+            handler: GraphicalReportHandler::new_themed(theme)
+                .with_width(WIDTH)
+                .with_links(false)
+                .with_context_lines(CONTEXT)
+                .with_show_related_as_nested(true),
+            color: opts.color,
+        }
+    }
+
+    /// One diagnostic, then (for returns) the rule that raised it, then a
+    /// blank line.
+    fn diagnostic(
+        &self,
+        d: &Diagnostic,
+        source: &dyn Fn(&str) -> Option<Arc<str>>,
+        name_rule: bool,
+        out: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        let texts = Texts::collect(d, source);
+        let shown = Shown::new(d, &texts);
+        let mut text = String::new();
+        if self.handler.render_report(&mut text, &shown).is_err() {
+            // miette could not lay the snippet out: say it plainly.
+            text = format!("{}: {}\n", shown.code, d.message);
+        }
+        out.write_all(text.trim_end().as_bytes())?;
+        writeln!(out)?;
+        if name_rule {
+            let rule = match &d.rule {
+                Some(r) => format!("rule: {}:{}:{}", r.file, r.line, r.column),
+                None => "built-in check".to_string(),
+            };
+            writeln!(out, "  {}", self.dim(&rule))?;
+        }
+        writeln!(out)
+    }
+
+    /// A file's or a return's heading, underlined.
+    fn heading(&self, title: &str, out: &mut dyn io::Write) -> io::Result<()> {
+        let rule = "═".repeat(title.chars().count().min(WIDTH));
+        writeln!(out, "{}\n{}\n", self.bold(title), self.dim(&rule))
+    }
+
+    fn summary(&self, s: &Summary, out: &mut dyn io::Write) -> io::Result<()> {
+        writeln!(out, "{}", self.bold(&summary_line(s)))?;
+        let mut rag = format!(
+            "RAG: {} green, {} amber, {} red, {} none",
+            s.green, s.amber, s.red, s.none
+        );
+        if s.not_evaluated > 0 {
+            rag.push_str(&format!(
+                "; {} not evaluated (a value was missing)",
+                count(s.not_evaluated as usize, "condition", "conditions")
+            ));
+        }
+        writeln!(out, "{rag}")
+    }
+
+    fn bold(&self, text: &str) -> String {
+        if self.color {
+            format!("\x1b[1m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn dim(&self, text: &str) -> String {
+        if self.color {
+            format!("\x1b[2m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// The text of every file a diagnostic names, fetched once.
+struct Texts {
+    files: Vec<(Arc<str>, Arc<str>)>,
+}
+
+impl Texts {
+    fn collect(d: &Diagnostic, source: &dyn Fn(&str) -> Option<Arc<str>>) -> Texts {
+        let mut files: Vec<(Arc<str>, Arc<str>)> = Vec::new();
+        let places = d.location.iter().chain(d.related.iter().map(|(l, _)| l));
+        for l in places {
+            if l.cell.is_none()
+                && !files.iter().any(|(f, _)| f == &l.file)
+                && let Some(text) = source(&l.file)
+            {
+                files.push((l.file.clone(), text));
+            }
+        }
+        Texts { files }
+    }
+}
+
+/// A place shown without a snippet: `file [Sheet1!E7]` or `file:line:column`.
+fn place(l: &Location) -> String {
+    match &l.cell {
+        Some(cell) => format!("{} [{cell}]", l.file),
+        None => format!("{}:{}:{}", l.file, l.line, l.column),
+    }
+}
+
+/// Our diagnostic, as miette wants to see it.
+struct Shown<'a> {
+    code: String,
+    message: String,
+    severity: miette::Severity,
+    help: Option<&'a str>,
+    window: Option<Window<'a>>,
+    labels: Vec<LabeledSpan>,
+    /// Where it is, when there is no snippet to show it.
+    at: Option<At>,
+    /// Related places in other files, or not shown in the snippet.
+    related: Vec<Shown<'a>>,
+}
+
+impl<'a> Shown<'a> {
+    fn new(d: &'a Diagnostic, texts: &'a Texts) -> Shown<'a> {
+        let mut code = format!("{}[{}]", d.severity, d.code);
+        if d.waived {
+            code.push_str(" (waived)");
+        }
+        let mut shown = Shown {
+            code,
+            message: d.message.clone(),
+            severity: match d.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+                Severity::Info => miette::Severity::Advice,
+            },
+            help: d.help.as_deref(),
+            window: None,
+            labels: Vec::new(),
+            at: None,
+            related: Vec::new(),
+        };
+        let Some(primary) = &d.location else {
+            for (l, label) in &d.related {
+                shown.related.push(Shown::note(l, label, texts));
+            }
+            return shown;
+        };
+        match snippet_window(primary, texts) {
+            Some(mut window) => {
+                let span = window.span(primary.start, primary.end);
+                shown
+                    .labels
+                    .push(LabeledSpan::new_primary_with_span(d.label.clone(), span));
+                for (l, label) in &d.related {
+                    if l.file == primary.file && l.cell.is_none() {
+                        window.anchor(l.start, l.line);
+                        let span = window.span(l.start, l.end);
+                        if window.fits(span, CONTEXT) {
+                            shown
+                                .labels
+                                .push(LabeledSpan::new_with_span(Some(label.clone()), span));
+                            continue;
+                        }
+                    }
+                    shown.related.push(Shown::note(l, label, texts));
+                }
+                shown.window = Some(window);
+            }
+            None => {
+                let mut at = place(primary);
+                if let Some(label) = &d.label {
+                    at.push_str(&format!(": {label}"));
+                }
+                shown.at = Some(At(at));
+                for (l, label) in &d.related {
+                    shown.related.push(Shown::note(l, label, texts));
+                }
+            }
+        }
+        shown
+    }
+
+    /// A related place, shown as a note of its own.
+    fn note(l: &'a Location, label: &str, texts: &'a Texts) -> Shown<'a> {
+        let mut note = Shown {
+            code: String::new(),
+            message: label.to_string(),
+            severity: miette::Severity::Advice,
+            help: None,
+            window: None,
+            labels: Vec::new(),
+            at: None,
+            related: Vec::new(),
+        };
+        match snippet_window(l, texts) {
+            Some(window) => {
+                note.labels.push(LabeledSpan::new_primary_with_span(
+                    None,
+                    window.span(l.start, l.end),
+                ));
+                note.window = Some(window);
+            }
+            None => note.message = format!("{label} ({})", place(l)),
+        }
+        note
+    }
+}
+
+/// A window on the text of the location's file, when it has text and the
+/// snippet fits.
+fn snippet_window<'a>(l: &Location, texts: &'a Texts) -> Option<Window<'a>> {
+    if l.cell.is_some() {
+        return None;
+    }
+    let (name, text) = texts
+        .files
+        .iter()
+        .find(|(f, _)| *f == l.file)
+        .map(|(f, t)| (&**f, &**t))?;
+    let mut window = Window::new(name, text);
+    window.anchor(l.start, l.line);
+    window
+        .fits(window.span(l.start, l.end), CONTEXT)
+        .then_some(window)
+}
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Shown<'_> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.at.as_ref().map(|at| at as _)
+    }
+}
+
+impl miette::Diagnostic for Shown<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help.map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.window.as_ref().map(|w| w as _)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        (!self.labels.is_empty()).then(|| Box::new(self.labels.iter().cloned()) as _)
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        (!self.related.is_empty())
+            .then(|| Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)) as _)
+    }
+}
+
+/// Where a diagnostic is, shown as its cause when there is no snippet.
+#[derive(Debug)]
+struct At(String);
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at {}", self.0)
+    }
+}
+
+impl std::error::Error for At {}
+
+#[cfg(test)]
+mod tests;

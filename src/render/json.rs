@@ -1,0 +1,370 @@
+//! `--format json`: SPEC 4.1, every field documented in
+//! `docs/json-output.md` and described by the JSON Schema in
+//! `tests/data/ragcheck-output.schema.json`.
+//!
+//! The output is built from borrowed views of the [`Report`] with fields in
+//! a fixed order, so the same report always gives the same bytes.
+
+use std::io;
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Location, RuleRef};
+use crate::rag::Rag;
+use crate::report::{FileReport, MeasureReport, Report, ReturnReport, Summary};
+
+/// The version of this format; it changes only when a field is removed or
+/// changes meaning.
+pub const VERSION: u32 = 1;
+
+/// Write the report as pretty-printed JSON, with a final newline.
+pub fn report(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
+    let doc = Output {
+        version: VERSION,
+        summary: SummaryOut::from(&report.summary()),
+        returns: report.files.iter().flat_map(entries).collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    summary: SummaryOut,
+    returns: Vec<ReturnOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct SummaryOut {
+    files: usize,
+    returns: usize,
+    measures: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    rag: RagCounts,
+    not_evaluated: u64,
+}
+
+#[derive(Serialize)]
+struct RagCounts {
+    green: usize,
+    amber: usize,
+    red: usize,
+    none: usize,
+}
+
+impl From<&Summary> for SummaryOut {
+    fn from(s: &Summary) -> SummaryOut {
+        SummaryOut {
+            files: s.files,
+            returns: s.returns,
+            measures: s.measures,
+            errors: s.errors,
+            warnings: s.warnings,
+            infos: s.infos,
+            rag: RagCounts {
+                green: s.green,
+                amber: s.amber,
+                red: s.red,
+                none: s.none,
+            },
+            not_evaluated: s.not_evaluated,
+        }
+    }
+}
+
+/// What an entry of `returns` stands for.
+#[derive(Serialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum Scope {
+    /// A return read from the file.
+    Return,
+    /// Problems of the file as a whole (it could not be read, say).
+    File,
+}
+
+#[derive(Serialize)]
+struct ReturnOut<'a> {
+    file: &'a str,
+    scope: Scope,
+    organisation: Option<&'a str>,
+    period: Option<&'a str>,
+    measures: Vec<MeasureOut<'a>>,
+    diagnostics: Vec<DiagnosticOut<'a>>,
+    not_evaluated: u64,
+}
+
+#[derive(Serialize)]
+struct MeasureOut<'a> {
+    id: &'a str,
+    title: Option<&'a str>,
+    status: Option<&'static str>,
+    status_text: Option<&'a str>,
+    rag: Option<&'static str>,
+    value: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct DiagnosticOut<'a> {
+    severity: &'static str,
+    code: &'a str,
+    message: &'a str,
+    file: &'a str,
+    line: Option<u32>,
+    column: Option<u32>,
+    end_line: Option<u32>,
+    end_column: Option<u32>,
+    measure: Option<&'a str>,
+    field: Option<&'a str>,
+    help: Option<&'a str>,
+    label: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cell: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<&'a RuleRef>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<RelatedOut<'a>>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    waived: bool,
+}
+
+#[derive(Serialize)]
+struct RelatedOut<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cell: Option<&'a str>,
+    label: &'a str,
+}
+
+/// A file's entries: one for its file-level diagnostics, when it has any,
+/// then one per return.
+fn entries(file: &FileReport) -> Vec<ReturnOut<'_>> {
+    let mut entries = Vec::with_capacity(file.returns.len() + 1);
+    if !file.diagnostics.is_empty() {
+        entries.push(ReturnOut {
+            file: &file.path,
+            scope: Scope::File,
+            organisation: None,
+            period: None,
+            measures: Vec::new(),
+            diagnostics: diagnostics(&file.path, &file.diagnostics),
+            not_evaluated: 0,
+        });
+    }
+    entries.extend(file.returns.iter().map(|r| return_out(&file.path, r)));
+    entries
+}
+
+fn return_out<'a>(path: &'a str, r: &'a ReturnReport) -> ReturnOut<'a> {
+    ReturnOut {
+        file: path,
+        scope: Scope::Return,
+        organisation: r.organisation.as_deref(),
+        period: r.period.as_deref(),
+        measures: r.measures.iter().map(measure).collect(),
+        diagnostics: diagnostics(path, &r.diagnostics),
+        not_evaluated: r.not_evaluated,
+    }
+}
+
+fn measure(m: &MeasureReport) -> MeasureOut<'_> {
+    MeasureOut {
+        id: &m.id,
+        title: m.title.as_deref(),
+        status: m.status.map(Rag::name),
+        status_text: m.status_text.as_deref(),
+        rag: m.rag.map(Rag::name),
+        value: m.value.as_deref(),
+    }
+}
+
+fn diagnostics<'a>(path: &'a str, list: &'a [Diagnostic]) -> Vec<DiagnosticOut<'a>> {
+    list.iter().map(|d| diagnostic(path, d)).collect()
+}
+
+fn diagnostic<'a>(path: &'a str, d: &'a Diagnostic) -> DiagnosticOut<'a> {
+    let l: Option<&Location> = d.location.as_ref();
+    DiagnosticOut {
+        severity: d.severity.as_str(),
+        code: &d.code,
+        message: &d.message,
+        file: l.map_or(path, |l| &l.file),
+        line: l.map(|l| l.line),
+        column: l.map(|l| l.column),
+        end_line: l.map(|l| l.end_line),
+        end_column: l.map(|l| l.end_column),
+        measure: d.measure.as_deref(),
+        field: d.field.as_deref(),
+        help: d.help.as_deref(),
+        label: d.label.as_deref(),
+        cell: l.and_then(|l| l.cell.as_deref()),
+        rule: d.rule.as_ref(),
+        related: d
+            .related
+            .iter()
+            .map(|(l, label)| RelatedOut {
+                file: &l.file,
+                line: l.line,
+                column: l.column,
+                end_line: l.end_line,
+                end_column: l.end_column,
+                cell: l.cell.as_deref(),
+                label,
+            })
+            .collect(),
+        waived: d.waived,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // A test fails by panicking: expect is how it says why.
+    #![allow(clippy::expect_used, clippy::unwrap_used)]
+
+    use super::*;
+    use crate::diagnostic::Severity;
+    use crate::render::fixture;
+
+    const SCHEMA: &str = include_str!("../../tests/data/ragcheck-output.schema.json");
+
+    fn json(report: &Report) -> String {
+        let mut out = Vec::new();
+        super::report(report, &mut out).expect("writing to a Vec");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    fn validate(text: &str) {
+        let schema: serde_json::Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
+        let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+        let value: serde_json::Value = serde_json::from_str(text).expect("output is JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+
+    #[test]
+    fn json_report() {
+        let text = json(&fixture::report_without_sources());
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn the_output_matches_its_schema() {
+        validate(&json(&fixture::report()));
+        validate(&json(&Report::default()));
+        let mut odd = fixture::report();
+        let mut d = fixture::awkward();
+        d.waived = true;
+        d.related.push((
+            Location {
+                cell: Some("Sheet2!A1".into()),
+                ..Location::whole_file("x.xlsx".into())
+            },
+            "here".into(),
+        ));
+        odd.files[0].returns[0].diagnostics.push(d);
+        odd.files[0].returns[0].diagnostics.push(Diagnostic::new(
+            Severity::Info,
+            "nowhere",
+            "not in a file",
+        ));
+        validate(&json(&odd));
+    }
+
+    #[test]
+    fn the_schema_rejects_what_is_not_ours() {
+        let schema: serde_json::Value = serde_json::from_str(SCHEMA).expect("schema is JSON");
+        let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+        let mut value: serde_json::Value =
+            serde_json::from_str(&json(&fixture::report())).expect("output is JSON");
+        value["returns"][0]["measures"][0]["rag"] = "purple".into();
+        assert!(!validator.is_valid(&value));
+        value["returns"][0]["measures"][0]["rag"] = serde_json::Value::Null;
+        assert!(validator.is_valid(&value));
+        value["returns"][0]["surprise"] = true.into();
+        assert!(!validator.is_valid(&value));
+    }
+
+    #[test]
+    fn spec_fields_are_where_the_spec_puts_them() {
+        let value: serde_json::Value =
+            serde_json::from_str(&json(&fixture::report())).expect("output is JSON");
+        assert_eq!(value["version"], 1);
+        let s = &value["summary"];
+        assert_eq!(
+            (
+                &s["returns"],
+                &s["measures"],
+                &s["errors"],
+                &s["warnings"],
+                &s["infos"]
+            ),
+            (&4.into(), &8.into(), &7.into(), &1.into(), &2.into())
+        );
+        assert_eq!(
+            s["rag"],
+            serde_json::json!({"green": 2, "amber": 2, "red": 1, "none": 3})
+        );
+        let yaml = value["returns"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|r| r["file"] == fixture::YAML_PATH)
+            .expect("the YAML return");
+        assert_eq!(yaml["organisation"], "Leeds City Council");
+        assert_eq!(
+            yaml["measures"][0],
+            serde_json::json!({"id": "appraisals", "title": "Every year 100% of staff have an appraisal",
+                "status": "amber", "status_text": "Amber", "rag": "green", "value": "945"})
+        );
+        let d = yaml["diagnostics"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|d| d["code"] == "percent_range")
+            .expect("percent_range");
+        assert_eq!(
+            (&d["line"], &d["column"], &d["end_line"], &d["end_column"]),
+            (&14.into(), &11.into(), &14.into(), &14.into())
+        );
+        assert_eq!(
+            d["rule"],
+            serde_json::json!({"file": "rules/common.rag", "line": 3, "column": 5})
+        );
+        let builtin = yaml["diagnostics"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|d| d["code"] == "unknown_status")
+            .expect("unknown_status");
+        assert!(builtin.get("rule").is_none());
+        let cell = &value["returns"][0]["diagnostics"][0];
+        assert_eq!(cell["cell"], "Sheet1!E7");
+        let broken = &value["returns"][1];
+        assert_eq!(
+            (&broken["scope"], &broken["organisation"], &broken["period"]),
+            (
+                &"file".into(),
+                &serde_json::Value::Null,
+                &serde_json::Value::Null
+            )
+        );
+    }
+
+    #[test]
+    fn output_is_the_same_every_time() {
+        assert_eq!(json(&fixture::report()), json(&fixture::report()));
+        assert_eq!(
+            json(&fixture::report()),
+            json(&fixture::report_without_sources())
+        );
+    }
+}
