@@ -303,3 +303,97 @@ impl Field {
         }
     }
 }
+
+impl RuleSet {
+    /// Every check, built-in then user, for SARIF rules and JUnit.
+    pub fn catalogue(&self) -> Vec<crate::report::CheckInfo> {
+        let mut out: Vec<crate::report::CheckInfo> = crate::checks::BUILTINS
+            .iter()
+            .enumerate()
+            .map(|(i, b)| crate::report::CheckInfo {
+                id: b.id.to_string(),
+                about: b.about.to_string(),
+                docs: b.docs.to_string(),
+                severity: self
+                    .builtin_severity
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(b.severity),
+                rule: None,
+            })
+            .collect();
+        for c in &self.checks {
+            let severity = c
+                .rules
+                .iter()
+                .filter_map(|r| r.severity)
+                .max()
+                .unwrap_or(Severity::Warning);
+            let about = c
+                .about
+                .clone()
+                .unwrap_or_else(|| format!("User check `{}`.", c.id));
+            out.push(crate::report::CheckInfo {
+                id: c.id.clone(),
+                docs: format!("{about}\n\nDefined at {}:{}.", c.rule.file, c.rule.line),
+                about,
+                severity,
+                rule: Some(c.rule.clone()),
+            });
+        }
+        out
+    }
+
+    /// The source text of a span.
+    pub fn snippet(&self, span: Span) -> &str {
+        self.sources
+            .get(span.file.0 as usize)
+            .and_then(|s| s.text.get(span.start as usize..span.end as usize))
+            .unwrap_or("")
+    }
+
+    /// `ragcheck explain` for a user check or a measure.
+    pub fn explain(&self, id: &str) -> Option<String> {
+        if let Some(c) = self.checks.iter().find(|c| c.id == id) {
+            let scope = match &c.scope {
+                Scope::Return => "once per return".to_string(),
+                Scope::EachMeasure(_) => "once per measure in a return".to_string(),
+                Scope::EachValue(_) => "once per quarterly value in a return".to_string(),
+                Scope::Measures(ids) => format!(
+                    "once for each of: {}",
+                    ids.iter()
+                        .filter_map(|i| self.measures.get(*i).map(|m| m.id.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            let severities: Vec<&str> = c
+                .rules
+                .iter()
+                .map(|r| r.severity.map(|s| s.as_str()).unwrap_or("off"))
+                .collect();
+            return Some(format!(
+                "{} (user check, {}:{})\n\n{}\n\nruns {scope}; severity: {}\n\n{}\n",
+                c.id,
+                c.rule.file,
+                c.rule.line,
+                c.about.as_deref().unwrap_or("(no `about`)"),
+                severities.join(", "),
+                self.snippet(c.span)
+            ));
+        }
+        let m = self.measures.iter().find(|m| m.id == id)?;
+        Some(format!(
+            "{} (measure, {}:{})\n\n{}\n\n{}\n",
+            m.id,
+            m.rule.file,
+            m.rule.line,
+            m.about
+                .as_deref()
+                .or(m.title.as_deref())
+                .unwrap_or("(no title)"),
+            self.snippet(m.span)
+        ))
+    }
+}

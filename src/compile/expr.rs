@@ -141,6 +141,8 @@ fn field_type(field: Field, dim: Dim) -> Ty {
 
 fn dim_of(unit: Option<Unit>) -> Dim {
     match unit {
+        // A count is a plain number.
+        Some(Unit::Count) => Dim::Plain,
         Some(u) => Dim::Unit(u),
         None => Dim::Any,
     }
@@ -172,7 +174,7 @@ impl Compiler<'_> {
             ExprKind::Number(n) => Some((ir::Expr::Const(Const::Num(*n, None)), Ty::Num(Dim::Plain))),
             ExprKind::Quantity(n, u) => Some((
                 ir::Expr::Const(Const::Num(*n, Some(*u))),
-                Ty::Num(Dim::Unit(*u)),
+                Ty::Num(dim_of(Some(*u))),
             )),
             ExprKind::Str(s) => Some((ir::Expr::Const(Const::Text(s.clone())), Ty::Text)),
             ExprKind::Bool(b) => Some((ir::Expr::Const(Const::Bool(*b)), Ty::Bool)),

@@ -447,7 +447,9 @@ impl Compiler<'_> {
         let env = Env::measure(Some(idx), unit);
         let (compiled, ty) = self.expr(rules, &env, e)?;
         if let Ty::Num(dim) = &ty {
-            if let (Some(u), expr::Dim::Plain) = (unit, dim) {
+            if let (Some(u), expr::Dim::Plain) = (unit, dim)
+                && u != Unit::Count
+            {
                 let hint = expr::with_unit_hint(e, u, self.sources);
                 let d = self.error(
                     "unit_error",
@@ -460,6 +462,7 @@ impl Compiler<'_> {
             }
             if let (Some(u), expr::Dim::Unit(v)) = (unit, dim)
                 && u != *v
+                && u != Unit::Count
             {
                 let d = self.error(
                     "unit_error",
