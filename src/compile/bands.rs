@@ -145,7 +145,7 @@ fn describe(region: &Region, m: &ir::Measure) -> String {
     let f = |d: &Decimal| amount(*d, m.unit);
     match region {
         Region::Below(d) => format!("below {}", f(d)),
-        Region::At(d) => format!("exactly {}", f(d)),
+        Region::At(d) => format!("of exactly {}", f(d)),
         Region::Between(a, b) => format!("between {} and {}", f(a), f(b)),
         Region::Above(d) => format!("above {}", f(d)),
         Region::Everywhere => "every value".into(),

@@ -593,9 +593,10 @@ impl Compiler<'_> {
             ),
         );
         d.label = Some("units differ".into());
-        if let (Some(p), Some(u)) = (plain, unit) {
-            d.help = Some(format!("write {}", with_unit_hint(p, u, sources)));
-        }
+        d.help = Some(match (plain, unit) {
+            (Some(p), Some(u)) => format!("write {}", with_unit_hint(p, u, sources)),
+            _ => "add and subtract quantities of one unit only".into(),
+        });
     }
 
     /// Can values of these two types be compared?

@@ -21,9 +21,12 @@ impl Builder {
         Builder { file, offset }
     }
 
+    /// The pair's span without the whitespace and comments pest's implicit
+    /// trivia may leave at its end.
     pub fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start() + self.offset, s.end() + self.offset)
+        let len = significant_len(pair.as_str());
+        Span::new(self.file, s.start() + self.offset, s.start() + len + self.offset)
     }
 
     fn error(&self, pair: &Pair<'_, Rule>, code: &'static str, message: String) -> BuildError {
@@ -476,6 +479,44 @@ impl Builder {
         })?;
         Ok((amount, unit))
     }
+}
+
+/// Length of `text` up to its last character that is neither whitespace
+/// nor inside a `#` comment.
+fn significant_len(text: &str) -> usize {
+    let mut end = 0;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            if c == '\n' {
+                in_comment = false;
+            }
+            continue;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            end = i + c.len_utf8();
+            continue;
+        }
+        match c {
+            '#' => in_comment = true,
+            '"' => {
+                in_string = true;
+                end = i + 1;
+            }
+            c if c.is_whitespace() => {}
+            c => end = i + c.len_utf8(),
+        }
+    }
+    end
 }
 
 /// Resolve `\"`, `\\`, `\n` and `\t`; any other backslash is kept as written,
