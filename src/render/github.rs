@@ -1,5 +1,359 @@
-use crate::report::Report;
+//! `--format github`: GitHub Actions workflow commands, one annotation per
+//! diagnostic, and a Markdown summary for `$GITHUB_STEP_SUMMARY`.
+//!
+//! ```text
+//! ::error file=samples/q4.yaml,line=14,col=11,endLine=14,endColumn=14,title=percent_range::a percentage …
+//! ```
+//!
+//! Info becomes `::notice`, as does anything waived. The message carries the
+//! help and the rule on further lines (escaped as `%0A`). A spreadsheet
+//! cell has no line GitHub could show, so its annotation names the file and
+//! puts the cell in the message.
+//!
+//! GitHub shows only the first ten annotations of each kind per step, which
+//! is why the CLI also appends [`step_summary`] to the step summary: counts
+//! and each return's RAG table and problems.
+
+use std::fmt::Write as _;
 use std::io;
-pub fn report(_r: &Report, _out: &mut dyn io::Write) -> io::Result<()> {
+
+use super::{count, return_title, summary_line};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rag::Rag;
+use crate::report::{FileReport, MeasureReport, Report, ReturnReport};
+
+/// Write one workflow command per diagnostic.
+pub fn report(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
+    for file in &report.files {
+        let in_returns = file.returns.iter().flat_map(|r| &r.diagnostics);
+        for d in file.diagnostics.iter().chain(in_returns) {
+            writeln!(out, "{}", command(d, &file.path))?;
+        }
+    }
     Ok(())
+}
+
+/// One diagnostic's workflow command; `path` is its file's, for a
+/// diagnostic that has no location of its own.
+pub fn command(d: &Diagnostic, path: &str) -> String {
+    let kind = match (d.severity, d.waived) {
+        (_, true) | (Severity::Info, _) => "notice",
+        (Severity::Warning, _) => "warning",
+        (Severity::Error, _) => "error",
+    };
+    let mut props: Vec<(&str, String)> = Vec::new();
+    let mut message = d.message.clone();
+    match &d.location {
+        Some(l) => {
+            props.push(("file", l.file.to_string()));
+            match &l.cell {
+                Some(cell) => message.push_str(&format!(" [{cell}]")),
+                None => {
+                    props.push(("line", l.line.to_string()));
+                    props.push(("col", l.column.to_string()));
+                    props.push(("endLine", l.end_line.to_string()));
+                    props.push(("endColumn", l.end_column.to_string()));
+                }
+            }
+        }
+        None => props.push(("file", path.to_string())),
+    }
+    let title = match d.waived {
+        true => format!("{} (waived)", d.code),
+        false => d.code.clone(),
+    };
+    props.push(("title", title));
+    if let Some(help) = &d.help {
+        message.push_str(&format!("\nhelp: {help}"));
+    }
+    if let Some(r) = &d.rule {
+        message.push_str(&format!("\nrule: {}:{}:{}", r.file, r.line, r.column));
+    }
+    let props: Vec<String> = props
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", escape_property(&v)))
+        .collect();
+    format!("::{kind} {}::{}", props.join(","), escape_data(&message))
+}
+
+/// Escape a command's message: `%`, `\r`, `\n`.
+pub fn escape_data(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escape a property value: as data, and `:` and `,` too.
+pub fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub takes at most 1 MiB of summary per step; stay well under it.
+const SUMMARY_LIMIT: usize = 900 * 1024;
+
+/// The Markdown summary: counts, then per file and return its problems and
+/// RAG table. Returns past [`SUMMARY_LIMIT`] are counted, not shown.
+pub fn step_summary(report: &Report) -> String {
+    let s = report.summary();
+    let mut md = String::new();
+    let _ = writeln!(md, "## ragcheck\n");
+    let _ = writeln!(md, "**{}**  ", summary_line(&s));
+    let _ = write!(
+        md,
+        "RAG: {} green, {} amber, {} red, {} none",
+        s.green, s.amber, s.red, s.none
+    );
+    if s.not_evaluated > 0 {
+        let _ = write!(
+            md,
+            "; {} not evaluated (a value was missing)",
+            count(s.not_evaluated as usize, "condition", "conditions")
+        );
+    }
+    md.push_str("\n\n");
+    let mut left_out = 0;
+    for file in &report.files {
+        for section in sections(file) {
+            if left_out > 0 || md.len() + section.len() > SUMMARY_LIMIT {
+                left_out += 1;
+            } else {
+                md.push_str(&section);
+            }
+        }
+    }
+    if left_out > 0 {
+        let _ = writeln!(
+            md,
+            "_{} more not shown here: see the job's full output._",
+            count(left_out, "section", "sections")
+        );
+    }
+    md
+}
+
+/// A file's sections: its file-level problems, then each return.
+fn sections(file: &FileReport) -> Vec<String> {
+    let mut out = Vec::new();
+    if !file.diagnostics.is_empty() {
+        let mut md = format!("### {}\n\n", escape_md(&file.path));
+        problems(&mut md, &file.diagnostics);
+        out.push(md);
+    }
+    for r in &file.returns {
+        out.push(return_section(file, r));
+    }
+    out
+}
+
+fn return_section(file: &FileReport, r: &ReturnReport) -> String {
+    let mut md = format!(
+        "### {} ({})\n\n",
+        escape_md(&return_title(
+            r.organisation.as_deref(),
+            r.period.as_deref()
+        )),
+        escape_md(&file.path)
+    );
+    if !r.measures.is_empty() {
+        md.push_str("| measure | value | declared | computed | |\n|---|---|---|---|---|\n");
+        for m in &r.measures {
+            md.push_str(&row(m));
+        }
+        md.push('\n');
+    }
+    problems(&mut md, &r.diagnostics);
+    md
+}
+
+fn row(m: &MeasureReport) -> String {
+    let declared = match (&m.status_text, m.status) {
+        (Some(text), Some(rag)) => format!("{} {}", dot(rag), escape_md(text)),
+        (Some(text), None) => escape_md(text),
+        (None, Some(rag)) => format!("{} {}", dot(rag), rag),
+        (None, None) => "—".to_string(),
+    };
+    let computed = m
+        .rag
+        .map_or("—".to_string(), |rag| format!("{} {rag}", dot(rag)));
+    let differs = matches!((m.status, m.rag), (Some(d), Some(c)) if d != c);
+    format!(
+        "| {} | {} | {declared} | {computed} | {} |\n",
+        escape_md(&m.id),
+        m.value.as_deref().map_or("—".to_string(), escape_md),
+        if differs { "✗ differs" } else { "" }
+    )
+}
+
+fn dot(rag: Rag) -> &'static str {
+    match rag {
+        Rag::Green => "🟢",
+        Rag::Amber => "🟠",
+        Rag::Red => "🔴",
+    }
+}
+
+/// A collapsed list of problems, when there are any.
+fn problems(md: &mut String, diagnostics: &[Diagnostic]) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    let (mut e, mut w, mut i) = (0, 0, 0);
+    for d in diagnostics {
+        match d.severity {
+            Severity::Error => e += 1,
+            Severity::Warning => w += 1,
+            Severity::Info => i += 1,
+        }
+    }
+    let _ = writeln!(
+        md,
+        "<details><summary>{}, {}, {}</summary>\n",
+        count(e, "error", "errors"),
+        count(w, "warning", "warnings"),
+        count(i, "info", "infos")
+    );
+    for d in diagnostics {
+        let place = match &d.location {
+            Some(l) => match &l.cell {
+                Some(cell) => format!(" {}", escape_md(cell)),
+                None => format!(" line {}", l.line),
+            },
+            None => String::new(),
+        };
+        let waived = if d.waived { " (waived)" } else { "" };
+        let _ = write!(
+            md,
+            "- **{}**{waived} {}{place}: {}",
+            d.severity,
+            escape_md(&d.code),
+            escape_md(&d.message)
+        );
+        if let Some(help) = &d.help {
+            let _ = write!(md, " — {}", escape_md(help));
+        }
+        md.push('\n');
+    }
+    md.push_str("\n</details>\n\n");
+}
+
+/// Text as Markdown that shows it literally: on one line, with every
+/// character that Markdown or HTML could read as markup inside a table cell
+/// or a list item escaped (`!` and `#` can do nothing there once `[` is
+/// escaped and nothing starts a line).
+fn escape_md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\r' | '\n' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    // A test fails by panicking: expect is how it says why.
+    #![allow(clippy::expect_used, clippy::unwrap_used)]
+
+    use super::*;
+    use crate::render::fixture;
+
+    fn annotations(report: &Report) -> String {
+        let mut out = Vec::new();
+        super::report(report, &mut out).expect("writing to a Vec");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn github_annotations() {
+        insta::assert_snapshot!(annotations(&fixture::report()));
+    }
+
+    #[test]
+    fn github_step_summary() {
+        insta::assert_snapshot!(step_summary(&fixture::report()));
+    }
+
+    #[test]
+    fn one_line_per_diagnostic() {
+        let report = fixture::report();
+        let text = annotations(&report);
+        assert_eq!(text.lines().count(), report.diagnostics().count());
+        assert!(text.lines().all(|l| l.starts_with("::")));
+        assert!(text.contains(
+            "::error file=samples/cap-2011-12-q4.yaml,line=14,col=11,endLine=14,endColumn=14,title=percent_range::\
+             a percentage must lie between 0%25 and 100%25, found 945%0A\
+             help: a typing slip? 945 may be meant as 94.5%25 or 94%25%0A\
+             rule: rules/common.rag:3:5\n"
+        ));
+        assert!(text.contains("::notice file=samples/collection.csv,line=5,"));
+        assert!(text.contains("::warning file=samples/cap-2011-12-q4.yaml,line=9,"));
+        assert!(text.contains(
+            "::error file=samples/bradford.xlsx,title=unparseable_value::`#REF!` is not a value [Sheet1!E7]%0A"
+        ));
+    }
+
+    #[test]
+    fn escaping_follows_the_workflow_command_rules() {
+        let mut d = fixture::awkward();
+        d.waived = true;
+        let line = command(&d, "unused");
+        assert_eq!(
+            line,
+            "::notice file=odd dir/a%2Cb%3Ac%25.yaml,line=1,col=1,endLine=1,endColumn=2,\
+             title=odd%3Acode%2C1 (waived)::\
+             50%25 done: a, b <c> & \"d\"%0D%0Asecond line%0Athird%0Ahelp: use 100%25, not 100 %25"
+        );
+        // The whole command is one line.
+        assert!(!line.contains('\n') && !line.contains('\r'));
+        assert_eq!(escape_data("%:,\r\n"), "%25:,%0D%0A");
+        assert_eq!(escape_property("%:,\r\n"), "%25%3A%2C%0D%0A");
+    }
+
+    #[test]
+    fn a_diagnostic_with_no_place_names_its_file() {
+        let d = Diagnostic::new(Severity::Error, "invalid_return", "cannot read");
+        assert_eq!(
+            command(&d, "a,b.csv"),
+            "::error file=a%2Cb.csv,title=invalid_return::cannot read"
+        );
+    }
+
+    #[test]
+    fn summary_text_is_escaped() {
+        let mut report = fixture::report();
+        let r = &mut report.files[0].returns[0];
+        r.organisation = Some("A | B <script>".into());
+        r.measures[0].value = Some("*1* | `2`\n3".into());
+        let md = step_summary(&report);
+        assert!(md.contains("### A \\| B \\<script\\> 2011/12 Q3"), "{md}");
+        assert!(
+            md.contains("| appraisals | \\*1\\* \\| \\`2\\` 3 |"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn a_huge_summary_is_cut_short() {
+        let mut report = fixture::report();
+        let csv = report.files[3].clone();
+        for _ in 0..5000 {
+            report.files.push(csv.clone());
+        }
+        let md = step_summary(&report);
+        assert!(md.len() <= SUMMARY_LIMIT + 200, "{}", md.len());
+        assert!(md.ends_with("not shown here: see the job's full output._\n"));
+    }
 }
