@@ -303,7 +303,7 @@ impl Fault {
                  or recognised reason for a missing value"
             ),
             Fault::SpreadsheetError => format!("{q} is a spreadsheet error, not a value"),
-            Fault::NoNumberBeforePercent => format!("{q} has no number before `%`"),
+            Fault::NoNumberBeforePercent => format!("{q} has no number before the percent sign"),
             Fault::NoAmount => format!("{q} has no amount after the currency sign"),
             Fault::BadSeparator => format!(
                 "{q} has a badly placed thousands separator \
@@ -810,6 +810,257 @@ fn decimal(mantissa: u128, scale: u32, power: u32, negative: bool) -> Result<Dec
 // ---------------------------------------------------------------------------
 // Missing-value phrases.
 
-fn classify_phrase(_t: &str) -> Result<ValueText, Fault> {
-    Err(Fault::NotAValue)
+/// Phrases (word sequences, matched anywhere, ignoring ASCII case) saying a
+/// value is not applicable.
+const NOT_APPLICABLE_PHRASES: &[&[&str]] = &[&["not", "applicable"], &["n/a"], &["na"]];
+
+/// Phrases saying a value is due later.
+const DEFERRAL_PHRASES: &[&[&str]] = &[
+    &["to", "be", "reported"],
+    &["to", "be", "provided"],
+    &["to", "be", "published"],
+    &["to", "be", "supplied"],
+    &["to", "be", "submitted"],
+    &["to", "be", "updated"],
+    &["to", "be", "available"],
+    &["will", "be", "reported"],
+    &["will", "be", "provided"],
+    &["will", "be", "published"],
+    &["will", "be", "available"],
+    &["reported", "in"],
+    &["reported", "at"],
+    &["reported", "by"],
+    &["reporting", "in"],
+    &["reported", "annually"],
+    &["not", "yet", "reported"],
+    &["annual", "measure"],
+    &["annual", "indicator"],
+    &["annual", "figure"],
+    &["annual", "survey"],
+    &["annual", "data"],
+    &["available", "in"],
+    &["available", "at"],
+    &["available", "from"],
+    &["available", "by"],
+    &["available", "after"],
+    &["due"],
+    &["to", "follow"],
+    &["awaited"],
+    &["awaiting"],
+    &["pending"],
+];
+
+/// Phrases saying there is no value to give (yet): the indicator is being
+/// developed, the data is collected elsewhere, nobody knows.
+const NOT_AVAILABLE_PHRASES: &[&[&str]] = &[
+    &["being", "developed"],
+    &["under", "development"],
+    &["in", "development"],
+    &["to", "be", "developed"],
+    &["to", "be", "collected"],
+    &["to", "be", "derived"],
+    &["to", "be", "determined"],
+    &["to", "be", "confirmed"],
+    &["to", "be", "agreed"],
+    &["to", "be", "set"],
+    &["indicator", "to", "be"],
+    &["measure", "to", "be"],
+    &["tbc"],
+    &["tbd"],
+    &["tba"],
+    &["not", "available"],
+    &["not", "yet", "available"],
+    &["unavailable"],
+    &["no", "data"],
+    &["not", "collected"],
+    &["not", "measured"],
+    &["not", "known"],
+    &["not", "yet", "known"],
+    &["unknown"],
+    &["proposed"],
+    &["new", "indicator"],
+    &["new", "measure"],
+];
+
+/// A text that is not a quantity: a known reason for a missing value, or
+/// invalid.
+///
+/// The phrase lists decide whether the text is a missing value at all; then
+/// a quarter named anywhere in it (`Quarter 4`, `Q4`, `4th quarter`,
+/// `year end`) makes it a deferral to that quarter, whatever the phrase
+/// (`Not available until Q3` is due in Q3). Without a quarter, not
+/// applicable beats not available beats deferred.
+fn classify_phrase(t: &str) -> Result<ValueText, Fault> {
+    let words = Words::new(t);
+    let any = |phrases: &[&[&str]]| phrases.iter().any(|p| contains_phrase(words.clone(), p));
+    let not_applicable = any(NOT_APPLICABLE_PHRASES);
+    let not_available = any(NOT_AVAILABLE_PHRASES);
+    let deferred = any(DEFERRAL_PHRASES);
+    if !(not_applicable || not_available || deferred) {
+        return Err(Fault::NotAValue);
+    }
+    let kind = match scan_quarters(words)? {
+        Some(quarter) => MissingKind::Deferred {
+            quarter: Some(quarter),
+        },
+        None if not_applicable => MissingKind::NotApplicable,
+        None if not_available => MissingKind::NotAvailable,
+        None => MissingKind::Deferred { quarter: None },
+    };
+    Ok(ValueText::Missing(kind))
+}
+
+/// Whitespace-separated words with their byte offsets, trimmed of
+/// punctuation at either end (`(Q4).` → `Q4`) but keeping `%` and currency
+/// signs, so that an amount in a phrase stays recognisable.
+#[derive(Clone)]
+struct Words<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Words<'a> {
+    fn new(text: &'a str) -> Words<'a> {
+        Words { text, pos: 0 }
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '%' | '£' | '$' | '€')
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        loop {
+            let rest = self.text.get(self.pos..)?;
+            let start = self.pos + (rest.len() - rest.trim_start().len());
+            let tail = self.text.get(start..)?;
+            if tail.is_empty() {
+                self.pos = self.text.len();
+                return None;
+            }
+            let len = tail.find(char::is_whitespace).unwrap_or(tail.len());
+            self.pos = start + len;
+            let raw = &tail[..len];
+            let lead = raw.len() - raw.trim_start_matches(|c| !is_word_char(c)).len();
+            let word = raw[lead..].trim_end_matches(|c| !is_word_char(c));
+            if !word.is_empty() {
+                return Some((start + lead, word));
+            }
+        }
+    }
+}
+
+fn contains_phrase(mut words: Words<'_>, phrase: &[&str]) -> bool {
+    loop {
+        let mut at = words.clone();
+        if phrase
+            .iter()
+            .all(|p| at.next().is_some_and(|(_, w)| w.eq_ignore_ascii_case(p)))
+        {
+            return true;
+        }
+        if words.next().is_none() {
+            return false;
+        }
+    }
+}
+
+/// The first quarter a phrase names, if any. An amount in the phrase
+/// (`48%`, `£5k`) or a quarter outside 1..4 makes it invalid.
+fn scan_quarters(mut words: Words<'_>) -> Result<Option<u8>, Fault> {
+    let mut first = None;
+    while let Some((at, word)) = words.next() {
+        let has_digit = word.bytes().any(|b| b.is_ascii_digit());
+        if has_digit && word.contains(['%', '£', '$', '€']) {
+            return Err(Fault::PhraseWithAmount {
+                at,
+                len: word.len(),
+            });
+        }
+        let quarter = quarter_at(at, word, &mut words)?;
+        first = first.or(quarter);
+    }
+    Ok(first)
+}
+
+/// A quarter named starting at `word`, consuming any words after it that
+/// belong to the name.
+fn quarter_at(at: usize, word: &str, words: &mut Words<'_>) -> Result<Option<u8>, Fault> {
+    let is = |w: &str, options: &[&str]| options.iter().any(|o| w.eq_ignore_ascii_case(o));
+    let mut peek = words.clone();
+    let next = peek.next();
+    let next_is = |options: &[&str]| next.is_some_and(|(_, w)| is(w, options));
+
+    // `Q4`
+    if let Some(digits) = word.strip_prefix(['q', 'Q'])
+        && !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return quarter_number(digits, at + 1);
+    }
+    // `Quarter 4`, `Q 4`, `quarter four`
+    if is(word, &["q", "qtr", "quarter", "qu"]) {
+        if let Some((n_at, n)) = next {
+            if n.bytes().all(|b| b.is_ascii_digit()) {
+                *words = peek;
+                return quarter_number(n, n_at);
+            }
+            if let Some(q) = ordinal(n, &["one", "two", "three", "four"]) {
+                *words = peek;
+                return Ok(Some(q));
+            }
+        }
+        return Ok(None);
+    }
+    // `4th quarter`, `fourth quarter`
+    let ordinal_quarter = ordinal(word, &["1st", "2nd", "3rd", "4th"])
+        .or_else(|| ordinal(word, &["first", "second", "third", "fourth"]));
+    if let Some(q) = ordinal_quarter
+        && next_is(&["quarter", "qtr", "q"])
+    {
+        *words = peek;
+        return Ok(Some(q));
+    }
+    // `year end`, `year-end`, `end of (the) (financial) year`
+    if is(word, &["year-end", "yearend"]) {
+        return Ok(Some(4));
+    }
+    if is(word, &["year"]) && next_is(&["end"]) {
+        *words = peek;
+        return Ok(Some(4));
+    }
+    if is(word, &["end"]) && next_is(&["of"]) {
+        let mut after = peek.clone();
+        while let Some((_, w)) = after.next() {
+            if is(w, &["year"]) {
+                *words = after;
+                return Ok(Some(4));
+            }
+            if !is(w, &["the", "financial"]) {
+                break;
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// 1-based position of `word` in `options`, ignoring ASCII case.
+fn ordinal(word: &str, options: &[&str; 4]) -> Option<u8> {
+    (1u8..)
+        .zip(options)
+        .find(|(_, o)| word.eq_ignore_ascii_case(o))
+        .map(|(q, _)| q)
+}
+
+fn quarter_number(digits: &str, at: usize) -> Result<Option<u8>, Fault> {
+    match digits.parse::<u8>() {
+        Ok(q @ 1..=4) => Ok(Some(q)),
+        _ => Err(Fault::NoSuchQuarter {
+            at,
+            len: digits.len(),
+        }),
+    }
 }
