@@ -121,6 +121,58 @@ impl Quantity {
     }
 }
 
+/// The canonical text of a quantity, for values computed by rules (a value
+/// from a return renders as typed): `63%`, `-£5,000`, `£1,200,000`,
+/// `8.63 days`, `1 day`, `1.38 mins`, `3 hours`, `400 (Approx)`,
+/// `71% Baseline`. Parsing it gives the quantity back (a `count` quantity
+/// comes back as a bare number, `unit: None`).
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let amount = self.amount;
+        let one = amount == Decimal::ONE;
+        match self.unit {
+            Some(unit @ (Unit::Gbp | Unit::Usd | Unit::Eur)) => {
+                if amount.is_sign_negative() && !amount.is_zero() {
+                    f.write_str("-")?;
+                }
+                f.write_str(match unit {
+                    Unit::Gbp => "£",
+                    Unit::Usd => "$",
+                    _ => "€",
+                })?;
+                write_grouped(f, &amount.abs().to_string())?;
+            }
+            Some(Unit::Percent) => write!(f, "{amount}%")?,
+            Some(Unit::Days) => write!(f, "{amount} {}", if one { "day" } else { "days" })?,
+            Some(Unit::Minutes) => write!(f, "{amount} {}", if one { "min" } else { "mins" })?,
+            Some(Unit::Hours) => write!(f, "{amount} {}", if one { "hour" } else { "hours" })?,
+            Some(Unit::Count) | None => write!(f, "{amount}")?,
+        }
+        if self.baseline {
+            f.write_str(" Baseline")?;
+        }
+        if self.approx {
+            f.write_str(" (Approx)")?;
+        }
+        Ok(())
+    }
+}
+
+/// An unsigned decimal with commas between groups of three integer digits.
+fn write_grouped(f: &mut fmt::Formatter<'_>, digits: &str) -> fmt::Result {
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    for (i, d) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            f.write_str(",")?;
+        }
+        write!(f, "{d}")?;
+    }
+    if !frac.is_empty() {
+        write!(f, ".{frac}")?;
+    }
+    Ok(())
+}
+
 impl ValueText {
     /// The quantity, if the text is one.
     pub fn as_quantity(&self) -> Option<&Quantity> {
@@ -160,8 +212,82 @@ pub fn parse_value(text: &str) -> ValueText {
     }
 }
 
+/// For an invalid value, the value probably meant, where a cheap and safe
+/// guess exists: `1_000` → `1000`, `£617, unders` → `£617 underspend`,
+/// `1.38 Minz` → `1.38 mins`, `94%%` → `94%`, `(£5,000)` → `-£5,000`,
+/// `5,000 €` → `€5,000`, `0,5` → `0.5`. `None` for a valid value and where
+/// a guess would be a coin toss (`1,00` may be 100 or 1.00; `N#`). A
+/// suggestion always parses.
+pub fn suggest(text: &str) -> Option<String> {
+    let t = text.trim();
+    let candidate = match classify(t).err()? {
+        Fault::Underscore => t.replace('_', ""),
+        Fault::Brackets => {
+            let inner = t.strip_prefix('(')?.strip_suffix(')')?.trim();
+            format!("-{inner}")
+        }
+        Fault::BadSeparator if t.starts_with("0,") => t.replacen(',', ".", 1),
+        Fault::Trailing { at } => fix_tail(t.get(..at)?, t.get(at..)?)?,
+        Fault::NotAValue if t.eq_ignore_ascii_case("nil") => "0".to_owned(),
+        _ => return None,
+    };
+    match parse_value(&candidate) {
+        ValueText::Invalid { .. } => None,
+        _ => Some(candidate),
+    }
+}
+
+/// Words that may follow an amount, for correcting a slip after one.
+const SUFFIX_WORDS: [&str; 10] = [
+    "days",
+    "mins",
+    "minutes",
+    "hours",
+    "hrs",
+    "percent",
+    "underspend",
+    "overspend",
+    "baseline",
+    "approx",
+];
+
+/// A guess at what `head` (a complete amount) followed by `tail` (text not
+/// understood) was meant to say.
+fn fix_tail(head: &str, tail: &str) -> Option<String> {
+    let head = head.trim_end();
+    let word = tail.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':'));
+    if word.chars().all(|c| c == '%') {
+        // `94%%`, `£617,`
+        return Some(head.to_owned());
+    }
+    if matches!(word, "£" | "$" | "€") {
+        // `5,000 €`
+        return Some(format!("{word}{head}"));
+    }
+    if word.len() > 20 || !word.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let word = word.to_ascii_lowercase();
+    let closest = SUFFIX_WORDS
+        .iter()
+        .map(|w| {
+            let d = if word.len() >= 3 && w.starts_with(&word) {
+                0
+            } else {
+                strsim::damerau_levenshtein(&word, w)
+            };
+            (d, w)
+        })
+        .filter(|(d, w)| *d <= if w.len() >= 6 { 2 } else { 1 })
+        .min_by_key(|(d, _)| *d)?;
+    Some(format!("{head} {}", closest.1))
+}
+
 /// `t` is trimmed and not empty.
 fn classify(t: &str) -> Result<ValueText, Fault> {
+    if t.len() > MAX_VALUE_BYTES {
+        return Err(Fault::TooLong);
+    }
     if is_not_applicable(t) {
         return Ok(ValueText::Missing(MissingKind::NotApplicable));
     }
@@ -178,6 +304,10 @@ fn classify(t: &str) -> Result<ValueText, Fault> {
         _ => classify_phrase(t),
     }
 }
+
+/// A longer text is not a value but something pasted into the wrong cell;
+/// refusing it up front bounds the work done on any input.
+const MAX_VALUE_BYTES: usize = 1000;
 
 /// Whole texts meaning "not applicable", compared ignoring ASCII case.
 const NOT_APPLICABLE: [&str; 13] = [
@@ -197,7 +327,10 @@ const NOT_APPLICABLE: [&str; 13] = [
 ];
 
 fn is_not_applicable(t: &str) -> bool {
-    t.len() <= 16 && NOT_APPLICABLE.iter().any(|na| t.eq_ignore_ascii_case(na))
+    // All start with `n`, `N`, `-` or (the dashes) the byte 0xE2.
+    t.len() <= 16
+        && matches!(t.as_bytes().first(), Some(b'n' | b'N' | b'-' | 0xE2))
+        && NOT_APPLICABLE.iter().any(|na| t.eq_ignore_ascii_case(na))
 }
 
 /// Characters that can begin a quantity (sign, currency, digit, `~`).
@@ -249,6 +382,8 @@ fn bracketed(t: &str) -> Fault {
 enum Fault {
     /// Letters that are neither a quantity nor a known missing phrase.
     NotAValue,
+    /// Over [`MAX_VALUE_BYTES`].
+    TooLong,
     SpreadsheetError,
     NoNumberBeforePercent,
     /// A currency sign with no amount after it.
@@ -301,6 +436,11 @@ impl Fault {
             Fault::NotAValue => format!(
                 "{q} is not a number, percentage, amount of money, duration \
                  or recognised reason for a missing value"
+            ),
+            Fault::TooLong => format!(
+                "{q} is too long to be a value ({} characters); \
+                 explanations belong in the commentary",
+                t.chars().count()
             ),
             Fault::SpreadsheetError => format!("{q} is a spreadsheet error, not a value"),
             Fault::NoNumberBeforePercent => format!("{q} has no number before the percent sign"),
@@ -406,6 +546,12 @@ impl<'a> Scan<'a> {
     /// The character after the next one.
     fn peek2(&self) -> Option<char> {
         self.rest().chars().nth(1)
+    }
+
+    /// The next character, ASCII lower-cased: a cheap test before trying
+    /// a list of words.
+    fn peek_lower(&self) -> Option<char> {
+        self.peek().map(|c| c.to_ascii_lowercase())
     }
 
     fn at_end(&self) -> bool {
@@ -528,6 +674,9 @@ impl<'a> Scan<'a> {
     /// A qualifier word, bare or in brackets: `Baseline`, `(Approx)`,
     /// `approx.`, `(est.)`, `provisional`.
     fn qualifier(&mut self) -> Option<Qualifier> {
+        if !matches!(self.peek_lower(), Some('(' | 'a' | 'b' | 'e' | 'p')) {
+            return None;
+        }
         let start = self.pos;
         let bracketed = self.eat('(');
         if bracketed {
@@ -565,6 +714,9 @@ impl<'a> Scan<'a> {
     /// `underspend` (true) or `overspend` (false), also `under spend`,
     /// `under-spend`, `underspent`.
     fn spend(&mut self) -> Option<bool> {
+        if !matches!(self.peek_lower(), Some('u' | 'o')) {
+            return None;
+        }
         for (prefix, under) in [("under", true), ("over", false)] {
             for word in ["spend", "spent"] {
                 if self.eat_words(&[prefix, word], true) {
@@ -655,7 +807,9 @@ impl<'a> Scan<'a> {
 
     /// `k`, `m`, `mn`, `bn` or the words: the power of ten.
     fn multiplier(&mut self) -> Option<u32> {
-        if self.eat_any_word(&["k", "thousand"]) {
+        if !matches!(self.peek_lower(), Some('k' | 't' | 'm' | 'b')) {
+            None
+        } else if self.eat_any_word(&["k", "thousand"]) {
             Some(3)
         } else if self.eat_any_word(&["m", "mn", "million"]) {
             Some(6)
@@ -668,21 +822,23 @@ impl<'a> Scan<'a> {
 
     /// A unit written after the number.
     fn unit(&mut self) -> Option<Unit> {
-        if self.eat('%') || self.eat_word("percent") || self.eat_words(&["per", "cent"], false) {
-            return Some(Unit::Percent);
+        match self.peek_lower()? {
+            '%' => self.eat('%').then_some(Unit::Percent),
+            'p' => (self.eat_word("percent") || self.eat_words(&["per", "cent"], false))
+                .then_some(Unit::Percent),
+            'd' | 'w' => (self.eat_words(&["working", "days"], false)
+                || self.eat_any_word(&["days", "day"]))
+            .then_some(Unit::Days),
+            'm' => self
+                .eat_any_word(&["minutes", "minute", "mins", "min"])
+                .then(|| self.eat('.'))
+                .map(|_| Unit::Minutes),
+            'h' => self
+                .eat_any_word(&["hours", "hour", "hrs", "hr"])
+                .then(|| self.eat('.'))
+                .map(|_| Unit::Hours),
+            _ => None,
         }
-        if self.eat_words(&["working", "days"], false) || self.eat_any_word(&["days", "day"]) {
-            return Some(Unit::Days);
-        }
-        if self.eat_any_word(&["minutes", "minute", "mins", "min"]) {
-            self.eat('.');
-            return Some(Unit::Minutes);
-        }
-        if self.eat_any_word(&["hours", "hour", "hrs", "hr"]) {
-            self.eat('.');
-            return Some(Unit::Hours);
-        }
-        None
     }
 }
 
@@ -714,7 +870,9 @@ fn has_prefix_qualifier(t: &str) -> bool {
 fn scan_quantity(t: &str) -> Result<Quantity, Fault> {
     let mut s = Scan::new(t);
     let mut q = Quantity::new(Decimal::ZERO, None);
-    s.prefix_qualifiers(&mut q);
+    if !s.peek().is_some_and(|c| c.is_ascii_digit()) {
+        s.prefix_qualifiers(&mut q);
+    }
 
     let sign = s.eat_sign();
     if s.peek().is_some_and(|c| sign_of(c).is_some()) {
@@ -810,89 +968,81 @@ fn decimal(mantissa: u128, scale: u32, power: u32, negative: bool) -> Result<Dec
 // ---------------------------------------------------------------------------
 // Missing-value phrases.
 
-/// Phrases (word sequences, matched anywhere, ignoring ASCII case) saying a
-/// value is not applicable.
+// Phrase tables: word sequences matched anywhere in the text, ignoring
+// ASCII case. One line per idea, hence no rustfmt.
+
+/// Phrases saying a value is not applicable.
+#[rustfmt::skip]
 const NOT_APPLICABLE_PHRASES: &[&[&str]] = &[&["not", "applicable"], &["n/a"], &["na"]];
 
 /// Phrases saying a value is due later.
+#[rustfmt::skip]
 const DEFERRAL_PHRASES: &[&[&str]] = &[
-    &["to", "be", "reported"],
-    &["to", "be", "provided"],
-    &["to", "be", "published"],
-    &["to", "be", "supplied"],
-    &["to", "be", "submitted"],
-    &["to", "be", "updated"],
+    &["to", "be", "reported"], &["to", "be", "provided"], &["to", "be", "published"],
+    &["to", "be", "supplied"], &["to", "be", "submitted"], &["to", "be", "updated"],
     &["to", "be", "available"],
-    &["will", "be", "reported"],
-    &["will", "be", "provided"],
-    &["will", "be", "published"],
+    &["will", "be", "reported"], &["will", "be", "provided"], &["will", "be", "published"],
     &["will", "be", "available"],
-    &["reported", "in"],
-    &["reported", "at"],
-    &["reported", "by"],
-    &["reporting", "in"],
-    &["reported", "annually"],
-    &["not", "yet", "reported"],
-    &["annual", "measure"],
-    &["annual", "indicator"],
-    &["annual", "figure"],
-    &["annual", "survey"],
-    &["annual", "data"],
-    &["available", "in"],
-    &["available", "at"],
-    &["available", "from"],
-    &["available", "by"],
-    &["available", "after"],
-    &["due"],
-    &["to", "follow"],
-    &["awaited"],
-    &["awaiting"],
-    &["pending"],
+    &["reported", "in"], &["reported", "at"], &["reported", "by"], &["reporting", "in"],
+    &["reported", "annually"], &["not", "yet", "reported"],
+    &["annual", "measure"], &["annual", "indicator"], &["annual", "figure"],
+    &["annual", "survey"], &["annual", "data"],
+    &["available", "in"], &["available", "at"], &["available", "from"],
+    &["available", "by"], &["available", "after"],
+    &["due"], &["to", "follow"], &["awaited"], &["awaiting"], &["pending"],
 ];
 
 /// Phrases saying there is no value to give (yet): the indicator is being
 /// developed, the data is collected elsewhere, nobody knows.
+#[rustfmt::skip]
 const NOT_AVAILABLE_PHRASES: &[&[&str]] = &[
-    &["being", "developed"],
-    &["under", "development"],
-    &["in", "development"],
-    &["to", "be", "developed"],
-    &["to", "be", "collected"],
-    &["to", "be", "derived"],
-    &["to", "be", "determined"],
-    &["to", "be", "confirmed"],
-    &["to", "be", "agreed"],
-    &["to", "be", "set"],
-    &["indicator", "to", "be"],
-    &["measure", "to", "be"],
-    &["tbc"],
-    &["tbd"],
-    &["tba"],
-    &["not", "available"],
-    &["not", "yet", "available"],
-    &["unavailable"],
-    &["no", "data"],
-    &["not", "collected"],
-    &["not", "measured"],
-    &["not", "known"],
-    &["not", "yet", "known"],
-    &["unknown"],
-    &["proposed"],
-    &["new", "indicator"],
-    &["new", "measure"],
+    &["being", "developed"], &["under", "development"], &["in", "development"],
+    &["to", "be", "developed"], &["to", "be", "collected"], &["to", "be", "derived"],
+    &["to", "be", "determined"], &["to", "be", "confirmed"], &["to", "be", "agreed"],
+    &["to", "be", "set"], &["indicator", "to", "be"], &["measure", "to", "be"],
+    &["tbc"], &["tbd"], &["tba"],
+    &["not", "available"], &["not", "yet", "available"], &["unavailable"], &["no", "data"],
+    &["not", "collected"], &["not", "measured"], &["not", "known"], &["not", "yet", "known"],
+    &["unknown"], &["proposed"], &["new", "indicator"], &["new", "measure"],
 ];
+
+/// A word of the text and its byte offset.
+type Word<'a> = (usize, &'a str);
+
+/// Short texts (all real ones) keep their words on the stack.
+const STACK_WORDS: usize = 32;
 
 /// A text that is not a quantity: a known reason for a missing value, or
 /// invalid.
 ///
-/// The phrase lists decide whether the text is a missing value at all; then
-/// a quarter named anywhere in it (`Quarter 4`, `Q4`, `4th quarter`,
+/// The phrase tables decide whether the text is a missing value at all;
+/// then a quarter named anywhere in it (`Quarter 4`, `Q4`, `4th quarter`,
 /// `year end`) makes it a deferral to that quarter, whatever the phrase
 /// (`Not available until Q3` is due in Q3). Without a quarter, not
 /// applicable beats not available beats deferred.
 fn classify_phrase(t: &str) -> Result<ValueText, Fault> {
-    let words = Words::new(t);
-    let any = |phrases: &[&[&str]]| phrases.iter().any(|p| contains_phrase(words.clone(), p));
+    let mut stack: [Word<'_>; STACK_WORDS] = [(0, ""); STACK_WORDS];
+    let mut count = 0;
+    let mut iter = Words::new(t);
+    let mut overflow = None;
+    for word in iter.by_ref() {
+        if count == STACK_WORDS {
+            overflow = Some(word);
+            break;
+        }
+        stack[count] = word;
+        count += 1;
+    }
+    let heap: Vec<Word<'_>>;
+    let words = match overflow {
+        None => &stack[..count],
+        Some(word) => {
+            heap = stack.into_iter().chain([word]).chain(iter).collect();
+            &heap[..]
+        }
+    };
+
+    let any = |phrases: &[&[&str]]| phrases.iter().any(|p| contains_phrase(words, p));
     let not_applicable = any(NOT_APPLICABLE_PHRASES);
     let not_available = any(NOT_AVAILABLE_PHRASES);
     let deferred = any(DEFERRAL_PHRASES);
@@ -913,7 +1063,6 @@ fn classify_phrase(t: &str) -> Result<ValueText, Fault> {
 /// Whitespace-separated words with their byte offsets, trimmed of
 /// punctuation at either end (`(Q4).` → `Q4`) but keeping `%` and currency
 /// signs, so that an amount in a phrase stays recognisable.
-#[derive(Clone)]
 struct Words<'a> {
     text: &'a str,
     pos: usize,
@@ -930,9 +1079,9 @@ fn is_word_char(c: char) -> bool {
 }
 
 impl<'a> Iterator for Words<'a> {
-    type Item = (usize, &'a str);
+    type Item = Word<'a>;
 
-    fn next(&mut self) -> Option<(usize, &'a str)> {
+    fn next(&mut self) -> Option<Word<'a>> {
         loop {
             let rest = self.text.get(self.pos..)?;
             let start = self.pos + (rest.len() - rest.trim_start().len());
@@ -953,26 +1102,31 @@ impl<'a> Iterator for Words<'a> {
     }
 }
 
-fn contains_phrase(mut words: Words<'_>, phrase: &[&str]) -> bool {
-    loop {
-        let mut at = words.clone();
-        if phrase
-            .iter()
-            .all(|p| at.next().is_some_and(|(_, w)| w.eq_ignore_ascii_case(p)))
-        {
-            return true;
-        }
-        if words.next().is_none() {
-            return false;
-        }
-    }
+fn contains_phrase(words: &[Word<'_>], phrase: &[&str]) -> bool {
+    let Some((first, rest)) = phrase.split_first() else {
+        return false;
+    };
+    words.iter().enumerate().any(|(i, (_, w))| {
+        w.eq_ignore_ascii_case(first)
+            && words.get(i + 1..i + phrase.len()).is_some_and(|after| {
+                after
+                    .iter()
+                    .zip(rest)
+                    .all(|((_, w), p)| w.eq_ignore_ascii_case(p))
+            })
+    })
+}
+
+fn is_any(word: &str, options: &[&str]) -> bool {
+    options.iter().any(|o| word.eq_ignore_ascii_case(o))
 }
 
 /// The first quarter a phrase names, if any. An amount in the phrase
 /// (`48%`, `£5k`) or a quarter outside 1..4 makes it invalid.
-fn scan_quarters(mut words: Words<'_>) -> Result<Option<u8>, Fault> {
+fn scan_quarters(words: &[Word<'_>]) -> Result<Option<u8>, Fault> {
     let mut first = None;
-    while let Some((at, word)) = words.next() {
+    let mut i = 0;
+    while let Some(&(at, word)) = words.get(i) {
         let has_digit = word.bytes().any(|b| b.is_ascii_digit());
         if has_digit && word.contains(['%', '£', '$', '€']) {
             return Err(Fault::PhraseWithAmount {
@@ -980,40 +1134,40 @@ fn scan_quarters(mut words: Words<'_>) -> Result<Option<u8>, Fault> {
                 len: word.len(),
             });
         }
-        let quarter = quarter_at(at, word, &mut words)?;
+        let (quarter, used) = quarter_at(&words[i..])?;
         first = first.or(quarter);
+        i += used;
     }
     Ok(first)
 }
 
-/// A quarter named starting at `word`, consuming any words after it that
-/// belong to the name.
-fn quarter_at(at: usize, word: &str, words: &mut Words<'_>) -> Result<Option<u8>, Fault> {
-    let is = |w: &str, options: &[&str]| options.iter().any(|o| w.eq_ignore_ascii_case(o));
-    let mut peek = words.clone();
-    let next = peek.next();
-    let next_is = |options: &[&str]| next.is_some_and(|(_, w)| is(w, options));
+/// A quarter named at the start of `words`, and how many words the name
+/// takes (at least one).
+fn quarter_at(words: &[Word<'_>]) -> Result<(Option<u8>, usize), Fault> {
+    let Some(&(at, word)) = words.first() else {
+        return Ok((None, 1));
+    };
+    let next = words.get(1).map(|(_, w)| *w);
+    let next_is = |options: &[&str]| next.is_some_and(|w| is_any(w, options));
 
     // `Q4`
     if let Some(digits) = word.strip_prefix(['q', 'Q'])
         && !digits.is_empty()
         && digits.bytes().all(|b| b.is_ascii_digit())
     {
-        return quarter_number(digits, at + 1);
+        return Ok((quarter_number(digits, at + 1)?, 1));
     }
     // `Quarter 4`, `Q 4`, `quarter four`
-    if is(word, &["q", "qtr", "quarter", "qu"]) {
-        if let Some((n_at, n)) = next {
+    if is_any(word, &["q", "qtr", "quarter", "qu"]) {
+        if let Some(&(n_at, n)) = words.get(1) {
             if n.bytes().all(|b| b.is_ascii_digit()) {
-                *words = peek;
-                return quarter_number(n, n_at);
+                return Ok((quarter_number(n, n_at)?, 2));
             }
             if let Some(q) = ordinal(n, &["one", "two", "three", "four"]) {
-                *words = peek;
-                return Ok(Some(q));
+                return Ok((Some(q), 2));
             }
         }
-        return Ok(None);
+        return Ok((None, 1));
     }
     // `4th quarter`, `fourth quarter`
     let ordinal_quarter = ordinal(word, &["1st", "2nd", "3rd", "4th"])
@@ -1021,30 +1175,26 @@ fn quarter_at(at: usize, word: &str, words: &mut Words<'_>) -> Result<Option<u8>
     if let Some(q) = ordinal_quarter
         && next_is(&["quarter", "qtr", "q"])
     {
-        *words = peek;
-        return Ok(Some(q));
+        return Ok((Some(q), 2));
     }
     // `year end`, `year-end`, `end of (the) (financial) year`
-    if is(word, &["year-end", "yearend"]) {
-        return Ok(Some(4));
+    if is_any(word, &["year-end", "yearend"]) {
+        return Ok((Some(4), 1));
     }
-    if is(word, &["year"]) && next_is(&["end"]) {
-        *words = peek;
-        return Ok(Some(4));
+    if is_any(word, &["year"]) && next_is(&["end"]) {
+        return Ok((Some(4), 2));
     }
-    if is(word, &["end"]) && next_is(&["of"]) {
-        let mut after = peek.clone();
-        while let Some((_, w)) = after.next() {
-            if is(w, &["year"]) {
-                *words = after;
-                return Ok(Some(4));
+    if is_any(word, &["end"]) && next_is(&["of"]) {
+        for (i, (_, w)) in words.iter().enumerate().skip(2) {
+            if is_any(w, &["year"]) {
+                return Ok((Some(4), i + 1));
             }
-            if !is(w, &["the", "financial"]) {
+            if !is_any(w, &["the", "financial"]) {
                 break;
             }
         }
     }
-    Ok(None)
+    Ok((None, 1))
 }
 
 /// 1-based position of `word` in `options`, ignoring ASCII case.

@@ -1,7 +1,7 @@
 //! The value-text parser (SPEC 2.4), as a table: every value text in the
 //! seed documents, plus the tricky ones.
 
-use ragcheck::value::{MissingKind, Quantity, Unit, ValueText, parse_value};
+use ragcheck::value::{MissingKind, Quantity, Unit, ValueText, parse_value, suggest};
 use rust_decimal::Decimal;
 
 /// What a text should parse to.
@@ -330,5 +330,152 @@ fn same_scale(want: &ValueText, got: &ValueText) -> bool {
     match (want, got) {
         (ValueText::Quantity(w), ValueText::Quantity(g)) => w.amount.scale() == g.amount.scale(),
         _ => true,
+    }
+}
+
+#[test]
+fn suggestions() {
+    let cases: &[(&str, Option<&str>)] = &[
+        ("£617, unders", Some("£617 underspend")),
+        ("1_000", Some("1000")),
+        ("1.38 Minz", Some("1.38 mins")),
+        ("8.63 dyas", Some("8.63 days")),
+        ("94%%", Some("94%")),
+        ("(£5,000)", Some("-£5,000")),
+        ("5,000 €", Some("€5,000")),
+        ("0,5", Some("0.5")),
+        ("£5k overspnd", Some("£5k overspend")),
+        ("71% basline", Some("71% baseline")),
+        ("nil", Some("0")),
+        // Coin tosses and hopeless cases get no guess.
+        ("1,00", None),
+        ("12,50", None),
+        ("N#", None),
+        ("abc", None),
+        ("1.38 Mins average", None),
+        ("£5 dys", None),
+        // Valid values need no suggestion.
+        ("63%", None),
+        ("N/A", None),
+        ("", None),
+    ];
+    for (text, want) in cases {
+        assert_eq!(suggest(text).as_deref(), *want, "suggest({text:?})");
+    }
+}
+
+#[test]
+fn decimal_arithmetic_is_exact() {
+    let amount = |t: &str| match parse_value(t) {
+        ValueText::Quantity(q) => q.amount,
+        other => panic!("{t:?} parsed to {other:?}"),
+    };
+    assert_eq!(amount("0.1") + amount("0.2"), amount("0.3"));
+    assert_eq!(amount("0.1%") + amount("0.2%"), amount("0.3%"));
+    assert_eq!(amount("£0.1m") + amount("£0.2m"), amount("£0.3m"));
+    assert_eq!(amount("£1.2m") - amount("£1,199,999.99"), amount("0.01"));
+}
+
+#[test]
+fn display_is_canonical() {
+    let cases = [
+        ("63%", "63%"),
+        ("-£5k", "-£5,000"),
+        ("£1.2m", "£1,200,000"),
+        ("£1,250.50", "£1,250.50"),
+        ("£235,000 underspend", "-£235,000"),
+        ("$5", "$5"),
+        ("€3.5k", "€3,500"),
+        ("8.63 days", "8.63 days"),
+        ("1 day", "1 day"),
+        ("1.38 Mins", "1.38 mins"),
+        ("1 minute", "1 min"),
+        ("3 hrs", "3 hours"),
+        ("1 hour", "1 hour"),
+        ("1,250", "1250"),
+        ("400 (Approx)", "400 (Approx)"),
+        ("71% Baseline", "71% Baseline"),
+    ];
+    for (text, want) in cases {
+        match parse_value(text) {
+            ValueText::Quantity(q) => assert_eq!(q.to_string(), want, "display of {text:?}"),
+            other => panic!("{text:?} parsed to {other:?}"),
+        }
+    }
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text shaped like values, so that the interesting branches are hit
+    /// far more often than by arbitrary strings.
+    const VALUE_LIKE: &str = "[ (~+−–-]{0,2}[£$€]?[ +-]?[0-9,._]{0,14}\
+        [ ]?(%|k|m|bn|days|mins|hours|per cent)?\
+        ( ?(\\(Approx\\)|Baseline|underspend|overspend|unders|%|,|x))?";
+    const PHRASE_LIKE: &str = "(To be reported|Due|N/A|TBC|Not available|Indicator being developed)\
+        ( in| at| until)?( Quarter| Q| the| end of the year| year end)? ?[0-9]{0,3}(%|£5k| 2011/12|\\.)?";
+
+    fn unit() -> impl Strategy<Value = Option<Unit>> {
+        prop_oneof![
+            Just(None),
+            proptest::sample::select(Unit::ALL.to_vec()).prop_map(Some)
+        ]
+    }
+
+    /// Any decimal: a mantissa within 96 bits and a scale of 0..=28.
+    fn decimal() -> impl Strategy<Value = Decimal> {
+        let max = (1i128 << 96) - 1;
+        (-max..=max, 0u32..=28).prop_filter_map("representable", |(m, scale)| {
+            Decimal::try_from_i128_with_scale(m, scale).ok()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn never_panics_on_any_text(text in any::<String>()) {
+            let _ = parse_value(&text);
+            let _ = suggest(&text);
+        }
+
+        #[test]
+        fn never_panics_on_value_like_text(text in VALUE_LIKE) {
+            let _ = parse_value(&text);
+            if let Some(s) = suggest(&text) {
+                prop_assert!(!matches!(parse_value(&s), ValueText::Invalid { .. }), "{text:?} → {s:?}");
+            }
+        }
+
+        #[test]
+        fn never_panics_on_phrase_like_text(text in PHRASE_LIKE) {
+            let _ = parse_value(&text);
+            let _ = suggest(&text);
+        }
+
+        #[test]
+        fn percent_round_trips(amount in decimal()) {
+            let text = format!("{amount}%");
+            match parse_value(&text) {
+                ValueText::Quantity(q) => {
+                    prop_assert_eq!(q.amount, amount);
+                    prop_assert_eq!(q.amount.scale(), amount.scale());
+                    prop_assert_eq!(q.unit, Some(Unit::Percent));
+                }
+                other => prop_assert!(false, "{text:?} parsed to {other:?}"),
+            }
+        }
+
+        #[test]
+        fn display_round_trips(amount in decimal(), unit in unit(), approx: bool, baseline: bool) {
+            let q = Quantity { amount, unit, approx, baseline };
+            let text = q.to_string();
+            let want = Quantity {
+                unit: unit.filter(|u| *u != Unit::Count),
+                ..q
+            };
+            prop_assert_eq!(parse_value(&text), ValueText::Quantity(want), "{}", text);
+        }
     }
 }
