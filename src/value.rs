@@ -3,7 +3,86 @@
 //! Every quarterly value, `target` and `status` arrives as text
 //! (`63%`, `£235,000 underspend`, `8.63 days`, `N/A`). This module parses it
 //! to exactly one of a quantity, a missing value (with the reason it is
-//! missing) or an invalid value (SPEC 2.4). Arithmetic is exact decimal.
+//! missing) or an invalid value (SPEC 2.4). Arithmetic is exact decimal
+//! ([`Decimal`], never `f64`), so `0.1 + 0.2 == 0.3`.
+//!
+//! The parser is total and runs on untrusted text: no input panics, and the
+//! work is bounded (a text over 1,000 bytes is refused up front). It is on
+//! the hot path, called for every value of every return, so a quantity is
+//! scanned straight off the text by hand, with no regex and no allocation;
+//! only an invalid value allocates (for its reason).
+//!
+//! # Quantities
+//!
+//! `[qualifiers] [sign] [currency [sign]] number [multiplier] [unit]
+//! [qualifiers | underspend | overspend]…`, words ignoring ASCII case.
+//!
+//! - **Numbers.** ASCII digits, `.` as the decimal point (`.5` is 0.5, `5.`
+//!   is refused). Thousands separators are commas between well-formed
+//!   groups: a first group of 1–3 digits not starting with 0, then groups
+//!   of exactly three (`1,250,000`; not `1,00`, `12,50`, `1,2500`,
+//!   `1234,567`, `0,500`), and none after the decimal point. Spaces are not
+//!   separators. Underscores are refused: `1_000` is a number in the rule
+//!   language but a slip in a return ([`suggest`] offers `1000`). At most
+//!   28 decimal places and a 96-bit mantissa, as [`Decimal`] holds; the
+//!   decimal places typed are kept (`94.50%` has scale 2).
+//! - **Signs.** `-`, `−` (U+2212), `–` (en dash, which word processors
+//!   substitute) and `+`, directly before the number or the currency sign,
+//!   or after the currency sign (`-£5k`, `£-5k`); one sign at most. `-0` is
+//!   0. Accounting brackets (`(£5,000)`) are refused as ambiguous.
+//! - **Money.** `£` (gbp), `$` (usd), `€` (eur) before the amount, a space
+//!   allowed after it; a currency sign after the amount (`5,000 €`) is
+//!   refused. The multipliers `k`/`thousand`, `m`/`mn`/`million` and
+//!   `bn`/`billion` need a currency sign (a bare `5k` or `5 m` is refused:
+//!   `m` could be minutes) and are applied exactly, using up the decimal
+//!   places first: `£1.2m` is 1200000, not 1200000.0.
+//! - **Underspend/overspend** (also `under spend`, `under-spend`,
+//!   `underspent`) make the amount negative/positive. They go with money,
+//!   percentages and bare numbers, not durations, and not with a minus
+//!   sign (`-£5k underspend` says the direction twice and is refused).
+//! - **Units.** `%`, `percent`, `per cent`; `day(s)`, `working days`;
+//!   `min(s)`, `minute(s)`; `hour(s)`, `hr(s)` (a `.` after an abbreviation
+//!   is allowed). Seconds are not a unit. A unit cannot follow a currency.
+//! - **Bare numbers** (`945`, `1,250`) have `unit: None` and take the
+//!   measure's declared unit later. The parser never gives
+//!   [`Unit::Count`]: that is only ever declared.
+//! - **Qualifiers**, bare or in brackets, before or after: `Baseline` sets
+//!   `baseline`; `approx(.)`, `approximately`, `approximate`, `est(.)`,
+//!   `estimate(d)` and `provisional` (a figure that may still change) set
+//!   `approx`, as do the prefixes `~`, `c.`, `ca.` and `circa`. Anything
+//!   else after an amount is "unrecognised text after the amount".
+//!
+//! # Missing values
+//!
+//! - Empty or whitespace: blank.
+//! - Exactly `N/A`, `NA`, `N.A.`, `n / a`, `Not applicable`, `-`, `--`,
+//!   `–`, `—`: not applicable.
+//! - Otherwise three phrase tables (see `DEFERRAL_PHRASES` and its
+//!   siblings below: `To be reported`, `Due` but not `Due to`, `Available
+//!   from`; `Not applicable`; `Being developed`, `To be collected`,
+//!   `To be derived`, `Proposed`, `Not available`, `TBC`), matched as
+//!   word sequences anywhere in the text, decide whether it is a missing
+//!   value at all. Matching is by whole words, so an OCR slip elsewhere
+//!   (`To be collected through Clözens Panel`) does not matter.
+//! - A phrase that names a quarter (`Quarter 4`, `Q4`, `Q 4`,
+//!   `quarter four`, `4th quarter`; `year end` and `end of the (financial)
+//!   year` are Q4) is deferred to it, whichever table matched: `Not
+//!   available until Q3` is due in Q3. The first quarter named wins. A
+//!   quarter outside 1–4 is invalid.
+//! - Naming no quarter, not applicable beats not available beats deferred
+//!   (`To be reported` is deferred with no quarter).
+//! - A phrase holding an amount (`To be reported at Quarter 4 48%`, a
+//!   merged cell in the seed) is invalid: it is unclear which was meant.
+//!   Years (`2011/12`) and other plain numbers are allowed.
+//!
+//! # Invalid values
+//!
+//! Everything else: [`ValueText::Invalid`] with a short reason for a
+//! diagnostic, quoting at most 40 characters of the text. `parse_value`
+//! never returns `Missing(MissingKind::Invalid)`; that kind exists for
+//! rules, where an invalid value behaves as missing
+//! ([`ValueText::missing_kind`]). [`suggest`] proposes a correction where a
+//! guess is cheap and safe.
 
 use std::fmt;
 
@@ -255,7 +334,9 @@ const SUFFIX_WORDS: [&str; 10] = [
 /// understood) was meant to say.
 fn fix_tail(head: &str, tail: &str) -> Option<String> {
     let head = head.trim_end();
-    let word = tail.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':'));
+    let word = tail.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | '.' | ';' | ':' | '(' | ')')
+    });
     if word.chars().all(|c| c == '%') {
         // `94%%`, `£617,`
         return Some(head.to_owned());
@@ -969,7 +1050,8 @@ fn decimal(mantissa: u128, scale: u32, power: u32, negative: bool) -> Result<Dec
 // Missing-value phrases.
 
 // Phrase tables: word sequences matched anywhere in the text, ignoring
-// ASCII case. One line per idea, hence no rustfmt.
+// ASCII case; `!to` matches any word but `to`, or the end. One line per idea,
+// hence no rustfmt.
 
 /// Phrases saying a value is not applicable.
 #[rustfmt::skip]
@@ -989,7 +1071,7 @@ const DEFERRAL_PHRASES: &[&[&str]] = &[
     &["annual", "survey"], &["annual", "data"],
     &["available", "in"], &["available", "at"], &["available", "from"],
     &["available", "by"], &["available", "after"],
-    &["due"], &["to", "follow"], &["awaited"], &["awaiting"], &["pending"],
+    &["due", "!to"], &["to", "follow"], &["awaited"], &["awaiting"], &["pending"],
 ];
 
 /// Phrases saying there is no value to give (yet): the indicator is being
@@ -1106,14 +1188,16 @@ fn contains_phrase(words: &[Word<'_>], phrase: &[&str]) -> bool {
     let Some((first, rest)) = phrase.split_first() else {
         return false;
     };
+    let matches = |i: usize, pattern: &str| match pattern.strip_prefix('!') {
+        Some(not) => !words
+            .get(i)
+            .is_some_and(|(_, w)| w.eq_ignore_ascii_case(not)),
+        None => words
+            .get(i)
+            .is_some_and(|(_, w)| w.eq_ignore_ascii_case(pattern)),
+    };
     words.iter().enumerate().any(|(i, (_, w))| {
-        w.eq_ignore_ascii_case(first)
-            && words.get(i + 1..i + phrase.len()).is_some_and(|after| {
-                after
-                    .iter()
-                    .zip(rest)
-                    .all(|((_, w), p)| w.eq_ignore_ascii_case(p))
-            })
+        w.eq_ignore_ascii_case(first) && rest.iter().enumerate().all(|(j, p)| matches(i + 1 + j, p))
     })
 }
 
@@ -1212,5 +1296,76 @@ fn quarter_number(digits: &str, at: usize) -> Result<Option<u8>, Fault> {
             at,
             len: digits.len(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amount(text: &str) -> Decimal {
+        match parse_value(text) {
+            ValueText::Quantity(q) => q.amount,
+            other => panic!("{text:?} parsed to {other:?}"),
+        }
+    }
+
+    #[test]
+    fn arithmetic_is_exact() {
+        assert_eq!(amount("0.1") + amount("0.2"), amount("0.3"));
+    }
+
+    #[test]
+    fn multipliers_use_up_decimal_places() {
+        assert_eq!(decimal(12, 1, 6, false), Ok(Decimal::new(1_200_000, 0)));
+        assert_eq!(decimal(12345, 4, 3, false), Ok(Decimal::new(12345, 1)));
+        assert_eq!(decimal(5, 0, 3, true), Ok(Decimal::new(-5000, 0)));
+        assert_eq!(decimal(MAX_MANTISSA, 0, 3, false), Err(Fault::TooLarge));
+        assert_eq!(decimal(0, 0, 0, true), Ok(Decimal::ZERO));
+    }
+
+    #[test]
+    fn words_are_trimmed_of_punctuation_with_offsets() {
+        let words: Vec<_> = Words::new(" (Q4).  48% - £5k, ").collect();
+        assert_eq!(words, [(2, "Q4"), (8, "48%"), (14, "£5k")]);
+    }
+
+    #[test]
+    fn phrases_match_whole_words_anywhere() {
+        let words: Vec<_> = Words::new("Data due to follow").collect();
+        assert!(contains_phrase(&words, &["to", "follow"]));
+        assert!(!contains_phrase(&words, &["due", "!to"]));
+        let words: Vec<_> = Words::new("Overdue").collect();
+        assert!(!contains_phrase(&words, &["due", "!to"]));
+        let words: Vec<_> = Words::new("due").collect();
+        assert!(contains_phrase(&words, &["due", "!to"]));
+    }
+
+    #[test]
+    fn quarters_are_named_many_ways() {
+        let quarter = |t: &str| {
+            let words: Vec<_> = Words::new(t).collect();
+            scan_quarters(&words)
+        };
+        assert_eq!(quarter("in Quarter 4"), Ok(Some(4)));
+        assert_eq!(quarter("in q2, not Q3"), Ok(Some(2)));
+        assert_eq!(quarter("the second quarter"), Ok(Some(2)));
+        assert_eq!(quarter("at the end of the financial year"), Ok(Some(4)));
+        assert_eq!(quarter("next quarter"), Ok(None));
+        assert_eq!(
+            quarter("in Quarter 12"),
+            Err(Fault::NoSuchQuarter { at: 11, len: 2 })
+        );
+    }
+
+    #[test]
+    fn long_texts_are_refused_cheaply() {
+        let long = "to be reported ".repeat(1000);
+        assert!(matches!(parse_value(&long), ValueText::Invalid { .. }));
+        let many_words = "to be reported in Q4 ".repeat(10);
+        assert_eq!(
+            parse_value(&many_words),
+            ValueText::Missing(MissingKind::Deferred { quarter: Some(4) })
+        );
     }
 }

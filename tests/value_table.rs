@@ -280,6 +280,9 @@ fn cases() -> Vec<(&'static str, Expect)> {
         ("To be reported in Quarter 4 2011/12.", deferred(Some(4))),
         ("Due in Quarter 2", deferred(Some(2))),
         ("Due Q3", deferred(Some(3))),
+        ("Not due until Q4", deferred(Some(4))),
+        ("Due to staff shortages", invalid("is not a number")),
+        ("Due to staff shortages, not collected", unavailable()),
         ("To be reported", deferred(None)),
         ("Data to follow", deferred(None)),
         ("Annual measure", deferred(None)),
@@ -347,6 +350,7 @@ fn suggestions() {
         ("£5k overspnd", Some("£5k overspend")),
         ("71% basline", Some("71% baseline")),
         ("nil", Some("0")),
+        ("400 (Approx", Some("400 approx")),
         // Coin tosses and hopeless cases get no guess.
         ("1,00", None),
         ("12,50", None),
