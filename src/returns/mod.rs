@@ -6,11 +6,36 @@
 //! or `945` stay exactly as written. Problems met while loading (bad syntax,
 //! duplicate keys, anchors) become [`Finding`]s; a bad file never stops the
 //! run.
+//!
+//! [`load`] is the only entry point: it bounds the file's size, decodes text
+//! formats (refusing binary files and bad UTF-8 with a clear finding) and
+//! hands the text to the loader for its extension:
+//!
+//! | extension | loader | positions |
+//! |---|---|---|
+//! | `.yaml` `.yml` `.json`, anything else | [`yaml`] (granit-parser events) | [`Pos::Bytes`] |
+//! | `.csv` | [`csv`] (hand scanner for exact cell spans) | [`Pos::Bytes`] |
+//! | `.xlsx` `.ods` | [`xlsx`] (calamine) | [`Pos::Cell`] |
+//!
+//! CSV and spreadsheets share one table reader ([`table`]): same columns,
+//! same grouping of rows into returns.
 
 use std::sync::Arc;
 
-use crate::diagnostic::{Finding, Location};
+use crate::diagnostic::{Finding, Location, Severity};
 use crate::span::SourceFile;
+
+pub mod csv;
+mod table;
+pub mod xlsx;
+pub mod yaml;
+
+/// The largest return file read, in bytes (64 MiB). Larger files are refused
+/// before any parsing, so a huge file cannot exhaust memory.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+/// The built-in check every loading problem is reported under.
+pub const INVALID_RETURN: &str = "invalid_return";
 
 /// Where a piece of text sits in its file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -210,9 +235,133 @@ pub fn column_letters(col: u32) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// An `invalid_return` error at `pos`.
+pub(crate) fn invalid(message: impl Into<String>, pos: Pos) -> Finding {
+    Finding::new(Severity::Error, INVALID_RETURN, message, pos)
+}
+
+/// Is `id` a measure id: `[A-Za-z_][A-Za-z0-9_]*`?
+pub fn is_measure_id(id: &str) -> bool {
+    let mut bytes = id.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The finding for a key that is not a measure id.
+pub(crate) fn bad_measure_id(id: &str, pos: Pos) -> Finding {
+    let message = if id.trim().is_empty() {
+        "a measure has no id".to_string()
+    } else {
+        format!("`{id}` is not a valid measure id; the measure is skipped")
+    };
+    invalid(message, pos)
+        .label("not a measure id")
+        .help("a measure id starts with a letter or `_` and holds only letters, digits and `_`, such as `staff_appraisals`")
+}
+
+/// The file formats [`load`] tells apart, by extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+    Csv,
+    Xlsx,
+    Ods,
+}
+
+impl Format {
+    /// The format for a path: `.yaml .yml .json .csv .xlsx .ods` (any case);
+    /// anything else is read as YAML.
+    pub fn of(path: &str) -> Format {
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        let ext = match name.rsplit_once('.') {
+            Some((_, ext)) => ext.to_ascii_lowercase(),
+            None => String::new(),
+        };
+        match ext.as_str() {
+            "json" => Format::Json,
+            "csv" => Format::Csv,
+            "xlsx" => Format::Xlsx,
+            "ods" => Format::Ods,
+            _ => Format::Yaml,
+        }
+    }
+}
+
 /// Load a file's bytes by its extension (`.yaml .yml .json .csv .xlsx .ods`).
 /// Files named directly with another extension are read as YAML.
+///
+/// Never panics: every problem, from a file too large to bad syntax, is a
+/// finding in the returned [`LoadedFile`].
 pub fn load(path: &str, bytes: Vec<u8>) -> LoadedFile {
-    let _ = (path, bytes);
-    todo!("loaders")
+    if bytes.len() > MAX_FILE_BYTES {
+        let finding = invalid(
+            format!(
+                "this file is {} MiB; ragcheck reads returns of at most {} MiB",
+                bytes.len().div_ceil(1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            Pos::File,
+        )
+        .help("split the collection into several files");
+        return LoadedFile::failed(path, finding);
+    }
+    let format = Format::of(path);
+    if let Format::Xlsx | Format::Ods = format {
+        return xlsx::load(path, &bytes, format);
+    }
+    let source = match decode_text(path, bytes) {
+        Ok(source) => source,
+        Err(failed) => return *failed,
+    };
+    let (returns, problems) = match format {
+        Format::Csv => self::csv::load(&source.text),
+        Format::Json => yaml::load(&source.text, yaml::Flavour::Json),
+        _ => yaml::load(&source.text, yaml::Flavour::Yaml),
+    };
+    LoadedFile {
+        source,
+        sheet: None,
+        returns,
+        problems,
+    }
+}
+
+/// The bytes of a text format as a [`SourceFile`], or the reason they are
+/// not text: UTF-16, NUL bytes (a binary file) or bad UTF-8.
+fn decode_text(path: &str, bytes: Vec<u8>) -> Result<SourceFile, Box<LoadedFile>> {
+    let refuse = |finding: Finding| Box::new(LoadedFile::failed(path, finding));
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(refuse(
+            invalid("this file is UTF-16 text; ragcheck reads UTF-8", Pos::File)
+                .help("save the file as UTF-8"),
+        ));
+    }
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        return Err(refuse(
+            invalid(
+                format!("this is not a text file (it holds a NUL byte at byte {at})"),
+                Pos::File,
+            )
+            .help("give a return as .yaml, .json, .csv, .xlsx or .ods"),
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(path, text)),
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            // Show the file with the bad bytes replaced, so the finding can
+            // point at its line and column; offsets before `at` are unchanged.
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let finding = invalid(
+                format!("this file is not valid UTF-8 at byte {at}"),
+                Pos::bytes(at, at + char::REPLACEMENT_CHARACTER.len_utf8()),
+            )
+            .label("not UTF-8")
+            .help("save the file as UTF-8");
+            let mut failed = LoadedFile::failed(path, finding);
+            failed.source = SourceFile::new(path, text);
+            Err(Box::new(failed))
+        }
+    }
 }
