@@ -365,3 +365,161 @@ fn decode_text(path: &str, bytes: Vec<u8>) -> Result<SourceFile, Box<LoadedFile>
         }
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    /// Load a text as a file of that name.
+    pub(crate) fn load_text(path: &str, text: &str) -> LoadedFile {
+        load(path, text.as_bytes().to_vec())
+    }
+
+    /// `line:col-line:col`, or the cell.
+    pub(crate) fn at(file: &LoadedFile, pos: Pos) -> String {
+        let loc = file.locate(pos);
+        match (&loc.cell, pos) {
+            (Some(cell), _) => cell.clone(),
+            (None, Pos::File) => "file".into(),
+            (None, _) => format!(
+                "{}:{}-{}:{}",
+                loc.line, loc.column, loc.end_line, loc.end_column
+            ),
+        }
+    }
+
+    fn text(file: &LoadedFile, t: &Text) -> String {
+        format!("{:?} @{}", t.as_str(), at(file, t.pos))
+    }
+
+    /// A compact, stable rendering of everything loaded, for snapshots.
+    pub(crate) fn describe(file: &LoadedFile) -> String {
+        let mut out = String::new();
+        for ret in &file.returns {
+            let _ = writeln!(out, "return @{}", at(file, ret.pos));
+            for (name, value) in [("organisation", &ret.organisation), ("period", &ret.period)] {
+                if let Some(v) = value {
+                    let _ = writeln!(out, "  {name} = {}", text(file, v));
+                }
+            }
+            for (k, v) in &ret.header {
+                let _ = writeln!(out, "  header {} = {}", text(file, k), text(file, v));
+            }
+            for entry in &ret.measures {
+                let id = entry.id.as_ref().map(|t| text(file, t)).unwrap_or_default();
+                let _ = writeln!(out, "  measure {id}");
+                for field in KnownField::ALL {
+                    if let Some(v) = entry.known(field) {
+                        let _ = writeln!(out, "    {} = {}", field.name(), text(file, v));
+                    }
+                }
+                for (k, v) in &entry.extra {
+                    let _ = writeln!(out, "    extra {} = {}", text(file, k), text(file, v));
+                }
+                for (q, v) in entry.values.iter().enumerate() {
+                    if let Some(v) = v {
+                        let _ = writeln!(out, "    q{} = {}", q + 1, text(file, v));
+                    }
+                }
+            }
+        }
+        for f in &file.problems {
+            let _ = write!(
+                out,
+                "{} {} @{}: {}",
+                f.severity,
+                f.code,
+                at(file, f.pos),
+                f.message
+            );
+            if let Some(label) = &f.label {
+                let _ = write!(out, " [{label}]");
+            }
+            for (pos, label) in &f.related {
+                let _ = write!(out, " (related @{}: {label})", at(file, *pos));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The messages of a file's problems.
+    pub(crate) fn messages(file: &LoadedFile) -> Vec<String> {
+        file.problems.iter().map(|f| f.message.clone()).collect()
+    }
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(Format::of("a/b/r.yaml"), Format::Yaml);
+        assert_eq!(Format::of("r.YML"), Format::Yaml);
+        assert_eq!(Format::of("r.Json"), Format::Json);
+        assert_eq!(Format::of("c.csv"), Format::Csv);
+        assert_eq!(Format::of("c.xlsx"), Format::Xlsx);
+        assert_eq!(Format::of("c.ods"), Format::Ods);
+        assert_eq!(Format::of("-"), Format::Yaml);
+        assert_eq!(Format::of("dir.csv/return"), Format::Yaml);
+        assert_eq!(Format::of("r.txt"), Format::Yaml);
+    }
+
+    #[test]
+    fn measure_ids() {
+        for ok in ["a", "_", "appraisals", "NI_195a", "_x1"] {
+            assert!(is_measure_id(ok), "{ok}");
+        }
+        for bad in ["", "1a", "a-b", "a b", "é", "a.b"] {
+            assert!(!is_measure_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn huge_files_are_refused_before_parsing() {
+        for path in ["r.yaml", "c.csv", "s.xlsx"] {
+            let file = load(path, vec![b' '; MAX_FILE_BYTES + 1]);
+            assert!(file.returns.is_empty());
+            assert_eq!(file.problems.len(), 1);
+            assert_eq!(file.problems[0].code, INVALID_RETURN);
+            assert!(
+                file.problems[0].message.contains("65 MiB"),
+                "{:?}",
+                messages(&file)
+            );
+        }
+    }
+
+    #[test]
+    fn binary_files_are_refused() {
+        for path in ["r.yaml", "r.json", "c.csv"] {
+            let file = load(path, b"\x7fELF\x02\x01\x01\x00\x00\x00junk".to_vec());
+            assert!(file.returns.is_empty());
+            assert_eq!(
+                messages(&file),
+                ["this is not a text file (it holds a NUL byte at byte 7)"]
+            );
+            assert_eq!(file.problems[0].pos, Pos::File);
+        }
+    }
+
+    #[test]
+    fn utf16_is_named() {
+        let file = load("r.yaml", b"\xff\xfer\x00e\x00".to_vec());
+        assert_eq!(
+            messages(&file),
+            ["this file is UTF-16 text; ragcheck reads UTF-8"]
+        );
+    }
+
+    #[test]
+    fn bad_utf8_points_at_its_byte() {
+        let mut bytes = b"return:\n  organisation: Le".to_vec();
+        bytes.push(0xE9); // Latin-1 é
+        bytes.extend_from_slice(b"ds\n");
+        for path in ["r.yaml", "c.csv"] {
+            let file = load(path, bytes.clone());
+            assert!(file.returns.is_empty());
+            assert_eq!(messages(&file), ["this file is not valid UTF-8 at byte 26"]);
+            assert_eq!(at(&file, file.problems[0].pos), "2:19-2:20");
+        }
+    }
+}

@@ -29,7 +29,8 @@
 //! - each YAML document (`---`) of a file is one return; empty documents are
 //!   skipped;
 //! - a syntax error drops the document it is in (its partial return would
-//!   mislead); later documents are still read;
+//!   mislead), with the other findings in it: the syntax error alone is
+//!   reported for it; later documents are still read;
 //! - keys other than `return` and `measures` at the top are ignored, except
 //!   that a near miss (`measure:`) is named when a section is missing;
 //! - keys of `values` are `q1`..`q4` (or `Q1`..`Q4`); any other key is an
@@ -77,8 +78,9 @@ enum Ev<'a> {
     Scalar(Cow<'a, str>, Pos),
     MapStart(Pos),
     SeqStart(Pos),
-    /// The end of a mapping or a sequence (the parser keeps them balanced).
-    End,
+    /// The end of a mapping or a sequence (the parser keeps them balanced):
+    /// the closing bracket of a flow collection, empty for a block one.
+    End(Pos),
     DocStart,
     DocEnd,
     StreamEnd,
@@ -131,10 +133,14 @@ impl<'a> Reader<'a> {
     fn run(&mut self) {
         loop {
             self.keys.clear();
+            let mark = self.findings.len();
             match self.document() {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(Stop::Document(finding)) => {
+                    // The document is dropped, and with it what was found
+                    // in it before the error: its syntax comes first.
+                    self.findings.truncate(mark);
                     self.findings.push(*finding);
                     match self.parser.proceed_next_document() {
                         Ok(true) => {}
@@ -174,9 +180,9 @@ impl<'a> Reader<'a> {
             // An empty document (`---` alone, or comments only).
             Ev::Scalar(value, _) if value.is_empty() => {}
             Ev::Scalar(_, pos) => self.not_a_return(pos),
-            Ev::SeqStart(pos) => {
+            Ev::SeqStart(start) => {
+                let pos = self.skip_collection_from(start)?;
                 self.not_a_return(pos);
-                self.skip_collection()?;
             }
             _ => return Err(self.malformed()),
         }
@@ -402,15 +408,15 @@ impl<'a> Reader<'a> {
     fn key(&mut self) -> Step<Option<(Cow<'a, str>, Pos)>> {
         loop {
             match self.next()? {
-                Ev::End => return Ok(None),
+                Ev::End(_) => return Ok(None),
                 Ev::Scalar(key, pos) => return Ok(Some((key, pos))),
-                Ev::MapStart(pos) | Ev::SeqStart(pos) => {
+                Ev::MapStart(start) | Ev::SeqStart(start) => {
+                    let pos = self.skip_collection_from(start)?;
                     self.findings.push(
                         invalid("a key must be plain text", pos)
                             .label("not a plain key")
                             .help("write keys as `name: value`"),
                     );
-                    self.skip_collection()?;
                     self.skip_value()?;
                 }
                 _ => return Err(self.malformed()),
@@ -435,14 +441,11 @@ impl<'a> Reader<'a> {
     fn wrong_shape(&mut self, node: Ev<'a>, message: &str) -> Step<()> {
         let (pos, label) = match node {
             Ev::Scalar(_, pos) => (pos, "found text"),
-            Ev::MapStart(pos) => (pos, "found a mapping"),
-            Ev::SeqStart(pos) => (pos, "found a list"),
+            Ev::MapStart(start) => (self.skip_collection_from(start)?, "found a mapping"),
+            Ev::SeqStart(start) => (self.skip_collection_from(start)?, "found a list"),
             _ => return Err(self.malformed()),
         };
         self.findings.push(invalid(message, pos).label(label));
-        if !matches!(node, Ev::Scalar(..)) {
-            self.skip_collection()?;
-        }
         Ok(())
     }
 
@@ -466,23 +469,46 @@ impl<'a> Reader<'a> {
     fn skip_value(&mut self) -> Step<()> {
         match self.next()? {
             Ev::Scalar(..) => Ok(()),
-            Ev::MapStart(_) | Ev::SeqStart(_) => self.skip_collection(),
+            Ev::MapStart(_) | Ev::SeqStart(_) => self.skip_collection().map(drop),
             _ => Err(self.malformed()),
         }
     }
 
-    /// Skip the rest of a collection whose start was just read.
-    fn skip_collection(&mut self) -> Step<()> {
+    /// Skip the rest of a collection that starts at `start`; the place of
+    /// the whole collection.
+    fn skip_collection_from(&mut self, start: Pos) -> Step<Pos> {
+        let end = self.skip_collection()?;
+        Ok(match start {
+            Pos::Bytes { start, .. } => Pos::bytes(start as usize, end.max(start as usize)),
+            other => other,
+        })
+    }
+
+    /// Skip the rest of a collection whose start was just read; the byte
+    /// offset where its last content ends.
+    fn skip_collection(&mut self) -> Step<usize> {
         let mut depth = 1usize;
+        let mut last = 0;
+        let end_of = |pos: Pos| match pos {
+            Pos::Bytes { end, .. } => end as usize,
+            _ => 0,
+        };
         while depth > 0 {
             match self.next()? {
-                Ev::Scalar(..) => {}
+                Ev::Scalar(_, pos) => last = last.max(end_of(pos)),
                 Ev::MapStart(_) | Ev::SeqStart(_) => depth += 1,
-                Ev::End => depth -= 1,
+                Ev::End(pos) => {
+                    depth -= 1;
+                    if let Pos::Bytes { start, end } = pos
+                        && end > start
+                    {
+                        last = last.max(end as usize);
+                    }
+                }
                 _ => return Err(self.malformed()),
             }
         }
-        Ok(())
+        Ok(last)
     }
 
     /// The next event, with anchors, aliases and tags refused and syntax
@@ -513,7 +539,7 @@ impl<'a> Reader<'a> {
                     self.check_properties(anchor, tag.is_some(), &span)?;
                     Ev::SeqStart(self.node_pos(&span))
                 }
-                Event::MappingEnd | Event::SequenceEnd => Ev::End,
+                Event::MappingEnd | Event::SequenceEnd => Ev::End(self.node_pos(&span)),
                 Event::DocumentStart(..) => Ev::DocStart,
                 Event::DocumentEnd => Ev::DocEnd,
                 Event::StreamEnd => Ev::StreamEnd,
@@ -673,4 +699,316 @@ fn duplicate_key(key: &str, pos: Pos, first: Pos, place: &str) -> Finding {
     .label("given again here")
     .related(first, "first given here")
     .help(format!("remove one of the two `{key}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{at, describe, load_text, messages};
+    use super::super::{KnownField, LoadedFile};
+
+    const SPEC: &str = "\
+return:
+  organisation: Leeds City Council          # required
+  directorate: Customer Access and Performance
+  period: 2011/12 Q4                        # required
+measures:
+  appraisals:
+    title: Every year 100% of staff have an appraisal
+    section: Contribution to Cross Council Priorities
+    officer: Jane Smith
+    status: Amber
+    commentary: >
+      As of 31st March 2012 full appraisals for the year were recorded at 94%
+      and the rest are followed up.
+    values: {q1: 63%, q2: 94%, q3: 99%, q4: 945}
+  sickness:
+    unit: days
+    target: \"8.5 days\"
+    values:
+      q1: '2.1 days'
+      q2:
+      q3: ~
+      q4: To be reported in Quarter 4
+    data_quality: checked
+";
+
+    fn yaml(text: &str) -> LoadedFile {
+        load_text("r.yaml", text)
+    }
+
+    #[test]
+    fn reads_the_spec_example() {
+        let file = yaml(SPEC);
+        assert!(file.problems.is_empty(), "{:?}", messages(&file));
+        insta::assert_snapshot!(describe(&file));
+    }
+
+    #[test]
+    fn values_point_at_what_was_typed() {
+        let file = yaml(SPEC);
+        let ret = &file.returns[0];
+        assert_eq!(at(&file, ret.pos), "1:1-1:7");
+        let appraisals = &ret.measures[0];
+        let q4 = appraisals.values[3]
+            .as_ref()
+            .map(|t| (t.as_str(), at(&file, t.pos)));
+        assert_eq!(q4, Some(("945", "14:45-14:48".to_string())));
+        let sickness = &ret.measures[1];
+        // Quoted: the range is between the quotes.
+        let target = sickness
+            .known(KnownField::Target)
+            .map(|t| (t.as_str(), at(&file, t.pos)));
+        assert_eq!(target, Some(("8.5 days", "17:14-17:22".to_string())));
+        // Empty: text "", an empty range after the key.
+        let q2 = sickness.values[1]
+            .as_ref()
+            .map(|t| (t.as_str(), at(&file, t.pos)));
+        assert_eq!(q2, Some(("", "20:9-20:9".to_string())));
+        // Folded: the folded text, the range of its content lines.
+        let commentary = appraisals
+            .known(KnownField::Commentary)
+            .map(|t| (t.as_str(), at(&file, t.pos)));
+        assert_eq!(
+            commentary,
+            Some((
+                "As of 31st March 2012 full appraisals for the year were recorded at 94% and the rest are followed up.\n",
+                "12:7-13:36".to_string()
+            ))
+        );
+    }
+
+    #[test]
+    fn typed_text_is_kept() {
+        let file = yaml(
+            "return: {organisation: NO, period: 2011/12 Q4}\n\
+             measures:\n  m:\n    status: NO\n    target: 0o12\n    unit: null\n    title: true\n    \
+             values: {q1: 945, q2: 1_000, q3: ~, q4: 1e3}\n",
+        );
+        assert!(file.problems.is_empty(), "{:?}", messages(&file));
+        let ret = &file.returns[0];
+        assert_eq!(ret.organisation.as_ref().map(|t| t.as_str()), Some("NO"));
+        let m = &ret.measures[0];
+        let known = |f| m.known(f).map(|t| t.as_str());
+        assert_eq!(known(KnownField::Status), Some("NO"));
+        assert_eq!(known(KnownField::Target), Some("0o12"));
+        assert_eq!(known(KnownField::Unit), Some("null"));
+        assert_eq!(known(KnownField::Title), Some("true"));
+        let values: Vec<_> = m
+            .values
+            .iter()
+            .map(|v| v.as_ref().map(|t| t.as_str()))
+            .collect();
+        assert_eq!(values, [Some("945"), Some("1_000"), Some("~"), Some("1e3")]);
+    }
+
+    #[test]
+    fn duplicate_keys_name_both_places() {
+        let file = yaml(
+            "return:\n  organisation: A\n  period: 2011/12 Q4\n  organisation: B\n\
+             measures:\n  m:\n    status: Red\n    status: Green\n    values: {q1: 1, q1: 2, Q2: 3}\n\
+             \x20 m:\n    title: the same id again\nreturn: {}\n",
+        );
+        insta::assert_snapshot!(describe(&file));
+        let ret = &file.returns[0];
+        assert_eq!(ret.organisation.as_ref().map(|t| t.as_str()), Some("A"));
+        // Both measures are kept, for `duplicate_measure`.
+        assert_eq!(ret.measures.len(), 2);
+        assert_eq!(
+            ret.measures[0]
+                .known(KnownField::Status)
+                .map(|t| t.as_str()),
+            Some("Red")
+        );
+        assert_eq!(
+            ret.measures[0].values[0].as_ref().map(|t| t.as_str()),
+            Some("1")
+        );
+        assert_eq!(file.problems.len(), 4);
+        assert!(file.problems.iter().all(|f| f.related.len() == 1));
+    }
+
+    #[test]
+    fn anchors_aliases_and_tags_refuse_the_file() {
+        let cases = [
+            (
+                "return: &h {organisation: A, period: 2011/12 Q4}\nmeasures: {}\n",
+                "1:9-1:11",
+                "anchor",
+            ),
+            (
+                "return: {organisation: &o A, period: *o}\nmeasures: {}\n",
+                "1:24-1:26",
+                "anchor",
+            ),
+            (
+                "return: {organisation: A, period: *nowhere}\nmeasures: {}\n",
+                "1:35-1:43",
+                "alias",
+            ),
+            (
+                "return: {organisation: !!str A, period: x}\nmeasures: {}\n",
+                "1:24-1:29",
+                "tag",
+            ),
+            (
+                "return: {organisation: A, period: x}\nmeasures: !custom {}\n",
+                "2:11-2:18",
+                "tag",
+            ),
+            (
+                "return: {organisation: A, period: x}\nmeasures: {}\nignored: [&x 1, *x]\n",
+                "3:11-3:13",
+                "anchor",
+            ),
+        ];
+        for (text, place, label) in cases {
+            let file = yaml(text);
+            assert!(file.returns.is_empty(), "{text}");
+            assert_eq!(file.problems.len(), 1, "{text}: {:?}", messages(&file));
+            let f = &file.problems[0];
+            assert_eq!(f.code, "invalid_return");
+            assert_eq!(
+                (at(&file, f.pos).as_str(), f.label.as_deref()),
+                (place, Some(label)),
+                "{text}"
+            );
+            assert!(f.message.contains("no place in a return"), "{}", f.message);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let flow = format!("return: {}\n", "[".repeat(100_000));
+        let block: String = (0..40)
+            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+            .collect();
+        for text in [flow, block] {
+            let file = yaml(&text);
+            assert!(file.returns.is_empty());
+            assert_eq!(
+                messages(&file),
+                [format!(
+                    "this file nests deeper than {} levels; it is not read",
+                    super::MAX_DEPTH
+                )]
+            );
+        }
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_error() {
+        let file = yaml("return:\n  organisation: \"Leeds\n");
+        insta::assert_snapshot!(describe(&file));
+        assert!(file.returns.is_empty());
+    }
+
+    #[test]
+    fn missing_sections() {
+        let file = yaml("return: {organisation: A, period: 2011/12 Q4}\n");
+        assert_eq!(messages(&file), ["this return has no `measures` section"]);
+        assert!(file.returns.is_empty());
+        let file = yaml("return: {organisation: A}\nmeasure:\n  m: {}\n");
+        insta::assert_snapshot!(describe(&file));
+        for text in ["", "# only a comment\n", "---\n...\n"] {
+            assert_eq!(
+                messages(&yaml(text)),
+                ["this file holds no return"],
+                "{text:?}"
+            );
+        }
+        assert_eq!(messages(&yaml("just text\n")), ["this is not a return"]);
+        assert_eq!(messages(&yaml("- a\n- b\n")), ["this is not a return"]);
+    }
+
+    #[test]
+    fn each_document_is_a_return() {
+        let file = yaml(
+            "return: {organisation: A, period: 2011/12 Q1}\nmeasures: {m: {values: {q1: 1}}}\n\
+             ---\nreturn: {organisation: B, period: [oops\nmeasures: {}\n\
+             ---\nreturn: {organisation: C, period: 2011/12 Q3}\nmeasures: {}\n",
+        );
+        let orgs: Vec<_> = file
+            .returns
+            .iter()
+            .map(|r| r.organisation.as_ref().map(|t| t.as_str()))
+            .collect();
+        assert_eq!(orgs, [Some("A"), Some("C")]);
+        assert_eq!(file.problems.len(), 1);
+        assert!(
+            file.problems[0]
+                .message
+                .starts_with("this file is not valid YAML")
+        );
+    }
+
+    #[test]
+    fn wrong_shapes_are_reported_and_skipped() {
+        let file = yaml(
+            "return:\n  organisation: [A, B]\n  period: 2011/12 Q4\n\
+             measures:\n  good:\n    title: {nested: map}\n    values: {q1: [1], q2: 2, q5: 3, annual: 4}\n\
+             \x20 1bad: {title: x}\n  scalar: just text\n  list_values:\n    values: [1, 2]\n\
+             \x20 ? [complex, key]\n  : 1\n",
+        );
+        insta::assert_snapshot!(describe(&file));
+    }
+
+    #[test]
+    fn json_reads_like_yaml() {
+        let json = r#"{
+  "return": {"organisation": "Leeds City Council", "period": "2011/12 Q4", "directorate": "CAP"},
+  "measures": {
+    "appraisals": {"title": "Appraisals", "status": "Amber", "values": {"q1": "63%", "q2": 94, "q3": null, "q4": 945}},
+    "sickness": {"unit": "days", "target": 8.5, "values": {"q1": "2.1 days"}}
+  }
+}"#;
+        let yaml_text = "return: {organisation: Leeds City Council, period: 2011/12 Q4, directorate: CAP}\n\
+            measures:\n  appraisals: {title: Appraisals, status: Amber, values: {q1: 63%, q2: 94, q3: null, q4: 945}}\n  \
+            sickness: {unit: days, target: 8.5, values: {q1: 2.1 days}}\n";
+        let from_json = load_text("r.json", json);
+        let from_yaml = yaml(yaml_text);
+        assert!(from_json.problems.is_empty(), "{:?}", messages(&from_json));
+        let strip = |file: &LoadedFile| {
+            let mut returns = file.returns.clone();
+            for ret in &mut returns {
+                ret.pos = Default::default();
+                for t in [&mut ret.organisation, &mut ret.period]
+                    .into_iter()
+                    .flatten()
+                {
+                    t.pos = Default::default();
+                }
+                for (k, v) in &mut ret.header {
+                    k.pos = Default::default();
+                    v.pos = Default::default();
+                }
+                for e in &mut ret.measures {
+                    for t in
+                        e.id.iter_mut()
+                            .chain(e.known.iter_mut().flatten())
+                            .chain(e.values.iter_mut().flatten())
+                    {
+                        t.pos = Default::default();
+                    }
+                }
+            }
+            returns
+        };
+        assert_eq!(strip(&from_json), strip(&from_yaml));
+        let q2 = from_json.returns[0].measures[0].values[1]
+            .as_ref()
+            .map(|t| at(&from_json, t.pos));
+        assert_eq!(q2.as_deref(), Some("4:92-4:94"));
+        let q1 = from_json.returns[0].measures[0].values[0]
+            .as_ref()
+            .map(|t| at(&from_json, t.pos));
+        assert_eq!(q1.as_deref(), Some("4:80-4:83"), "without the quotes");
+        let bad = load_text("r.json", "{\"return\": {\"organisation\": }");
+        assert!(
+            bad.problems[0]
+                .message
+                .starts_with("this file is not valid JSON"),
+            "{:?}",
+            messages(&bad)
+        );
+    }
 }
