@@ -373,3 +373,217 @@ pub fn times_hundred(text: &str) -> String {
         format!("{sign}{int}.{frac}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::super::tests::{at, describe, messages};
+    use super::super::{LoadedFile, Pos, load as load_file};
+    use super::*;
+
+    /// A zip archive of `(name, content)` entries, stored uncompressed.
+    fn zip(entries: &[(&str, &str)]) -> Vec<u8> {
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (name, content) in entries {
+            out.start_file(*name, options)
+                .unwrap_or_else(|e| panic!("{e}"));
+            out.write_all(content.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        out.finish().unwrap_or_else(|e| panic!("{e}")).into_inner()
+    }
+
+    const NS: &str = "http://schemas.openxmlformats.org";
+
+    /// A one-sheet workbook named `Returns` with the given `<sheetData>`
+    /// rows. Style 1 is the built-in `0%`, style 2 a custom `0.0%`, style 3
+    /// a currency format.
+    fn xlsx(rows: &str) -> Vec<u8> {
+        let content_types = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{NS}/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#
+        );
+        let rels = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{NS}/package/2006/relationships"><Relationship Id="rId1" Type="{NS}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+        );
+        let workbook = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{NS}/spreadsheetml/2006/main" xmlns:r="{NS}/officeDocument/2006/relationships"><sheets><sheet name="Returns" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+        );
+        let workbook_rels = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{NS}/package/2006/relationships"><Relationship Id="rId1" Type="{NS}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{NS}/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#
+        );
+        let styles = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{NS}/spreadsheetml/2006/main"><numFmts count="2"><numFmt numFmtId="164" formatCode="0.0%"/><numFmt numFmtId="165" formatCode="&quot;£&quot;#,##0"/></numFmts><fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf numFmtId="0"/></cellStyleXfs><cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="9" applyNumberFormat="1"/><xf numFmtId="164" applyNumberFormat="1"/><xf numFmtId="165" applyNumberFormat="1"/></cellXfs></styleSheet>"#
+        );
+        let sheet = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
+        );
+        zip(&[
+            ("[Content_Types].xml", &content_types),
+            ("_rels/.rels", &rels),
+            ("xl/workbook.xml", &workbook),
+            ("xl/_rels/workbook.xml.rels", &workbook_rels),
+            ("xl/styles.xml", &styles),
+            ("xl/worksheets/sheet1.xml", &sheet),
+        ])
+    }
+
+    fn s(cell: &str, text: &str) -> String {
+        format!(r#"<c r="{cell}" t="inlineStr"><is><t>{text}</t></is></c>"#)
+    }
+
+    fn header() -> String {
+        let names = [
+            "organisation",
+            "period",
+            "measure",
+            "status",
+            "q1",
+            "q2",
+            "q3",
+            "q4",
+            "target",
+        ];
+        let cells: String = names
+            .iter()
+            .zip('A'..)
+            .map(|(name, col)| s(&format!("{col}1"), name))
+            .collect();
+        format!(r#"<row r="1">{cells}</row>"#)
+    }
+
+    #[test]
+    fn reads_the_first_sheet_as_a_table() {
+        let rows = format!(
+            r#"{}<row r="2">{}{}{}{}<c r="E2" s="1"><v>0.63</v></c><c r="F2" s="2"><v>0.945</v></c><c r="G2"><f>F2*1000</f><v>945</v></c><c r="H2" t="e"><v>#REF!</v></c><c r="I2" s="3"><v>13000</v></c></row><row r="4">{}{}{}<c r="E4"><v>12.5</v></c><c r="F4" t="b"><v>1</v></c><c r="G4" s="1"><v>1</v></c><c r="H4" s="2"><v>-0.0001</v></c></row>"#,
+            header(),
+            s("A2", "Leeds"),
+            s("B2", "2011/12 Q4"),
+            s("C2", "appraisals"),
+            s("D2", "Amber"),
+            s("A4", "Leeds"),
+            s("B4", "2011/12 Q4"),
+            s("C4", "sickness"),
+        );
+        let file = load_file("returns.xlsx", xlsx(&rows));
+        assert!(file.problems.is_empty(), "{:?}", messages(&file));
+        assert_eq!(file.sheet.as_deref(), Some("Returns"));
+        insta::assert_snapshot!(describe(&file));
+        let q4 = file.returns[0].measures[0].values[3]
+            .as_ref()
+            .map(|t| at(&file, t.pos));
+        assert_eq!(q4.as_deref(), Some("Returns!H2"));
+    }
+
+    #[test]
+    fn missing_columns_name_the_header_row() {
+        let rows = format!(
+            r#"<row r="3">{}{}</row>"#,
+            s("B3", "organisation"),
+            s("C3", "measure")
+        );
+        let file = load_file("r.xlsx", xlsx(&rows));
+        assert_eq!(messages(&file), ["the header row has no `period` column"]);
+        assert_eq!(file.problems[0].pos, Pos::Cell { row: 2, col: 1 });
+        assert_eq!(at(&file, file.problems[0].pos), "Returns!B3");
+    }
+
+    #[test]
+    fn an_empty_sheet_and_junk_are_findings() {
+        let file = load_file("r.xlsx", xlsx(""));
+        assert_eq!(messages(&file), ["the first sheet is empty"]);
+        for path in ["r.xlsx", "r.ods"] {
+            let file: LoadedFile = load_file(path, b"PK\x03\x04 not really a zip".to_vec());
+            assert!(file.returns.is_empty());
+            assert_eq!(file.problems.len(), 1);
+            assert!(
+                file.problems[0].message.starts_with("this file is not an"),
+                "{:?}",
+                messages(&file)
+            );
+            let file = load_file(path, zip(&[("hello.txt", "hi")]));
+            assert_eq!(file.problems.len(), 1, "{path}");
+        }
+    }
+
+    #[test]
+    fn reads_ods() {
+        let cell = |text: &str| {
+            format!(
+                r#"<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>"#
+            )
+        };
+        let row = |cells: &[&str]| {
+            format!(
+                "<table:table-row>{}</table:table-row>",
+                cells.iter().map(|c| cell(c)).collect::<String>()
+            )
+        };
+        let content = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Data">{}{}<table:table-row>{}{}{}<table:table-cell office:value-type="percentage" office:value="0.94"><text:p>94%</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#,
+            row(&["organisation", "period", "measure", "q1"]),
+            row(&["York", "2011/12 Q4", "m1", "63%"]),
+            cell("York"),
+            cell("2011/12 Q4"),
+            cell("m2"),
+        );
+        let bytes = zip(&[
+            ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+            (
+                "META-INF/manifest.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
+            ),
+            ("content.xml", &content),
+        ]);
+        let file = load_file("r.ods", bytes);
+        assert!(file.problems.is_empty(), "{:?}", messages(&file));
+        // The known limitation: calamine gives no number formats for ODS,
+        // so a percentage cell reads as its ratio.
+        let q1 = file.returns[0].measures[1].values[0]
+            .as_ref()
+            .map(|t| t.as_str());
+        assert_eq!(q1, Some("0.94"));
+        assert_eq!(file.sheet.as_deref(), Some("Data"));
+        insta::assert_snapshot!(describe(&file));
+    }
+
+    #[test]
+    fn numbers_as_text() {
+        assert_eq!(number_text(945.0, false), "945");
+        assert_eq!(number_text(0.1, false), "0.1");
+        assert_eq!(number_text(-0.0, false), "0");
+        assert_eq!(number_text(1e21, false), "1000000000000000000000");
+        assert_eq!(number_text(1.5e-7, false), "0.00000015");
+        assert_eq!(number_text(f64::NAN, false), "#NUM!");
+        assert_eq!(number_text(0.94, true), "94%");
+        assert_eq!(number_text(0.945, true), "94.5%");
+        assert_eq!(number_text(1.0, true), "100%");
+        assert_eq!(number_text(-0.05, true), "-5%");
+        assert_eq!(number_text(0.0, true), "0%");
+        assert_eq!(number_text(12.345678, true), "1234.5678%");
+        assert_eq!(times_hundred("0.0001"), "0.01");
+        assert_eq!(times_hundred("-0.001"), "-0.1");
+        assert_eq!(times_hundred("7"), "700");
+        assert_eq!(int_text(3, true), "300%");
+    }
+
+    #[test]
+    fn percent_formats() {
+        for yes in ["0%", "0.00%", "0.0%;[Red]-0.0%", "#,##0.0 %"] {
+            assert!(is_percent_format(yes), "{yes}");
+        }
+        for no in [
+            "General",
+            "0.00",
+            "\"%\"0",
+            "0\\%",
+            "0;0%",
+            "[$%-809]0",
+            "_%0",
+        ] {
+            assert!(!is_percent_format(no), "{no}");
+        }
+    }
+}
