@@ -523,3 +523,101 @@ pub(crate) mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod never_panics {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Text made of the pieces that matter to YAML, JSON and CSV readers.
+    fn tokens() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "return",
+            "measures",
+            "organisation",
+            "period",
+            "values",
+            "q1",
+            "q4",
+            "m1",
+            "1bad",
+            ":",
+            ": ",
+            "- ",
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            "\"",
+            "'",
+            "\"\"",
+            "&a ",
+            "*a",
+            "!!str ",
+            "? ",
+            "|",
+            ">",
+            "#",
+            "~",
+            "\n",
+            "\r\n",
+            "\r",
+            "  ",
+            "\t",
+            "---\n",
+            "...\n",
+            "%YAML 1.2\n",
+            "63%",
+            "£617k",
+            "é",
+            "\u{feff}",
+            "\\",
+            "\\u00e9",
+            "null",
+            "945",
+        ]);
+        prop::collection::vec(piece, 0..80).prop_map(|pieces| pieces.concat())
+    }
+
+    fn check(path: &str, bytes: Vec<u8>) {
+        let file = load(path, bytes);
+        // Every position resolves.
+        for f in &file.problems {
+            let _ = file.locate(f.pos);
+            for (pos, _) in &f.related {
+                let _ = file.locate(*pos);
+            }
+        }
+        for ret in &file.returns {
+            let _ = file.locate(ret.pos);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn on_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+            for path in ["r.yaml", "r.json", "c.csv", "s.xlsx", "s.ods", "noext"] {
+                check(path, bytes.clone());
+            }
+        }
+
+        #[test]
+        fn on_token_soup(text in tokens()) {
+            for path in ["r.yaml", "r.json", "c.csv"] {
+                check(path, text.clone().into_bytes());
+            }
+        }
+
+        #[test]
+        fn on_token_soup_after_a_valid_start(text in tokens()) {
+            let yaml = format!("return:\n  organisation: A\n  period: 2011/12 Q4\nmeasures:\n  m:\n    {text}");
+            check("r.yaml", yaml.into_bytes());
+            let csv = format!("organisation,period,measure,q1\nA,2011/12 Q4,m,{text}");
+            check("c.csv", csv.into_bytes());
+        }
+    }
+}

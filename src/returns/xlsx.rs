@@ -586,4 +586,21 @@ mod tests {
             assert!(!is_percent_format(no), "{no}");
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 128, ..Default::default() })]
+
+        /// Odd sheet XML (cells out of order, huge references, bad values)
+        /// is a finding or a table, never a panic.
+        #[test]
+        fn odd_sheets_never_panic(pieces in proptest::collection::vec(proptest::sample::select(vec![
+            "<row>", "</row>", "<row r=\"1048576\">", "<row r=\"0\">", "<c r=\"XFD1\">", "<c r=\"A1\">",
+            "<c>", "</c>", "<c t=\"e\">", "<c t=\"s\">", "<c t=\"b\">", "<c s=\"1\">", "<c s=\"99\">",
+            "<v>", "</v>", "0.5", "#REF!", "x", "-1e308", "NaN", "<is><t>organisation</t></is>",
+            "<is><t>measure</t></is>", "<is><t>period</t></is>", "<f>A1</f>",
+        ]), 0..60)) {
+            let rows = format!("{}{}", header(), pieces.concat());
+            let _ = load_file("r.xlsx", xlsx(&rows));
+        }
+    }
 }
