@@ -210,7 +210,7 @@ impl<'a> Reader<'a> {
         let mut others: Vec<(Cow<'a, str>, Pos)> = Vec::new();
         while let Some((key, pos)) = self.key()? {
             first_key.get_or_insert(pos);
-            if self.duplicate(base, &key, pos, "at the top of the return") {
+            if self.duplicate(base, &key, pos, || "at the top of the return".into()) {
                 self.skip_value()?;
                 continue;
             }
@@ -283,7 +283,7 @@ impl<'a> Reader<'a> {
         }
         let base = self.keys.len();
         while let Some((key, pos)) = self.key()? {
-            if self.duplicate(base, &key, pos, "in the return header") {
+            if self.duplicate(base, &key, pos, || "in the return header".into()) {
                 self.skip_value()?;
                 continue;
             }
@@ -344,7 +344,7 @@ impl<'a> Reader<'a> {
         }
         let base = self.keys.len();
         while let Some((key, pos)) = self.key()? {
-            if self.duplicate(base, &key, pos, &format!("in measure `{id}`")) {
+            if self.duplicate(base, &key, pos, || format!("in measure `{id}`")) {
                 self.skip_value()?;
                 continue;
             }
@@ -451,14 +451,20 @@ impl<'a> Reader<'a> {
 
     /// Is `key` already a key of the mapping whose keys start at `base`? If
     /// so, report it (the first is kept).
-    fn duplicate(&mut self, base: usize, key: &str, pos: Pos, place: &str) -> bool {
+    fn duplicate(
+        &mut self,
+        base: usize,
+        key: &str,
+        pos: Pos,
+        place: impl FnOnce() -> String,
+    ) -> bool {
         let first = self.keys[base..]
             .iter()
             .find(|(seen, _)| seen == key)
             .map(|(_, pos)| *pos);
         match first {
             Some(first) => {
-                self.findings.push(duplicate_key(key, pos, first, place));
+                self.findings.push(duplicate_key(key, pos, first, &place()));
                 true
             }
             None => false,
@@ -1010,5 +1016,19 @@ measures:
             "{:?}",
             messages(&bad)
         );
+    }
+
+    #[test]
+    fn byte_order_mark_and_crlf() {
+        let file = yaml(
+            "\u{feff}return:\r\n  organisation: A\r\n  period: 2011/12 Q4\r\nmeasures:\r\n  m:\r\n    values: {q1: 945}\r\n",
+        );
+        assert!(file.problems.is_empty(), "{:?}", messages(&file));
+        let ret = &file.returns[0];
+        assert_eq!(at(&file, ret.pos), "1:2-1:8");
+        let q1 = ret.measures[0].values[0]
+            .as_ref()
+            .map(|t| (t.as_str(), at(&file, t.pos)));
+        assert_eq!(q1, Some(("945", "6:18-6:21".to_string())));
     }
 }
