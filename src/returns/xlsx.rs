@@ -21,8 +21,9 @@
 //! gigabytes. The archive's declared sizes are checked against
 //! [`MAX_UNPACKED_BYTES`] before calamine sees it (the zip reader holds
 //! every entry to its declared size), `.xlsx` sheets are streamed cell by
-//! cell, at most [`MAX_CELLS`] cells are kept, and a panic inside calamine
-//! becomes a finding.
+//! cell, at most [`MAX_CELLS`] cells are kept, an `.ods` file's repeated
+//! cells are counted before calamine writes them out ([`ods_cells`]), and a
+//! panic inside calamine becomes a finding.
 
 use std::borrow::Cow;
 use std::io::Cursor;
@@ -113,16 +114,129 @@ fn check_archive(bytes: &[u8], kind: &str) -> Result<(), Box<Finding>> {
         total = total.saturating_add(entry.size());
     }
     if total > MAX_UNPACKED_BYTES {
-        return Err(Box::new(invalid(
-            format!(
-                "this spreadsheet unpacks to {} MiB; ragcheck reads spreadsheets of at most {} MiB unpacked",
-                total.div_ceil(1024 * 1024),
-                MAX_UNPACKED_BYTES / (1024 * 1024)
-            ),
-            Pos::File,
-        )));
+        return Err(Box::new(too_big(total)));
+    }
+    if kind == "ODS" {
+        check_ods_cells(&mut archive)?;
     }
     Ok(())
+}
+
+fn too_big(total: u64) -> Finding {
+    invalid(
+        format!(
+            "this spreadsheet unpacks to {} MiB; ragcheck reads spreadsheets of at most {} MiB unpacked",
+            total.div_ceil(1024 * 1024),
+            MAX_UNPACKED_BYTES / (1024 * 1024)
+        ),
+        Pos::File,
+    )
+}
+
+/// calamine reads every table of an ODS file at once and writes out
+/// repeated cells (`table:number-columns-repeated="16384"`) one by one, so
+/// a small file can ask for billions of cells. Count them first.
+fn check_ods_cells(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), Box<Finding>> {
+    use std::io::Read as _;
+    let Ok(entry) = archive.by_name("content.xml") else {
+        // calamine reports the missing part.
+        return Ok(());
+    };
+    let mut content = Vec::new();
+    if entry
+        .take(MAX_UNPACKED_BYTES)
+        .read_to_end(&mut content)
+        .is_err()
+    {
+        return Ok(());
+    }
+    let cells = ods_cells(&content);
+    if cells > MAX_CELLS as u64 {
+        return Err(Box::new(
+            invalid(
+                format!(
+                    "this spreadsheet expands to {cells} cells; ragcheck reads at most {MAX_CELLS}"
+                ),
+                Pos::File,
+            )
+            .help(
+                "repeated cells count one by one: clear the formatting of unused rows and columns",
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// How many cells calamine would hold for an ODS `content.xml`: per row,
+/// the cells up to its last one with a value, times the row's repeats.
+/// A scan of tags, not a full XML parse: it only has to bound the count.
+pub fn ods_cells(content: &[u8]) -> u64 {
+    let mut total: u64 = 0;
+    let mut repeat: u64 = 1;
+    let mut cells: u64 = 0;
+    let mut pending: u64 = 0;
+    let mut at = 0;
+    while let Some(open) = find(content, at, b'<') {
+        let Some(close) = find(content, open, b'>') else {
+            break;
+        };
+        let tag = content.get(open + 1..close).unwrap_or_default();
+        at = close + 1;
+        if is_tag(tag, b"table:table-row") {
+            repeat = attribute(tag, b"table:number-rows-repeated").unwrap_or(1);
+            cells = 0;
+            pending = 0;
+            if tag.ends_with(b"/") {
+                continue;
+            }
+        } else if is_tag(tag, b"/table:table-row") {
+            total = total.saturating_add(repeat.saturating_mul(cells));
+            repeat = 1;
+            cells = 0;
+            pending = 0;
+        } else if is_tag(tag, b"table:table-cell") || is_tag(tag, b"table:covered-table-cell") {
+            let n = attribute(tag, b"table:number-columns-repeated").unwrap_or(1);
+            pending = pending.saturating_add(n);
+            if contains(tag, b"office:value-type") || contains(tag, b"table:formula") {
+                cells = cells.saturating_add(pending);
+                pending = 0;
+            }
+        }
+    }
+    total
+}
+
+fn find(bytes: &[u8], from: usize, byte: u8) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .iter()
+        .position(|&b| b == byte)
+        .map(|i| from + i)
+}
+
+/// Is `tag` (the text between `<` and `>`) an element named `name`?
+fn is_tag(tag: &[u8], name: &[u8]) -> bool {
+    tag.strip_prefix(name).is_some_and(|rest| {
+        matches!(
+            rest.first(),
+            None | Some(b' ' | b'\t' | b'\r' | b'\n' | b'/')
+        )
+    })
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The number in `name="N"` inside a tag.
+fn attribute(tag: &[u8], name: &[u8]) -> Option<u64> {
+    let at = tag.windows(name.len()).position(|w| w == name)? + name.len();
+    let rest = tag.get(at..)?;
+    let rest = rest
+        .strip_prefix(b"=\"")
+        .or_else(|| rest.strip_prefix(b"='"))?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    std::str::from_utf8(rest.get(..digits)?).ok()?.parse().ok()
 }
 
 fn too_many_cells() -> Box<Finding> {
@@ -508,6 +622,36 @@ mod tests {
         }
     }
 
+    /// An ODS file with one table `Data` holding `rows`.
+    fn ods(rows: &str) -> Vec<u8> {
+        let content = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Data">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+        );
+        zip(&[
+            ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+            (
+                "META-INF/manifest.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
+            ),
+            ("content.xml", &content),
+        ])
+    }
+
+    #[test]
+    fn ods_repeat_bombs_are_refused_before_reading() {
+        let bomb = ods(
+            r#"<table:table-row table:number-rows-repeated="1000000"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"/></table:table-row>"#,
+        );
+        let file = load_file("r.ods", bomb);
+        assert_eq!(
+            messages(&file),
+            ["this spreadsheet expands to 16384000000 cells; ragcheck reads at most 4000000"]
+        );
+        // Empty repeats, as LibreOffice writes after the data, cost nothing.
+        let tail = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p></table:table-cell><table:table-cell table:number-columns-repeated="2"/><table:table-cell table:formula="of:=1" table:number-columns-repeated="3"/><table:table-cell table:number-columns-repeated="1000"/></table:table-row><table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="1024"/></table:table-row><table:table-row table:number-rows-repeated="2"/>"#;
+        assert_eq!(ods_cells(tail.as_bytes()), 6);
+    }
+
     #[test]
     fn reads_ods() {
         let cell = |text: &str| {
@@ -521,22 +665,14 @@ mod tests {
                 cells.iter().map(|c| cell(c)).collect::<String>()
             )
         };
-        let content = format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Data">{}{}<table:table-row>{}{}{}<table:table-cell office:value-type="percentage" office:value="0.94"><text:p>94%</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#,
+        let bytes = ods(&format!(
+            r#"{}{}<table:table-row>{}{}{}<table:table-cell office:value-type="percentage" office:value="0.94"><text:p>94%</text:p></table:table-cell></table:table-row>"#,
             row(&["organisation", "period", "measure", "q1"]),
             row(&["York", "2011/12 Q4", "m1", "63%"]),
             cell("York"),
             cell("2011/12 Q4"),
             cell("m2"),
-        );
-        let bytes = zip(&[
-            ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
-            (
-                "META-INF/manifest.xml",
-                r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
-            ),
-            ("content.xml", &content),
-        ]);
+        ));
         let file = load_file("r.ods", bytes);
         assert!(file.problems.is_empty(), "{:?}", messages(&file));
         // The known limitation: calamine gives no number formats for ODS,
