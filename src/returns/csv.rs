@@ -14,7 +14,7 @@
 //! - a quoted cell left open at the end of the file is an error at its
 //!   opening quote; the rows before it are kept.
 //!
-//! Columns and grouping are the table reader's ([`super::table`]). Only the
+//! Columns and grouping are the table reader's (`table.rs`). Only the
 //! cells read into the model are allocated; a borrowed slice is all the
 //! scanner makes for the rest.
 

@@ -17,7 +17,7 @@
 //! | `.csv` | [`csv`] (hand scanner for exact cell spans) | [`Pos::Bytes`] |
 //! | `.xlsx` `.ods` | [`xlsx`] (calamine) | [`Pos::Cell`] |
 //!
-//! CSV and spreadsheets share one table reader ([`table`]): same columns,
+//! CSV and spreadsheets share one table reader (`table.rs`): same columns,
 //! same grouping of rows into returns.
 
 use std::sync::Arc;
