@@ -6,11 +6,36 @@
 //! or `945` stay exactly as written. Problems met while loading (bad syntax,
 //! duplicate keys, anchors) become [`Finding`]s; a bad file never stops the
 //! run.
+//!
+//! [`load`] is the only entry point: it bounds the file's size, decodes text
+//! formats (refusing binary files and bad UTF-8 with a clear finding) and
+//! hands the text to the loader for its extension:
+//!
+//! | extension | loader | positions |
+//! |---|---|---|
+//! | `.yaml` `.yml` `.json`, anything else | [`yaml`] (granit-parser events) | [`Pos::Bytes`] |
+//! | `.csv` | [`csv`] (hand scanner for exact cell spans) | [`Pos::Bytes`] |
+//! | `.xlsx` `.ods` | [`xlsx`] (calamine) | [`Pos::Cell`] |
+//!
+//! CSV and spreadsheets share one table reader (`table.rs`): same columns,
+//! same grouping of rows into returns.
 
 use std::sync::Arc;
 
-use crate::diagnostic::{Finding, Location};
+use crate::diagnostic::{Finding, Location, Severity};
 use crate::span::SourceFile;
+
+pub mod csv;
+mod table;
+pub mod xlsx;
+pub mod yaml;
+
+/// The largest return file read, in bytes (64 MiB). Larger files are refused
+/// before any parsing, so a huge file cannot exhaust memory.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+/// The built-in check every loading problem is reported under.
+pub const INVALID_RETURN: &str = "invalid_return";
 
 /// Where a piece of text sits in its file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -210,9 +235,389 @@ pub fn column_letters(col: u32) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// An `invalid_return` error at `pos`.
+pub(crate) fn invalid(message: impl Into<String>, pos: Pos) -> Finding {
+    Finding::new(Severity::Error, INVALID_RETURN, message, pos)
+}
+
+/// Is `id` a measure id: `[A-Za-z_][A-Za-z0-9_]*`?
+pub fn is_measure_id(id: &str) -> bool {
+    let mut bytes = id.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The finding for a key that is not a measure id.
+pub(crate) fn bad_measure_id(id: &str, pos: Pos) -> Finding {
+    let message = if id.trim().is_empty() {
+        "a measure has no id".to_string()
+    } else {
+        format!("`{id}` is not a valid measure id; the measure is skipped")
+    };
+    invalid(message, pos)
+        .label("not a measure id")
+        .help("a measure id starts with a letter or `_` and holds only letters, digits and `_`, such as `staff_appraisals`")
+}
+
+/// The file formats [`load`] tells apart, by extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+    Csv,
+    Xlsx,
+    Ods,
+}
+
+impl Format {
+    /// The format for a path: `.yaml .yml .json .csv .xlsx .ods` (any case);
+    /// anything else is read as YAML.
+    pub fn of(path: &str) -> Format {
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        let ext = match name.rsplit_once('.') {
+            Some((_, ext)) => ext.to_ascii_lowercase(),
+            None => String::new(),
+        };
+        match ext.as_str() {
+            "json" => Format::Json,
+            "csv" => Format::Csv,
+            "xlsx" => Format::Xlsx,
+            "ods" => Format::Ods,
+            _ => Format::Yaml,
+        }
+    }
+}
+
 /// Load a file's bytes by its extension (`.yaml .yml .json .csv .xlsx .ods`).
 /// Files named directly with another extension are read as YAML.
+///
+/// Never panics: every problem, from a file too large to bad syntax, is a
+/// finding in the returned [`LoadedFile`].
 pub fn load(path: &str, bytes: Vec<u8>) -> LoadedFile {
-    let _ = (path, bytes);
-    todo!("loaders")
+    if bytes.len() > MAX_FILE_BYTES {
+        let finding = invalid(
+            format!(
+                "this file is {} MiB; ragcheck reads returns of at most {} MiB",
+                bytes.len().div_ceil(1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            Pos::File,
+        )
+        .help("split the collection into several files");
+        return LoadedFile::failed(path, finding);
+    }
+    let format = Format::of(path);
+    if let Format::Xlsx | Format::Ods = format {
+        return xlsx::load(path, &bytes, format);
+    }
+    let source = match decode_text(path, bytes) {
+        Ok(source) => source,
+        Err(failed) => return *failed,
+    };
+    let (returns, problems) = match format {
+        Format::Csv => self::csv::load(&source.text),
+        Format::Json => yaml::load(&source.text, yaml::Flavour::Json),
+        _ => yaml::load(&source.text, yaml::Flavour::Yaml),
+    };
+    LoadedFile {
+        source,
+        sheet: None,
+        returns,
+        problems,
+    }
+}
+
+/// The bytes of a text format as a [`SourceFile`], or the reason they are
+/// not text: UTF-16, NUL bytes (a binary file) or bad UTF-8.
+fn decode_text(path: &str, bytes: Vec<u8>) -> Result<SourceFile, Box<LoadedFile>> {
+    let refuse = |finding: Finding| Box::new(LoadedFile::failed(path, finding));
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(refuse(
+            invalid("this file is UTF-16 text; ragcheck reads UTF-8", Pos::File)
+                .help("save the file as UTF-8"),
+        ));
+    }
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        return Err(refuse(
+            invalid(
+                format!("this is not a text file (it holds a NUL byte at byte {at})"),
+                Pos::File,
+            )
+            .help("give a return as .yaml, .json, .csv, .xlsx or .ods"),
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(path, text)),
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            // Show the file with the bad bytes replaced, so the finding can
+            // point at its line and column; offsets before `at` are unchanged.
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let finding = invalid(
+                format!("this file is not valid UTF-8 at byte {at}"),
+                Pos::bytes(at, at + char::REPLACEMENT_CHARACTER.len_utf8()),
+            )
+            .label("not UTF-8")
+            .help("save the file as UTF-8");
+            let mut failed = LoadedFile::failed(path, finding);
+            failed.source = SourceFile::new(path, text);
+            Err(Box::new(failed))
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    /// Load a text as a file of that name.
+    pub(crate) fn load_text(path: &str, text: &str) -> LoadedFile {
+        load(path, text.as_bytes().to_vec())
+    }
+
+    /// `line:col-line:col`, or the cell.
+    pub(crate) fn at(file: &LoadedFile, pos: Pos) -> String {
+        let loc = file.locate(pos);
+        match (&loc.cell, pos) {
+            (Some(cell), _) => cell.clone(),
+            (None, Pos::File) => "file".into(),
+            (None, _) => format!(
+                "{}:{}-{}:{}",
+                loc.line, loc.column, loc.end_line, loc.end_column
+            ),
+        }
+    }
+
+    fn text(file: &LoadedFile, t: &Text) -> String {
+        format!("{:?} @{}", t.as_str(), at(file, t.pos))
+    }
+
+    /// A compact, stable rendering of everything loaded, for snapshots.
+    pub(crate) fn describe(file: &LoadedFile) -> String {
+        let mut out = String::new();
+        for ret in &file.returns {
+            let _ = writeln!(out, "return @{}", at(file, ret.pos));
+            for (name, value) in [("organisation", &ret.organisation), ("period", &ret.period)] {
+                if let Some(v) = value {
+                    let _ = writeln!(out, "  {name} = {}", text(file, v));
+                }
+            }
+            for (k, v) in &ret.header {
+                let _ = writeln!(out, "  header {} = {}", text(file, k), text(file, v));
+            }
+            for entry in &ret.measures {
+                let id = entry.id.as_ref().map(|t| text(file, t)).unwrap_or_default();
+                let _ = writeln!(out, "  measure {id}");
+                for field in KnownField::ALL {
+                    if let Some(v) = entry.known(field) {
+                        let _ = writeln!(out, "    {} = {}", field.name(), text(file, v));
+                    }
+                }
+                for (k, v) in &entry.extra {
+                    let _ = writeln!(out, "    extra {} = {}", text(file, k), text(file, v));
+                }
+                for (q, v) in entry.values.iter().enumerate() {
+                    if let Some(v) = v {
+                        let _ = writeln!(out, "    q{} = {}", q + 1, text(file, v));
+                    }
+                }
+            }
+        }
+        for f in &file.problems {
+            let _ = write!(
+                out,
+                "{} {} @{}: {}",
+                f.severity,
+                f.code,
+                at(file, f.pos),
+                f.message
+            );
+            if let Some(label) = &f.label {
+                let _ = write!(out, " [{label}]");
+            }
+            for (pos, label) in &f.related {
+                let _ = write!(out, " (related @{}: {label})", at(file, *pos));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The messages of a file's problems.
+    pub(crate) fn messages(file: &LoadedFile) -> Vec<String> {
+        file.problems.iter().map(|f| f.message.clone()).collect()
+    }
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(Format::of("a/b/r.yaml"), Format::Yaml);
+        assert_eq!(Format::of("r.YML"), Format::Yaml);
+        assert_eq!(Format::of("r.Json"), Format::Json);
+        assert_eq!(Format::of("c.csv"), Format::Csv);
+        assert_eq!(Format::of("c.xlsx"), Format::Xlsx);
+        assert_eq!(Format::of("c.ods"), Format::Ods);
+        assert_eq!(Format::of("-"), Format::Yaml);
+        assert_eq!(Format::of("dir.csv/return"), Format::Yaml);
+        assert_eq!(Format::of("r.txt"), Format::Yaml);
+    }
+
+    #[test]
+    fn measure_ids() {
+        for ok in ["a", "_", "appraisals", "NI_195a", "_x1"] {
+            assert!(is_measure_id(ok), "{ok}");
+        }
+        for bad in ["", "1a", "a-b", "a b", "é", "a.b"] {
+            assert!(!is_measure_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn huge_files_are_refused_before_parsing() {
+        for path in ["r.yaml", "c.csv", "s.xlsx"] {
+            let file = load(path, vec![b' '; MAX_FILE_BYTES + 1]);
+            assert!(file.returns.is_empty());
+            assert_eq!(file.problems.len(), 1);
+            assert_eq!(file.problems[0].code, INVALID_RETURN);
+            assert!(
+                file.problems[0].message.contains("65 MiB"),
+                "{:?}",
+                messages(&file)
+            );
+        }
+    }
+
+    #[test]
+    fn binary_files_are_refused() {
+        for path in ["r.yaml", "r.json", "c.csv"] {
+            let file = load(path, b"\x7fELF\x02\x01\x01\x00\x00\x00junk".to_vec());
+            assert!(file.returns.is_empty());
+            assert_eq!(
+                messages(&file),
+                ["this is not a text file (it holds a NUL byte at byte 7)"]
+            );
+            assert_eq!(file.problems[0].pos, Pos::File);
+        }
+    }
+
+    #[test]
+    fn utf16_is_named() {
+        let file = load("r.yaml", b"\xff\xfer\x00e\x00".to_vec());
+        assert_eq!(
+            messages(&file),
+            ["this file is UTF-16 text; ragcheck reads UTF-8"]
+        );
+    }
+
+    #[test]
+    fn bad_utf8_points_at_its_byte() {
+        let mut bytes = b"return:\n  organisation: Le".to_vec();
+        bytes.push(0xE9); // Latin-1 é
+        bytes.extend_from_slice(b"ds\n");
+        for path in ["r.yaml", "c.csv"] {
+            let file = load(path, bytes.clone());
+            assert!(file.returns.is_empty());
+            assert_eq!(messages(&file), ["this file is not valid UTF-8 at byte 26"]);
+            assert_eq!(at(&file, file.problems[0].pos), "2:19-2:20");
+        }
+    }
+}
+
+#[cfg(test)]
+mod never_panics {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Text made of the pieces that matter to YAML, JSON and CSV readers.
+    fn tokens() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "return",
+            "measures",
+            "organisation",
+            "period",
+            "values",
+            "q1",
+            "q4",
+            "m1",
+            "1bad",
+            ":",
+            ": ",
+            "- ",
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            "\"",
+            "'",
+            "\"\"",
+            "&a ",
+            "*a",
+            "!!str ",
+            "? ",
+            "|",
+            ">",
+            "#",
+            "~",
+            "\n",
+            "\r\n",
+            "\r",
+            "  ",
+            "\t",
+            "---\n",
+            "...\n",
+            "%YAML 1.2\n",
+            "63%",
+            "£617k",
+            "é",
+            "\u{feff}",
+            "\\",
+            "\\u00e9",
+            "null",
+            "945",
+        ]);
+        prop::collection::vec(piece, 0..80).prop_map(|pieces| pieces.concat())
+    }
+
+    fn check(path: &str, bytes: Vec<u8>) {
+        let file = load(path, bytes);
+        // Every position resolves.
+        for f in &file.problems {
+            let _ = file.locate(f.pos);
+            for (pos, _) in &f.related {
+                let _ = file.locate(*pos);
+            }
+        }
+        for ret in &file.returns {
+            let _ = file.locate(ret.pos);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn on_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+            for path in ["r.yaml", "r.json", "c.csv", "s.xlsx", "s.ods", "noext"] {
+                check(path, bytes.clone());
+            }
+        }
+
+        #[test]
+        fn on_token_soup(text in tokens()) {
+            for path in ["r.yaml", "r.json", "c.csv"] {
+                check(path, text.clone().into_bytes());
+            }
+        }
+
+        #[test]
+        fn on_token_soup_after_a_valid_start(text in tokens()) {
+            let yaml = format!("return:\n  organisation: A\n  period: 2011/12 Q4\nmeasures:\n  m:\n    {text}");
+            check("r.yaml", yaml.into_bytes());
+            let csv = format!("organisation,period,measure,q1\nA,2011/12 Q4,m,{text}");
+            check("c.csv", csv.into_bytes());
+        }
+    }
 }

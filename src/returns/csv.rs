@@ -1,0 +1,353 @@
+//! CSV collections: one file, many returns (SPEC 2.2).
+//!
+//! A small hand scanner rather than the `csv` crate, because every cell
+//! needs its exact byte range for diagnostics, and the crate reports only
+//! where a record starts. The dialect is RFC 4180 as spreadsheets write it:
+//!
+//! - cells are separated by `,`, rows end with `\n`, `\r\n` or `\r`;
+//! - a cell that starts with `"` is quoted: it runs to the next lone `"`,
+//!   may hold commas and line breaks, and `""` inside it is one `"`; its
+//!   range is the text between the quotes;
+//! - anything after a closing quote up to the next separator is kept as
+//!   text (as the `csv` crate does), and a `"` inside an unquoted cell is an
+//!   ordinary character;
+//! - a quoted cell left open at the end of the file is an error at its
+//!   opening quote; the rows before it are kept.
+//!
+//! Columns and grouping are the table reader's (`table.rs`). Only the
+//! cells read into the model are allocated; a borrowed slice is all the
+//! scanner makes for the rest.
+
+use std::borrow::Cow;
+
+use super::table::{Cell, Table};
+use super::{Pos, Return, invalid};
+use crate::diagnostic::Finding;
+
+/// Read every return of a CSV text.
+pub fn load(text: &str) -> (Vec<Return>, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let mut scanner = Scanner::new(text);
+    let mut cells = Vec::new();
+    let mut table = None;
+    loop {
+        let row = match scanner.row(&mut cells) {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(finding) => {
+                findings.push(*finding);
+                break;
+            }
+        };
+        match &mut table {
+            Some(table) => Table::row(table, &cells, row, &mut findings),
+            None => {
+                // Leading blank lines are not the header.
+                if cells.iter().all(|c| c.text.trim().is_empty()) {
+                    continue;
+                }
+                match Table::new(&cells, row, &mut findings) {
+                    Some(t) => table = Some(t),
+                    None => return (Vec::new(), findings),
+                }
+            }
+        }
+    }
+    match table {
+        Some(table) => (table.finish(), findings),
+        None => {
+            if findings.is_empty() {
+                findings.push(
+                    invalid("this CSV file is empty", Pos::File)
+                        .help("the first row names the columns: organisation, period, measure, …"),
+                );
+            }
+            (Vec::new(), findings)
+        }
+    }
+}
+
+/// Cuts a CSV text into rows of cells with their byte ranges.
+pub(crate) struct Scanner<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Scanner<'a> {
+    pub fn new(text: &'a str) -> Scanner<'a> {
+        // A byte order mark is not part of the first header name.
+        let at = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        Scanner { text, at }
+    }
+
+    /// Read the next row into `cells`; its place (the row without its line
+    /// break), or `None` at the end of the text.
+    pub fn row(&mut self, cells: &mut Vec<Cell<'a>>) -> Result<Option<Pos>, Box<Finding>> {
+        cells.clear();
+        let bytes = self.text.as_bytes();
+        if self.at >= bytes.len() {
+            return Ok(None);
+        }
+        let start = self.at;
+        loop {
+            cells.push(self.cell()?);
+            match bytes.get(self.at) {
+                Some(b',') => self.at += 1,
+                Some(b'\r') => {
+                    let end = self.at;
+                    self.at += 1;
+                    if bytes.get(self.at) == Some(&b'\n') {
+                        self.at += 1;
+                    }
+                    return Ok(Some(Pos::bytes(start, end)));
+                }
+                Some(b'\n') => {
+                    let end = self.at;
+                    self.at += 1;
+                    return Ok(Some(Pos::bytes(start, end)));
+                }
+                _ => return Ok(Some(Pos::bytes(start, self.at))),
+            }
+        }
+    }
+
+    /// One cell, leaving `at` on the separator or line break after it.
+    fn cell(&mut self) -> Result<Cell<'a>, Box<Finding>> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let start = self.at;
+        if bytes.get(start) != Some(&b'"') {
+            let end = find_separator(bytes, start);
+            self.at = end;
+            return Ok(Cell {
+                text: Cow::Borrowed(text.get(start..end).unwrap_or("")),
+                pos: Pos::bytes(start, end),
+            });
+        }
+        // A quoted cell.
+        let open = start + 1;
+        let mut at = open;
+        let mut escaped = false;
+        let close =
+            loop {
+                match bytes
+                    .get(at..)
+                    .and_then(|rest| rest.iter().position(|&b| b == b'"'))
+                {
+                    None => {
+                        return Err(Box::new(invalid(
+                        "a quoted cell is never closed: its quote runs to the end of the file",
+                        Pos::bytes(start, open),
+                    )
+                    .label("opened here")
+                    .help("close the cell with `\"`, and write a quote inside a cell as `\"\"`")));
+                    }
+                    Some(offset) => {
+                        let quote = at + offset;
+                        if bytes.get(quote + 1) == Some(&b'"') {
+                            escaped = true;
+                            at = quote + 2;
+                        } else {
+                            break quote;
+                        }
+                    }
+                }
+            };
+        let inner = text.get(open..close).unwrap_or("");
+        let mut value = if escaped {
+            Cow::Owned(inner.replace("\"\"", "\""))
+        } else {
+            Cow::Borrowed(inner)
+        };
+        // Text after the closing quote, up to the separator, is kept.
+        let after = close + 1;
+        let end = find_separator(bytes, after);
+        self.at = end;
+        let mut range_end = close;
+        if end > after {
+            value.to_mut().push_str(text.get(after..end).unwrap_or(""));
+            range_end = end;
+        }
+        Ok(Cell {
+            text: value,
+            pos: Pos::bytes(open, range_end),
+        })
+    }
+}
+
+/// The first `,`, `\n` or `\r` at or after `from`, or the end.
+fn find_separator(bytes: &[u8], from: usize) -> usize {
+    bytes
+        .get(from..)
+        .and_then(|rest| {
+            rest.iter()
+                .position(|&b| b == b',' || b == b'\n' || b == b'\r')
+        })
+        .map_or(bytes.len(), |offset| from + offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{at, describe, load_text, messages};
+    use super::super::{KnownField, LoadedFile};
+    use super::{Cell, Scanner};
+
+    fn csv(text: &str) -> LoadedFile {
+        load_text("c.csv", text)
+    }
+
+    const THREE: &str = "\
+Organisation,Period,Measure,Directorate,Title,Status,Commentary,Q1,Q2,Q3,Q4,Data Quality
+Leeds,2011/12 Q4,appraisals,CAP,\"Appraisals, all staff\",Amber,\"Recorded at 94%,
+rest followed up\",63%,94%,99%,945,checked
+Leeds,2011/12 Q4,sickness,CAP,Sickness,Green,\"He said \"\"fine\"\"\",2.1 days,,,,
+York,2011/12 Q4,appraisals,,Appraisals,Red,,50%,N/A,,,
+Leeds,2012/13 Q1, complaints ,CAP,Complaints,green,,432,,,,
+York,2011/12 Q4,sickness,,Sickness,Amber,,\"£13,000\",,,,
+";
+
+    #[test]
+    fn groups_rows_into_returns() {
+        let file = csv(THREE);
+        assert!(file.problems.is_empty(), "{:?}", messages(&file));
+        insta::assert_snapshot!(describe(&file));
+        let keys: Vec<_> = file
+            .returns
+            .iter()
+            .map(|r| {
+                let t = |t: &Option<super::super::Text>| t.as_ref().map(|t| t.as_str().to_owned());
+                (t(&r.organisation), t(&r.period), r.measures.len())
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                (Some("Leeds".into()), Some("2011/12 Q4".into()), 2),
+                (Some("York".into()), Some("2011/12 Q4".into()), 2),
+                (Some("Leeds".into()), Some("2012/13 Q1".into()), 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn cells_point_at_their_exact_place() {
+        let file = csv(THREE);
+        let leeds = &file.returns[0];
+        let m = &leeds.measures[0];
+        let place =
+            |t: Option<&super::super::Text>| t.map(|t| (t.as_str().to_owned(), at(&file, t.pos)));
+        // A quoted cell with a comma: the range is inside the quotes.
+        assert_eq!(
+            place(m.known(KnownField::Title)),
+            Some(("Appraisals, all staff".into(), "2:34-2:55".into()))
+        );
+        // A quoted cell over two lines.
+        assert_eq!(
+            place(m.known(KnownField::Commentary)),
+            Some((
+                "Recorded at 94%,\nrest followed up".into(),
+                "2:64-3:17".into()
+            ))
+        );
+        // The cells after it are on the next line.
+        assert_eq!(
+            place(m.values[3].as_ref()),
+            Some(("945".into(), "3:31-3:34".into()))
+        );
+        // `""` is one quote; the range covers what was typed.
+        let sickness = &leeds.measures[1];
+        assert_eq!(
+            place(sickness.known(KnownField::Commentary)),
+            Some(("He said \"fine\"".into(), "4:47-4:63".into()))
+        );
+        // An empty value cell is a blank value at that cell.
+        assert_eq!(
+            place(sickness.values[1].as_ref()),
+            Some(("".into(), "4:74-4:74".into()))
+        );
+        // Ids without surrounding space, at the id itself.
+        let complaints = &file.returns[2].measures[0];
+        assert_eq!(
+            place(complaints.id.as_ref()),
+            Some(("complaints".into(), "6:19-6:29".into()))
+        );
+        // The return starts at its first row.
+        assert_eq!(at(&file, file.returns[1].pos), "5:1-5:55");
+    }
+
+    #[test]
+    fn ragged_rows_are_reported_and_skipped() {
+        let file = csv("organisation,period,measure,q1\n\
+             A,2011/12 Q4,m1,1\n\
+             A,2011/12 Q4,m2\n\
+             A,2011/12 Q4,m3,£13,000\n\
+             A,2011/12 Q4,m4,4,,\n\
+             \n\
+             A,2011/12 Q4,m5,5\n");
+        insta::assert_snapshot!(describe(&file));
+        let ids: Vec<_> = file.returns[0]
+            .measures
+            .iter()
+            .map(|m| m.id().to_owned())
+            .collect();
+        assert_eq!(ids, ["m1", "m4", "m5"]);
+    }
+
+    #[test]
+    fn missing_columns_and_bad_rows() {
+        let file = csv("organisation;period;measure\nA;B;C\n");
+        assert_eq!(
+            messages(&file),
+            ["the header row has no `organisation`, `period`, `measure` columns"]
+        );
+        let file = csv("\n\norganisation,measure,q1,Q1\nA,m,1,2\n");
+        insta::assert_snapshot!(describe(&file));
+        assert_eq!(messages(&csv("")), ["this CSV file is empty"]);
+        assert_eq!(messages(&csv("\n\n")), ["this CSV file is empty"]);
+    }
+
+    #[test]
+    fn header_fields_must_agree_within_a_return() {
+        let file = csv("organisation,period,measure,directorate,return.contact\n\
+             A,2011/12 Q4,m1,CAP,\n\
+             A,2011/12 Q4,m2,Other,jo@example.org\n\
+             A,2011/12 Q4,bad id,CAP,\n");
+        insta::assert_snapshot!(describe(&file));
+    }
+
+    #[test]
+    fn line_endings_bom_and_open_quotes() {
+        let file = csv(
+            "\u{feff}organisation,period,measure,q1\r\nA,2011/12 Q4,m,\"1\r\n2\"\r\nB,2011/12 Q4,m,\"open\r\n",
+        );
+        insta::assert_snapshot!(describe(&file));
+        assert_eq!(file.returns.len(), 1);
+    }
+
+    #[test]
+    fn scanner_cells() {
+        let text = "a,\"b,\"\"c\"\"\",d\"e,\"f\"g\r\n,\rh";
+        let mut scanner = Scanner::new(text);
+        let mut cells: Vec<Cell> = Vec::new();
+        let mut rows = Vec::new();
+        while let Ok(Some(_)) = scanner.row(&mut cells) {
+            rows.push(
+                cells
+                    .iter()
+                    .map(|c| (c.text.to_string(), c.pos))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        let texts: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.iter().map(|(t, _)| t.as_str()).collect())
+            .collect();
+        assert_eq!(
+            texts,
+            [vec!["a", "b,\"c\"", "d\"e", "fg"], vec!["", ""], vec!["h"]]
+        );
+        use super::super::Pos;
+        assert_eq!(rows[0][1].1, Pos::bytes(3, 10));
+        assert_eq!(rows[0][3].1, Pos::bytes(17, 20));
+    }
+}

@@ -1,0 +1,304 @@
+//! Tables of returns: CSV files and spreadsheets, one measure per row.
+//!
+//! Both readers hand rows of [`Cell`]s to a [`Table`], which maps columns to
+//! fields by the header row and groups rows into returns by (organisation,
+//! period), in order of first appearance.
+//!
+//! Decisions where the specification is silent:
+//!
+//! - header names are matched without regard to case or surrounding space;
+//! - `directorate`, and any column named `return.<key>`, is a header field of
+//!   the return (`return.<key>`); every other unknown column is a measure
+//!   field, reachable as `<column name>`; unnamed columns are ignored;
+//! - a later row of a return that gives a different header value than the
+//!   first is reported (the first is kept);
+//! - rows are grouped by organisation and period without surrounding space,
+//!   and a measure id is read without surrounding space; every other cell is
+//!   kept exactly as typed;
+//! - an empty cell is an absent field, except in `q1`..`q4`, where it is a
+//!   blank value (text `""`) at that cell;
+//! - rows whose cells are all empty are skipped silently.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use super::{Entry, KnownField, Pos, Return, Text, bad_measure_id, invalid, is_measure_id};
+use crate::diagnostic::Finding;
+
+/// One cell as read: its text (quotes undone) and place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Cell<'a> {
+    pub text: Cow<'a, str>,
+    pub pos: Pos,
+}
+
+impl Cell<'_> {
+    fn is_blank(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+
+    /// The cell's text without surrounding space, with its place narrowed
+    /// to match when it is a byte range.
+    fn trimmed(&self) -> Text {
+        let text = self.text.trim();
+        let pos = match self.pos {
+            // Quotes undone (`""` → `"`) make text and range differ in
+            // length; narrow only when they agree.
+            Pos::Bytes { start, end } if (end - start) as usize == self.text.len() => {
+                let lead = self.text.len() - self.text.trim_start().len();
+                Pos::bytes(start as usize + lead, start as usize + lead + text.len())
+            }
+            pos => pos,
+        };
+        Text::new(text, pos)
+    }
+
+    fn to_text(&self) -> Text {
+        Text::new(self.text.as_ref(), self.pos)
+    }
+}
+
+/// What a column holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Role {
+    Organisation,
+    Period,
+    Measure,
+    Known(KnownField),
+    Value(usize),
+    /// A header field of the return (`directorate`, `return.<key>`).
+    Header(Text),
+    /// Any other field of the measure.
+    Extra(Text),
+    Ignored,
+}
+
+impl Role {
+    fn of(name: &str, header: &Cell) -> Role {
+        let lower = name.to_ascii_lowercase();
+        match lower.as_str() {
+            "organisation" => Role::Organisation,
+            "period" => Role::Period,
+            "measure" => Role::Measure,
+            "directorate" => Role::Header(Text::new("directorate", header.pos)),
+            "q1" | "q2" | "q3" | "q4" => Role::Value(usize::from(lower.as_bytes()[1] - b'1')),
+            _ => {
+                if let Some(field) = KnownField::from_name(&lower) {
+                    Role::Known(field)
+                } else if let Some(key) = lower.strip_prefix("return.").and_then(|_| name.get(7..))
+                {
+                    Role::Header(Text::new(key.trim(), header.pos))
+                } else {
+                    Role::Extra(Text::new(name, header.pos))
+                }
+            }
+        }
+    }
+
+    fn same_column(&self, other: &Role) -> bool {
+        match (self, other) {
+            (Role::Header(a), Role::Header(b)) | (Role::Extra(a), Role::Extra(b)) => {
+                a.text.eq_ignore_ascii_case(&b.text)
+            }
+            (a, b) => a == b,
+        }
+    }
+}
+
+/// Rows → returns.
+pub(crate) struct Table {
+    roles: Vec<Role>,
+    organisation: usize,
+    period: usize,
+    measure: usize,
+    returns: Vec<Return>,
+    /// `organisation \u{1f} period` → index in `returns`.
+    groups: HashMap<Box<str>, usize>,
+    key: String,
+}
+
+impl Table {
+    /// Read the header row; `None` (with a finding) when a required column
+    /// is missing.
+    pub fn new(header: &[Cell], row: Pos, findings: &mut Vec<Finding>) -> Option<Table> {
+        let mut roles: Vec<Role> = Vec::with_capacity(header.len());
+        for cell in header {
+            let name = cell.text.trim().trim_start_matches('\u{feff}').trim();
+            let role = if name.is_empty() {
+                Role::Ignored
+            } else {
+                Role::of(name, cell)
+            };
+            let first = roles
+                .iter()
+                .position(|r| *r != Role::Ignored && r.same_column(&role));
+            if let Some(first) = first {
+                findings.push(
+                    invalid(
+                        format!("the column `{name}` is given twice; the first is read"),
+                        cell.pos,
+                    )
+                    .label("given again here")
+                    .related(header[first].pos, "first given here"),
+                );
+                roles.push(Role::Ignored);
+            } else {
+                roles.push(role);
+            }
+        }
+        let find = |wanted: Role| roles.iter().position(|r| *r == wanted);
+        let organisation = find(Role::Organisation);
+        let period = find(Role::Period);
+        let measure = find(Role::Measure);
+        let (Some(organisation), Some(period), Some(measure)) = (organisation, period, measure)
+        else {
+            let missing: Vec<&str> = [
+                ("organisation", organisation),
+                ("period", period),
+                ("measure", measure),
+            ]
+            .into_iter()
+            .filter(|(_, found)| found.is_none())
+            .map(|(name, _)| name)
+            .collect();
+            findings.push(
+                invalid(
+                    format!(
+                        "the header row has no {} column{}",
+                        missing
+                            .iter()
+                            .map(|m| format!("`{m}`"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        if missing.len() > 1 { "s" } else { "" }
+                    ),
+                    row,
+                )
+                .label("header row")
+                .help("the first row names the columns: organisation, period, measure, then any of directorate, title, section, officer, unit, status, commentary, target, q1..q4"),
+            );
+            return None;
+        };
+        Some(Table {
+            roles,
+            organisation,
+            period,
+            measure,
+            returns: Vec::new(),
+            groups: HashMap::new(),
+            key: String::new(),
+        })
+    }
+
+    /// How many cells a row should have.
+    pub fn width(&self) -> usize {
+        self.roles.len()
+    }
+
+    /// Add one data row at `row` (its place, for whole-row findings).
+    pub fn row(&mut self, cells: &[Cell], row: Pos, findings: &mut Vec<Finding>) {
+        if cells.iter().all(Cell::is_blank) {
+            return;
+        }
+        let width = self.width();
+        let ragged = cells.len() < width
+            || cells
+                .get(width..)
+                .is_some_and(|rest| rest.iter().any(|c| !c.is_blank()));
+        if ragged {
+            findings.push(
+                invalid(
+                    format!(
+                        "this row has {} cells but the header row names {width} columns; the row is skipped",
+                        cells.len()
+                    ),
+                    row,
+                )
+                .label("ragged row")
+                .help("put a cell that holds a comma or a line break in double quotes"),
+            );
+            return;
+        }
+        let (Some(org), Some(period), Some(measure)) = (
+            cells.get(self.organisation),
+            cells.get(self.period),
+            cells.get(self.measure),
+        ) else {
+            return;
+        };
+        let id = measure.trimmed();
+        if !is_measure_id(&id.text) {
+            findings.push(bad_measure_id(&id.text, id.pos));
+            return;
+        }
+        let index = self.group(org, period, row);
+        let mut entry = Entry {
+            id: Some(id),
+            ..Entry::default()
+        };
+        for (role, cell) in self.roles.iter().zip(cells) {
+            match role {
+                Role::Known(field) if !cell.is_blank() => {
+                    entry.known[*field as usize] = Some(cell.to_text());
+                }
+                Role::Value(quarter) => entry.values[*quarter] = Some(cell.to_text()),
+                Role::Extra(name) if !cell.is_blank() => {
+                    entry.extra.push((name.clone(), cell.to_text()));
+                }
+                Role::Header(key) if !cell.is_blank() => {
+                    let ret = &mut self.returns[index];
+                    header_value(ret, key, cell, findings);
+                }
+                _ => {}
+            }
+        }
+        self.returns[index].measures.push(entry);
+    }
+
+    /// The return a row belongs to, created at its first row.
+    fn group(&mut self, org: &Cell, period: &Cell, row: Pos) -> usize {
+        self.key.clear();
+        self.key.push_str(org.text.trim());
+        self.key.push('\u{1f}');
+        self.key.push_str(period.text.trim());
+        if let Some(&index) = self.groups.get(self.key.as_str()) {
+            return index;
+        }
+        let index = self.returns.len();
+        self.groups.insert(self.key.as_str().into(), index);
+        self.returns.push(Return {
+            organisation: (!org.is_blank()).then(|| org.to_text()),
+            period: (!period.is_blank()).then(|| period.to_text()),
+            header: Vec::new(),
+            measures: Vec::new(),
+            pos: row,
+        });
+        index
+    }
+
+    pub fn finish(self) -> Vec<Return> {
+        self.returns
+    }
+}
+
+/// Set a header field from a row, or check that it agrees with the value an
+/// earlier row gave.
+fn header_value(ret: &mut Return, key: &Text, cell: &Cell, findings: &mut Vec<Finding>) {
+    match ret.header.iter().find(|(k, _)| k.text == key.text) {
+        None => ret.header.push((key.clone(), cell.to_text())),
+        Some((_, first)) if first.text.trim() != cell.text.trim() => findings.push(
+            invalid(
+                format!(
+                    "`{}` differs within one return: `{}` here, `{}` in its first row; the first is kept",
+                    key.text,
+                    cell.text.trim(),
+                    first.text.trim()
+                ),
+                cell.pos,
+            )
+            .label("differs")
+            .related(first.pos, "first given here"),
+        ),
+        Some(_) => {}
+    }
+}
