@@ -198,18 +198,21 @@ fn load_rules(
         .map(|(p, reason)| engine::unreadable(p, reason))
         .collect();
     if sources.is_empty() && problems.is_empty() {
-        problems.push(Diagnostic::new(
-            Severity::Error,
-            "no_rules",
-            format!(
-                "no rule files (*.rag) found in {}",
-                paths
-                    .iter()
-                    .map(|p| format!("`{}`", p.display()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ).help("point at your rules with `--rules PATH`, or create a `rules/` folder"));
+        problems.push(
+            Diagnostic::new(
+                Severity::Error,
+                "no_rules",
+                format!(
+                    "no rule files (*.rag) found in {}",
+                    paths
+                        .iter()
+                        .map(|p| format!("`{}`", p.display()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .help("point at your rules with `--rules PATH`, or create a `rules/` folder"),
+        );
     }
     let texts: Vec<(Arc<str>, Arc<str>)> = sources
         .iter()
@@ -268,8 +271,13 @@ fn check(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
     let report = engine::check_inputs(&rules, inputs, &opts);
     let catalogue = rules.catalogue();
     let mut buf = Vec::new();
-    if let Err(e) = render::report(settings.format, &report, &catalogue, &settings.render, &mut buf)
-    {
+    if let Err(e) = render::report(
+        settings.format,
+        &report,
+        &catalogue,
+        &settings.render,
+        &mut buf,
+    ) {
         eprintln!("error: cannot render the report: {e}");
         return BROKEN;
     }
@@ -286,9 +294,7 @@ fn check(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
         let _ = render::human::diagnostics(&diags, &|_| None, &settings.render, &mut err);
         return BROKEN;
     }
-    let failing = report
-        .diagnostics()
-        .any(|d| settings.render.fails(d));
+    let failing = report.diagnostics().any(|d| settings.render.fails(d));
     if failing { FAILED } else { OK }
 }
 
@@ -393,7 +399,9 @@ fn explain(cli: &Cli, settings: &Settings, id: &str) -> i32 {
                 .chain(rules.checks.iter().map(|c| c.id.as_str()))
                 .chain(rules.measures.iter().map(|m| m.id.as_str()));
             match ragcheck::compile::did_you_mean(id, names) {
-                Some(s) => eprintln!("error: there is no check or measure `{id}`; did you mean `{s}`?"),
+                Some(s) => {
+                    eprintln!("error: there is no check or measure `{id}`; did you mean `{s}`?")
+                }
                 None => eprintln!("error: there is no check or measure `{id}`"),
             }
             BROKEN

@@ -58,7 +58,9 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
                     }
                     Ok(_) => {}
                     Err(err) => errors.push((
-                        err.path().map(Path::to_path_buf).unwrap_or_else(|| p.clone()),
+                        err.path()
+                            .map(Path::to_path_buf)
+                            .unwrap_or_else(|| p.clone()),
                         err.to_string(),
                     )),
                 }
@@ -167,7 +169,10 @@ pub fn check_return(rules: &RuleSet, loaded: &LoadedFile, ctx: &ReturnCtx<'_>) -
                 Val::Status(r, _) => Some(r),
                 _ => None,
             },
-            status_text: e.entry.known(KnownField::Status).map(|t| t.as_str().to_string()),
+            status_text: e
+                .entry
+                .known(KnownField::Status)
+                .map(|t| t.as_str().to_string()),
             rag: e.rag,
             value: ctx
                 .quarter
@@ -186,7 +191,11 @@ pub fn check_return(rules: &RuleSet, loaded: &LoadedFile, ctx: &ReturnCtx<'_>) -
         .collect();
     runs.extend(checks_run);
     ReturnReport {
-        organisation: ctx.ret.organisation.as_ref().map(|t| t.as_str().to_string()),
+        organisation: ctx
+            .ret
+            .organisation
+            .as_ref()
+            .map(|t| t.as_str().to_string()),
         period: ctx.ret.period.as_ref().map(|t| t.as_str().to_string()),
         measures,
         diagnostics,

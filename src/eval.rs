@@ -134,11 +134,7 @@ impl<'a> ReturnCtx<'a> {
             }
             entries.push(resolve_entry(rules, entry, decl));
         }
-        let return_keys = rules
-            .return_keys
-            .iter()
-            .map(|k| ret.header(k))
-            .collect();
+        let return_keys = rules.return_keys.iter().map(|k| ret.header(k)).collect();
         let mut ctx = ReturnCtx {
             rules,
             ret,
@@ -331,7 +327,9 @@ impl<'a> ReturnCtx<'a> {
             (Func::Len, [v]) if !v.is_missing() => {
                 Val::Num(Decimal::from(v.render().chars().count() as u64), None, None)
             }
-            (Func::Lower, [v]) if !v.is_missing() => Val::Text(Cow::Owned(v.render().to_lowercase())),
+            (Func::Lower, [v]) if !v.is_missing() => {
+                Val::Text(Cow::Owned(v.render().to_lowercase()))
+            }
             _ => Val::Unknown,
         }
     }
@@ -343,7 +341,8 @@ impl<'a> ReturnCtx<'a> {
             Subject::Return => return self.return_field(slot.field),
         };
         let blank = Val::Missing(MissingKind::Blank, None);
-        if let Field::ReturnQuarter | Field::Organisation | Field::Period | Field::Year = slot.field {
+        if let Field::ReturnQuarter | Field::Organisation | Field::Period | Field::Year = slot.field
+        {
             return self.return_field(slot.field);
         }
         let Some(i) = entry else {
@@ -440,21 +439,43 @@ impl<'a> ReturnCtx<'a> {
         let e = self.entries.get(entry?)?;
         let q_text = |q: Option<u8>| {
             let q = q.or(self.quarter)?;
-            e.entry.values.get(q as usize - 1)?.as_ref().map(|t| (t.pos, format!("q{q}")))
+            e.entry
+                .values
+                .get(q as usize - 1)?
+                .as_ref()
+                .map(|t| (t.pos, format!("q{q}")))
         };
         match slot.field {
             Field::Value => q_text(scope.quarter.filter(|_| slot.subject == Subject::Current)),
             Field::Q(q) => q_text(Some(q)),
-            Field::Title => e.entry.known(KnownField::Title).map(|t| (t.pos, "title".into())),
-            Field::Section => e.entry.known(KnownField::Section).map(|t| (t.pos, "section".into())),
-            Field::Officer => e.entry.known(KnownField::Officer).map(|t| (t.pos, "officer".into())),
-            Field::Status => e.entry.known(KnownField::Status).map(|t| (t.pos, "status".into())),
+            Field::Title => e
+                .entry
+                .known(KnownField::Title)
+                .map(|t| (t.pos, "title".into())),
+            Field::Section => e
+                .entry
+                .known(KnownField::Section)
+                .map(|t| (t.pos, "section".into())),
+            Field::Officer => e
+                .entry
+                .known(KnownField::Officer)
+                .map(|t| (t.pos, "officer".into())),
+            Field::Status => e
+                .entry
+                .known(KnownField::Status)
+                .map(|t| (t.pos, "status".into())),
             Field::Commentary => e
                 .entry
                 .known(KnownField::Commentary)
                 .map(|t| (t.pos, "commentary".into())),
-            Field::Unit => e.entry.known(KnownField::Unit).map(|t| (t.pos, "unit".into())),
-            Field::Target => e.entry.known(KnownField::Target).map(|t| (t.pos, "target".into())),
+            Field::Unit => e
+                .entry
+                .known(KnownField::Unit)
+                .map(|t| (t.pos, "unit".into())),
+            Field::Target => e
+                .entry
+                .known(KnownField::Target)
+                .map(|t| (t.pos, "target".into())),
             Field::Extra(x) => e
                 .extras
                 .get(x)
@@ -715,7 +736,9 @@ fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) 
         _ => Val::Missing(MissingKind::Blank, None),
     });
     let status = match entry.known(KnownField::Status) {
-        Some(t) if t.as_str().trim().is_empty() => Val::Missing(MissingKind::Blank, Some(t.as_str())),
+        Some(t) if t.as_str().trim().is_empty() => {
+            Val::Missing(MissingKind::Blank, Some(t.as_str()))
+        }
         Some(t) => match Rag::parse(t.as_str()) {
             Some(r) => Val::Status(r, Some(t.as_str())),
             None => Val::Missing(MissingKind::Invalid, Some(t.as_str())),

@@ -31,6 +31,14 @@ impl Rag {
     /// The closest status name to a misspelling (`Gren` → `green`).
     pub fn suggest(text: &str) -> Option<Rag> {
         let t = text.trim().to_ascii_lowercase();
+        // `Progress Green`: a status word among others.
+        let words: Vec<Rag> = t
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter_map(Rag::parse)
+            .collect();
+        if let [one] = words.as_slice() {
+            return Some(*one);
+        }
         Rag::ALL
             .into_iter()
             .map(|r| (strsim::damerau_levenshtein(&t, r.name()), r))
@@ -56,6 +64,8 @@ mod tests {
         assert_eq!(Rag::parse("GREEN"), Some(Rag::Green));
         assert_eq!(Rag::parse("Gren"), None);
         assert_eq!(Rag::suggest("Gren"), Some(Rag::Green));
+        assert_eq!(Rag::suggest("Progress Green"), Some(Rag::Green));
+        assert_eq!(Rag::suggest("Red/Amber"), None);
         assert!(Rag::Red < Rag::Amber && Rag::Amber < Rag::Green);
     }
 }

@@ -55,7 +55,10 @@ fn conflicting_severities_across_files_are_an_error() {
 fn every_file_is_compiled_and_every_error_reported() {
     let out = render(vec![
         SourceFile::new("a.rag", "measure m {\n  unit percnt\n}\n"),
-        SourceFile::new("b.rag", "measure n {\n  unit percent\n  green when value > 5\n  red otherwise\n}\n"),
+        SourceFile::new(
+            "b.rag",
+            "measure n {\n  unit percent\n  green when value > 5\n  red otherwise\n}\n",
+        ),
         SourceFile::new("c.rag", "check c {\n  error when\n}\n"),
     ]);
     assert!(out.contains("unknown_unit"), "{out}");

@@ -25,31 +25,49 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
     match &ret.organisation {
         Some(o) if !o.as_str().trim().is_empty() => {}
         Some(o) => out.push(
-            Finding::new(Severity::Error, CHECK.id, "the organisation is empty", o.pos)
-                .label("no organisation")
-                .help("name the organisation submitting the return")
-                .field("organisation"),
+            Finding::new(
+                Severity::Error,
+                CHECK.id,
+                "the organisation is empty",
+                o.pos,
+            )
+            .label("no organisation")
+            .help("name the organisation submitting the return")
+            .field("organisation"),
         ),
         None => out.push(
-            Finding::new(Severity::Error, CHECK.id, "the return has no `organisation`", ret.pos)
-                .label("no organisation in this header")
-                .help("add `organisation: <name>` to the return's header")
-                .field("organisation"),
+            Finding::new(
+                Severity::Error,
+                CHECK.id,
+                "the return has no `organisation`",
+                ret.pos,
+            )
+            .label("no organisation in this header")
+            .help("add `organisation: <name>` to the return's header")
+            .field("organisation"),
         ),
     }
     match &ret.period {
         None => out.push(
-            Finding::new(Severity::Error, CHECK.id, "the return has no `period`", ret.pos)
-                .label("no period in this header")
-                .help("add `period: 2011/12 Q4` (financial year and quarter) to the header")
-                .field("period"),
+            Finding::new(
+                Severity::Error,
+                CHECK.id,
+                "the return has no `period`",
+                ret.pos,
+            )
+            .label("no period in this header")
+            .help("add `period: 2011/12 Q4` (financial year and quarter) to the header")
+            .field("period"),
         ),
         Some(p) => match parse_period(p.as_str()) {
             None => out.push(
                 Finding::new(
                     Severity::Error,
                     CHECK.id,
-                    format!("the period `{}` is not a financial year and quarter", p.as_str()),
+                    format!(
+                        "the period `{}` is not a financial year and quarter",
+                        p.as_str()
+                    ),
                     p.pos,
                 )
                 .label("expected the form `YYYY/YY Qn`")

@@ -41,7 +41,10 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
         let mut f = Finding::new(
             Severity::Warning,
             CHECK.id,
-            format!("measure `{}` has a value but no declared status", e.entry.id()),
+            format!(
+                "measure `{}` has a value but no declared status",
+                e.entry.id()
+            ),
             pos,
         )
         .label("no status")

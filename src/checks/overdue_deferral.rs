@@ -31,10 +31,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             if due == 0 || due > 4 || due > rq {
                 continue;
             }
-            let delivered = !matches!(
-                e.values[due as usize - 1],
-                Val::Missing(..) | Val::Unknown
-            );
+            let delivered = !matches!(e.values[due as usize - 1], Val::Missing(..) | Val::Unknown);
             if delivered {
                 continue;
             }

@@ -23,8 +23,13 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
         if !e.rag_undetermined {
             continue;
         }
-        let quarter = ctx.quarter.map(|q| format!("Q{q}")).unwrap_or("its quarter".into());
-        let value_text = ctx.quarter.and_then(|q| e.entry.values[q as usize - 1].as_ref());
+        let quarter = ctx
+            .quarter
+            .map(|q| format!("Q{q}"))
+            .unwrap_or("its quarter".into());
+        let value_text = ctx
+            .quarter
+            .and_then(|q| e.entry.values[q as usize - 1].as_ref());
         let why = match ctx.value(i, None) {
             Val::Missing(MissingKind::Blank, _) => format!("there is no {quarter} value"),
             Val::Missing(MissingKind::Invalid, Some(raw)) => {

@@ -65,7 +65,9 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                         text.pos,
                     )
                     .label(format!("{vu}, not {unit}"))
-                    .help(format!("give the value in {unit}, or check it belongs to this measure"))
+                    .help(format!(
+                        "give the value in {unit}, or check it belongs to this measure"
+                    ))
                     .measure(e.entry.id())
                     .field(format!("q{}", q + 1)),
                 );

@@ -35,7 +35,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                 Finding::new(
                     Severity::Error,
                     CHECK.id,
-                    format!("`{}` is not a value: {reason}", text.as_str()),
+                    message(text.as_str(), reason),
                     text.pos,
                 )
                 .label("not a value")
@@ -60,6 +60,19 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                 .field("target"),
             );
         }
+    }
+}
+
+/// The parser's reason usually names the text already; say it once.
+fn message(text: &str, reason: &str) -> String {
+    if reason.contains(&format!("`{text}`")) {
+        let mut chars = reason.chars();
+        match chars.next() {
+            Some(c) => c.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    } else {
+        format!("`{text}` is not a value: {reason}")
     }
 }
 

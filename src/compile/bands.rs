@@ -58,8 +58,10 @@ pub(super) fn analyse(
             statuses.push((bands[i].status, i, region.clone()));
         }
         analysed = true;
-        if let Some(gap) = find_gap(&statuses, m.better, m) {
-            if !gaps.iter().any(|(i, _)| *i == gap.0) {
+        if let Some(gap) = find_gap(&statuses, m.better, m)
+            && !gaps.iter().any(|(i, _)| *i == gap.0)
+        {
+            {
                 let when = match q {
                     Some(q) => format!(" in Q{q}"),
                     None => String::new(),
@@ -82,7 +84,9 @@ pub(super) fn analyse(
                 ),
             );
             d.label = Some("never reached".into());
-            d.help = Some("reorder the bands (the first that holds wins) or change the thresholds".into());
+            d.help = Some(
+                "reorder the bands (the first that holds wins) or change the thresholds".into(),
+            );
         }
     }
     for (i, text) in gaps {

@@ -160,7 +160,10 @@ impl Compiler<'_> {
                 let d = self.error(
                     "type_error",
                     e.span,
-                    format!("a condition must be true or false, but this is {}", other.describe()),
+                    format!(
+                        "a condition must be true or false, but this is {}",
+                        other.describe()
+                    ),
                 );
                 d.label = Some("not a condition".into());
                 d.help = Some("compare it with something, such as `value >= 95%`".into());
@@ -171,7 +174,9 @@ impl Compiler<'_> {
 
     pub fn expr(&mut self, rules: &mut RuleSet, env: &Env, e: &ast::Expr) -> Out {
         match &e.kind {
-            ExprKind::Number(n) => Some((ir::Expr::Const(Const::Num(*n, None)), Ty::Num(Dim::Plain))),
+            ExprKind::Number(n) => {
+                Some((ir::Expr::Const(Const::Num(*n, None)), Ty::Num(Dim::Plain)))
+            }
             ExprKind::Quantity(n, u) => Some((
                 ir::Expr::Const(Const::Num(*n, Some(*u))),
                 Ty::Num(dim_of(Some(*u))),
@@ -180,7 +185,10 @@ impl Compiler<'_> {
             ExprKind::Bool(b) => Some((ir::Expr::Const(Const::Bool(*b)), Ty::Bool)),
             ExprKind::Path(parts) => self.path(rules, env, parts),
             ExprKind::List(_) => {
-                self.type_error(e, "a list is only meaningful after `in`, as in `status in [amber, red]`");
+                self.type_error(
+                    e,
+                    "a list is only meaningful after `in`, as in `status in [amber, red]`",
+                );
                 None
             }
             ExprKind::Unary(UnOp::Not, x) => {
@@ -300,7 +308,9 @@ impl Compiler<'_> {
 
     fn path(&mut self, rules: &mut RuleSet, env: &Env, parts: &[ast::Ident]) -> Out {
         let first = parts.first()?;
-        let span = first.span.to(parts.last().map(|p| p.span).unwrap_or(first.span));
+        let span = first
+            .span
+            .to(parts.last().map(|p| p.span).unwrap_or(first.span));
         if parts.len() == 1 {
             let name = first.name.as_str();
             if let Some(r) = Rag::ALL.iter().find(|r| r.name() == name) {
@@ -353,7 +363,9 @@ impl Compiler<'_> {
                     format!("`{name}` is a measure; say which of its fields"),
                 );
                 d.label = Some("a measure, not a value".into());
-                d.help = Some(format!("write `{name}.value`, `{name}.q3` or `{name}.status`"));
+                d.help = Some(format!(
+                    "write `{name}.value`, `{name}.q3` or `{name}.status`"
+                ));
                 return None;
             }
             let candidates: Vec<&str> = FIELDS
@@ -538,7 +550,9 @@ impl Compiler<'_> {
                         format!("cannot multiply {x} by {y}"),
                     );
                     d.label = Some(format!("{x} × {y}"));
-                    d.help = Some("multiply a quantity by a plain number, such as `target * 1.05`".into());
+                    d.help = Some(
+                        "multiply a quantity by a plain number, such as `target * 1.05`".into(),
+                    );
                     return None;
                 }
             },
@@ -553,12 +567,18 @@ impl Compiler<'_> {
                         format!("cannot divide {} by {}", dim_name(da), dim_name(db)),
                     );
                     d.label = Some("units do not divide".into());
-                    d.help = Some("divide a quantity by a plain number or by a quantity of the same unit".into());
+                    d.help = Some(
+                        "divide a quantity by a plain number or by a quantity of the same unit"
+                            .into(),
+                    );
                     return None;
                 }
             },
         };
-        Some((ir::Expr::Arith(arith, Box::new(ca), Box::new(cb)), Ty::Num(dim)))
+        Some((
+            ir::Expr::Arith(arith, Box::new(ca), Box::new(cb)),
+            Ty::Num(dim),
+        ))
     }
 
     fn number_dim(&mut self, ty: &Ty, e: &ast::Expr, op: BinOp) -> Option<Dim> {
@@ -568,7 +588,11 @@ impl Compiler<'_> {
             other => {
                 self.type_error(
                     e,
-                    &format!("`{}` needs numbers, but this is {}", op.symbol(), other.describe()),
+                    &format!(
+                        "`{}` needs numbers, but this is {}",
+                        op.symbol(),
+                        other.describe()
+                    ),
                 );
                 None
             }
@@ -806,7 +830,10 @@ pub fn collect_slots(e: &ir::Expr, out: &mut Vec<Slot>) {
         }
         ir::Expr::Const(_) | ir::Expr::Count(_) => {}
         ir::Expr::Neg(x) | ir::Expr::Not(x) | ir::Expr::Matches(x, _) => collect_slots(x, out),
-        ir::Expr::Arith(_, a, b) | ir::Expr::Cmp(_, a, b) | ir::Expr::And(a, b) | ir::Expr::Or(a, b) => {
+        ir::Expr::Arith(_, a, b)
+        | ir::Expr::Cmp(_, a, b)
+        | ir::Expr::And(a, b)
+        | ir::Expr::Or(a, b) => {
             collect_slots(a, out);
             collect_slots(b, out);
         }
@@ -848,7 +875,9 @@ pub fn fold_constant(e: &ir::Expr, m: &ir::Measure, quarter: Option<u8>) -> Opti
                 ArithOp::Div => a.checked_div(b),
             }
         }
-        ir::Expr::Call(Func::Abs, args) => fold_constant(args.first()?, m, quarter).map(|v| v.abs()),
+        ir::Expr::Call(Func::Abs, args) => {
+            fold_constant(args.first()?, m, quarter).map(|v| v.abs())
+        }
         ir::Expr::Call(Func::Min, args) => args
             .iter()
             .map(|a| fold_constant(a, m, quarter))

@@ -23,11 +23,57 @@ pub use expr::{Env, ScopeKind, Ty};
 
 /// Names that cannot be measure or check ids.
 pub const RESERVED: &[&str] = &[
-    "return", "value", "values", "expected", "target", "rag", "status", "id", "title", "section",
-    "officer", "unit", "commentary", "quarter", "q1", "q2", "q3", "q4", "green", "amber", "red",
-    "percent", "gbp", "usd", "eur", "days", "minutes", "hours", "count", "true", "false", "and",
-    "or", "not", "in", "is", "matches", "missing", "each", "measure", "check", "when", "otherwise",
-    "severity", "test", "abs", "min", "max", "round", "len", "lower",
+    "return",
+    "value",
+    "values",
+    "expected",
+    "target",
+    "rag",
+    "status",
+    "id",
+    "title",
+    "section",
+    "officer",
+    "unit",
+    "commentary",
+    "quarter",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "green",
+    "amber",
+    "red",
+    "percent",
+    "gbp",
+    "usd",
+    "eur",
+    "days",
+    "minutes",
+    "hours",
+    "count",
+    "true",
+    "false",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "matches",
+    "missing",
+    "each",
+    "measure",
+    "check",
+    "when",
+    "otherwise",
+    "severity",
+    "test",
+    "abs",
+    "min",
+    "max",
+    "round",
+    "len",
+    "lower",
 ];
 
 /// The result of compiling: the rule set when there was no error, and every
@@ -129,21 +175,17 @@ impl Compiler<'_> {
         for (_, file) in files {
             for item in &file.items {
                 match item {
-                    Item::Measure(m) => {
-                        if self.check_id(&m.id, &ids) {
-                            ids.insert(m.id.name.clone(), m.id.span);
-                            rules
-                                .measure_index
-                                .insert(m.id.name.clone(), rules.measures.len());
-                            let declared = self.declare_measure(m);
-                            rules.measures.push(declared);
-                        }
+                    Item::Measure(m) if self.check_id(&m.id, &ids) => {
+                        ids.insert(m.id.name.clone(), m.id.span);
+                        rules
+                            .measure_index
+                            .insert(m.id.name.clone(), rules.measures.len());
+                        let declared = self.declare_measure(m);
+                        rules.measures.push(declared);
                     }
-                    Item::Check(c) => {
-                        if self.check_id(&c.id, &ids) {
-                            ids.insert(c.id.name.clone(), c.id.span);
-                            check_ids.push((c.id.name.clone(), c.id.span));
-                        }
+                    Item::Check(c) if self.check_id(&c.id, &ids) => {
+                        ids.insert(c.id.name.clone(), c.id.span);
+                        check_ids.push((c.id.name.clone(), c.id.span));
                     }
                     _ => {}
                 }
@@ -184,9 +226,7 @@ impl Compiler<'_> {
 
     /// Report duplicate and reserved ids; `false` when the id is unusable.
     fn check_id(&mut self, id: &ast::Ident, ids: &HashMap<String, Span>) -> bool {
-        if RESERVED.contains(&id.name.as_str())
-            || BUILTINS.iter().any(|b| b.id == id.name)
-        {
+        if RESERVED.contains(&id.name.as_str()) || BUILTINS.iter().any(|b| b.id == id.name) {
             let what = if RESERVED.contains(&id.name.as_str()) {
                 "is a reserved word of the rule language"
             } else {
@@ -198,9 +238,9 @@ impl Compiler<'_> {
                 format!("`{}` {what} and cannot be used as an id", id.name),
             )
             .label = Some("reserved".into());
-            self.diagnostics
-                .last_mut()
-                .map(|d| d.help = Some(format!("choose another id, such as `{}_measure`", id.name)));
+            if let Some(d) = self.diagnostics.last_mut() {
+                d.help = Some(format!("choose another id, such as `{}_measure`", id.name));
+            }
             return false;
         }
         if let Some(first) = ids.get(&id.name) {
@@ -214,7 +254,10 @@ impl Compiler<'_> {
                 format!("`{}` is declared twice", id.name),
             );
             d.label = Some("declared again here".into());
-            d.help = Some("measures and checks share one namespace across all rule files; rename one of them".into());
+            d.help = Some(
+                "measures and checks share one namespace across all rule files; rename one of them"
+                    .into(),
+            );
             if let Some(loc) = first_loc {
                 d.related.push((loc, "first declared here".into()));
             }
@@ -261,7 +304,9 @@ impl Compiler<'_> {
                         );
                         d.label = Some("unknown unit".into());
                         d.help = Some(match did_you_mean(&i.name, names.iter().copied()) {
-                            Some(s) => format!("did you mean `{s}`? units are {}", names.join(", ")),
+                            Some(s) => {
+                                format!("did you mean `{s}`? units are {}", names.join(", "))
+                            }
                             None => format!("units are {}", names.join(", ")),
                         });
                     }
@@ -393,7 +438,7 @@ impl Compiler<'_> {
                 let d = self.error(
                     "unreachable_band",
                     band.span,
-                    format!("this band comes after `otherwise`, so it can never apply"),
+                    "this band comes after `otherwise`, so it can never apply",
                 );
                 d.label = Some("never reached".into());
                 d.help = Some("`otherwise` must be the last band".into());
@@ -429,7 +474,9 @@ impl Compiler<'_> {
                 format!("the bands of `{}` have no `otherwise`", m.id.name),
             );
             d.label = Some("the last band must be `... otherwise`".into());
-            d.help = Some("add a last band such as `red otherwise`, so every value gets a status".into());
+            d.help = Some(
+                "add a last band such as `red otherwise`, so every value gets a status".into(),
+            );
         }
         bands::analyse(self, rules, idx, &bands, &compiled);
         rules.measures[idx].bands = compiled;
@@ -526,7 +573,10 @@ impl Compiler<'_> {
                         let d = self.error(
                             "conflicting_severity",
                             s.span,
-                            format!("the severity of `{}` is set twice, differently", s.check.name),
+                            format!(
+                                "the severity of `{}` is set twice, differently",
+                                s.check.name
+                            ),
                         );
                         d.label = Some("second setting".into());
                         d.help = Some("keep one `severity` line per check".into());
@@ -578,8 +628,10 @@ impl Compiler<'_> {
                             units.push(rules.measures[i].unit);
                         }
                         None => {
-                            let suggestion =
-                                did_you_mean(&id.name, rules.measure_index.keys().map(String::as_str));
+                            let suggestion = did_you_mean(
+                                &id.name,
+                                rules.measure_index.keys().map(String::as_str),
+                            );
                             let d = self.error(
                                 "unknown_name",
                                 id.span,
@@ -618,6 +670,15 @@ impl Compiler<'_> {
                         }
                         _ => {}
                     }
+                    // Point at the measure's own values first, then its
+                    // other fields, other measures, and the header last.
+                    anchors.sort_by_key(|s: &ir::Slot| match (s.subject, s.field) {
+                        (ir::Subject::Current, ir::Field::Value | ir::Field::Q(_)) => 0,
+                        (ir::Subject::Current, ir::Field::Quarter | ir::Field::ReturnQuarter) => 3,
+                        (ir::Subject::Current, _) => 1,
+                        (ir::Subject::Measure(_), _) => 2,
+                        (ir::Subject::Return, _) => 3,
+                    });
                     out.push(ir::CheckRule {
                         severity: level.unwrap_or(Some(r.severity)),
                         condition,
@@ -669,11 +730,7 @@ impl Compiler<'_> {
                     }
                     let Some(end) = end else {
                         let span = Span::new(s.span.file, body_start + i, body_start + i + 1);
-                        let d = self.error(
-                            "bad_message",
-                            span,
-                            "this `{` is never closed",
-                        );
+                        let d = self.error("bad_message", span, "this `{` is never closed");
                         d.label = Some("unclosed".into());
                         d.help = Some("write `{{` for a literal brace".into());
                         break;
@@ -685,8 +742,12 @@ impl Compiler<'_> {
                     let Some(source) = self.sources.get(s.span.file.0 as usize) else {
                         continue;
                     };
-                    match crate::syntax::parse_expr_at(inner, s.span.file, body_start + start, source)
-                    {
+                    match crate::syntax::parse_expr_at(
+                        inner,
+                        s.span.file,
+                        body_start + start,
+                        source,
+                    ) {
                         Ok(e) => {
                             if let Some((c, _)) = self.expr(rules, env, &e) {
                                 parts.push(ir::Part::Expr(c));

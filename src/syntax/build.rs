@@ -26,7 +26,11 @@ impl Builder {
     pub fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
         let len = significant_len(pair.as_str());
-        Span::new(self.file, s.start() + self.offset, s.start() + len + self.offset)
+        Span::new(
+            self.file,
+            s.start() + self.offset,
+            s.start() + len + self.offset,
+        )
     }
 
     fn error(&self, pair: &Pair<'_, Rule>, code: &'static str, message: String) -> BuildError {
