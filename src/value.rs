@@ -104,9 +104,7 @@ pub enum ValueText {
     Quantity(Quantity),
     Missing(MissingKind),
     /// Not a value; `reason` says why in plain words.
-    Invalid {
-        reason: String,
-    },
+    Invalid { reason: String },
 }
 
 /// Parse one value text (SPEC 2.4).
