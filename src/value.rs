@@ -183,9 +183,7 @@ pub enum ValueText {
     Quantity(Quantity),
     Missing(MissingKind),
     /// Not a value; `reason` says why in plain words.
-    Invalid {
-        reason: String,
-    },
+    Invalid { reason: String },
 }
 
 impl Quantity {

@@ -21,12 +21,12 @@
 use std::borrow::Cow;
 
 use super::table::{Cell, Table};
-use super::{Pos, Return, invalid};
+use super::{Pos, Problems, Return, invalid};
 use crate::diagnostic::Finding;
 
 /// Read every return of a CSV text.
 pub fn load(text: &str) -> (Vec<Return>, Vec<Finding>) {
-    let mut findings = Vec::new();
+    let mut findings = Problems::default();
     let mut scanner = Scanner::new(text);
     let mut cells = Vec::new();
     let mut table = None;
@@ -48,13 +48,13 @@ pub fn load(text: &str) -> (Vec<Return>, Vec<Finding>) {
                 }
                 match Table::new(&cells, row, &mut findings) {
                     Some(t) => table = Some(t),
-                    None => return (Vec::new(), findings),
+                    None => return (Vec::new(), findings.into_vec()),
                 }
             }
         }
     }
     match table {
-        Some(table) => (table.finish(), findings),
+        Some(table) => (table.finish(), findings.into_vec()),
         None => {
             if findings.is_empty() {
                 findings.push(
@@ -62,7 +62,7 @@ pub fn load(text: &str) -> (Vec<Return>, Vec<Finding>) {
                         .help("the first row names the columns: organisation, period, measure, …"),
                 );
             }
-            (Vec::new(), findings)
+            (Vec::new(), findings.into_vec())
         }
     }
 }
@@ -349,5 +349,31 @@ York,2011/12 Q4,sickness,,Sickness,Amber,,\"£13,000\",,,,
         use super::super::Pos;
         assert_eq!(rows[0][1].1, Pos::bytes(3, 10));
         assert_eq!(rows[0][3].1, Pos::bytes(17, 20));
+    }
+
+    #[test]
+    fn wide_headers_stay_linear() {
+        let mut text = String::from("organisation,period,measure");
+        for i in 0..200_000 {
+            text.push_str(&format!(",c{i}"));
+        }
+        text.push_str(&",".repeat(200_000));
+        text.push_str(",C5\n");
+        let file = csv(&text);
+        assert_eq!(
+            messages(&file),
+            ["the column `C5` is given twice; the first is read"]
+        );
+    }
+
+    #[test]
+    fn problems_are_capped() {
+        let text = format!("organisation,period,measure,q1\n{}", "x\n".repeat(5000));
+        let file = csv(&text);
+        assert_eq!(file.problems.len(), super::super::MAX_PROBLEMS + 1);
+        assert_eq!(
+            file.problems.last().map(|f| f.message.as_str()),
+            Some("4000 more problems in this file are not shown")
+        );
     }
 }

@@ -235,6 +235,65 @@ pub fn column_letters(col: u32) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The most problems kept for one file. A hostile file can hold millions
+/// of slips (a ragged row per line); past this many, they are only counted,
+/// and one last finding says how many were left out.
+pub const MAX_PROBLEMS: usize = 1000;
+
+/// The loading problems of one file, at most [`MAX_PROBLEMS`] of them.
+#[derive(Debug, Default)]
+pub(crate) struct Problems {
+    list: Vec<Finding>,
+    dropped: usize,
+}
+
+impl Problems {
+    pub fn push(&mut self, finding: Finding) {
+        if self.list.len() < MAX_PROBLEMS {
+            self.list.push(finding);
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    /// How many were pushed, kept or not.
+    pub fn len(&self) -> usize {
+        self.list.len() + self.dropped
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forget the problems pushed after the first `len`.
+    pub fn truncate(&mut self, len: usize) {
+        if len <= self.list.len() {
+            self.list.truncate(len);
+            self.dropped = 0;
+        } else {
+            self.dropped = len - self.list.len();
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.truncate(0);
+    }
+
+    pub fn into_vec(self) -> Vec<Finding> {
+        let mut list = self.list;
+        if self.dropped > 0 {
+            list.push(
+                invalid(
+                    format!("{} more problems in this file are not shown", self.dropped),
+                    Pos::File,
+                )
+                .help("fix the problems shown and check the file again"),
+            );
+        }
+        list
+    }
+}
+
 /// An `invalid_return` error at `pos`.
 pub(crate) fn invalid(message: impl Into<String>, pos: Pos) -> Finding {
     Finding::new(Severity::Error, INVALID_RETURN, message, pos)
@@ -448,6 +507,21 @@ pub(crate) mod tests {
     /// The messages of a file's problems.
     pub(crate) fn messages(file: &LoadedFile) -> Vec<String> {
         file.problems.iter().map(|f| f.message.clone()).collect()
+    }
+
+    #[test]
+    fn problems_count_what_they_drop() {
+        let mut problems = Problems::default();
+        for i in 0..MAX_PROBLEMS + 5 {
+            problems.push(invalid(format!("p{i}"), Pos::File));
+        }
+        assert_eq!(problems.len(), MAX_PROBLEMS + 5);
+        problems.truncate(MAX_PROBLEMS + 2);
+        assert_eq!(problems.len(), MAX_PROBLEMS + 2);
+        problems.truncate(3);
+        assert_eq!(problems.len(), 3);
+        problems.clear();
+        assert!(problems.is_empty() && problems.into_vec().is_empty());
     }
 
     #[test]

@@ -21,9 +21,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
-use super::{Entry, KnownField, Pos, Return, Text, bad_measure_id, invalid, is_measure_id};
-use crate::diagnostic::Finding;
+use super::{
+    Entry as Measure, KnownField, Pos, Problems, Return, Text, bad_measure_id, invalid,
+    is_measure_id,
+};
 
 /// One cell as read: its text (quotes undone) and place.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,15 +97,6 @@ impl Role {
             }
         }
     }
-
-    fn same_column(&self, other: &Role) -> bool {
-        match (self, other) {
-            (Role::Header(a), Role::Header(b)) | (Role::Extra(a), Role::Extra(b)) => {
-                a.text.eq_ignore_ascii_case(&b.text)
-            }
-            (a, b) => a == b,
-        }
-    }
 }
 
 /// Rows → returns.
@@ -120,30 +114,38 @@ pub(crate) struct Table {
 impl Table {
     /// Read the header row; `None` (with a finding) when a required column
     /// is missing.
-    pub fn new(header: &[Cell], row: Pos, findings: &mut Vec<Finding>) -> Option<Table> {
+    pub fn new(header: &[Cell], row: Pos, findings: &mut Problems) -> Option<Table> {
         let mut roles: Vec<Role> = Vec::with_capacity(header.len());
-        for cell in header {
+        // Canonical column name → its first column.
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (i, cell) in header.iter().enumerate() {
             let name = cell.text.trim().trim_start_matches('\u{feff}').trim();
-            let role = if name.is_empty() {
-                Role::Ignored
-            } else {
-                Role::of(name, cell)
-            };
-            let first = roles
-                .iter()
-                .position(|r| *r != Role::Ignored && r.same_column(&role));
-            if let Some(first) = first {
-                findings.push(
-                    invalid(
-                        format!("the column `{name}` is given twice; the first is read"),
-                        cell.pos,
-                    )
-                    .label("given again here")
-                    .related(header[first].pos, "first given here"),
-                );
+            if name.is_empty() {
                 roles.push(Role::Ignored);
-            } else {
-                roles.push(role);
+                continue;
+            }
+            let role = Role::of(name, cell);
+            let canonical = match &role {
+                Role::Header(key) => format!("return.{}", key.text.to_ascii_lowercase()),
+                _ => name.to_ascii_lowercase(),
+            };
+            match seen.entry(canonical) {
+                Entry::Occupied(first) => {
+                    let first = header.get(*first.get()).map_or(Pos::File, |c| c.pos);
+                    findings.push(
+                        invalid(
+                            format!("the column `{name}` is given twice; the first is read"),
+                            cell.pos,
+                        )
+                        .label("given again here")
+                        .related(first, "first given here"),
+                    );
+                    roles.push(Role::Ignored);
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(i);
+                    roles.push(role);
+                }
             }
         }
         let find = |wanted: Role| roles.iter().position(|r| *r == wanted);
@@ -196,7 +198,7 @@ impl Table {
     }
 
     /// Add one data row at `row` (its place, for whole-row findings).
-    pub fn row(&mut self, cells: &[Cell], row: Pos, findings: &mut Vec<Finding>) {
+    pub fn row(&mut self, cells: &[Cell], row: Pos, findings: &mut Problems) {
         if cells.iter().all(Cell::is_blank) {
             return;
         }
@@ -232,9 +234,9 @@ impl Table {
             return;
         }
         let index = self.group(org, period, row);
-        let mut entry = Entry {
+        let mut entry = Measure {
             id: Some(id),
-            ..Entry::default()
+            ..Measure::default()
         };
         for (role, cell) in self.roles.iter().zip(cells) {
             match role {
@@ -283,7 +285,7 @@ impl Table {
 
 /// Set a header field from a row, or check that it agrees with the value an
 /// earlier row gave.
-fn header_value(ret: &mut Return, key: &Text, cell: &Cell, findings: &mut Vec<Finding>) {
+fn header_value(ret: &mut Return, key: &Text, cell: &Cell, findings: &mut Problems) {
     match ret.header.iter().find(|(k, _)| k.text == key.text) {
         None => ret.header.push((key.clone(), cell.to_text())),
         Some((_, first)) if first.text.trim() != cell.text.trim() => findings.push(

@@ -32,7 +32,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use calamine::{Data, DataRef, Ods, Reader, Style, Xlsx};
 
 use super::table::{Cell, Table};
-use super::{Format, LoadedFile, Pos, invalid};
+use super::{Format, LoadedFile, Pos, Problems, invalid};
 use crate::diagnostic::Finding;
 use crate::span::SourceFile;
 
@@ -320,7 +320,7 @@ fn first_sheet(names: &[String]) -> Result<String, Box<Finding>> {
 /// columns from the first to the last it names; cells outside them are
 /// ignored.
 fn table(mut cells: Vec<SheetCell>) -> (Vec<super::Return>, Vec<Finding>) {
-    let mut findings = Vec::new();
+    let mut findings = Problems::default();
     cells.sort_by_key(|c| (c.row, c.col));
     let mut rows = cells.chunk_by(|a, b| a.row == b.row);
     let Some(header) = rows.next() else {
@@ -328,7 +328,7 @@ fn table(mut cells: Vec<SheetCell>) -> (Vec<super::Return>, Vec<Finding>) {
             invalid("the first sheet is empty", Pos::File)
                 .help("the first row names the columns: organisation, period, measure, …"),
         );
-        return (Vec::new(), findings);
+        return (Vec::new(), findings.into_vec());
     };
     let header_row = header.first().map_or(0, |c| c.row);
     let first_col = header.first().map_or(0, |c| c.col);
@@ -339,7 +339,7 @@ fn table(mut cells: Vec<SheetCell>) -> (Vec<super::Return>, Vec<Finding>) {
         col: first_col,
     };
     let Some(mut table) = Table::new(&header_cells, header_pos, &mut findings) else {
-        return (Vec::new(), findings);
+        return (Vec::new(), findings.into_vec());
     };
     for row in rows {
         let index = row.first().map_or(0, |c| c.row);
@@ -350,7 +350,7 @@ fn table(mut cells: Vec<SheetCell>) -> (Vec<super::Return>, Vec<Finding>) {
         };
         table.row(&cells, pos, &mut findings);
     }
-    (table.finish(), findings)
+    (table.finish(), findings.into_vec())
 }
 
 /// The cells of one row between two columns, empty where none was given.

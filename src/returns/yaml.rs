@@ -39,11 +39,18 @@
 //!   only, so that it is not reported missing as well.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle, ScanError, Span, StrInput};
 
-use super::{Entry, KnownField, Pos, Return, Text, bad_measure_id, invalid, is_measure_id};
+use super::{
+    Entry, KnownField, Pos, Problems, Return, Text, bad_measure_id, invalid, is_measure_id,
+};
 use crate::diagnostic::Finding;
+
+/// Mappings with more keys than this are indexed for duplicate detection;
+/// smaller ones (nearly all) are scanned.
+const INDEXED_KEYS: usize = 16;
 
 /// The deepest nesting of collections accepted. A return needs four levels;
 /// the bound keeps a hostile file (`[[[[…`) from costing memory or time.
@@ -69,7 +76,7 @@ impl Flavour {
 pub fn load(text: &str, flavour: Flavour) -> (Vec<Return>, Vec<Finding>) {
     let mut reader = Reader::new(text, flavour);
     reader.run();
-    (reader.returns, reader.findings)
+    (reader.returns, reader.findings.into_vec())
 }
 
 /// One event reduced to what a return's shape needs.
@@ -102,11 +109,15 @@ struct Reader<'a> {
     flavour: Flavour,
     parser: Parser<'a, StrInput<'a>>,
     returns: Vec<Return>,
-    findings: Vec<Finding>,
+    findings: Problems,
     /// Keys seen in the mappings being read, innermost last, for duplicate
     /// detection without a map per mapping: each mapping owns the tail from
     /// its start.
     keys: Vec<(Cow<'a, str>, Pos)>,
+    /// For each mapping (by its base in `keys`) with more than
+    /// [`INDEXED_KEYS`] keys, an index of them, so that a mapping of a
+    /// million keys is not a quadratic scan.
+    indexes: Vec<(usize, HashMap<Cow<'a, str>, Pos>)>,
     /// Documents seen so far.
     documents: usize,
 }
@@ -124,8 +135,9 @@ impl<'a> Reader<'a> {
             flavour,
             parser: Parser::new_from_str_with_options(text, options),
             returns: Vec::new(),
-            findings: Vec::new(),
+            findings: Problems::default(),
             keys: Vec::new(),
+            indexes: Vec::new(),
             documents: 0,
         }
     }
@@ -133,6 +145,7 @@ impl<'a> Reader<'a> {
     fn run(&mut self) {
         loop {
             self.keys.clear();
+            self.indexes.clear();
             let mark = self.findings.len();
             match self.document() {
                 Ok(true) => {}
@@ -229,9 +242,9 @@ impl<'a> Reader<'a> {
                     self.skip_value()?;
                 }
             }
-            self.keys.push((key, pos));
+            self.remember(base, key, pos);
         }
-        self.keys.truncate(base);
+        self.forget(base);
         // Where a missing section is reported: the file for the first
         // document, the document's first key for later ones.
         let place = if self.documents <= 1 {
@@ -252,6 +265,9 @@ impl<'a> Reader<'a> {
     fn missing_section(&mut self, section: &str, others: &[(Cow<'a, str>, Pos)], place: Pos) {
         let near = others
             .iter()
+            // Lengths first: a long key is never a near miss, and costs a
+            // quadratic table to compare.
+            .filter(|(key, _)| key.len().abs_diff(section.len()) <= 2)
             .find(|(key, _)| strsim::damerau_levenshtein(key, section) <= 2);
         let finding = match near {
             Some((key, pos)) => invalid(format!("this return has no `{section}` section"), *pos)
@@ -295,9 +311,9 @@ impl<'a> Reader<'a> {
                     _ => ret.header.push((Text::new(key.as_ref(), pos), value)),
                 }
             }
-            self.keys.push((key, pos));
+            self.remember(base, key, pos);
         }
-        self.keys.truncate(base);
+        self.forget(base);
         Ok(())
     }
 
@@ -356,9 +372,9 @@ impl<'a> Reader<'a> {
                     None => entry.extra.push((Text::new(key.as_ref(), pos), value)),
                 }
             }
-            self.keys.push((key, pos));
+            self.remember(base, key, pos);
         }
-        self.keys.truncate(base);
+        self.forget(base);
         Ok(())
     }
 
@@ -458,16 +474,50 @@ impl<'a> Reader<'a> {
         pos: Pos,
         place: impl FnOnce() -> String,
     ) -> bool {
-        let first = self.keys[base..]
-            .iter()
-            .find(|(seen, _)| seen == key)
-            .map(|(_, pos)| *pos);
+        let first = match self.indexes.last() {
+            Some((at, index)) if *at == base => index.get(key).copied(),
+            _ => self
+                .keys
+                .get(base..)
+                .unwrap_or_default()
+                .iter()
+                .find(|(seen, _)| seen == key)
+                .map(|(_, pos)| *pos),
+        };
         match first {
             Some(first) => {
                 self.findings.push(duplicate_key(key, pos, first, &place()));
                 true
             }
             None => false,
+        }
+    }
+
+    /// Note a key of the mapping whose keys start at `base`.
+    fn remember(&mut self, base: usize, key: Cow<'a, str>, pos: Pos) {
+        match self.indexes.last_mut() {
+            Some((at, index)) if *at == base => {
+                index.entry(key.clone()).or_insert(pos);
+            }
+            _ => {
+                if self.keys.len() - base >= INDEXED_KEYS {
+                    let mut index: HashMap<Cow<'a, str>, Pos> = HashMap::new();
+                    for (seen, at) in self.keys.get(base..).unwrap_or_default() {
+                        index.entry(seen.clone()).or_insert(*at);
+                    }
+                    index.entry(key.clone()).or_insert(pos);
+                    self.indexes.push((base, index));
+                }
+            }
+        }
+        self.keys.push((key, pos));
+    }
+
+    /// The mapping whose keys start at `base` has ended.
+    fn forget(&mut self, base: usize) {
+        self.keys.truncate(base);
+        if matches!(self.indexes.last(), Some((at, _)) if *at == base) {
+            self.indexes.pop();
         }
     }
 
@@ -1030,5 +1080,31 @@ measures:
             .as_ref()
             .map(|t| (t.as_str(), at(&file, t.pos)));
         assert_eq!(q1, Some(("945", "6:18-6:21".to_string())));
+    }
+
+    #[test]
+    fn many_keys_stay_linear() {
+        let mut text = String::from("return:\n  organisation: A\n  period: P\n");
+        for i in 0..100_000 {
+            text.push_str(&format!("  k{i}: v\n"));
+        }
+        text.push_str("  k7: again\nmeasures:\n  m:\n");
+        for i in 0..50_000 {
+            text.push_str(&format!("    f{i}: v\n"));
+        }
+        text.push_str("    f49999: again\n    f3: again\n");
+        let file = yaml(&text);
+        assert_eq!(file.returns[0].header.len(), 100_000);
+        assert_eq!(file.returns[0].measures[0].extra.len(), 50_000);
+        let dups: Vec<_> = file.problems.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            dups,
+            [
+                "`k7` is given twice in the return header; the first is kept",
+                "`f49999` is given twice in measure `m`; the first is kept",
+                "`f3` is given twice in measure `m`; the first is kept",
+            ]
+        );
+        assert_eq!(at(&file, file.problems[0].related[0].0), "11:3-11:5");
     }
 }
