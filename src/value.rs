@@ -183,7 +183,9 @@ pub enum ValueText {
     Quantity(Quantity),
     Missing(MissingKind),
     /// Not a value; `reason` says why in plain words.
-    Invalid { reason: String },
+    Invalid {
+        reason: String,
+    },
 }
 
 impl Quantity {
