@@ -1,14 +1,20 @@
 //! Arguments → validated settings → library calls → rendered output.
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod check;
+mod explain;
+mod fmt;
+mod rules;
+mod test;
+
 use ragcheck::diagnostic::{Diagnostic, Severity};
-use ragcheck::engine::{self, CheckOptions, Input};
+use ragcheck::engine;
 use ragcheck::render::{self, Format, RenderOptions};
 use ragcheck::rules_io::read_rule_files;
 use ragcheck::span::SourceFile;
@@ -16,41 +22,41 @@ use ragcheck::span::SourceFile;
 /// Validate public-sector RAG performance returns against rules written as text.
 #[derive(Debug, Parser)]
 #[command(name = "ragcheck", version, about, max_term_width = 100)]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
-    command: Command,
+    pub(crate) command: Command,
 
     /// Rule files or folders (repeatable); default `./rules`.
     #[arg(long = "rules", global = true, value_name = "PATH")]
-    rules: Vec<PathBuf>,
+    pub(crate) rules: Vec<PathBuf>,
 
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = FormatArg::Human)]
-    format: FormatArg,
+    pub(crate) format: FormatArg,
 
     /// Write the output to FILE instead of standard output.
     #[arg(long, short = 'o', global = true, value_name = "FILE")]
-    output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
 
     /// The least severity that makes the run fail (exit status 1).
     #[arg(long = "fail-on", global = true, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    pub(crate) fail_on: FailOn,
 
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', global = true, value_name = "N")]
-    jobs: Option<usize>,
+    pub(crate) jobs: Option<usize>,
 
     /// Print only the problems: no RAG tables, no summary, no progress.
     #[arg(long, short = 'q', global = true)]
-    quiet: bool,
+    pub(crate) quiet: bool,
 
     /// Colours in human output; `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
-    color: ColorArg,
+    pub(crate) color: ColorArg,
 }
 
 #[derive(Debug, Subcommand)]
-enum Command {
+pub(crate) enum Command {
     /// Check returns (files or folders; `-` reads standard input).
     Check {
         #[arg(value_name = "PATH", default_value = ".")]
@@ -82,7 +88,7 @@ enum Command {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum FormatArg {
+pub(crate) enum FormatArg {
     Human,
     Json,
     Sarif,
@@ -91,7 +97,7 @@ enum FormatArg {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum FailOn {
+pub(crate) enum FailOn {
     Error,
     Warning,
     Info,
@@ -99,16 +105,16 @@ enum FailOn {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum ColorArg {
+pub(crate) enum ColorArg {
     Auto,
     Always,
     Never,
 }
 
 /// Exit statuses (SPEC 4).
-const OK: i32 = 0;
-const FAILED: i32 = 1;
-const BROKEN: i32 = 2;
+pub(crate) const OK: i32 = 0;
+pub(crate) const FAILED: i32 = 1;
+pub(crate) const BROKEN: i32 = 2;
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {
@@ -126,20 +132,18 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     }
     let settings = Settings::from(&cli);
     match &cli.command {
-        Command::Check { paths } => check(&cli, &settings, paths),
-        Command::Rules { paths } => rules(&cli, &settings, paths),
-        Command::Explain { id } => explain(&cli, &settings, id),
-        Command::Test { .. } | Command::Fmt { .. } => {
-            eprintln!("error: this command is not available yet in this version of ragcheck");
-            BROKEN
-        }
+        Command::Check { paths } => check::run(&cli, &settings, paths),
+        Command::Rules { paths } => rules::run(&cli, &settings, paths),
+        Command::Explain { id } => explain::run(&cli, &settings, id),
+        Command::Test { paths } => test::run(&cli, &settings, paths),
+        Command::Fmt { check, paths } => fmt::run(&cli, &settings, *check, paths),
     }
 }
 
 /// Resolved output settings.
-struct Settings {
+pub(crate) struct Settings {
     render: RenderOptions,
-    format: Format,
+    pub(crate) format: Format,
 }
 
 impl From<&Cli> for Settings {
@@ -178,7 +182,7 @@ impl From<&Cli> for Settings {
     }
 }
 
-fn rule_paths(cli: &Cli) -> Vec<PathBuf> {
+pub(crate) fn rule_paths(cli: &Cli) -> Vec<PathBuf> {
     if cli.rules.is_empty() {
         vec![PathBuf::from("rules")]
     } else {
@@ -187,7 +191,7 @@ fn rule_paths(cli: &Cli) -> Vec<PathBuf> {
 }
 
 /// Read and compile the rule set; on failure, print why and give `None`.
-fn load_rules(
+pub(crate) fn load_rules(
     cli: &Cli,
     settings: &Settings,
     paths: &[PathBuf],
@@ -241,64 +245,7 @@ fn load_rules(
     }
 }
 
-fn check(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
-    let Some((rules, _warnings)) = load_rules(cli, settings, &rule_paths(cli)) else {
-        return BROKEN;
-    };
-    let mut inputs = Vec::new();
-    let mut stdin_used = false;
-    let mut file_paths = Vec::new();
-    for p in paths {
-        if p.as_os_str() == "-" {
-            if !stdin_used {
-                let mut bytes = Vec::new();
-                if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-                    eprintln!("error: cannot read standard input: {e}");
-                    return BROKEN;
-                }
-                inputs.push(Input::Stdin(bytes));
-                stdin_used = true;
-            }
-        } else {
-            file_paths.push(p.clone());
-        }
-    }
-    let (files, unreadable) = engine::discover(&file_paths);
-    inputs.extend(files.into_iter().map(Input::File));
-    let opts = CheckOptions {
-        keep_sources: settings.format == Format::Human,
-    };
-    let report = engine::check_inputs(&rules, inputs, &opts);
-    let catalogue = rules.catalogue();
-    let mut buf = Vec::new();
-    if let Err(e) = render::report(
-        settings.format,
-        &report,
-        &catalogue,
-        &settings.render,
-        &mut buf,
-    ) {
-        eprintln!("error: cannot render the report: {e}");
-        return BROKEN;
-    }
-    if let Err(e) = write_output(cli, &buf) {
-        eprintln!("error: {e}");
-        return BROKEN;
-    }
-    if !unreadable.is_empty() {
-        let diags: Vec<Diagnostic> = unreadable
-            .iter()
-            .map(|(p, r)| engine::unreadable(p, r))
-            .collect();
-        let mut err = std::io::stderr().lock();
-        let _ = render::human::diagnostics(&diags, &|_| None, &settings.render, &mut err);
-        return BROKEN;
-    }
-    let failing = report.diagnostics().any(|d| settings.render.fails(d));
-    if failing { FAILED } else { OK }
-}
-
-fn write_output(cli: &Cli, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn write_output(cli: &Cli, bytes: &[u8]) -> Result<(), String> {
     match &cli.output {
         Some(path) => std::fs::write(path, bytes)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
@@ -307,104 +254,6 @@ fn write_output(cli: &Cli, bytes: &[u8]) -> Result<(), String> {
             out.write_all(bytes)
                 .and_then(|_| out.flush())
                 .map_err(|e| format!("cannot write the output: {e}"))
-        }
-    }
-}
-
-fn rules(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
-    let paths = if paths.is_empty() {
-        rule_paths(cli)
-    } else {
-        paths.to_vec()
-    };
-    let Some((rules, _)) = load_rules(cli, settings, &paths) else {
-        return BROKEN;
-    };
-    let mut text = String::new();
-    text.push_str(&format!(
-        "{} rule files: {} measures, {} checks, {} tests\n\n",
-        rules.sources.len(),
-        rules.measures.len(),
-        rules.checks.len(),
-        rules.tests.len()
-    ));
-    text.push_str("measures:\n");
-    for m in &rules.measures {
-        let unit = m.unit.map(|u| u.name()).unwrap_or("-");
-        let bands: Vec<&str> = m.bands.iter().map(|b| b.status.name()).collect();
-        let mut flags = Vec::new();
-        if m.required {
-            flags.push("required");
-        }
-        if m.cumulative {
-            flags.push("cumulative");
-        }
-        text.push_str(&format!(
-            "  {:<28} {:<8} {:<22} {}\n",
-            m.id,
-            unit,
-            if bands.is_empty() {
-                "no bands".to_string()
-            } else {
-                bands.join(" > ")
-            },
-            flags.join(", ")
-        ));
-    }
-    text.push_str("\nchecks:\n");
-    for c in &rules.checks {
-        let scope = match &c.scope {
-            ragcheck::ir::Scope::Return => "each return".to_string(),
-            ragcheck::ir::Scope::EachMeasure(_) => "each measure".to_string(),
-            ragcheck::ir::Scope::EachValue(_) => "each value".to_string(),
-            ragcheck::ir::Scope::Measures(ids) => format!("{} measures", ids.len()),
-        };
-        text.push_str(&format!(
-            "  {:<28} {:<14} {}:{}\n",
-            c.id, scope, c.rule.file, c.rule.line
-        ));
-    }
-    match write_output(cli, text.as_bytes()) {
-        Ok(()) => OK,
-        Err(e) => {
-            eprintln!("error: {e}");
-            BROKEN
-        }
-    }
-}
-
-fn explain(cli: &Cli, settings: &Settings, id: &str) -> i32 {
-    if let Some(b) = ragcheck::checks::BUILTINS.iter().find(|b| b.id == id) {
-        let text = format!(
-            "{} (built-in, {} by default)\n\n{}\n\n{}\n",
-            b.id, b.severity, b.about, b.docs
-        );
-        return match write_output(cli, text.as_bytes()) {
-            Ok(()) => OK,
-            Err(_) => BROKEN,
-        };
-    }
-    let Some((rules, _)) = load_rules(cli, settings, &rule_paths(cli)) else {
-        return BROKEN;
-    };
-    match rules.explain(id) {
-        Some(text) => match write_output(cli, text.as_bytes()) {
-            Ok(()) => OK,
-            Err(_) => BROKEN,
-        },
-        None => {
-            let names = ragcheck::checks::BUILTINS
-                .iter()
-                .map(|b| b.id)
-                .chain(rules.checks.iter().map(|c| c.id.as_str()))
-                .chain(rules.measures.iter().map(|m| m.id.as_str()));
-            match ragcheck::compile::did_you_mean(id, names) {
-                Some(s) => {
-                    eprintln!("error: there is no check or measure `{id}`; did you mean `{s}`?")
-                }
-                None => eprintln!("error: there is no check or measure `{id}`"),
-            }
-            BROKEN
         }
     }
 }

@@ -1,0 +1,67 @@
+//! `ragcheck rules`: compile and list.
+
+use std::path::PathBuf;
+
+use super::{BROKEN, Cli, OK, Settings, load_rules, rule_paths, write_output};
+
+pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
+    let paths = if paths.is_empty() {
+        rule_paths(cli)
+    } else {
+        paths.to_vec()
+    };
+    let Some((rules, _)) = load_rules(cli, settings, &paths) else {
+        return BROKEN;
+    };
+    let mut text = String::new();
+    text.push_str(&format!(
+        "{} rule files: {} measures, {} checks, {} tests\n\n",
+        rules.sources.len(),
+        rules.measures.len(),
+        rules.checks.len(),
+        rules.tests.len()
+    ));
+    text.push_str("measures:\n");
+    for m in &rules.measures {
+        let unit = m.unit.map(|u| u.name()).unwrap_or("-");
+        let bands: Vec<&str> = m.bands.iter().map(|b| b.status.name()).collect();
+        let mut flags = Vec::new();
+        if m.required {
+            flags.push("required");
+        }
+        if m.cumulative {
+            flags.push("cumulative");
+        }
+        text.push_str(&format!(
+            "  {:<28} {:<8} {:<22} {}\n",
+            m.id,
+            unit,
+            if bands.is_empty() {
+                "no bands".to_string()
+            } else {
+                bands.join(" > ")
+            },
+            flags.join(", ")
+        ));
+    }
+    text.push_str("\nchecks:\n");
+    for c in &rules.checks {
+        let scope = match &c.scope {
+            ragcheck::ir::Scope::Return => "each return".to_string(),
+            ragcheck::ir::Scope::EachMeasure(_) => "each measure".to_string(),
+            ragcheck::ir::Scope::EachValue(_) => "each value".to_string(),
+            ragcheck::ir::Scope::Measures(ids) => format!("{} measures", ids.len()),
+        };
+        text.push_str(&format!(
+            "  {:<28} {:<14} {}:{}\n",
+            c.id, scope, c.rule.file, c.rule.line
+        ));
+    }
+    match write_output(cli, text.as_bytes()) {
+        Ok(()) => OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            BROKEN
+        }
+    }
+}
