@@ -51,7 +51,12 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
         .measure(e.entry.id())
         .field("status");
         if let Some(r) = e.rag {
-            f = f.help(format!("its thresholds give {r}: add `status: {r}`"));
+            let word = match r {
+                crate::rag::Rag::Green => "Green",
+                crate::rag::Rag::Amber => "Amber",
+                crate::rag::Rag::Red => "Red",
+            };
+            f = f.help(format!("its thresholds give {r}: add `status: {word}`"));
         }
         out.push(f);
     }

@@ -1,0 +1,77 @@
+//! One return per built-in check, each triggering it, its human output
+//! snapshot-tested; and a clean return that triggers none.
+
+use ragcheck::engine::{CheckOptions, Input, check_inputs};
+use ragcheck::render::{self, RenderOptions};
+use ragcheck::rules_io::read_rule_files;
+
+fn rules() -> ragcheck::RuleSet {
+    let (sources, errors) = read_rule_files(&["tests/builtins/rules.rag".into()]);
+    assert!(errors.is_empty(), "{errors:?}");
+    match ragcheck::compile(sources).rules {
+        Some(r) => r,
+        None => panic!("fixture rules do not compile"),
+    }
+}
+
+fn check(path: &str) -> (ragcheck::report::Report, String) {
+    let rules = rules();
+    let report = check_inputs(
+        &rules,
+        vec![Input::File(path.into())],
+        &CheckOptions { keep_sources: true },
+    );
+    let mut out = Vec::new();
+    render::human::report(&report, &RenderOptions::default(), &mut out)
+        .unwrap_or_else(|e| panic!("{e}"));
+    (report, String::from_utf8_lossy(&out).into_owned())
+}
+
+#[test]
+fn each_fixture_triggers_its_builtin_check() {
+    insta::glob!("builtins/*.yaml", |path| {
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let rel = format!("tests/builtins/{name}.yaml");
+        let (report, human) = check(&rel);
+        let codes: Vec<&str> = report.diagnostics().map(|d| d.code.as_str()).collect();
+        if name == "clean" {
+            assert!(codes.is_empty(), "the clean return raised {codes:?}");
+        } else {
+            assert!(
+                codes.contains(&name),
+                "{rel} should raise {name}, raised {codes:?}"
+            );
+        }
+        insta::assert_snapshot!(human);
+    });
+}
+
+#[test]
+fn every_builtin_check_has_a_fixture() {
+    for b in ragcheck::checks::BUILTINS.iter() {
+        let path = format!("tests/builtins/{}.yaml", b.id);
+        assert!(
+            std::path::Path::new(&path).exists(),
+            "no fixture for built-in check {}",
+            b.id
+        );
+    }
+}
+
+#[test]
+fn a_check_set_off_does_not_run() {
+    let (mut sources, _) = read_rule_files(&["tests/builtins/rules.rag".into()]);
+    sources.push(ragcheck::span::SourceFile::new(
+        "off.rag",
+        "severity unknown_status off\n",
+    ));
+    let rules = ragcheck::compile(sources)
+        .rules
+        .unwrap_or_else(|| panic!("no rules"));
+    let report = check_inputs(
+        &rules,
+        vec![Input::File("tests/builtins/unknown_status.yaml".into())],
+        &CheckOptions::default(),
+    );
+    assert!(report.diagnostics().all(|d| d.code != "unknown_status"));
+}
