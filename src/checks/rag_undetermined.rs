@@ -23,18 +23,32 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
         if !e.rag_undetermined {
             continue;
         }
-        let quarter = ctx
-            .quarter
-            .map(|q| format!("Q{q}"))
-            .unwrap_or("its quarter".into());
-        let value_text = ctx
-            .quarter
-            .and_then(|q| e.entry.values[q as usize - 1].as_ref());
-        let why = match ctx.value(i, None) {
+        let Some(rq) = ctx.quarter else {
+            out.push(
+                Finding::new(
+                    Severity::Info,
+                    CHECK.id,
+                    format!(
+                        "no status can be computed for `{}`: the return's period does not say which quarter it is",
+                        e.entry.id()
+                    ),
+                    e.entry.pos(),
+                )
+                .label("no RAG from the thresholds")
+                .measure(e.entry.id()),
+            );
+            continue;
+        };
+        let quarter = format!("Q{rq}");
+        let value_text = e.entry.values[rq as usize - 1].as_ref();
+        let value = ctx.value(i, None);
+        // An invalid value is already an error (`unparseable_value` or
+        // `unit_mismatch`); say it once.
+        if let Val::Missing(MissingKind::Invalid, _) = value {
+            continue;
+        }
+        let why = match value {
             Val::Missing(MissingKind::Blank, _) => format!("there is no {quarter} value"),
-            Val::Missing(MissingKind::Invalid, Some(raw)) => {
-                format!("the {quarter} value `{raw}` is not a usable value")
-            }
             Val::Missing(kind, _) => {
                 format!("the {quarter} value is {}", kind.name().replace('_', " "))
             }
@@ -50,7 +64,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
         .label("no RAG from the thresholds")
         .measure(e.entry.id());
         if value_text.is_some() {
-            f = f.field(format!("q{}", ctx.quarter.unwrap_or(4)));
+            f = f.field(format!("q{rq}"));
         }
         out.push(f);
     }
