@@ -14,11 +14,33 @@ type Result<T> = std::result::Result<T, BuildError>;
 pub(crate) struct Builder {
     file: FileId,
     offset: usize,
+    /// Parentheses and calls currently open, to bound recursion.
+    pub(super) depth: std::cell::Cell<usize>,
 }
+
+/// Limits that keep deeply nested or enormous expressions from exhausting
+/// the stack in later stages.
+pub(super) const MAX_DEPTH: usize = 32;
+pub(super) const MAX_TOKENS: usize = 512;
 
 impl Builder {
     pub fn new(file: FileId, offset: usize) -> Builder {
-        Builder { file, offset }
+        Builder {
+            file,
+            offset,
+            depth: std::cell::Cell::new(0),
+        }
+    }
+
+    pub(super) fn too_complex(&self, pair: &Pair<'_, Rule>, why: &str) -> BuildError {
+        let mut e = self.error(
+            pair,
+            "too_complex",
+            format!("this expression is too complex: {why}"),
+        );
+        e.label = "too complex".into();
+        e.help = Some("split it into simpler conditions or several checks".into());
+        e
     }
 
     /// The pair's span without the whitespace and comments pest's implicit

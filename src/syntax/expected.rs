@@ -224,6 +224,10 @@ pub fn syntax_error(error: pest::error::Error<Rule>, source: &SourceFile) -> Dia
             };
             (message, format!("expected {expected}"))
         }
+        ErrorVariant::CustomError { message } if message.contains("stack limit") => (
+            "this rule nests too deeply to read".to_string(),
+            "too deep".to_string(),
+        ),
         ErrorVariant::CustomError { message } => (message.clone(), "here".to_string()),
     };
     let previous = previous_word(text, start);

@@ -37,6 +37,31 @@ fn pratt() -> &'static PrattParser<Rule> {
 
 impl Builder {
     pub fn expr(&self, pair: Pair<'_, Rule>) -> Result<Expr, BuildError> {
+        if self.depth.get() >= super::build::MAX_DEPTH {
+            return Err(self.too_complex(
+                &pair,
+                &format!(
+                    "more than {} levels of parentheses",
+                    super::build::MAX_DEPTH
+                ),
+            ));
+        }
+        if pair.clone().into_inner().count() > super::build::MAX_TOKENS {
+            return Err(self.too_complex(
+                &pair,
+                &format!(
+                    "more than {} operators and operands",
+                    super::build::MAX_TOKENS
+                ),
+            ));
+        }
+        self.depth.set(self.depth.get() + 1);
+        let result = self.expr_inner(pair);
+        self.depth.set(self.depth.get() - 1);
+        result
+    }
+
+    fn expr_inner(&self, pair: Pair<'_, Rule>) -> Result<Expr, BuildError> {
         // The Pratt parser's closures cannot return errors, so collect the
         // first one and report it after.
         let first_error: std::cell::RefCell<Option<BuildError>> = Default::default();
