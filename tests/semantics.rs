@@ -335,3 +335,41 @@ fn for_each_value_points_at_the_value() {
     let rule = d.rule.clone().unwrap_or_else(|| panic!("no rule"));
     assert_eq!((rule.file.as_ref(), rule.line), ("t.rag", 33));
 }
+
+#[test]
+fn min_max_round_keep_units() {
+    let rules = r#"
+check spread for appraisals {
+    info when max(q1, q2, q3) - min(q1, q2, q3) > 30% "spread {max(q1, q2, q3) - min(q1, q2, q3)}"
+    info when round(q1 / 3, 1) == 21% "third {round(q1 / 3, 1)}"
+}
+"#;
+    let r = check(
+        rules,
+        &ret(
+            "2011/12 Q4",
+            "  appraisals:\n    values:\n      q1: 63%\n      q2: 94%\n      q3: 99%\n      q4: 100%\n",
+        ),
+    );
+    assert_eq!(messages(&r, "spread"), vec!["spread 36%", "third 21%"]);
+}
+
+#[test]
+fn a_required_measure_absent_is_reported_once() {
+    let compiled = ragcheck::compile(vec![SourceFile::new(
+        "r.rag",
+        "measure appraisals {\n  unit percent\n  required\n}\n",
+    )]);
+    let rules = compiled.rules.unwrap_or_else(|| panic!("no rules"));
+    let loaded = ragcheck::returns::load(
+        "t.yaml",
+        ret("2011/12 Q4", "  budget:\n    values:\n      q4: £0\n").into_bytes(),
+    );
+    let r = check_loaded(&rules, &loaded, &CheckOptions::default());
+    let c = codes(&r);
+    assert_eq!(
+        c.iter().filter(|c| *c == "missing_measure").count(),
+        1,
+        "{c:?}"
+    );
+}
