@@ -62,3 +62,63 @@ fn every_builtin_check_has_docs_with_an_example() {
         assert!(b.docs.contains("Example:"), "{}", b.id);
     }
 }
+
+/// A snapshot whose test or input is gone would never be checked again:
+/// every `.snap` must name an existing source file that still asserts it,
+/// and, for fixture-driven snapshots, an existing input file.
+#[test]
+fn no_stale_snapshots() {
+    let mut stale = Vec::new();
+    let mut dirs = vec![
+        std::path::PathBuf::from("tests"),
+        std::path::PathBuf::from("src"),
+    ];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
+            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let name = path.to_string_lossy().to_string();
+            if !name.ends_with(".snap") {
+                continue;
+            }
+            let text = read(&name);
+            let header = |key: &str| {
+                text.lines()
+                    .take_while(|l| !l.is_empty())
+                    .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_string()))
+            };
+            match header("source:") {
+                Some(src) if std::path::Path::new(&src).exists() => {
+                    // The test name is the part of the file name after `__`.
+                    let file = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_default();
+                    let test = file
+                        .trim_end_matches(".snap")
+                        .rsplit("__")
+                        .next()
+                        .unwrap_or("")
+                        .split('@')
+                        .next()
+                        .unwrap_or("")
+                        .trim_end_matches(|c: char| c == '-' || c.is_ascii_digit())
+                        .to_string();
+                    if !read(&src).contains(&test) {
+                        stale.push(format!("{name}: `{test}` is no longer in {src}"));
+                    }
+                }
+                other => stale.push(format!("{name}: source {other:?} is gone")),
+            }
+            if let Some(input) = header("input_file:")
+                && !std::path::Path::new(&input).exists()
+            {
+                stale.push(format!("{name}: input {input} is gone"));
+            }
+        }
+    }
+    assert!(stale.is_empty(), "stale snapshots:\n{}", stale.join("\n"));
+}
