@@ -682,6 +682,32 @@ fn output_file_is_written_and_stdout_left_empty() {
 }
 
 #[test]
+fn output_never_overwrites_a_return_being_checked() {
+    let dir = temp_dir("output_onto_input");
+    let target = dir.join("q2.yaml");
+    let text = std::fs::read(returns("clean")).expect("a fixture");
+    std::fs::write(&target, &text).expect("writing a fixture");
+    let dir_arg = dir.to_str().expect("a UTF-8 path");
+    for output in [target.clone(), dir.join(".").join("q2.yaml")] {
+        let r = ragcheck(&[
+            "check",
+            "--rules",
+            RULES,
+            "--output",
+            output.to_str().expect("a UTF-8 path"),
+            dir_arg,
+        ]);
+        assert_eq!(r.code, 2, "{}", r.transcript());
+        assert!(
+            r.stderr.contains("never writes to the files it checks"),
+            "{}",
+            r.transcript()
+        );
+        assert_eq!(std::fs::read(&target).expect("the return"), text);
+    }
+}
+
+#[test]
 fn dash_reads_a_return_from_stdin() {
     let input = std::fs::read(returns("errors")).expect("a fixture");
     let r = ragcheck_stdin(

@@ -25,7 +25,7 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
     let Some((rules, _warnings)) = load_rules(cli, settings, &rule_paths(cli)) else {
         return BROKEN;
     };
-    let (inputs, unreadable) = match inputs(paths) {
+    let Inputs { inputs, unreadable } = match inputs(paths) {
         Ok(found) => found,
         Err(e) => {
             eprintln!("error: {e}");
@@ -37,6 +37,17 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
             "warning: no returns found (files ending in .{})",
             engine::RETURN_EXTENSIONS.join(", .")
         );
+    }
+    if let Some(out) = &cli.output
+        && let Some(input) = overwritten_input(out, &inputs)
+    {
+        eprintln!(
+            "error: `--output {}` is one of the returns being checked (`{}`); \
+             ragcheck never writes to the files it checks",
+            out.display(),
+            input.display()
+        );
+        return BROKEN;
     }
     let opts = CheckOptions {
         keep_sources: settings.format == Format::Human,
@@ -83,10 +94,17 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
     if failing { FAILED } else { OK }
 }
 
-/// What to check: standard input (once, however often `-` is named), then
-/// the files found under the paths in path order; and the paths that could
-/// not be read. Only failing to read standard input is an error.
-fn inputs(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<(PathBuf, String)>), String> {
+/// What the paths on the command line come to.
+struct Inputs {
+    /// Standard input (once, however often `-` is named), then the files
+    /// found under the paths, in path order.
+    inputs: Vec<Input>,
+    /// Paths that could not be read, with why.
+    unreadable: Vec<(PathBuf, String)>,
+}
+
+/// Expand the paths; only failing to read standard input is an error.
+fn inputs(paths: &[PathBuf]) -> Result<Inputs, String> {
     let mut inputs = Vec::new();
     let mut named = Vec::new();
     let mut unreadable = Vec::new();
@@ -116,7 +134,18 @@ fn inputs(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<(PathBuf, String)>), Str
     unreadable.extend(errors);
     unreadable.sort();
     inputs.extend(files.into_iter().map(Input::File));
-    Ok((inputs, unreadable))
+    Ok(Inputs { inputs, unreadable })
+}
+
+/// The input that `output` names, if any: writing the report there would
+/// destroy a return (SPEC 5). Only an existing file can be one, so most
+/// runs cost a single `stat`.
+fn overwritten_input<'a>(output: &Path, inputs: &'a [Input]) -> Option<&'a Path> {
+    let output = output.canonicalize().ok()?;
+    inputs.iter().find_map(|input| match input {
+        Input::File(p) if p.canonicalize().is_ok_and(|p| p == output) => Some(p.as_path()),
+        _ => None,
+    })
 }
 
 /// A run is long enough for a progress bar when it has more files than
