@@ -1,49 +1,65 @@
-//! `ragcheck check`: load the rules, check the returns, render.
+//! `ragcheck check`: load the rules, check the returns, render, and decide
+//! the exit status.
+//!
+//! Paths that cannot be read at all (a missing file, a folder that cannot be
+//! walked, a named file that cannot be opened) make the run fail with exit
+//! status 2, but only after every other return has been checked and
+//! reported: one bad path never hides the rest.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ragcheck::diagnostic::Diagnostic;
 use ragcheck::engine::{self, CheckOptions, Input};
 use ragcheck::render::{self, Format};
-
-use std::path::PathBuf;
+use ragcheck::report::Report;
 
 use super::{BROKEN, Cli, FAILED, OK, Settings, load_rules, rule_paths, write_output};
+
+/// The variable GitHub Actions sets to the step's Markdown summary file.
+const STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
 
 pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
     let Some((rules, _warnings)) = load_rules(cli, settings, &rule_paths(cli)) else {
         return BROKEN;
     };
-    let mut inputs = Vec::new();
-    let mut stdin_used = false;
-    let mut file_paths = Vec::new();
-    for p in paths {
-        if p.as_os_str() == "-" {
-            if !stdin_used {
-                let mut bytes = Vec::new();
-                if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-                    eprintln!("error: cannot read standard input: {e}");
-                    return BROKEN;
-                }
-                inputs.push(Input::Stdin(bytes));
-                stdin_used = true;
-            }
-        } else {
-            file_paths.push(p.clone());
+    let Inputs { inputs, unreadable } = match inputs(paths) {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return BROKEN;
         }
+    };
+    if inputs.is_empty() && unreadable.is_empty() && !cli.quiet {
+        eprintln!(
+            "warning: no returns found (files ending in .{})",
+            engine::RETURN_EXTENSIONS.join(", .")
+        );
     }
-    let (files, unreadable) = engine::discover(&file_paths);
-    inputs.extend(files.into_iter().map(Input::File));
+    if let Some(out) = &cli.output
+        && let Some(input) = overwritten_input(out, &inputs)
+    {
+        eprintln!(
+            "error: `--output {}` is one of the returns being checked (`{}`); \
+             ragcheck never writes to the files it checks",
+            out.display(),
+            input.display()
+        );
+        return BROKEN;
+    }
     let opts = CheckOptions {
         keep_sources: settings.format == Format::Human,
     };
-    let report = engine::check_inputs(&rules, inputs, &opts);
-    let catalogue = rules.catalogue();
+    let progress = !cli.quiet && std::io::stderr().is_terminal();
+    let report = check(&rules, inputs, &opts, progress);
+
     let mut buf = Vec::new();
     if let Err(e) = render::report(
         settings.format,
         &report,
-        &catalogue,
+        &rules.catalogue(),
         &settings.render,
         &mut buf,
     ) {
@@ -54,15 +70,141 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
         eprintln!("error: {e}");
         return BROKEN;
     }
+    if settings.format == Format::Github
+        && let Some(path) = std::env::var_os(STEP_SUMMARY).filter(|p| !p.is_empty())
+        && let Err(e) = append_step_summary(Path::new(&path), &report)
+    {
+        // The annotations are out; a summary that cannot be written is
+        // worth saying but does not change the verdict.
+        eprintln!(
+            "warning: cannot append the step summary to `{}`: {e}",
+            Path::new(&path).display()
+        );
+    }
     if !unreadable.is_empty() {
         let diags: Vec<Diagnostic> = unreadable
             .iter()
             .map(|(p, r)| engine::unreadable(p, r))
             .collect();
         let mut err = std::io::stderr().lock();
-        let _ = render::human::diagnostics(&diags, &|_| None, &settings.render, &mut err);
+        let _ = render::human::diagnostics(&diags, &|_| None, &settings.stderr_render(), &mut err);
         return BROKEN;
     }
     let failing = report.diagnostics().any(|d| settings.render.fails(d));
     if failing { FAILED } else { OK }
+}
+
+/// What the paths on the command line come to.
+struct Inputs {
+    /// Standard input (once, however often `-` is named), then the files
+    /// found under the paths, in path order.
+    inputs: Vec<Input>,
+    /// Paths that could not be read, with why.
+    unreadable: Vec<(PathBuf, String)>,
+}
+
+/// Expand the paths; only failing to read standard input is an error.
+fn inputs(paths: &[PathBuf]) -> Result<Inputs, String> {
+    let mut inputs = Vec::new();
+    let mut named = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut stdin_read = false;
+    for p in paths {
+        if p.as_os_str() == "-" {
+            if stdin_read {
+                continue;
+            }
+            stdin_read = true;
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            inputs.push(Input::Stdin(bytes));
+        } else if p.is_file()
+            && let Err(e) = std::fs::File::open(p)
+        {
+            // A file named on the command line that cannot be opened is an
+            // unreadable path (exit status 2), not a bad return.
+            unreadable.push((p.clone(), e.to_string()));
+        } else {
+            named.push(p.clone());
+        }
+    }
+    let (files, errors) = engine::discover(&named);
+    unreadable.extend(errors);
+    unreadable.sort();
+    inputs.extend(files.into_iter().map(Input::File));
+    Ok(Inputs { inputs, unreadable })
+}
+
+/// The input that `output` names, if any: writing the report there would
+/// destroy a return (SPEC 5). Only an existing file can be one, so most
+/// runs cost a single `stat`.
+fn overwritten_input<'a>(output: &Path, inputs: &'a [Input]) -> Option<&'a Path> {
+    let output = output.canonicalize().ok()?;
+    inputs.iter().find_map(|input| match input {
+        Input::File(p) if p.canonicalize().is_ok_and(|p| p == output) => Some(p.as_path()),
+        _ => None,
+    })
+}
+
+/// A run is long enough for a progress bar when it has more files than
+/// this, or has taken longer than [`LONG_RUN_TIME`] so far.
+const LONG_RUN_FILES: usize = 200;
+const LONG_RUN_TIME: Duration = Duration::from_secs(2);
+
+/// Check every input. With `progress` (stderr is a terminal and the run is
+/// not quiet) the inputs go to the engine in batches, and a bar on stderr
+/// counts them off once the run is long; it is cleared before any output.
+fn check(
+    rules: &ragcheck::RuleSet,
+    inputs: Vec<Input>,
+    opts: &CheckOptions,
+    progress: bool,
+) -> Report {
+    if !progress || inputs.len() < 2 {
+        return engine::check_inputs(rules, inputs, opts);
+    }
+    let total = inputs.len();
+    // Enough per batch to keep every worker busy; small enough to tick often.
+    let batch = (rayon::current_num_threads() * 8).max(32);
+    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} checking {pos}/{len} files {wide_bar} {eta}")
+    {
+        bar.set_style(style);
+    }
+    let start = Instant::now();
+    let mut shown = false;
+    let mut show_if_long = |bar: &ProgressBar| {
+        if !shown && (total > LONG_RUN_FILES || start.elapsed() > LONG_RUN_TIME) {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            shown = true;
+        }
+    };
+    show_if_long(&bar);
+    let mut files = Vec::with_capacity(total);
+    let mut rest = inputs.into_iter();
+    loop {
+        let chunk: Vec<Input> = rest.by_ref().take(batch).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let n = chunk.len() as u64;
+        files.extend(engine::check_inputs(rules, chunk, opts).files);
+        bar.inc(n);
+        show_if_long(&bar);
+    }
+    bar.finish_and_clear();
+    Report { files }
+}
+
+/// Append the Markdown step summary to GitHub's summary file.
+fn append_step_summary(path: &Path, report: &Report) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(render::github::step_summary(report).as_bytes())?;
+    file.flush()
 }

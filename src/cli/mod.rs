@@ -42,7 +42,7 @@ pub(crate) struct Cli {
     #[arg(long = "fail-on", global = true, value_enum, default_value_t = FailOn::Error)]
     pub(crate) fail_on: FailOn,
 
-    /// Worker threads (default: one per core).
+    /// Worker threads (default, or 0: one per core).
     #[arg(long, short = 'j', global = true, value_name = "N")]
     pub(crate) jobs: Option<usize>,
 
@@ -50,7 +50,8 @@ pub(crate) struct Cli {
     #[arg(long, short = 'q', global = true)]
     pub(crate) quiet: bool,
 
-    /// Colours in human output; `auto` colours a terminal unless NO_COLOR is set.
+    /// Colours in human output; `auto` colours a terminal unless NO_COLOR is
+    /// set, `always` colours even when NO_COLOR is set.
     #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
     pub(crate) color: ColorArg,
 }
@@ -125,9 +126,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         }
     };
     if let Some(n) = cli.jobs {
-        // Only fails if a pool already exists, which cannot happen here.
+        // 0 leaves rayon's default, one thread per core. Building the global
+        // pool only fails if one already exists, which cannot happen here.
         let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
+            .num_threads(n)
             .build_global();
     }
     let settings = Settings::from(&cli);
@@ -144,20 +146,25 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
 pub(crate) struct Settings {
     render: RenderOptions,
     pub(crate) format: Format,
+    /// Colour for what goes to standard error (rule-file problems,
+    /// unreadable paths): decided for stderr as `render.color` is for the
+    /// output.
+    stderr_color: bool,
 }
 
 impl From<&Cli> for Settings {
     fn from(cli: &Cli) -> Settings {
         let to_file = cli.output.is_some();
-        let color = match cli.color {
+        // https://no-color.org: a NO_COLOR that is set and not empty turns
+        // colour off; an explicit `--color always` still wins.
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color_for = |terminal: bool| match cli.color {
             ColorArg::Always => true,
             ColorArg::Never => false,
-            ColorArg::Auto => {
-                !to_file
-                    && std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
+            ColorArg::Auto => terminal && !no_color,
         };
+        let color = color_for(!to_file && std::io::stdout().is_terminal());
+        let stderr_color = color_for(std::io::stderr().is_terminal());
         let fail_on = match cli.fail_on {
             FailOn::Error => Some(Severity::Error),
             FailOn::Warning => Some(Severity::Warning),
@@ -176,8 +183,20 @@ impl From<&Cli> for Settings {
                 color,
                 fail_on,
                 base_dir: std::env::current_dir().ok(),
+                quiet: cli.quiet,
             },
             format,
+            stderr_color,
+        }
+    }
+}
+
+impl Settings {
+    /// Render options for human output on standard error.
+    pub(crate) fn stderr_render(&self) -> RenderOptions {
+        RenderOptions {
+            color: self.stderr_color,
+            ..self.render.clone()
         }
     }
 }
@@ -233,11 +252,7 @@ pub(crate) fn load_rules(
                 .map(|(_, t)| t.clone())
         };
         let mut err = std::io::stderr().lock();
-        let opts = RenderOptions {
-            color: settings.render.color && std::io::stderr().is_terminal(),
-            ..settings.render.clone()
-        };
-        let _ = render::human::diagnostics(&problems, &lookup, &opts, &mut err);
+        let _ = render::human::diagnostics(&problems, &lookup, &settings.stderr_render(), &mut err);
     }
     match compiled.rules {
         Some(r) if !failed => Some((r, problems)),

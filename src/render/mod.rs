@@ -42,6 +42,10 @@ pub struct RenderOptions {
     pub fail_on: Option<Severity>,
     /// The repository root: SARIF URIs are made relative to it.
     pub base_dir: Option<PathBuf>,
+    /// Human output shows only the problems (`--quiet`): no RAG tables, no
+    /// summary, no heading for a return that has nothing to show. Machine
+    /// formats ignore it.
+    pub quiet: bool,
 }
 
 impl RenderOptions {

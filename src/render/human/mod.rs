@@ -29,7 +29,8 @@ pub const WIDTH: usize = 100;
 const CONTEXT: usize = 1;
 
 /// Render a `check` report: every problem, each return's RAG table and the
-/// summary line.
+/// summary line. With [`RenderOptions::quiet`], only the problems, under the
+/// heading of the file or return they belong to.
 pub fn report(report: &Report, opts: &RenderOptions, out: &mut dyn io::Write) -> io::Result<()> {
     let printer = Printer::new(opts);
     for file in &report.files {
@@ -47,6 +48,9 @@ pub fn report(report: &Report, opts: &RenderOptions, out: &mut dyn io::Write) ->
             }
         }
         for ret in &file.returns {
+            if opts.quiet && ret.diagnostics.is_empty() {
+                continue;
+            }
             printer.heading(
                 &format!(
                     "{} ({})",
@@ -58,8 +62,13 @@ pub fn report(report: &Report, opts: &RenderOptions, out: &mut dyn io::Write) ->
             for d in &ret.diagnostics {
                 printer.diagnostic(d, &source, true, out)?;
             }
-            table::write(ret, opts.color, out)?;
+            if !opts.quiet {
+                table::write(ret, opts.color, out)?;
+            }
         }
+    }
+    if opts.quiet {
+        return Ok(());
     }
     printer.summary(&report.summary(), out)
 }

@@ -63,6 +63,32 @@ fn the_rule_or_built_in_check_closes_each_diagnostic() {
     ));
 }
 
+#[test]
+fn quiet_shows_only_the_problems() {
+    let full = human(&fixture::report(), false);
+    let opts = RenderOptions {
+        quiet: true,
+        ..RenderOptions::default()
+    };
+    let mut out = Vec::new();
+    super::report(&fixture::report(), &opts, &mut out).expect("writing to a Vec");
+    let quiet = String::from_utf8(out).expect("UTF-8");
+    // Every problem is still there, word for word.
+    assert!(quiet.contains(
+        "  help: a typing slip? 945 may be meant as 94.5% or 94%\n  rule: rules/common.rag:3:5\n"
+    ));
+    assert!(quiet.contains("at samples/bradford.xlsx [Sheet1!E7]"));
+    // No RAG table, no summary.
+    assert!(!quiet.contains("✗ differs"), "{quiet}");
+    assert!(!quiet.contains("RAG:"), "{quiet}");
+    assert!(!quiet.contains(" measures: "), "{quiet}");
+    assert!(quiet.len() < full.len());
+    // An empty report says nothing at all.
+    let mut out = Vec::new();
+    super::report(&Report::default(), &opts, &mut out).expect("writing to a Vec");
+    assert!(out.is_empty());
+}
+
 const RULES: &str = "\
 measure appraisals \"Appraisals\" {
     unit percent
