@@ -60,7 +60,7 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Check returns (files or folders; `-` reads standard input).
     Check {
-        #[arg(value_name = "PATH", default_value = ".")]
+        #[arg(value_name = "PATH", required = true)]
         paths: Vec<PathBuf>,
     },
     /// Compile and lint rule files only; list their measures and checks.
