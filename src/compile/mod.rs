@@ -139,6 +139,13 @@ impl Compiler<'_> {
         &mut self.diagnostics[last]
     }
 
+    /// A span's place as line and column.
+    pub fn locate(&self, span: Span) -> Option<crate::diagnostic::Location> {
+        self.sources
+            .get(span.file.0 as usize)
+            .map(|s| s.locate(span.start as usize, span.end as usize))
+    }
+
     pub fn rule_ref(&self, span: Span) -> RuleRef {
         match self.sources.get(span.file.0 as usize) {
             Some(src) => {
@@ -244,10 +251,7 @@ impl Compiler<'_> {
             return false;
         }
         if let Some(first) = ids.get(&id.name) {
-            let first_loc = self
-                .sources
-                .get(first.file.0 as usize)
-                .map(|s| s.locate(first.start as usize, first.end as usize));
+            let first_loc = self.locate(*first);
             let d = self.error(
                 "duplicate_id",
                 id.span,
@@ -431,10 +435,7 @@ impl Compiler<'_> {
                 }
             };
             if let Some(o) = otherwise_seen {
-                let loc = self
-                    .sources
-                    .get(o.file.0 as usize)
-                    .map(|s| s.locate(o.start as usize, o.end as usize));
+                let loc = self.locate(o);
                 let d = self.error(
                     "unreachable_band",
                     band.span,
@@ -566,10 +567,7 @@ impl Compiler<'_> {
                 }
                 if let Some((level, first)) = set.get(&s.check.name) {
                     if *level != s.level {
-                        let loc = self
-                            .sources
-                            .get(first.file.0 as usize)
-                            .map(|f| f.locate(first.start as usize, first.end as usize));
+                        let loc = self.locate(*first);
                         let d = self.error(
                             "conflicting_severity",
                             s.span,
