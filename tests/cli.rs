@@ -744,6 +744,12 @@ fn dash_reads_a_return_from_stdin() {
         &input,
     );
     assert!(r.stdout.contains("╭─[-:8:27]"), "{}", r.transcript());
+
+    // A CSV collection on stdin is recognised by its header row.
+    let csv = std::fs::read("samples/collection-2012-13.csv").expect("the CSV sample");
+    let r = ragcheck_stdin(&["check", "--format", "json", "-"], &csv);
+    assert_eq!(r.code, 1, "{}", r.transcript());
+    assert_eq!(r.json()["summary"]["returns"], 3);
 }
 
 #[test]

@@ -345,6 +345,35 @@ impl Format {
             _ => Format::Yaml,
         }
     }
+
+    /// The format of standard input, which has no name: a zip archive is a
+    /// spreadsheet, text opening with `{` is JSON, a first line naming the
+    /// `organisation` and `measure` columns with commas and no colon is
+    /// CSV, anything else YAML.
+    pub fn sniff(bytes: &[u8]) -> Format {
+        if bytes.starts_with(b"PK\x03\x04") {
+            return Format::Xlsx;
+        }
+        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let start = text
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(text.len());
+        let text = &text[start..];
+        if text.starts_with(b"{") {
+            return Format::Json;
+        }
+        let line_end = text.iter().position(|&b| b == b'\n').unwrap_or(text.len());
+        let line = String::from_utf8_lossy(&text[..line_end]).to_ascii_lowercase();
+        if line.contains(',')
+            && !line.contains(':')
+            && line.contains("organisation")
+            && line.contains("measure")
+        {
+            return Format::Csv;
+        }
+        Format::Yaml
+    }
 }
 
 /// Load a file's bytes by its extension (`.yaml .yml .json .csv .xlsx .ods`).
@@ -365,7 +394,11 @@ pub fn load(path: &str, bytes: Vec<u8>) -> LoadedFile {
         .help("split the collection into several files");
         return LoadedFile::failed(path, finding);
     }
-    let format = Format::of(path);
+    let format = if path == "-" {
+        Format::sniff(&bytes)
+    } else {
+        Format::of(path)
+    };
     if let Format::Xlsx | Format::Ods = format {
         return xlsx::load(path, &bytes, format);
     }
