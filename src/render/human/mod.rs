@@ -218,6 +218,54 @@ impl Texts {
     }
 }
 
+/// Lines longer than this (a CSV row, say) are not shown whole: the
+/// diagnostic names the place and quotes the text around it.
+const LONG_LINE: usize = 160;
+
+/// For a location on a long line, the text around it with the located part
+/// marked: `…,58%,»945«,97%,`. `None` for a line short enough to show.
+fn excerpt(l: &Location, text: &str) -> Option<String> {
+    const AROUND: usize = 40;
+    let start = l.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line_end = text[start..]
+        .find('\n')
+        .map(|i| start + i)
+        .unwrap_or(text.len());
+    let line = text.get(line_start..line_end)?.trim_end_matches('\r');
+    if line.chars().count() <= LONG_LINE {
+        return None;
+    }
+    let end = l.end.clamp(start, line_start + line.len());
+    let before = text.get(line_start..start)?;
+    let inside = text.get(start..end)?;
+    let inside: String = if inside.chars().count() > 2 * AROUND {
+        inside.chars().take(2 * AROUND).chain(['…']).collect()
+    } else {
+        inside.to_string()
+    };
+    let after = text.get(end..line_start + line.len())?;
+    let before_chars: Vec<char> = before.chars().collect();
+    let after_chars: Vec<char> = after.chars().collect();
+    let head: String = before_chars[before_chars.len().saturating_sub(AROUND)..]
+        .iter()
+        .collect();
+    let tail: String = after_chars[..after_chars.len().min(AROUND)]
+        .iter()
+        .collect();
+    let dots_before = if before_chars.len() > AROUND {
+        "…"
+    } else {
+        ""
+    };
+    let dots_after = if after_chars.len() > AROUND {
+        "…"
+    } else {
+        ""
+    };
+    Some(format!("{dots_before}{head}»{inside}«{tail}{dots_after}"))
+}
+
 /// A place shown without a snippet: `file [Sheet1!E7]` or `file:line:column`.
 fn place(l: &Location) -> String {
     match &l.cell {
@@ -292,6 +340,12 @@ impl<'a> Shown<'a> {
                 if let Some(label) = &d.label {
                     at.push_str(&format!(": {label}"));
                 }
+                if let Some((_, text)) = texts.files.iter().find(|(f, _)| *f == primary.file)
+                    && let Some(line) = excerpt(primary, text)
+                {
+                    at.push('\n');
+                    at.push_str(&line);
+                }
                 shown.at = Some(At(at));
                 for (l, label) in &d.related {
                     shown.related.push(Shown::note(l, label, texts));
@@ -338,6 +392,9 @@ fn snippet_window<'a>(l: &Location, texts: &'a Texts) -> Option<Window<'a>> {
         .iter()
         .find(|(f, _)| *f == l.file)
         .map(|(f, t)| (&**f, &**t))?;
+    if excerpt(l, text).is_some() {
+        return None;
+    }
     let mut window = Window::new(name, text);
     window.anchor(l.start, l.line);
     window
