@@ -30,6 +30,7 @@ pub mod returns;
 pub mod rules_io;
 pub mod span;
 pub mod syntax;
+pub mod testing;
 pub mod value;
 
 pub use compile::{Compiled, compile};
