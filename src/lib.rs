@@ -22,6 +22,7 @@ pub mod diagnostic;
 pub mod display;
 pub mod engine;
 pub mod eval;
+pub mod format;
 pub mod ir;
 pub mod rag;
 pub mod render;
