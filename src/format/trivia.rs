@@ -98,13 +98,15 @@ impl<'a> Trivia<'a> {
         loop {
             let before = self.prev_significant(start);
             let after = self.next_significant(end);
-            if self.is(before, b'(') && self.is(after, b')') && before != barrier {
-                if let (Some(b), Some(a)) = (before, after) {
-                    start = b;
-                    end = a + 1;
-                    layers += 1;
-                    continue;
-                }
+            if self.is(before, b'(')
+                && self.is(after, b')')
+                && before != barrier
+                && let (Some(b), Some(a)) = (before, after)
+            {
+                start = b;
+                end = a + 1;
+                layers += 1;
+                continue;
             }
             return (start, end, layers);
         }
