@@ -181,6 +181,11 @@ pub(crate) fn resolve(
                     format!("unknown field `{name}`"),
                 )
                 .label("no rule reads this field");
+                let quarter_like =
+                    name.len() == 2 && name.starts_with('q') && name.as_bytes()[1].is_ascii_digit();
+                if quarter_like {
+                    return Err(Box::new(d.help("the quarters are q1, q2, q3 and q4")));
+                }
                 return Err(Box::new(
                     match did_you_mean(name, SETTABLE.iter().copied()) {
                         Some(s) => d.help(format!("did you mean `{}.{s}`?", first.name)),
