@@ -525,3 +525,22 @@ fn explain_an_unknown_id() {
         "error: there is no check or measure `percnt_range`; did you mean `percent_range`?\n"
     );
 }
+
+#[test]
+fn a_collection_gives_its_first_return_and_a_broken_file_its_problems() {
+    let f = failures(
+        r#"test "t" {
+            given file "samples/collection-2012-13.csv"
+            expect return.organisation == "Leeds City Council"
+        }"#,
+    );
+    assert!(f.is_empty(), "{f:#?}");
+    let f = failures(
+        r#"test "t" {
+            given file "tests/authoring/fmt/messy.rag"
+            expect error invalid_return
+            expect return.organisation is missing
+        }"#,
+    );
+    assert!(f.is_empty(), "{f:#?}");
+}

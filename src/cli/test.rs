@@ -22,6 +22,9 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
     } else {
         paths.to_vec()
     };
+    if settings.format != ragcheck::render::Format::Human {
+        eprintln!("warning: `ragcheck test` writes human output only; --format is ignored");
+    }
     let Some((mut rules, _)) = load_rules(cli, settings, &paths) else {
         return BROKEN;
     };

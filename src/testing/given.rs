@@ -6,6 +6,11 @@
 //! the value parser when the engine reads the return, exactly as a real
 //! return's would, so `given appraisals.q4 = "945"` tests what a typo does.
 //!
+//! A sample that holds several returns (a CSV collection) gives its first
+//! return; one that holds none (a file that does not load) gives an empty
+//! return, and the file's own problems (`invalid_return`, ...) are among
+//! the test's diagnostics.
+//!
 //! Every name is checked when the tests are prepared: a `given` that names
 //! an undeclared measure, a field no rule reads, or a computed field
 //! (`rag`, `value`) is an error at its span, not a test that silently
