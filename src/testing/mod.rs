@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::ast::TestStmt;
+use crate::ast::{TestDecl, TestStmt};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::{self, CheckOptions};
 use crate::eval::ReturnCtx;
@@ -98,91 +98,105 @@ impl Outcome {
 /// `base_dir`.
 pub fn prepare(rules: &mut RuleSet, base_dir: &Path) -> Prepared {
     let mut problems = Vec::new();
-    let mut files: HashMap<String, Result<Arc<LoadedFile>, String>> = HashMap::new();
+    let mut samples = Samples::default();
     let tests = rules.tests.clone();
-    let mut cases = Vec::with_capacity(tests.len());
-    for (_, test) in &tests {
-        let before = problems.len();
-        let mut base = None;
-        let mut settings = Vec::new();
-        let mut expects = Vec::new();
-        let mut seen_given = false;
-        for stmt in &test.body {
-            match stmt {
-                TestStmt::GivenFile(path) => {
-                    if seen_given || base.is_some() {
-                        problems.push(
-                            error_at(
-                                rules,
-                                path.span,
-                                "bad_given",
-                                "`given file` must be the first `given` of a test",
-                            )
-                            .label("too late")
-                            .help("a test starts from one sample file, then sets fields on it; move this line up"),
-                        );
-                        continue;
-                    }
-                    seen_given = true;
-                    let loaded = files
-                        .entry(path.value.clone())
-                        .or_insert_with(|| read_sample(base_dir, &path.value).map(Arc::new))
-                        .clone();
-                    match loaded {
-                        Ok(l) => base = Some(l),
-                        Err(reason) => problems.push(
-                            error_at(
-                                rules,
-                                path.span,
-                                "unreadable_path",
-                                format!("cannot read `{}`: {reason}", path.value),
-                            )
-                            .label("this file")
-                            .help("the path is relative to the folder `ragcheck test` runs in"),
-                        ),
-                    }
-                }
-                TestStmt::Given(assigns) => {
-                    seen_given = true;
-                    for (path, text) in assigns {
-                        match given::resolve(rules, path, text) {
-                            Ok(s) => settings.push(s),
-                            Err(d) => problems.push(*d),
-                        }
-                    }
-                }
-                TestStmt::Expect(e) => {
-                    if let Some(x) = expect::compile(rules, e, &mut problems) {
-                        expects.push(x);
-                    }
-                }
-            }
-        }
-        if expects.is_empty() && problems.len() == before {
-            problems.push(
-                Diagnostic::new(
-                    Severity::Warning,
-                    "empty_test",
-                    format!("test {:?} expects nothing", test.name.value),
-                )
-                .at(locate(rules, test.name.span))
-                .label("no `expect`")
-                .help("add an expectation such as `expect appraisals.rag == amber` or `expect no error`"),
-            );
-        }
-        cases.push(Case {
-            name: test.name.value.clone(),
-            span: test.span,
-            base,
-            settings,
-            expects,
-        });
-    }
+    let cases = tests
+        .iter()
+        .map(|(_, test)| prepare_case(rules, test, base_dir, &mut samples, &mut problems))
+        .collect();
     crate::diagnostic::sort(&mut problems);
     let failed = problems.iter().any(|d| d.severity == Severity::Error);
     Prepared {
         suite: (!failed).then_some(Suite { cases }),
         diagnostics: problems,
+    }
+}
+
+/// Sample files named by `given file`, each read once.
+type Samples = HashMap<String, Result<Arc<LoadedFile>, String>>;
+
+fn prepare_case(
+    rules: &mut RuleSet,
+    test: &TestDecl,
+    base_dir: &Path,
+    samples: &mut Samples,
+    problems: &mut Vec<Diagnostic>,
+) -> Case {
+    let before = problems.len();
+    let mut base = None;
+    let mut settings = Vec::new();
+    let mut expects = Vec::new();
+    let mut seen_given = false;
+    for stmt in &test.body {
+        match stmt {
+            TestStmt::GivenFile(path) if seen_given => problems.push(
+                error_at(
+                    rules,
+                    path.span,
+                    "bad_given",
+                    "`given file` must be the first `given` of a test",
+                )
+                .label("too late")
+                .help(
+                    "a test starts from one sample file, then sets fields on it; move this line up",
+                ),
+            ),
+            TestStmt::GivenFile(path) => {
+                seen_given = true;
+                let loaded = samples
+                    .entry(path.value.clone())
+                    .or_insert_with(|| read_sample(base_dir, &path.value).map(Arc::new))
+                    .clone();
+                match loaded {
+                    Ok(l) => base = Some(l),
+                    Err(reason) => problems.push(
+                        error_at(
+                            rules,
+                            path.span,
+                            "unreadable_path",
+                            format!("cannot read `{}`: {reason}", path.value),
+                        )
+                        .label("this file")
+                        .help("the path is relative to the folder `ragcheck test` runs in"),
+                    ),
+                }
+            }
+            TestStmt::Given(assigns) => {
+                seen_given = true;
+                for (path, text) in assigns {
+                    match given::resolve(rules, path, text) {
+                        Ok(s) => settings.push(s),
+                        Err(d) => problems.push(*d),
+                    }
+                }
+            }
+            TestStmt::Expect(e) => {
+                if let Some(x) = expect::compile(rules, e, problems) {
+                    expects.push(x);
+                }
+            }
+        }
+    }
+    if expects.is_empty() && problems.len() == before {
+        problems.push(
+            Diagnostic::new(
+                Severity::Warning,
+                "empty_test",
+                format!("test {:?} expects nothing", test.name.value),
+            )
+            .at(locate(rules, test.name.span))
+            .label("no `expect`")
+            .help(
+                "add an expectation such as `expect appraisals.rag == amber` or `expect no error`",
+            ),
+        );
+    }
+    Case {
+        name: test.name.value.clone(),
+        span: test.span,
+        base,
+        settings,
+        expects,
     }
 }
 
