@@ -22,6 +22,7 @@ pub mod diagnostic;
 pub mod display;
 pub mod engine;
 pub mod eval;
+pub mod format;
 pub mod ir;
 pub mod rag;
 pub mod render;
@@ -30,6 +31,7 @@ pub mod returns;
 pub mod rules_io;
 pub mod span;
 pub mod syntax;
+pub mod testing;
 pub mod value;
 
 pub use compile::{Compiled, compile};

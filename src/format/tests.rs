@@ -1,0 +1,96 @@
+use super::*;
+
+fn fmt(text: &str) -> String {
+    match format_source(&SourceFile::new("t.rag", text)) {
+        Ok(s) => s,
+        Err(d) => panic!("{d:?}"),
+    }
+}
+
+#[test]
+fn lays_out_a_messy_file() {
+    let messy = r#"
+# header comment
+
+
+measure   appraisals "Every year" {   # trailing on the brace
+  unit percent
+      better higher
+  target 100%   # the target
+  trajectory q1 25%,q2 50%  ,  q3 75%, q4 100%
+  cumulative
+
+
+  green when value>=expected
+  amber when value >= expected-10%
+  red    otherwise
+  # before the brace
+}
+check c for each value where unit==percent {
+about "x"
+error when value<0% or (value>100%) "msg {value}" help "h"
+warning when ((value > 5%)) and not (value is missing)
+   # inside the statement
+   "a long message that will not fit on one line with its condition and its help text"  # end
+   help "help"
+}
+severity unknown_measure off
+severity rag_undetermined info
+
+test "t" {
+given appraisals.q4="94%" ,appraisals.status = "Amber"
+expect appraisals.rag==amber
+expect   no   error
+  expect error percent_range   on appraisals
+expect no diagnostics
+}
+# last words
+"#;
+    let out = fmt(messy);
+    insta::assert_snapshot!(out);
+    assert_eq!(fmt(&out), out, "formatting is idempotent");
+}
+
+#[test]
+fn precedence_and_parentheses() {
+    let cases = [
+        ("a + b * c", "a + b * c"),
+        ("(a + b) * c", "(a + b) * c"),
+        ("((a + b)) * c", "(a + b) * c"),
+        ("a - (b - c)", "a - (b - c)"),
+        ("a - b - c", "a - b - c"),
+        ("not a == b", "not a == b"),
+        ("(not a) == b", "(not a) == b"),
+        ("-(a + b)", "-(a + b)"),
+        ("a == b is missing", "a == b is missing"),
+        ("a == (b is missing)", "a == (b is missing)"),
+        ("abs(x)>5", "abs(x) > 5"),
+        ("abs((x))>5", "abs((x)) > 5"),
+        ("min(a,(b))", "min(a, (b))"),
+        (
+            "count(each measure where rag==red)>1",
+            "count(each measure where rag == red) > 1",
+        ),
+        ("status not in [amber,red,]", "status not in [amber, red]"),
+        ("x matches \"a(b\"", "x matches \"a(b\""),
+        ("value > 8.37   days", "value > 8.37 days"),
+        ("value > 1_000", "value > 1_000"),
+    ];
+    for (input, want) in cases {
+        let out = fmt(&format!("check c {{\n    error when {input} \"m\"\n}}\n"));
+        let want = format!("check c {{\n    error when {want} \"m\"\n}}\n");
+        assert_eq!(out, want, "for {input}");
+    }
+}
+
+#[test]
+fn empty_and_comment_only_files() {
+    assert_eq!(fmt(""), "");
+    assert_eq!(fmt("\n\n"), "");
+    assert_eq!(fmt("# a\n\n\n# b\n"), "# a\n\n# b\n");
+}
+
+#[test]
+fn syntax_errors_are_returned() {
+    assert!(format_source(&SourceFile::new("t.rag", "measure {")).is_err());
+}
