@@ -122,3 +122,21 @@ fn no_stale_snapshots() {
     }
     assert!(stale.is_empty(), "stale snapshots:\n{}", stale.join("\n"));
 }
+
+/// The README's example shows real output: running it again gives the
+/// same text.
+#[test]
+fn the_readme_example_output_is_current() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ragcheck"))
+        .args(["check", "docs/examples/my-return.yaml", "--color", "never"])
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let readme = read("README.md");
+    assert!(
+        readme.contains(stdout.as_ref()),
+        "README.md's example output is stale; it should read:\n{stdout}"
+    );
+}
