@@ -11,6 +11,9 @@
 //! | parse value text | [`value`] | [`value::ValueText`] |
 //! | evaluate | [`eval`], [`checks`] | [`diagnostic::Finding`]s |
 //! | gather | [`engine`] | [`report::Report`] |
+//! | render | [`render`] | text: human, JSON, SARIF, JUnit, GitHub |
+//! | rule tests | [`testing`] | pass/fail per `test` block |
+//! | format | [`format`] | canonical rule text |
 //!
 //! The library never prints or exits; the `ragcheck` binary renders
 //! reports and picks the exit status.

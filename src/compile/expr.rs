@@ -368,9 +368,13 @@ impl Compiler<'_> {
                 ));
                 return None;
             }
-            let candidates: Vec<&str> = FIELDS
+            // A field name alone means nothing once per return, so it is
+            // no suggestion there.
+            let fields = FIELDS
                 .iter()
-                .map(|(n, _)| *n)
+                .filter(|_| env.kind != ScopeKind::Return)
+                .map(|(n, _)| *n);
+            let candidates: Vec<&str> = fields
                 .chain(Rag::ALL.iter().map(|r| r.name()))
                 .chain(Unit::ALL.iter().map(|u| u.name()))
                 .chain(rules.measure_index.keys().map(String::as_str))
@@ -382,6 +386,7 @@ impl Compiler<'_> {
                 d.label = Some("not known".into());
                 d.help = Some(match suggestion {
                     Some(s) => format!("did you mean `{s}`?"),
+                    None if env.kind == ScopeKind::Return => "this check runs once per return: write `return.<field>` or `<measure>.<field>`, such as `budget.value`".into(),
                     None => "names are measure fields (value, target, status, …), `return.<field>` or `<measure>.<field>`".into(),
                 });
                 return None;
