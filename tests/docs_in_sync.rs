@@ -137,6 +137,6 @@ fn the_readme_example_output_is_current() {
     let readme = read("README.md");
     assert!(
         readme.contains(stdout.as_ref()),
-        "README.md's example output is stale; it should read:\n{stdout}"
+        "README.md's example output is stale (run scripts/update-readme-example); it should read:\n{stdout}"
     );
 }
