@@ -40,6 +40,21 @@ impl Val<'_> {
         matches!(self, Val::Missing(..) | Val::Unknown)
     }
 
+    /// The value as a person reads it, borrowed when it can be (as typed,
+    /// or a text): what `matches`, `len` and `lower` read, without an
+    /// allocation per evaluation.
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            Val::Missing(_, Some(raw)) | Val::Num(_, _, Some(raw)) | Val::Status(_, Some(raw)) => {
+                Cow::Borrowed(raw)
+            }
+            Val::Text(t) => Cow::Borrowed(t.as_ref()),
+            Val::Status(r, None) => Cow::Borrowed(r.name()),
+            Val::Unit(u) => Cow::Borrowed(u.name()),
+            other => Cow::Owned(other.render()),
+        }
+    }
+
     /// The value as a person reads it: as typed when it came from a return.
     pub fn render(&self) -> String {
         match self {
@@ -80,6 +95,8 @@ pub struct EntryCtx<'a> {
     pub rag_undetermined: bool,
     /// Non-standard fields that rules read, by [`RuleSet::extra_fields`] index.
     pub extras: Vec<Option<&'a Text>>,
+    /// q1..q4 given and not blank: the values `for each value` visits.
+    pub present: [bool; 4],
 }
 
 /// A return resolved against the rules, ready for checks.
@@ -275,7 +292,7 @@ impl<'a> ReturnCtx<'a> {
             }
             ir::Expr::Matches(x, re) => match self.eval(x, scope) {
                 Val::Missing(..) | Val::Unknown => Val::Unknown,
-                v => Val::Bool(re.is_match(&v.render())),
+                v => Val::Bool(re.is_match(&v.text())),
             },
             ir::Expr::Call(f, args) => self.call(*f, args, scope),
             ir::Expr::Count(cond) => {
@@ -325,10 +342,10 @@ impl<'a> ReturnCtx<'a> {
                     .unwrap_or(Val::Unknown)
             }
             (Func::Len, [v]) if !v.is_missing() => {
-                Val::Num(Decimal::from(v.render().chars().count() as u64), None, None)
+                Val::Num(Decimal::from(v.text().chars().count() as u64), None, None)
             }
             (Func::Lower, [v]) if !v.is_missing() => {
-                Val::Text(Cow::Owned(v.render().to_lowercase()))
+                Val::Text(Cow::Owned(v.text().to_lowercase()))
             }
             _ => Val::Unknown,
         }
@@ -542,19 +559,33 @@ impl<'a> ReturnCtx<'a> {
                     }
                 }
                 ir::Scope::EachValue(cond) => {
+                    // A condition that does not read the quarter (`where
+                    // unit == percent`) is decided once per entry.
+                    let per_entry = cond.as_ref().is_some_and(|c| !reads_quarter(c));
                     for (i, e) in self.entries.iter().enumerate() {
+                        if !e.present.contains(&true) {
+                            continue;
+                        }
+                        if per_entry
+                            && !selected(
+                                cond,
+                                Scope {
+                                    entry: Some(i),
+                                    quarter: None,
+                                },
+                            )
+                        {
+                            continue;
+                        }
                         for q in 1..=4u8 {
-                            let present = e.entry.values[q as usize - 1]
-                                .as_ref()
-                                .is_some_and(|t| !t.as_str().trim().is_empty());
-                            if !present {
+                            if !e.present[q as usize - 1] {
                                 continue;
                             }
                             let scope = Scope {
                                 entry: Some(i),
                                 quarter: Some(q),
                             };
-                            if selected(cond, scope) {
+                            if per_entry || selected(cond, scope) {
                                 fire(scope, &mut evaluated, out);
                             }
                         }
@@ -641,6 +672,29 @@ impl<'a> ReturnCtx<'a> {
 pub struct Scope {
     pub entry: Option<usize>,
     pub quarter: Option<u8>,
+}
+
+/// Does `e` read the quarter of its scope (`value`, `expected`, `quarter`
+/// of the current measure)? `count(…)` does not: its condition is evaluated
+/// in a scope of its own.
+fn reads_quarter(e: &ir::Expr) -> bool {
+    match e {
+        ir::Expr::Const(_) | ir::Expr::Count(_) => false,
+        ir::Expr::Slot(slot) => {
+            slot.subject == Subject::Current
+                && matches!(slot.field, Field::Value | Field::Expected | Field::Quarter)
+        }
+        ir::Expr::Neg(x) | ir::Expr::Not(x) | ir::Expr::Matches(x, _) => reads_quarter(x),
+        ir::Expr::Arith(_, a, b)
+        | ir::Expr::Cmp(_, a, b)
+        | ir::Expr::And(a, b)
+        | ir::Expr::Or(a, b) => reads_quarter(a) || reads_quarter(b),
+        ir::Expr::Is { operand, .. } => reads_quarter(operand),
+        ir::Expr::In { operand, list, .. } => {
+            reads_quarter(operand) || list.iter().any(reads_quarter)
+        }
+        ir::Expr::Call(_, args) => args.iter().any(reads_quarter),
+    }
 }
 
 fn truth(v: Val<'_>) -> Val<'_> {
@@ -753,6 +807,11 @@ fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) 
         },
     };
     let extras = rules.extra_fields.iter().map(|n| entry.extra(n)).collect();
+    let present = std::array::from_fn(|q| {
+        entry.values[q]
+            .as_ref()
+            .is_some_and(|t| !t.as_str().trim().is_empty())
+    });
     EntryCtx {
         entry,
         decl,
@@ -764,6 +823,7 @@ fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) 
         rag: None,
         rag_undetermined: false,
         extras,
+        present,
     }
 }
 
