@@ -31,7 +31,8 @@ pub enum Input {
 /// Options for a check run.
 #[derive(Clone, Debug, Default)]
 pub struct CheckOptions {
-    /// Keep each file's text in its report, for snippets.
+    /// Keep the text of each file that has a diagnostic in its report, for
+    /// snippets (a clean file needs none, and its text is not kept).
     pub keep_sources: bool,
 }
 
@@ -128,7 +129,7 @@ pub fn check_loaded(rules: &RuleSet, loaded: &LoadedFile, opts: &CheckOptions) -
         })
         .collect();
     diagnostic::sort(&mut file_diags);
-    let returns = loaded
+    let returns: Vec<ReturnReport> = loaded
         .returns
         .iter()
         .map(|ret| {
@@ -136,9 +137,13 @@ pub fn check_loaded(rules: &RuleSet, loaded: &LoadedFile, opts: &CheckOptions) -
             check_return(rules, loaded, &ctx)
         })
         .collect();
+    // The text is kept only for snippets, so only when there is a
+    // diagnostic to show one for: a clean file's text is dropped with it.
+    let diagnosed =
+        !file_diags.is_empty() || returns.iter().any(|r| !r.diagnostics.is_empty());
     FileReport {
         path: loaded.source.path.clone(),
-        source: (opts.keep_sources && !loaded.source.text.is_empty())
+        source: (opts.keep_sources && diagnosed && !loaded.source.text.is_empty())
             .then(|| loaded.source.text.clone()),
         diagnostics: file_diags,
         returns,

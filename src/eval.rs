@@ -314,40 +314,15 @@ impl<'a> ReturnCtx<'a> {
     }
 
     fn call(&self, f: Func, args: &[ir::Expr], scope: Scope) -> Val<'a> {
-        let vals: Vec<Val<'a>> = args.iter().map(|a| self.eval(a, scope)).collect();
-        match (f, vals.as_slice()) {
-            (Func::Abs, [Val::Num(n, u, _)]) => Val::Num(n.abs(), *u, None),
-            (Func::Round, [Val::Num(n, u, _), Val::Num(d, _, _)]) => {
-                let digits = u32::try_from(d.trunc().mantissa()).unwrap_or(0).min(20);
-                Val::Num(n.round_dp(digits), *u, None)
+        // Functions take one or two arguments but for `min` and `max`:
+        // those need no vector.
+        match args {
+            [a] => apply(f, &[self.eval(a, scope)]),
+            [a, b] => apply(f, &[self.eval(a, scope), self.eval(b, scope)]),
+            _ => {
+                let vals: Vec<Val<'a>> = args.iter().map(|a| self.eval(a, scope)).collect();
+                apply(f, &vals)
             }
-            (Func::Min | Func::Max, vs) => {
-                let mut best: Option<(Decimal, Option<Unit>)> = None;
-                for v in vs {
-                    let Val::Num(n, u, _) = v else {
-                        return Val::Unknown;
-                    };
-                    best = Some(match best {
-                        None => (*n, *u),
-                        Some((b, bu)) => {
-                            if (f == Func::Min && *n < b) || (f == Func::Max && *n > b) {
-                                (*n, u.or(bu))
-                            } else {
-                                (b, bu.or(*u))
-                            }
-                        }
-                    });
-                }
-                best.map(|(n, u)| Val::Num(n, u, None))
-                    .unwrap_or(Val::Unknown)
-            }
-            (Func::Len, [v]) if !v.is_missing() => {
-                Val::Num(Decimal::from(v.text().chars().count() as u64), None, None)
-            }
-            (Func::Lower, [v]) if !v.is_missing() => {
-                Val::Text(Cow::Owned(v.text().to_lowercase()))
-            }
-            _ => Val::Unknown,
         }
     }
 
@@ -672,6 +647,44 @@ impl<'a> ReturnCtx<'a> {
 pub struct Scope {
     pub entry: Option<usize>,
     pub quarter: Option<u8>,
+}
+
+/// A function applied to its evaluated arguments.
+fn apply<'a>(f: Func, vals: &[Val<'a>]) -> Val<'a> {
+    match (f, vals) {
+        (Func::Abs, [Val::Num(n, u, _)]) => Val::Num(n.abs(), *u, None),
+        (Func::Round, [Val::Num(n, u, _), Val::Num(d, _, _)]) => {
+            let digits = u32::try_from(d.trunc().mantissa()).unwrap_or(0).min(20);
+            Val::Num(n.round_dp(digits), *u, None)
+        }
+        (Func::Min | Func::Max, vs) => {
+            let mut best: Option<(Decimal, Option<Unit>)> = None;
+            for v in vs {
+                let Val::Num(n, u, _) = v else {
+                    return Val::Unknown;
+                };
+                best = Some(match best {
+                    None => (*n, *u),
+                    Some((b, bu)) => {
+                        if (f == Func::Min && *n < b) || (f == Func::Max && *n > b) {
+                            (*n, u.or(bu))
+                        } else {
+                            (b, bu.or(*u))
+                        }
+                    }
+                });
+            }
+            best.map(|(n, u)| Val::Num(n, u, None))
+                .unwrap_or(Val::Unknown)
+        }
+        (Func::Len, [v]) if !v.is_missing() => {
+            Val::Num(Decimal::from(v.text().chars().count() as u64), None, None)
+        }
+        (Func::Lower, [v]) if !v.is_missing() => {
+            Val::Text(Cow::Owned(v.text().to_lowercase()))
+        }
+        _ => Val::Unknown,
+    }
 }
 
 /// Does `e` read the quarter of its scope (`value`, `expected`, `quarter`
