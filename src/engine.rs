@@ -129,18 +129,20 @@ pub fn check_loaded(rules: &RuleSet, loaded: &LoadedFile, opts: &CheckOptions) -
         })
         .collect();
     diagnostic::sort(&mut file_diags);
-    let returns: Vec<ReturnReport> = loaded
-        .returns
-        .iter()
-        .map(|ret| {
-            let ctx = ReturnCtx::new(rules, ret);
-            check_return(rules, loaded, &ctx)
-        })
-        .collect();
+    let check = |ret| {
+        let ctx = ReturnCtx::new(rules, ret);
+        check_return(rules, loaded, &ctx)
+    };
+    // A CSV collection holds many returns: they are checked in parallel
+    // too, so that one large file does not leave the other workers idle.
+    let returns: Vec<ReturnReport> = if loaded.returns.len() > 1 {
+        loaded.returns.par_iter().map(check).collect()
+    } else {
+        loaded.returns.iter().map(check).collect()
+    };
     // The text is kept only for snippets, so only when there is a
     // diagnostic to show one for: a clean file's text is dropped with it.
-    let diagnosed =
-        !file_diags.is_empty() || returns.iter().any(|r| !r.diagnostics.is_empty());
+    let diagnosed = !file_diags.is_empty() || returns.iter().any(|r| !r.diagnostics.is_empty());
     FileReport {
         path: loaded.source.path.clone(),
         source: (opts.keep_sources && diagnosed && !loaded.source.text.is_empty())

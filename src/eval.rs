@@ -680,9 +680,7 @@ fn apply<'a>(f: Func, vals: &[Val<'a>]) -> Val<'a> {
         (Func::Len, [v]) if !v.is_missing() => {
             Val::Num(Decimal::from(v.text().chars().count() as u64), None, None)
         }
-        (Func::Lower, [v]) if !v.is_missing() => {
-            Val::Text(Cow::Owned(v.text().to_lowercase()))
-        }
+        (Func::Lower, [v]) if !v.is_missing() => Val::Text(Cow::Owned(v.text().to_lowercase())),
         _ => Val::Unknown,
     }
 }
