@@ -218,13 +218,7 @@ impl<'a> ReturnCtx<'a> {
     /// Evaluate an expression.
     pub fn eval(&self, e: &ir::Expr, scope: Scope) -> Val<'a> {
         match e {
-            ir::Expr::Const(c) => match c {
-                Const::Num(n, u) => Val::Num(*n, *u, None),
-                Const::Text(t) => Val::Text(Cow::Owned(t.clone())),
-                Const::Bool(b) => Val::Bool(*b),
-                Const::Status(r) => Val::Status(*r, None),
-                Const::Unit(u) => Val::Unit(*u),
-            },
+            ir::Expr::Const(c) => constant(c),
             ir::Expr::Slot(slot) => self.slot(*slot, scope),
             ir::Expr::Neg(x) => match self.eval(x, scope) {
                 Val::Num(n, u, _) => Val::Num(-n, u, None),
@@ -250,14 +244,16 @@ impl<'a> ReturnCtx<'a> {
                     _ => Val::Unknown,
                 },
             },
-            ir::Expr::Arith(op, a, b) => arith(*op, self.eval(a, scope), self.eval(b, scope)),
-            ir::Expr::Cmp(op, a, b) => compare(*op, &self.eval(a, scope), &self.eval(b, scope)),
+            ir::Expr::Arith(op, a, b) => arith(*op, self.operand(a, scope), self.operand(b, scope)),
+            ir::Expr::Cmp(op, a, b) => {
+                compare(*op, &self.operand(a, scope), &self.operand(b, scope))
+            }
             ir::Expr::Is {
                 operand,
                 kind,
                 negated,
             } => {
-                let v = self.eval(operand, scope);
+                let v = self.operand(operand, scope);
                 let is = match kind {
                     IsKind::Missing => v.is_missing(),
                     IsKind::Kind(k) => match v {
@@ -272,13 +268,13 @@ impl<'a> ReturnCtx<'a> {
                 list,
                 negated,
             } => {
-                let v = self.eval(operand, scope);
+                let v = self.operand(operand, scope);
                 if v.is_missing() {
                     return Val::Unknown;
                 }
                 let mut unknown = false;
                 for item in list {
-                    match compare(CmpOp::Eq, &v, &self.eval(item, scope)) {
+                    match compare(CmpOp::Eq, &v, &self.operand(item, scope)) {
                         Val::Bool(true) => return Val::Bool(!*negated),
                         Val::Bool(false) => {}
                         _ => unknown = true,
@@ -290,7 +286,7 @@ impl<'a> ReturnCtx<'a> {
                     Val::Bool(*negated)
                 }
             }
-            ir::Expr::Matches(x, re) => match self.eval(x, scope) {
+            ir::Expr::Matches(x, re) => match self.operand(x, scope) {
                 Val::Missing(..) | Val::Unknown => Val::Unknown,
                 v => Val::Bool(re.is_match(&v.text())),
             },
@@ -313,12 +309,25 @@ impl<'a> ReturnCtx<'a> {
         }
     }
 
+    /// An operand: constants and names, the leaves of nearly every
+    /// expression, are read here without another round through [`eval`].
+    ///
+    /// [`eval`]: ReturnCtx::eval
+    #[inline]
+    fn operand(&self, e: &ir::Expr, scope: Scope) -> Val<'a> {
+        match e {
+            ir::Expr::Const(c) => constant(c),
+            ir::Expr::Slot(slot) => self.slot(*slot, scope),
+            _ => self.eval(e, scope),
+        }
+    }
+
     fn call(&self, f: Func, args: &[ir::Expr], scope: Scope) -> Val<'a> {
         // Functions take one or two arguments but for `min` and `max`:
         // those need no vector.
         match args {
-            [a] => apply(f, &[self.eval(a, scope)]),
-            [a, b] => apply(f, &[self.eval(a, scope), self.eval(b, scope)]),
+            [a] => apply(f, &[self.operand(a, scope)]),
+            [a, b] => apply(f, &[self.operand(a, scope), self.operand(b, scope)]),
             _ => {
                 let vals: Vec<Val<'a>> = args.iter().map(|a| self.eval(a, scope)).collect();
                 apply(f, &vals)
@@ -647,6 +656,17 @@ impl<'a> ReturnCtx<'a> {
 pub struct Scope {
     pub entry: Option<usize>,
     pub quarter: Option<u8>,
+}
+
+/// A constant of the rules as a value.
+fn constant<'a>(c: &Const) -> Val<'a> {
+    match c {
+        Const::Num(n, u) => Val::Num(*n, *u, None),
+        Const::Text(t) => Val::Text(Cow::Owned(t.clone())),
+        Const::Bool(b) => Val::Bool(*b),
+        Const::Status(r) => Val::Status(*r, None),
+        Const::Unit(u) => Val::Unit(*u),
+    }
 }
 
 /// A function applied to its evaluated arguments.
