@@ -122,3 +122,38 @@ fn generation_is_deterministic() {
     let _ = std::fs::remove_dir_all(&a);
     let _ = std::fs::remove_dir_all(&b);
 }
+
+#[test]
+fn streamed_reports_match_gathered_ones() {
+    let out = scratch("stream");
+    let opts = Options {
+        returns: 30,
+        measures: 8,
+        checks: 20,
+        seed: 11,
+        out: out.clone(),
+        ..Options::default()
+    };
+    generator::generate(&opts).expect("generate");
+    let rule_dirs = [PathBuf::from("rules"), out.join("rules")];
+    let (sources, _) = ragcheck::rules_io::read_rule_files(&rule_dirs);
+    let rules = ragcheck::compile(sources).rules.expect("rules compile");
+    let (files, _) = engine::discover(&[out.join("returns")]);
+    let inputs: Vec<Input> = files.into_iter().map(Input::File).collect();
+    let gathered = engine::check_inputs(&rules, inputs.clone(), &CheckOptions::default());
+    let mut streamed = Vec::new();
+    engine::check_each(&rules, inputs, &CheckOptions::default(), |f| {
+        streamed.push(f)
+    });
+    let key = |f: &ragcheck::report::FileReport| {
+        (
+            f.path.to_string(),
+            f.returns.iter().map(|r| r.diagnostics.len()).sum::<usize>(),
+        )
+    };
+    assert_eq!(
+        streamed.iter().map(key).collect::<Vec<_>>(),
+        gathered.files.iter().map(key).collect::<Vec<_>>()
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
