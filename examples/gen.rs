@@ -526,7 +526,7 @@ pub fn generate_return(seed: u64, index: usize, measures: &[Measure]) -> Return 
         .collect();
     Return {
         organisation,
-        directorate: *rng.pick(&DIRECTORATES),
+        directorate: DIRECTORATES[rng.range(0, DIRECTORATES.len() as i64 - 1) as usize],
         period,
         quarter,
         entries,
@@ -656,7 +656,7 @@ fn thousands(n: i64) -> String {
     let digits = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

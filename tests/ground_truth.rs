@@ -3,6 +3,9 @@
 //! shipped rules plus the generated ones, and each line of the ground truth
 //! must match a diagnostic (file, return, measure, check).
 
+// A test fails by panicking.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
 use ragcheck::engine::{self, CheckOptions, Input};
