@@ -2,7 +2,10 @@
 //!
 //! Each file is read, loaded and checked by one rayon worker, producing its
 //! own [`FileReport`]; reports are gathered in path order so the output
-//! never depends on which worker finished first.
+//! never depends on which worker finished first. A file's text and loaded
+//! model live only while it is checked ([`check_input`]); [`check_each`]
+//! hands reports on in order as they are done, for output that is written
+//! as it comes, instead of gathering them all ([`check_inputs`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,7 +34,8 @@ pub enum Input {
 /// Options for a check run.
 #[derive(Clone, Debug, Default)]
 pub struct CheckOptions {
-    /// Keep each file's text in its report, for snippets.
+    /// Keep the text of each file that has a diagnostic in its report, for
+    /// snippets (a clean file needs none, and its text is not kept).
     pub keep_sources: bool,
 }
 
@@ -80,29 +84,64 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
 pub fn check_inputs(rules: &RuleSet, inputs: Vec<Input>, opts: &CheckOptions) -> Report {
     let files = inputs
         .into_par_iter()
-        .map(|input| {
-            let loaded = match input {
-                Input::File(path) => {
-                    let name = display_path(&path);
-                    match std::fs::read(&path) {
-                        Ok(bytes) => returns::load(&name, bytes),
-                        Err(e) => LoadedFile::failed(
-                            name,
-                            Finding::new(
-                                Severity::Error,
-                                "invalid_return",
-                                format!("cannot read the file: {e}"),
-                                Pos::File,
-                            ),
-                        ),
-                    }
-                }
-                Input::Stdin(bytes) => returns::load("-", bytes),
-            };
-            check_loaded(rules, &loaded, opts)
-        })
+        .map(|input| check_input(rules, input, opts))
         .collect();
     Report { files }
+}
+
+/// How many inputs [`check_each`] checks in parallel before it hands their
+/// reports on: enough to keep every worker busy, few enough that the
+/// reports waiting their turn stay small.
+pub const STREAM_BATCH: usize = 512;
+
+/// Check inputs in parallel and hand each file's report to `sink` in input
+/// order, as soon as it and those before it are done: at most
+/// [`STREAM_BATCH`] reports are held at a time, so memory stays flat
+/// however many returns there are, for a renderer that writes each file's
+/// part as it comes.
+pub fn check_each(
+    rules: &RuleSet,
+    inputs: Vec<Input>,
+    opts: &CheckOptions,
+    mut sink: impl FnMut(FileReport),
+) {
+    let mut inputs = inputs.into_iter();
+    loop {
+        let batch: Vec<Input> = inputs.by_ref().take(STREAM_BATCH).collect();
+        if batch.is_empty() {
+            return;
+        }
+        let reports: Vec<FileReport> = batch
+            .into_par_iter()
+            .map(|input| check_input(rules, input, opts))
+            .collect();
+        reports.into_iter().for_each(&mut sink);
+    }
+}
+
+/// Read, load and check one input. Its text and loaded model are dropped
+/// here, once checked: only the report (and the text, for a file with a
+/// diagnostic when `keep_sources` asks) outlives this call.
+pub fn check_input(rules: &RuleSet, input: Input, opts: &CheckOptions) -> FileReport {
+    let loaded = match input {
+        Input::File(path) => {
+            let name = display_path(&path);
+            match std::fs::read(&path) {
+                Ok(bytes) => returns::load(&name, bytes),
+                Err(e) => LoadedFile::failed(
+                    name,
+                    Finding::new(
+                        Severity::Error,
+                        "invalid_return",
+                        format!("cannot read the file: {e}"),
+                        Pos::File,
+                    ),
+                ),
+            }
+        }
+        Input::Stdin(bytes) => returns::load("-", bytes),
+    };
+    check_loaded(rules, &loaded, opts)
 }
 
 /// A path as shown to users: forward slashes, no leading `./`.
@@ -128,17 +167,23 @@ pub fn check_loaded(rules: &RuleSet, loaded: &LoadedFile, opts: &CheckOptions) -
         })
         .collect();
     diagnostic::sort(&mut file_diags);
-    let returns = loaded
-        .returns
-        .iter()
-        .map(|ret| {
-            let ctx = ReturnCtx::new(rules, ret);
-            check_return(rules, loaded, &ctx)
-        })
-        .collect();
+    let check = |ret| {
+        let ctx = ReturnCtx::new(rules, ret);
+        check_return(rules, loaded, &ctx)
+    };
+    // A CSV collection holds many returns: they are checked in parallel
+    // too, so that one large file does not leave the other workers idle.
+    let returns: Vec<ReturnReport> = if loaded.returns.len() > 1 {
+        loaded.returns.par_iter().map(check).collect()
+    } else {
+        loaded.returns.iter().map(check).collect()
+    };
+    // The text is kept only for snippets, so only when there is a
+    // diagnostic to show one for: a clean file's text is dropped with it.
+    let diagnosed = !file_diags.is_empty() || returns.iter().any(|r| !r.diagnostics.is_empty());
     FileReport {
         path: loaded.source.path.clone(),
-        source: (opts.keep_sources && !loaded.source.text.is_empty())
+        source: (opts.keep_sources && diagnosed && !loaded.source.text.is_empty())
             .then(|| loaded.source.text.clone()),
         diagnostics: file_diags,
         returns,

@@ -40,6 +40,21 @@ impl Val<'_> {
         matches!(self, Val::Missing(..) | Val::Unknown)
     }
 
+    /// The value as a person reads it, borrowed when it can be (as typed,
+    /// or a text): what `matches`, `len` and `lower` read, without an
+    /// allocation per evaluation.
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            Val::Missing(_, Some(raw)) | Val::Num(_, _, Some(raw)) | Val::Status(_, Some(raw)) => {
+                Cow::Borrowed(raw)
+            }
+            Val::Text(t) => Cow::Borrowed(t.as_ref()),
+            Val::Status(r, None) => Cow::Borrowed(r.name()),
+            Val::Unit(u) => Cow::Borrowed(u.name()),
+            other => Cow::Owned(other.render()),
+        }
+    }
+
     /// The value as a person reads it: as typed when it came from a return.
     pub fn render(&self) -> String {
         match self {
@@ -80,6 +95,8 @@ pub struct EntryCtx<'a> {
     pub rag_undetermined: bool,
     /// Non-standard fields that rules read, by [`RuleSet::extra_fields`] index.
     pub extras: Vec<Option<&'a Text>>,
+    /// q1..q4 given and not blank: the values `for each value` visits.
+    pub present: [bool; 4],
 }
 
 /// A return resolved against the rules, ready for checks.
@@ -201,13 +218,7 @@ impl<'a> ReturnCtx<'a> {
     /// Evaluate an expression.
     pub fn eval(&self, e: &ir::Expr, scope: Scope) -> Val<'a> {
         match e {
-            ir::Expr::Const(c) => match c {
-                Const::Num(n, u) => Val::Num(*n, *u, None),
-                Const::Text(t) => Val::Text(Cow::Owned(t.clone())),
-                Const::Bool(b) => Val::Bool(*b),
-                Const::Status(r) => Val::Status(*r, None),
-                Const::Unit(u) => Val::Unit(*u),
-            },
+            ir::Expr::Const(c) => constant(c),
             ir::Expr::Slot(slot) => self.slot(*slot, scope),
             ir::Expr::Neg(x) => match self.eval(x, scope) {
                 Val::Num(n, u, _) => Val::Num(-n, u, None),
@@ -233,14 +244,16 @@ impl<'a> ReturnCtx<'a> {
                     _ => Val::Unknown,
                 },
             },
-            ir::Expr::Arith(op, a, b) => arith(*op, self.eval(a, scope), self.eval(b, scope)),
-            ir::Expr::Cmp(op, a, b) => compare(*op, &self.eval(a, scope), &self.eval(b, scope)),
+            ir::Expr::Arith(op, a, b) => arith(*op, self.operand(a, scope), self.operand(b, scope)),
+            ir::Expr::Cmp(op, a, b) => {
+                compare(*op, &self.operand(a, scope), &self.operand(b, scope))
+            }
             ir::Expr::Is {
                 operand,
                 kind,
                 negated,
             } => {
-                let v = self.eval(operand, scope);
+                let v = self.operand(operand, scope);
                 let is = match kind {
                     IsKind::Missing => v.is_missing(),
                     IsKind::Kind(k) => match v {
@@ -255,13 +268,13 @@ impl<'a> ReturnCtx<'a> {
                 list,
                 negated,
             } => {
-                let v = self.eval(operand, scope);
+                let v = self.operand(operand, scope);
                 if v.is_missing() {
                     return Val::Unknown;
                 }
                 let mut unknown = false;
                 for item in list {
-                    match compare(CmpOp::Eq, &v, &self.eval(item, scope)) {
+                    match compare(CmpOp::Eq, &v, &self.operand(item, scope)) {
                         Val::Bool(true) => return Val::Bool(!*negated),
                         Val::Bool(false) => {}
                         _ => unknown = true,
@@ -273,9 +286,9 @@ impl<'a> ReturnCtx<'a> {
                     Val::Bool(*negated)
                 }
             }
-            ir::Expr::Matches(x, re) => match self.eval(x, scope) {
+            ir::Expr::Matches(x, re) => match self.operand(x, scope) {
                 Val::Missing(..) | Val::Unknown => Val::Unknown,
-                v => Val::Bool(re.is_match(&v.render())),
+                v => Val::Bool(re.is_match(&v.text())),
             },
             ir::Expr::Call(f, args) => self.call(*f, args, scope),
             ir::Expr::Count(cond) => {
@@ -296,41 +309,29 @@ impl<'a> ReturnCtx<'a> {
         }
     }
 
+    /// An operand: constants and names, the leaves of nearly every
+    /// expression, are read here without another round through [`eval`].
+    ///
+    /// [`eval`]: ReturnCtx::eval
+    #[inline]
+    fn operand(&self, e: &ir::Expr, scope: Scope) -> Val<'a> {
+        match e {
+            ir::Expr::Const(c) => constant(c),
+            ir::Expr::Slot(slot) => self.slot(*slot, scope),
+            _ => self.eval(e, scope),
+        }
+    }
+
     fn call(&self, f: Func, args: &[ir::Expr], scope: Scope) -> Val<'a> {
-        let vals: Vec<Val<'a>> = args.iter().map(|a| self.eval(a, scope)).collect();
-        match (f, vals.as_slice()) {
-            (Func::Abs, [Val::Num(n, u, _)]) => Val::Num(n.abs(), *u, None),
-            (Func::Round, [Val::Num(n, u, _), Val::Num(d, _, _)]) => {
-                let digits = u32::try_from(d.trunc().mantissa()).unwrap_or(0).min(20);
-                Val::Num(n.round_dp(digits), *u, None)
+        // Functions take one or two arguments but for `min` and `max`:
+        // those need no vector.
+        match args {
+            [a] => apply(f, &[self.operand(a, scope)]),
+            [a, b] => apply(f, &[self.operand(a, scope), self.operand(b, scope)]),
+            _ => {
+                let vals: Vec<Val<'a>> = args.iter().map(|a| self.eval(a, scope)).collect();
+                apply(f, &vals)
             }
-            (Func::Min | Func::Max, vs) => {
-                let mut best: Option<(Decimal, Option<Unit>)> = None;
-                for v in vs {
-                    let Val::Num(n, u, _) = v else {
-                        return Val::Unknown;
-                    };
-                    best = Some(match best {
-                        None => (*n, *u),
-                        Some((b, bu)) => {
-                            if (f == Func::Min && *n < b) || (f == Func::Max && *n > b) {
-                                (*n, u.or(bu))
-                            } else {
-                                (b, bu.or(*u))
-                            }
-                        }
-                    });
-                }
-                best.map(|(n, u)| Val::Num(n, u, None))
-                    .unwrap_or(Val::Unknown)
-            }
-            (Func::Len, [v]) if !v.is_missing() => {
-                Val::Num(Decimal::from(v.render().chars().count() as u64), None, None)
-            }
-            (Func::Lower, [v]) if !v.is_missing() => {
-                Val::Text(Cow::Owned(v.render().to_lowercase()))
-            }
-            _ => Val::Unknown,
         }
     }
 
@@ -542,19 +543,33 @@ impl<'a> ReturnCtx<'a> {
                     }
                 }
                 ir::Scope::EachValue(cond) => {
+                    // A condition that does not read the quarter (`where
+                    // unit == percent`) is decided once per entry.
+                    let per_entry = cond.as_ref().is_some_and(|c| !reads_quarter(c));
                     for (i, e) in self.entries.iter().enumerate() {
+                        if !e.present.contains(&true) {
+                            continue;
+                        }
+                        if per_entry
+                            && !selected(
+                                cond,
+                                Scope {
+                                    entry: Some(i),
+                                    quarter: None,
+                                },
+                            )
+                        {
+                            continue;
+                        }
                         for q in 1..=4u8 {
-                            let present = e.entry.values[q as usize - 1]
-                                .as_ref()
-                                .is_some_and(|t| !t.as_str().trim().is_empty());
-                            if !present {
+                            if !e.present[q as usize - 1] {
                                 continue;
                             }
                             let scope = Scope {
                                 entry: Some(i),
                                 quarter: Some(q),
                             };
-                            if selected(cond, scope) {
+                            if per_entry || selected(cond, scope) {
                                 fire(scope, &mut evaluated, out);
                             }
                         }
@@ -641,6 +656,76 @@ impl<'a> ReturnCtx<'a> {
 pub struct Scope {
     pub entry: Option<usize>,
     pub quarter: Option<u8>,
+}
+
+/// A constant of the rules as a value.
+fn constant<'a>(c: &Const) -> Val<'a> {
+    match c {
+        Const::Num(n, u) => Val::Num(*n, *u, None),
+        Const::Text(t) => Val::Text(Cow::Owned(t.clone())),
+        Const::Bool(b) => Val::Bool(*b),
+        Const::Status(r) => Val::Status(*r, None),
+        Const::Unit(u) => Val::Unit(*u),
+    }
+}
+
+/// A function applied to its evaluated arguments.
+fn apply<'a>(f: Func, vals: &[Val<'a>]) -> Val<'a> {
+    match (f, vals) {
+        (Func::Abs, [Val::Num(n, u, _)]) => Val::Num(n.abs(), *u, None),
+        (Func::Round, [Val::Num(n, u, _), Val::Num(d, _, _)]) => {
+            let digits = u32::try_from(d.trunc().mantissa()).unwrap_or(0).min(20);
+            Val::Num(n.round_dp(digits), *u, None)
+        }
+        (Func::Min | Func::Max, vs) => {
+            let mut best: Option<(Decimal, Option<Unit>)> = None;
+            for v in vs {
+                let Val::Num(n, u, _) = v else {
+                    return Val::Unknown;
+                };
+                best = Some(match best {
+                    None => (*n, *u),
+                    Some((b, bu)) => {
+                        if (f == Func::Min && *n < b) || (f == Func::Max && *n > b) {
+                            (*n, u.or(bu))
+                        } else {
+                            (b, bu.or(*u))
+                        }
+                    }
+                });
+            }
+            best.map(|(n, u)| Val::Num(n, u, None))
+                .unwrap_or(Val::Unknown)
+        }
+        (Func::Len, [v]) if !v.is_missing() => {
+            Val::Num(Decimal::from(v.text().chars().count() as u64), None, None)
+        }
+        (Func::Lower, [v]) if !v.is_missing() => Val::Text(Cow::Owned(v.text().to_lowercase())),
+        _ => Val::Unknown,
+    }
+}
+
+/// Does `e` read the quarter of its scope (`value`, `expected`, `quarter`
+/// of the current measure)? `count(…)` does not: its condition is evaluated
+/// in a scope of its own.
+fn reads_quarter(e: &ir::Expr) -> bool {
+    match e {
+        ir::Expr::Const(_) | ir::Expr::Count(_) => false,
+        ir::Expr::Slot(slot) => {
+            slot.subject == Subject::Current
+                && matches!(slot.field, Field::Value | Field::Expected | Field::Quarter)
+        }
+        ir::Expr::Neg(x) | ir::Expr::Not(x) | ir::Expr::Matches(x, _) => reads_quarter(x),
+        ir::Expr::Arith(_, a, b)
+        | ir::Expr::Cmp(_, a, b)
+        | ir::Expr::And(a, b)
+        | ir::Expr::Or(a, b) => reads_quarter(a) || reads_quarter(b),
+        ir::Expr::Is { operand, .. } => reads_quarter(operand),
+        ir::Expr::In { operand, list, .. } => {
+            reads_quarter(operand) || list.iter().any(reads_quarter)
+        }
+        ir::Expr::Call(_, args) => args.iter().any(reads_quarter),
+    }
 }
 
 fn truth(v: Val<'_>) -> Val<'_> {
@@ -753,6 +838,11 @@ fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) 
         },
     };
     let extras = rules.extra_fields.iter().map(|n| entry.extra(n)).collect();
+    let present = std::array::from_fn(|q| {
+        entry.values[q]
+            .as_ref()
+            .is_some_and(|t| !t.as_str().trim().is_empty())
+    });
     EntryCtx {
         entry,
         decl,
@@ -764,6 +854,7 @@ fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) 
         rag: None,
         rag_undetermined: false,
         extras,
+        present,
     }
 }
 

@@ -429,7 +429,11 @@ fn decode_text(path: &str, bytes: Vec<u8>) -> Result<SourceFile, Box<LoadedFile>
                 .help("save the file as UTF-8"),
         ));
     }
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+    // `contains` on bytes is a word-at-a-time search; the position is
+    // looked for only in a file that has a NUL.
+    if bytes.contains(&0)
+        && let Some(at) = bytes.iter().position(|&b| b == 0)
+    {
         return Err(refuse(
             invalid(
                 format!("this is not a text file (it holds a NUL byte at byte {at})"),
