@@ -591,7 +591,7 @@ impl<'a> ReturnCtx<'a> {
                 }
             }
             runs.push(CheckRun {
-                id: check.id.clone(),
+                id: check.key.clone(),
                 evaluated,
             });
         }

@@ -80,6 +80,8 @@ pub struct Band {
 #[derive(Debug)]
 pub struct Check {
     pub id: String,
+    /// The id again, shared by every return's [`crate::report::CheckRun`].
+    pub key: std::sync::Arc<str>,
     pub about: Option<String>,
     pub scope: Scope,
     pub rules: Vec<CheckRule>,

@@ -58,7 +58,8 @@ pub struct MeasureReport {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckRun {
-    pub id: String,
+    /// Shared with the rule set: one allocation per check, not per return.
+    pub id: std::sync::Arc<str>,
     /// Times the check was evaluated (per return, measure or value).
     pub evaluated: u64,
 }

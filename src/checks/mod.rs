@@ -54,6 +54,10 @@ pub static BUILTINS: [&Builtin; 14] = [
     &overdue_deferral::CHECK,
 ];
 
+/// The built-in ids as shared strings, for per-return check runs.
+pub static BUILTIN_KEYS: std::sync::LazyLock<Vec<std::sync::Arc<str>>> =
+    std::sync::LazyLock::new(|| BUILTINS.iter().map(|b| b.id.into()).collect());
+
 /// Index of a built-in check by id.
 pub fn builtin_index(id: &str) -> Option<usize> {
     BUILTINS.iter().position(|b| b.id == id)

@@ -690,6 +690,7 @@ impl Compiler<'_> {
         }
         ir::Check {
             id: c.id.name.clone(),
+            key: c.id.name.as_str().into(),
             about,
             scope,
             rules: out,
@@ -770,7 +771,10 @@ impl Compiler<'_> {
 
 /// The closest name, when it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    // The edit distance is at least the difference in length: skip the
+    // costly distance for candidates that cannot be close enough.
     candidates
+        .filter(|c| c.len().abs_diff(name.len()) <= 2.max(c.len() / 4))
         .map(|c| (strsim::damerau_levenshtein(name, c), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len().max(name.len()))
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))

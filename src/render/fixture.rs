@@ -106,7 +106,7 @@ fn measure(
 fn runs(list: &[(&str, u64)]) -> Vec<CheckRun> {
     list.iter()
         .map(|(id, evaluated)| CheckRun {
-            id: id.to_string(),
+            id: (*id).into(),
             evaluated: *evaluated,
         })
         .collect()

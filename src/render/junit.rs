@@ -72,10 +72,8 @@ fn suite(
     opts: &RenderOptions,
 ) -> Suite {
     // The checks run, then any other code that raised something.
-    let mut cases: Vec<(&str, Option<u64>)> = checks
-        .iter()
-        .map(|c| (c.id.as_str(), Some(c.evaluated)))
-        .collect();
+    let mut cases: Vec<(&str, Option<u64>)> =
+        checks.iter().map(|c| (&*c.id, Some(c.evaluated))).collect();
     for d in diagnostics {
         if !cases.iter().any(|(id, _)| *id == d.code) {
             cases.push((&d.code, None));
