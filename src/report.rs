@@ -94,6 +94,23 @@ pub struct Summary {
     pub not_evaluated: u64,
 }
 
+impl Summary {
+    /// Add another part's counts (one file's, when streaming).
+    pub fn add(&mut self, other: &Summary) {
+        self.files += other.files;
+        self.returns += other.returns;
+        self.measures += other.measures;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.infos += other.infos;
+        self.green += other.green;
+        self.amber += other.amber;
+        self.red += other.red;
+        self.none += other.none;
+        self.not_evaluated += other.not_evaluated;
+    }
+}
+
 impl Report {
     /// Every diagnostic, file-level ones first within each file.
     pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {

@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ragcheck::diagnostic::Diagnostic;
 use ragcheck::engine::{self, CheckOptions, Input};
 use ragcheck::render::{self, Format};
-use ragcheck::report::Report;
+use ragcheck::report::{Report, Summary};
 
 use super::{BROKEN, Cli, FAILED, OK, Settings, load_rules, rule_paths, write_output};
 
@@ -53,6 +53,22 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
         keep_sources: settings.format == Format::Human,
     };
     let progress = !cli.quiet && std::io::stderr().is_terminal();
+    if settings.format == Format::Human {
+        // Human output is written file by file as reports arrive, so memory
+        // stays flat however many returns there are.
+        let failing = match stream_human(cli, settings, &rules, inputs, &opts, progress) {
+            Ok(failing) => failing,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return BROKEN;
+            }
+        };
+        if !unreadable.is_empty() {
+            report_unreadable(settings, &unreadable);
+            return BROKEN;
+        }
+        return if failing { FAILED } else { OK };
+    }
     let report = check(&rules, inputs, &opts, progress);
 
     let mut buf = Vec::new();
@@ -82,16 +98,89 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
         );
     }
     if !unreadable.is_empty() {
-        let diags: Vec<Diagnostic> = unreadable
-            .iter()
-            .map(|(p, r)| engine::unreadable(p, r))
-            .collect();
-        let mut err = std::io::stderr().lock();
-        let _ = render::human::diagnostics(&diags, &|_| None, &settings.stderr_render(), &mut err);
+        report_unreadable(settings, &unreadable);
         return BROKEN;
     }
     let failing = report.diagnostics().any(|d| settings.render.fails(d));
     if failing { FAILED } else { OK }
+}
+
+/// Say on stderr which paths could not be read.
+fn report_unreadable(settings: &Settings, unreadable: &[(PathBuf, String)]) {
+    let diags: Vec<Diagnostic> = unreadable
+        .iter()
+        .map(|(p, r)| engine::unreadable(p, r))
+        .collect();
+    let mut err = std::io::stderr().lock();
+    let _ = render::human::diagnostics(&diags, &|_| None, &settings.stderr_render(), &mut err);
+}
+
+/// Check and render human output file by file, through
+/// [`engine::check_each`]; only the summary's counts are kept. Returns
+/// whether anything fails the run.
+fn stream_human(
+    cli: &Cli,
+    settings: &Settings,
+    rules: &ragcheck::RuleSet,
+    inputs: Vec<Input>,
+    opts: &CheckOptions,
+    progress: bool,
+) -> Result<bool, String> {
+    let mut out: Box<dyn Write> = match &cli.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let total = inputs.len();
+    let bar = progress_bar(total, progress && total > 1);
+    let start = Instant::now();
+    let mut summary = Summary::default();
+    let mut failing = false;
+    let mut failed: Option<std::io::Error> = None;
+    engine::check_each(rules, inputs, opts, |file| {
+        if failed.is_some() {
+            return;
+        }
+        let one = Report { files: vec![file] };
+        summary.add(&one.summary());
+        failing |= one.diagnostics().any(|d| settings.render.fails(d));
+        let written =
+            bar.suspend(|| render::human::file(&one.files[0], &settings.render, &mut out));
+        if let Err(e) = written {
+            failed = Some(e);
+        }
+        bar.inc(1);
+        if progress
+            && bar.is_hidden()
+            && (total > LONG_RUN_FILES || start.elapsed() > LONG_RUN_TIME)
+        {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    });
+    bar.finish_and_clear();
+    if let Some(e) = failed {
+        return Err(format!("cannot write the output: {e}"));
+    }
+    render::human::summary(&summary, &settings.render, &mut out)
+        .and_then(|_| out.flush())
+        .map_err(|e| format!("cannot write the output: {e}"))?;
+    Ok(failing)
+}
+
+/// A progress bar, hidden until the run proves long.
+fn progress_bar(total: usize, wanted: bool) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} checking {pos}/{len} files {wide_bar} {eta}")
+    {
+        bar.set_style(style);
+    }
+    if wanted && total > LONG_RUN_FILES {
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+    }
+    bar
 }
 
 /// What the paths on the command line come to.

@@ -14,7 +14,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use super::{RenderOptions, count, return_title, summary_line};
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::report::{Report, Summary};
+use crate::report::{FileReport, Report, Summary};
 
 mod snippet;
 mod table;
@@ -32,45 +32,58 @@ const CONTEXT: usize = 1;
 /// summary line. With [`RenderOptions::quiet`], only the problems, under the
 /// heading of the file or return they belong to.
 pub fn report(report: &Report, opts: &RenderOptions, out: &mut dyn io::Write) -> io::Result<()> {
-    let printer = Printer::new(opts);
     for file in &report.files {
-        let source = |path: &str| {
-            if path == &*file.path {
-                file.source.clone()
-            } else {
-                None
-            }
-        };
-        if !file.diagnostics.is_empty() {
-            printer.heading(&file.path, out)?;
-            for d in &file.diagnostics {
-                printer.diagnostic(d, &source, true, out)?;
-            }
+        self::file(file, opts, out)?;
+    }
+    summary(&report.summary(), opts, out)
+}
+
+/// One file's part of [`report`]: its problems and RAG tables. With
+/// [`summary`] after the last file, rendering file by file gives the same
+/// text as [`report`], without holding every file's report at once.
+pub fn file(file: &FileReport, opts: &RenderOptions, out: &mut dyn io::Write) -> io::Result<()> {
+    let printer = Printer::new(opts);
+    let source = |path: &str| {
+        if path == &*file.path {
+            file.source.clone()
+        } else {
+            None
         }
-        for ret in &file.returns {
-            if opts.quiet && ret.diagnostics.is_empty() {
-                continue;
-            }
-            printer.heading(
-                &format!(
-                    "{} ({})",
-                    return_title(ret.organisation.as_deref(), ret.period.as_deref()),
-                    file.path
-                ),
-                out,
-            )?;
-            for d in &ret.diagnostics {
-                printer.diagnostic(d, &source, true, out)?;
-            }
-            if !opts.quiet {
-                table::write(ret, opts.color, out)?;
-            }
+    };
+    if !file.diagnostics.is_empty() {
+        printer.heading(&file.path, out)?;
+        for d in &file.diagnostics {
+            printer.diagnostic(d, &source, true, out)?;
         }
     }
+    for ret in &file.returns {
+        if opts.quiet && ret.diagnostics.is_empty() {
+            continue;
+        }
+        printer.heading(
+            &format!(
+                "{} ({})",
+                return_title(ret.organisation.as_deref(), ret.period.as_deref()),
+                file.path
+            ),
+            out,
+        )?;
+        for d in &ret.diagnostics {
+            printer.diagnostic(d, &source, true, out)?;
+        }
+        if !opts.quiet {
+            table::write(ret, opts.color, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// The closing summary of [`report`] (nothing when quiet).
+pub fn summary(s: &Summary, opts: &RenderOptions, out: &mut dyn io::Write) -> io::Result<()> {
     if opts.quiet {
         return Ok(());
     }
-    printer.summary(&report.summary(), out)
+    Printer::new(opts).summary(s, out)
 }
 
 /// Render diagnostics that belong to no return, such as rule-file compile
