@@ -37,7 +37,7 @@ fn main() {
         std::process::exit(2);
     };
     let (files, _) = engine::discover(&paths);
-    let inputs = files.into_iter().map(Input::File).collect();
+    let inputs: Vec<Input> = files.into_iter().map(Input::File).collect();
     let (mut returns, mut diagnostics) = (0usize, 0usize);
     engine::check_each(&rules, inputs, &CheckOptions::default(), |file| {
         returns += file.returns.len();

@@ -25,21 +25,25 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
     let Some((rules, _warnings)) = load_rules(cli, settings, &rule_paths(cli)) else {
         return BROKEN;
     };
-    let Inputs { inputs, unreadable } = match inputs(paths) {
+    let Inputs {
+        stdin,
+        files,
+        unreadable,
+    } = match inputs(paths) {
         Ok(found) => found,
         Err(e) => {
             eprintln!("error: {e}");
             return BROKEN;
         }
     };
-    if inputs.is_empty() && unreadable.is_empty() && !cli.quiet {
+    if stdin.is_none() && files.is_empty() && unreadable.is_empty() && !cli.quiet {
         eprintln!(
             "warning: no returns found (files ending in .{})",
             engine::RETURN_EXTENSIONS.join(", .")
         );
     }
     if let Some(out) = &cli.output
-        && let Some(input) = overwritten_input(out, &inputs)
+        && let Some(input) = overwritten_input(out, &files)
     {
         eprintln!(
             "error: `--output {}` is one of the returns being checked (`{}`); \
@@ -56,7 +60,9 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
     if settings.format == Format::Human {
         // Human output is written file by file as reports arrive, so memory
         // stays flat however many returns there are.
-        let failing = match stream_human(cli, settings, &rules, inputs, &opts, progress) {
+        let total = files.len() + usize::from(stdin.is_some());
+        let inputs = stdin.into_iter().chain(files.into_inputs());
+        let failing = match stream_human(cli, settings, &rules, (total, inputs), &opts, progress) {
             Ok(failing) => failing,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -69,6 +75,7 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
         }
         return if failing { FAILED } else { OK };
     }
+    let inputs: Vec<Input> = stdin.into_iter().chain(files.into_inputs()).collect();
     let report = check(&rules, inputs, &opts, progress);
 
     let mut buf = Vec::new();
@@ -122,7 +129,7 @@ fn stream_human(
     cli: &Cli,
     settings: &Settings,
     rules: &ragcheck::RuleSet,
-    inputs: Vec<Input>,
+    (total, inputs): (usize, impl Iterator<Item = Input>),
     opts: &CheckOptions,
     progress: bool,
 ) -> Result<bool, String> {
@@ -133,7 +140,6 @@ fn stream_human(
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    let total = inputs.len();
     let bar = progress_bar(total, progress && total > 1);
     let start = Instant::now();
     let mut summary = Summary::default();
@@ -186,15 +192,17 @@ fn progress_bar(total: usize, wanted: bool) -> ProgressBar {
 /// What the paths on the command line come to.
 struct Inputs {
     /// Standard input (once, however often `-` is named), then the files
-    /// found under the paths, in path order.
-    inputs: Vec<Input>,
+    /// found under the paths, in path order. Kept as paths, not yet as
+    /// [`Input`]s, so a long list costs as little as it can.
+    stdin: Option<Input>,
+    files: engine::FileList,
     /// Paths that could not be read, with why.
     unreadable: Vec<(PathBuf, String)>,
 }
 
 /// Expand the paths; only failing to read standard input is an error.
 fn inputs(paths: &[PathBuf]) -> Result<Inputs, String> {
-    let mut inputs = Vec::new();
+    let mut stdin = None;
     let mut named = Vec::new();
     let mut unreadable = Vec::new();
     let mut stdin_read = false;
@@ -208,7 +216,7 @@ fn inputs(paths: &[PathBuf]) -> Result<Inputs, String> {
             std::io::stdin()
                 .read_to_end(&mut bytes)
                 .map_err(|e| format!("cannot read standard input: {e}"))?;
-            inputs.push(Input::Stdin(bytes));
+            stdin = Some(Input::Stdin(bytes));
         } else if p.is_file()
             && let Err(e) = std::fs::File::open(p)
         {
@@ -219,22 +227,24 @@ fn inputs(paths: &[PathBuf]) -> Result<Inputs, String> {
             named.push(p.clone());
         }
     }
-    let (files, errors) = engine::discover(&named);
+    let (files, errors) = engine::discover_list(&named);
     unreadable.extend(errors);
     unreadable.sort();
-    inputs.extend(files.into_iter().map(Input::File));
-    Ok(Inputs { inputs, unreadable })
+    Ok(Inputs {
+        stdin,
+        files,
+        unreadable,
+    })
 }
 
 /// The input that `output` names, if any: writing the report there would
 /// destroy a return (SPEC 5). Only an existing file can be one, so most
 /// runs cost a single `stat`.
-fn overwritten_input<'a>(output: &Path, inputs: &'a [Input]) -> Option<&'a Path> {
+fn overwritten_input<'a>(output: &Path, files: &'a engine::FileList) -> Option<&'a Path> {
     let output = output.canonicalize().ok()?;
-    inputs.iter().find_map(|input| match input {
-        Input::File(p) if p.canonicalize().is_ok_and(|p| p == output) => Some(p.as_path()),
-        _ => None,
-    })
+    files
+        .iter()
+        .find(|p| p.canonicalize().is_ok_and(|p| p == output))
 }
 
 /// A run is long enough for a progress bar when it has more files than
