@@ -94,6 +94,41 @@ pub struct Summary {
     pub not_evaluated: u64,
 }
 
+impl FileReport {
+    /// This file's counts.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            files: 1,
+            ..Summary::default()
+        };
+        let diagnostics = self
+            .diagnostics
+            .iter()
+            .chain(self.returns.iter().flat_map(|r| r.diagnostics.iter()));
+        for d in diagnostics {
+            match d.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+        }
+        for r in &self.returns {
+            s.returns += 1;
+            s.not_evaluated += r.not_evaluated;
+            for m in &r.measures {
+                s.measures += 1;
+                match m.rag {
+                    Some(Rag::Green) => s.green += 1,
+                    Some(Rag::Amber) => s.amber += 1,
+                    Some(Rag::Red) => s.red += 1,
+                    None => s.none += 1,
+                }
+            }
+        }
+        s
+    }
+}
+
 impl Summary {
     /// Add another part's counts (one file's, when streaming).
     pub fn add(&mut self, other: &Summary) {
@@ -122,29 +157,9 @@ impl Report {
     }
 
     pub fn summary(&self) -> Summary {
-        let mut s = Summary {
-            files: self.files.len(),
-            ..Summary::default()
-        };
-        for d in self.diagnostics() {
-            match d.severity {
-                Severity::Error => s.errors += 1,
-                Severity::Warning => s.warnings += 1,
-                Severity::Info => s.infos += 1,
-            }
-        }
-        for r in self.files.iter().flat_map(|f| &f.returns) {
-            s.returns += 1;
-            s.not_evaluated += r.not_evaluated;
-            for m in &r.measures {
-                s.measures += 1;
-                match m.rag {
-                    Some(Rag::Green) => s.green += 1,
-                    Some(Rag::Amber) => s.amber += 1,
-                    Some(Rag::Red) => s.red += 1,
-                    None => s.none += 1,
-                }
-            }
+        let mut s = Summary::default();
+        for f in &self.files {
+            s.add(&f.summary());
         }
         s
     }

@@ -57,12 +57,12 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
         keep_sources: settings.format == Format::Human,
     };
     let progress = !cli.quiet && std::io::stderr().is_terminal();
-    if settings.format == Format::Human {
-        // Human output is written file by file as reports arrive, so memory
-        // stays flat however many returns there are.
+    if matches!(settings.format, Format::Human | Format::Json) {
+        // Human and JSON output are written file by file as reports
+        // arrive, so memory stays flat however many returns there are.
         let total = files.len() + usize::from(stdin.is_some());
         let inputs = stdin.into_iter().chain(files.into_inputs());
-        let failing = match stream_human(cli, settings, &rules, (total, inputs), &opts, progress) {
+        let failing = match stream(cli, settings, &rules, (total, inputs), &opts, progress) {
             Ok(failing) => failing,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -122,10 +122,11 @@ fn report_unreadable(settings: &Settings, unreadable: &[(PathBuf, String)]) {
     let _ = render::human::diagnostics(&diags, &|_| None, &settings.stderr_render(), &mut err);
 }
 
-/// Check and render human output file by file, through
-/// [`engine::check_each`]; only the summary's counts are kept. Returns
-/// whether anything fails the run.
-fn stream_human(
+/// Check and render human or JSON output file by file, through
+/// [`engine::check_each`]; only the summary's counts (and, for JSON, a
+/// spool of the rendered entries) are kept. Returns whether anything fails
+/// the run.
+fn stream(
     cli: &Cli,
     settings: &Settings,
     rules: &ragcheck::RuleSet,
@@ -143,17 +144,19 @@ fn stream_human(
     let bar = progress_bar(total, progress && total > 1);
     let start = Instant::now();
     let mut summary = Summary::default();
+    let mut json = (settings.format == Format::Json).then(render::json::JsonStream::new);
     let mut failing = false;
     let mut failed: Option<std::io::Error> = None;
     engine::check_each(rules, inputs, opts, |file| {
         if failed.is_some() {
             return;
         }
-        let one = Report { files: vec![file] };
-        summary.add(&one.summary());
-        failing |= one.diagnostics().any(|d| settings.render.fails(d));
-        let written =
-            bar.suspend(|| render::human::file(&one.files[0], &settings.render, &mut out));
+        summary.add(&file.summary());
+        failing |= fails(&file, settings);
+        let written = match &mut json {
+            Some(json) => json.file(&file),
+            None => bar.suspend(|| render::human::file(&file, &settings.render, &mut out)),
+        };
         if let Err(e) = written {
             failed = Some(e);
         }
@@ -169,10 +172,21 @@ fn stream_human(
     if let Some(e) = failed {
         return Err(format!("cannot write the output: {e}"));
     }
-    render::human::summary(&summary, &settings.render, &mut out)
-        .and_then(|_| out.flush())
-        .map_err(|e| format!("cannot write the output: {e}"))?;
+    match json {
+        Some(json) => json.finish(&mut out),
+        None => render::human::summary(&summary, &settings.render, &mut out),
+    }
+    .and_then(|_| out.flush())
+    .map_err(|e| format!("cannot write the output: {e}"))?;
     Ok(failing)
+}
+
+/// Whether a file's report has anything that fails the run.
+fn fails(file: &ragcheck::report::FileReport, settings: &Settings) -> bool {
+    file.diagnostics
+        .iter()
+        .chain(file.returns.iter().flat_map(|r| r.diagnostics.iter()))
+        .any(|d| settings.render.fails(d))
 }
 
 /// A progress bar, hidden until the run proves long.

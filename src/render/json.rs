@@ -28,6 +28,123 @@ pub fn report(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
     writeln!(out)
 }
 
+/// `--format json` written file by file, for runs too large to hold every
+/// report: each file's entries go to a spool (a temporary file, or memory
+/// if none can be made) as they come, and [`JsonStream::finish`] writes the
+/// document — summary first, as [`report`] does, byte for byte.
+pub struct JsonStream {
+    spool: Spool,
+    summary: Summary,
+    entries: usize,
+}
+
+enum Spool {
+    File(std::path::PathBuf, io::BufWriter<std::fs::File>),
+    Memory(Vec<u8>),
+}
+
+impl Default for JsonStream {
+    fn default() -> Self {
+        JsonStream::new()
+    }
+}
+
+impl JsonStream {
+    pub fn new() -> JsonStream {
+        let spool = spool_file()
+            .map(|(path, file)| Spool::File(path, io::BufWriter::new(file)))
+            .unwrap_or(Spool::Memory(Vec::new()));
+        JsonStream {
+            spool,
+            summary: Summary::default(),
+            entries: 0,
+        }
+    }
+
+    /// Add one file's report.
+    pub fn file(&mut self, file: &FileReport) -> io::Result<()> {
+        self.summary.add(&file.summary());
+        for entry in entries(file) {
+            let text = serde_json::to_string_pretty(&entry)?;
+            let out: &mut dyn io::Write = match &mut self.spool {
+                Spool::File(_, w) => w,
+                Spool::Memory(v) => v,
+            };
+            if self.entries > 0 {
+                out.write_all(b",\n")?;
+            }
+            for (i, line) in text.lines().enumerate() {
+                if i > 0 {
+                    out.write_all(b"\n")?;
+                }
+                out.write_all(b"    ")?;
+                out.write_all(line.as_bytes())?;
+            }
+            self.entries += 1;
+        }
+        Ok(())
+    }
+
+    /// Write the whole document to `out`.
+    pub fn finish(mut self, out: &mut dyn io::Write) -> io::Result<()> {
+        let summary = serde_json::to_string_pretty(&SummaryOut::from(&self.summary))?;
+        write!(out, "{{\n  \"version\": {VERSION},\n  \"summary\": ")?;
+        for (i, line) in summary.lines().enumerate() {
+            if i > 0 {
+                out.write_all(b"\n  ")?;
+            }
+            out.write_all(line.as_bytes())?;
+        }
+        if self.entries == 0 {
+            out.write_all(b",\n  \"returns\": []\n}\n")?;
+        } else {
+            out.write_all(b",\n  \"returns\": [\n")?;
+            match &mut self.spool {
+                // The spool file is removed when `self` is dropped.
+                Spool::File(path, w) => {
+                    io::Write::flush(w)?;
+                    let mut f = std::fs::File::open(&*path)?;
+                    io::copy(&mut f, out)?;
+                }
+                Spool::Memory(v) => out.write_all(v)?,
+            }
+            out.write_all(b"\n  ]\n}\n")?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        if let Spool::File(path, _) = self {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// A new temporary file of our own.
+fn spool_file() -> Option<(std::path::PathBuf, std::fs::File)> {
+    let dir = std::env::temp_dir();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    for attempt in 0..8u32 {
+        let path = dir.join(format!(
+            "ragcheck-{}-{nanos}-{attempt}.json.part",
+            std::process::id()
+        ));
+        if let Ok(file) = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            return Some((path, file));
+        }
+    }
+    None
+}
+
 #[derive(Serialize)]
 struct Output<'a> {
     version: u32,
@@ -232,6 +349,19 @@ mod tests {
     use crate::render::fixture;
 
     const SCHEMA: &str = include_str!("../../tests/data/ragcheck-output.schema.json");
+
+    #[test]
+    fn streaming_file_by_file_gives_the_same_bytes() {
+        for report in [fixture::report(), Report::default()] {
+            let mut stream = JsonStream::new();
+            for file in &report.files {
+                stream.file(file).expect("spooling");
+            }
+            let mut out = Vec::new();
+            stream.finish(&mut out).expect("writing to a Vec");
+            assert_eq!(String::from_utf8_lossy(&out), json(&report));
+        }
+    }
 
     fn json(report: &Report) -> String {
         let mut out = Vec::new();
