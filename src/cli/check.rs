@@ -15,6 +15,7 @@ use ragcheck::diagnostic::Diagnostic;
 use ragcheck::engine::{self, CheckOptions, Input};
 use ragcheck::render::{self, Format};
 use ragcheck::report::{Report, Summary};
+use rayon::prelude::*;
 
 use super::{BROKEN, Cli, FAILED, OK, Settings, load_rules, rule_paths, write_output};
 
@@ -122,8 +123,8 @@ fn report_unreadable(settings: &Settings, unreadable: &[(PathBuf, String)]) {
     let _ = render::human::diagnostics(&diags, &|_| None, &settings.stderr_render(), &mut err);
 }
 
-/// Check and render human or JSON output file by file, through
-/// [`engine::check_each`]; only the summary's counts (and, for JSON, a
+/// Check and render human or JSON output file by file, in batches as
+/// [`engine::check_each`] does; only the summary's counts (and, for JSON, a
 /// spool of the rendered entries) are kept. Returns whether anything fails
 /// the run.
 fn stream(
@@ -147,27 +148,62 @@ fn stream(
     let mut json = (settings.format == Format::Json).then(render::json::JsonStream::new);
     let mut failing = false;
     let mut failed: Option<std::io::Error> = None;
-    engine::check_each(rules, inputs, opts, |file| {
+    // Batches are checked and rendered in parallel, each file into its own
+    // bytes; only writing them out, in order, is serial.
+    let mut inputs = inputs;
+    loop {
+        let batch: Vec<Input> = inputs.by_ref().take(engine::STREAM_BATCH).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let n = batch.len() as u64;
+        let parts: Vec<std::io::Result<Part>> = batch
+            .into_par_iter()
+            .map(|input| {
+                let file = engine::check_input(rules, input, opts);
+                let mut part = Part {
+                    summary: file.summary(),
+                    failing: fails(&file, settings),
+                    bytes: Vec::new(),
+                    entries: 0,
+                };
+                if settings.format == Format::Json {
+                    (part.bytes, part.entries) = render::json::file_entries(&file)?;
+                } else {
+                    render::human::file(&file, &settings.render, &mut part.bytes)?;
+                }
+                Ok(part)
+            })
+            .collect();
+        for part in parts {
+            let part = match part {
+                Ok(part) => part,
+                Err(e) => {
+                    failed.get_or_insert(e);
+                    continue;
+                }
+            };
+            summary.add(&part.summary);
+            failing |= part.failing;
+            let written = match &mut json {
+                Some(json) => json.push(&part.summary, &part.bytes, part.entries),
+                None => bar.suspend(|| out.write_all(&part.bytes)),
+            };
+            if let Err(e) = written {
+                failed.get_or_insert(e);
+            }
+        }
         if failed.is_some() {
-            return;
+            break;
         }
-        summary.add(&file.summary());
-        failing |= fails(&file, settings);
-        let written = match &mut json {
-            Some(json) => json.file(&file),
-            None => bar.suspend(|| render::human::file(&file, &settings.render, &mut out)),
-        };
-        if let Err(e) = written {
-            failed = Some(e);
-        }
-        bar.inc(1);
+        bar.inc(n);
         if progress
             && bar.is_hidden()
             && (total > LONG_RUN_FILES || start.elapsed() > LONG_RUN_TIME)
         {
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
-    });
+    }
     bar.finish_and_clear();
     if let Some(e) = failed {
         return Err(format!("cannot write the output: {e}"));
@@ -179,6 +215,15 @@ fn stream(
     .and_then(|_| out.flush())
     .map_err(|e| format!("cannot write the output: {e}"))?;
     Ok(failing)
+}
+
+/// One file, checked and rendered on a worker thread.
+struct Part {
+    summary: Summary,
+    failing: bool,
+    bytes: Vec<u8>,
+    /// JSON entries in `bytes`.
+    entries: usize,
 }
 
 /// Whether a file's report has anything that fails the run.

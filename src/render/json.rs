@@ -63,25 +63,26 @@ impl JsonStream {
 
     /// Add one file's report.
     pub fn file(&mut self, file: &FileReport) -> io::Result<()> {
-        self.summary.add(&file.summary());
-        for entry in entries(file) {
-            let text = serde_json::to_string_pretty(&entry)?;
-            let out: &mut dyn io::Write = match &mut self.spool {
-                Spool::File(_, w) => w,
-                Spool::Memory(v) => v,
-            };
-            if self.entries > 0 {
-                out.write_all(b",\n")?;
-            }
-            for (i, line) in text.lines().enumerate() {
-                if i > 0 {
-                    out.write_all(b"\n")?;
-                }
-                out.write_all(b"    ")?;
-                out.write_all(line.as_bytes())?;
-            }
-            self.entries += 1;
+        let (text, count) = file_entries(file)?;
+        self.push(&file.summary(), &text, count)
+    }
+
+    /// Add one file's entries already rendered by [`file_entries`] (on
+    /// another thread, say), with the file's counts.
+    pub fn push(&mut self, summary: &Summary, text: &[u8], count: usize) -> io::Result<()> {
+        self.summary.add(summary);
+        if count == 0 {
+            return Ok(());
         }
+        let out: &mut dyn io::Write = match &mut self.spool {
+            Spool::File(_, w) => w,
+            Spool::Memory(v) => v,
+        };
+        if self.entries > 0 {
+            out.write_all(b",\n")?;
+        }
+        out.write_all(text)?;
+        self.entries += count;
         Ok(())
     }
 
@@ -143,6 +144,27 @@ fn spool_file() -> Option<(std::path::PathBuf, std::fs::File)> {
         }
     }
     None
+}
+
+/// One file's entries of `returns`, as they stand in the document: each
+/// pretty-printed and indented, separated by `,\n`; and how many there are.
+pub fn file_entries(file: &FileReport) -> io::Result<(Vec<u8>, usize)> {
+    let mut out = Vec::new();
+    let entries = entries(file);
+    for (n, entry) in entries.iter().enumerate() {
+        if n > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        let text = serde_json::to_string_pretty(entry)?;
+        for (i, line) in text.lines().enumerate() {
+            if i > 0 {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(b"    ");
+            out.extend_from_slice(line.as_bytes());
+        }
+    }
+    Ok((out, entries.len()))
 }
 
 #[derive(Serialize)]
