@@ -637,22 +637,21 @@ impl<'a> Reader<'a> {
     }
 
     fn refuse_anchor(&self, span: &Span) -> Finding {
-        let (start, end) = self.range(span);
-        invalid(
-            "anchors and aliases have no place in a return; this file is not read",
-            Pos::bytes(start, end),
-        )
-        .label("anchor")
-        .help("write each value out in full where it belongs, so the return reads as it is checked")
+        self.refuse_reference(span, "anchor")
     }
 
     fn refuse_alias(&self, span: &Span) -> Finding {
+        self.refuse_reference(span, "alias")
+    }
+
+    /// An anchor or alias refuses the file.
+    fn refuse_reference(&self, span: &Span, what: &str) -> Finding {
         let (start, end) = self.range(span);
         invalid(
             "anchors and aliases have no place in a return; this file is not read",
             Pos::bytes(start, end),
         )
-        .label("alias")
+        .label(what)
         .help("write each value out in full where it belongs, so the return reads as it is checked")
     }
 
