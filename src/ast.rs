@@ -1,7 +1,7 @@
 //! The rule AST: what a rule file says, every node spanned.
 //!
 //! Built by [`crate::syntax`] from pest's parse tree (which never leaves that
-//! module), consumed by [`crate::compile`]. Statements are kept in source
+//! module), consumed by [`mod@crate::compile`]. Statements are kept in source
 //! order so that the formatter can print them back.
 
 use rust_decimal::Decimal;

@@ -161,7 +161,7 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
-/// A diagnostic before it is located: positions are still [`Pos`]itions in
+/// A diagnostic before it is located: positions are still positions ([`crate::returns::Pos`]) in
 /// a return file. Loaders and the evaluator produce these; the engine turns
 /// them into [`Diagnostic`]s with the file's line index.
 #[derive(Clone, Debug, PartialEq, Eq)]

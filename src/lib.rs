@@ -6,14 +6,14 @@
 //! | stage | module | produces |
 //! |---|---|---|
 //! | parse rule text | [`syntax`] | [`ast::RuleFile`] |
-//! | compile | [`compile`] | [`ir::RuleSet`] |
+//! | compile | [`mod@compile`] | [`ir::RuleSet`] |
 //! | load returns | [`returns`] | [`returns::LoadedFile`] |
 //! | parse value text | [`value`] | [`value::ValueText`] |
 //! | evaluate | [`eval`], [`checks`] | [`diagnostic::Finding`]s |
 //! | gather | [`engine`] | [`report::Report`] |
 //! | render | [`render`] | text: human, JSON, SARIF, JUnit, GitHub |
 //! | rule tests | [`testing`] | pass/fail per `test` block |
-//! | format | [`format`] | canonical rule text |
+//! | format | [`mod@format`] | canonical rule text |
 //!
 //! The library never prints or exits; the `ragcheck` binary renders
 //! reports and picks the exit status.

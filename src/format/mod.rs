@@ -12,7 +12,7 @@
 //! parentheses.
 //!
 //! The parser drops comments, so they are found again in the text
-//! ([`trivia`]) and placed by position: a comment on a line of its own goes
+//! (`trivia`) and placed by position: a comment on a line of its own goes
 //! before the statement that follows it, at that statement's indent; a
 //! comment at the end of a line stays at the end of that statement's last
 //! line; a comment in the middle of a statement that spans lines moves to

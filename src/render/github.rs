@@ -99,7 +99,7 @@ pub fn escape_property(text: &str) -> String {
 const SUMMARY_LIMIT: usize = 900 * 1024;
 
 /// The Markdown summary: counts, then per file and return its problems and
-/// RAG table. Returns past [`SUMMARY_LIMIT`] are counted, not shown.
+/// RAG table. Returns past `SUMMARY_LIMIT` are counted, not shown.
 pub fn step_summary(report: &Report) -> String {
     let s = report.summary();
     let mut md = String::new();

@@ -3,7 +3,7 @@
 //! pest does the parsing (`grammar/rules.pest`); hand-written builders, one
 //! per grammar rule, turn its parse tree into the AST. `Pair` and `Rule`
 //! never leave this module. Syntax errors become [`Diagnostic`]s whose
-//! "expected …" lists are in plain words (see [`expected`]).
+//! "expected …" lists are in plain words (see `expected`).
 
 mod build;
 mod expected;

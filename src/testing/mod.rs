@@ -2,7 +2,7 @@
 //!
 //! A test is prepared once, against the compiled [`RuleSet`]: its `given`
 //! statements are resolved into settings on a fixture return (see
-//! [`given`]) and its `expect` statements compiled (see [`expect`]). Any
+//! `given`) and its `expect` statements compiled (see `expect`). Any
 //! problem there (an undeclared measure, an unknown check, a type error in
 //! an expectation, an unreadable sample file) is a [`Diagnostic`] at its
 //! span in the rule file, reported like a compile error: the tests do not

@@ -2,7 +2,7 @@
 //! underlined, then each return's RAG table, then a summary line.
 //!
 //! This is the only module that knows miette. Our [`Diagnostic`] is adapted
-//! into a small [`miette::Diagnostic`] ([`Shown`]) over a [`Window`] of the
+//! into a small [`miette::Diagnostic`] (`Shown`) over a `Window` of the
 //! file's text, and rendered with a fixed width so output never depends on
 //! the terminal.
 
