@@ -99,13 +99,36 @@ pub fn discover_list(paths: &[PathBuf]) -> (FileList, Vec<(PathBuf, String)>) {
         }
         _ => list.odd.push(path.to_path_buf()),
     };
+    walk_files(paths, is_return_file, &mut errors, |path| {
+        push(&mut list, path)
+    });
+    let text = &list.text;
+    let path =
+        |&(start, len): &(u32, u32)| Path::new(&text[start as usize..(start + len) as usize]);
+    list.spans.sort_by(|a, b| path(a).cmp(path(b)));
+    list.spans.dedup_by(|a, b| path(a) == path(b));
+    list.spans.shrink_to_fit();
+    list.odd.sort();
+    list.odd.dedup();
+    (list, errors)
+}
+
+/// Every file named in `paths`, and every file under a folder named there
+/// that `keep` accepts, handed to `found` in no particular order. Paths and
+/// folder entries that cannot be read go to `errors`.
+pub(crate) fn walk_files(
+    paths: &[PathBuf],
+    keep: fn(&Path) -> bool,
+    errors: &mut Vec<(PathBuf, String)>,
+    mut found: impl FnMut(&Path),
+) {
     for p in paths {
         if p.is_dir() {
+            // Unsorted: walkdir would hold a whole folder's entries to sort
+            // them; callers sort what they keep.
             for entry in walkdir::WalkDir::new(p) {
                 match entry {
-                    Ok(e) if e.file_type().is_file() && is_return_file(e.path()) => {
-                        push(&mut list, e.path())
-                    }
+                    Ok(e) if e.file_type().is_file() && keep(e.path()) => found(e.path()),
                     Ok(_) => {}
                     Err(err) => errors.push((
                         err.path()
@@ -116,20 +139,11 @@ pub fn discover_list(paths: &[PathBuf]) -> (FileList, Vec<(PathBuf, String)>) {
                 }
             }
         } else if p.exists() {
-            push(&mut list, p);
+            found(p);
         } else {
             errors.push((p.clone(), "no such file or folder".into()));
         }
     }
-    let text = &list.text;
-    let path =
-        |&(start, len): &(u32, u32)| Path::new(&text[start as usize..(start + len) as usize]);
-    list.spans.sort_by(|a, b| path(a).cmp(path(b)));
-    list.spans.dedup_by(|a, b| path(a) == path(b));
-    list.spans.shrink_to_fit();
-    list.odd.sort();
-    list.odd.dedup();
-    (list, errors)
 }
 
 /// Whether a file found in a folder is a return, by its extension.
@@ -163,7 +177,20 @@ pub fn check_each(
     rules: &RuleSet,
     inputs: impl IntoIterator<Item = Input>,
     opts: &CheckOptions,
-    mut sink: impl FnMut(FileReport),
+    sink: impl FnMut(FileReport),
+) {
+    check_each_then(rules, inputs, opts, |report| report, sink);
+}
+
+/// [`check_each`], with `then` applied to each report on the worker that
+/// checked it (to render it, say), so that only `sink` runs in order on the
+/// calling thread.
+pub fn check_each_then<T: Send>(
+    rules: &RuleSet,
+    inputs: impl IntoIterator<Item = Input>,
+    opts: &CheckOptions,
+    then: impl Fn(FileReport) -> T + Sync,
+    mut sink: impl FnMut(T),
 ) {
     let mut inputs = inputs.into_iter();
     loop {
@@ -171,11 +198,11 @@ pub fn check_each(
         if batch.is_empty() {
             return;
         }
-        let reports: Vec<FileReport> = batch
+        let done: Vec<T> = batch
             .into_par_iter()
-            .map(|input| check_input(rules, input, opts))
+            .map(|input| then(check_input(rules, input, opts)))
             .collect();
-        reports.into_iter().for_each(&mut sink);
+        done.into_iter().for_each(&mut sink);
     }
 }
 

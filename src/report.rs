@@ -95,17 +95,20 @@ pub struct Summary {
 }
 
 impl FileReport {
+    /// Every diagnostic of the file: its own first, then its returns'.
+    pub fn all_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .chain(self.returns.iter().flat_map(|r| r.diagnostics.iter()))
+    }
+
     /// This file's counts.
     pub fn summary(&self) -> Summary {
         let mut s = Summary {
             files: 1,
             ..Summary::default()
         };
-        let diagnostics = self
-            .diagnostics
-            .iter()
-            .chain(self.returns.iter().flat_map(|r| r.diagnostics.iter()));
-        for d in diagnostics {
+        for d in self.all_diagnostics() {
             match d.severity {
                 Severity::Error => s.errors += 1,
                 Severity::Warning => s.warnings += 1,
@@ -149,11 +152,7 @@ impl Summary {
 impl Report {
     /// Every diagnostic, file-level ones first within each file.
     pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.files.iter().flat_map(|f| {
-            f.diagnostics
-                .iter()
-                .chain(f.returns.iter().flat_map(|r| r.diagnostics.iter()))
-        })
+        self.files.iter().flat_map(FileReport::all_diagnostics)
     }
 
     pub fn summary(&self) -> Summary {

@@ -10,26 +10,9 @@ use crate::span::SourceFile;
 pub fn read_rule_files(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<(PathBuf, String)>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
-                match entry {
-                    Ok(e)
-                        if e.file_type().is_file()
-                            && e.path().extension().and_then(|x| x.to_str()) == Some("rag") =>
-                    {
-                        files.push(e.into_path())
-                    }
-                    Ok(_) => {}
-                    Err(err) => errors.push((p.clone(), err.to_string())),
-                }
-            }
-        } else if p.is_file() {
-            files.push(p.clone());
-        } else {
-            errors.push((p.clone(), "no such file or folder".into()));
-        }
-    }
+    crate::engine::walk_files(paths, is_rule_file, &mut errors, |path| {
+        files.push(path.to_path_buf())
+    });
     files.sort();
     files.dedup();
     let mut sources = Vec::new();
@@ -40,6 +23,10 @@ pub fn read_rule_files(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<(PathBuf, Str
         }
     }
     (sources, errors)
+}
+
+fn is_rule_file(path: &Path) -> bool {
+    path.extension().and_then(|x| x.to_str()) == Some("rag")
 }
 
 /// Read a UTF-8 text file, with a plain reason on failure.

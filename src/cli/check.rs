@@ -15,7 +15,6 @@ use ragcheck::diagnostic::Diagnostic;
 use ragcheck::engine::{self, CheckOptions, Input};
 use ragcheck::render::{self, Format};
 use ragcheck::report::{Report, Summary};
-use rayon::prelude::*;
 
 use super::{BROKEN, Cli, FAILED, OK, Settings, load_rules, rule_paths, write_output};
 
@@ -148,62 +147,39 @@ fn stream(
     let mut json = (settings.format == Format::Json).then(render::json::JsonStream::new);
     let mut failing = false;
     let mut failed: Option<std::io::Error> = None;
-    // Batches are checked and rendered in parallel, each file into its own
-    // bytes; only writing them out, in order, is serial.
-    let mut inputs = inputs;
-    loop {
-        let batch: Vec<Input> = inputs.by_ref().take(engine::STREAM_BATCH).collect();
-        if batch.is_empty() {
-            break;
+    // Each file is checked and rendered on a worker, into its own bytes;
+    // only writing them out, in order, is serial.
+    let render_part = |file: ragcheck::report::FileReport| -> std::io::Result<Part> {
+        let mut part = Part {
+            summary: file.summary(),
+            failing: fails(&file, settings),
+            bytes: Vec::new(),
+            entries: 0,
+        };
+        if settings.format == Format::Json {
+            (part.bytes, part.entries) = render::json::file_entries(&file)?;
+        } else {
+            render::human::file(&file, &settings.render, &mut part.bytes)?;
         }
-        let n = batch.len() as u64;
-        let parts: Vec<std::io::Result<Part>> = batch
-            .into_par_iter()
-            .map(|input| {
-                let file = engine::check_input(rules, input, opts);
-                let mut part = Part {
-                    summary: file.summary(),
-                    failing: fails(&file, settings),
-                    bytes: Vec::new(),
-                    entries: 0,
-                };
-                if settings.format == Format::Json {
-                    (part.bytes, part.entries) = render::json::file_entries(&file)?;
-                } else {
-                    render::human::file(&file, &settings.render, &mut part.bytes)?;
-                }
-                Ok(part)
-            })
-            .collect();
-        for part in parts {
-            let part = match part {
-                Ok(part) => part,
-                Err(e) => {
-                    failed.get_or_insert(e);
-                    continue;
-                }
-            };
+        Ok(part)
+    };
+    engine::check_each_then(rules, inputs, opts, render_part, |part| {
+        if failed.is_some() {
+            return;
+        }
+        let written = part.and_then(|part| {
             summary.add(&part.summary);
             failing |= part.failing;
-            let written = match &mut json {
+            match &mut json {
                 Some(json) => json.push(&part.summary, &part.bytes, part.entries),
                 None => bar.suspend(|| out.write_all(&part.bytes)),
-            };
-            if let Err(e) = written {
-                failed.get_or_insert(e);
             }
+        });
+        if let Err(e) = written {
+            failed = Some(e);
         }
-        if failed.is_some() {
-            break;
-        }
-        bar.inc(n);
-        if progress
-            && bar.is_hidden()
-            && (total > LONG_RUN_FILES || start.elapsed() > LONG_RUN_TIME)
-        {
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
-    }
+        tick(&bar, progress, total, start);
+    });
     bar.finish_and_clear();
     if let Some(e) = failed {
         return Err(format!("cannot write the output: {e}"));
@@ -228,10 +204,7 @@ struct Part {
 
 /// Whether a file's report has anything that fails the run.
 fn fails(file: &ragcheck::report::FileReport, settings: &Settings) -> bool {
-    file.diagnostics
-        .iter()
-        .chain(file.returns.iter().flat_map(|r| r.diagnostics.iter()))
-        .any(|d| settings.render.fails(d))
+    file.all_diagnostics().any(|d| settings.render.fails(d))
 }
 
 /// A progress bar, hidden until the run proves long.
@@ -324,37 +297,23 @@ fn check(
         return engine::check_inputs(rules, inputs, opts);
     }
     let total = inputs.len();
-    // Enough per batch to keep every worker busy; small enough to tick often.
-    let batch = (rayon::current_num_threads() * 8).max(32);
-    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} checking {pos}/{len} files {wide_bar} {eta}")
-    {
-        bar.set_style(style);
-    }
+    let bar = progress_bar(total, true);
     let start = Instant::now();
-    let mut shown = false;
-    let mut show_if_long = |bar: &ProgressBar| {
-        if !shown && (total > LONG_RUN_FILES || start.elapsed() > LONG_RUN_TIME) {
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-            shown = true;
-        }
-    };
-    show_if_long(&bar);
     let mut files = Vec::with_capacity(total);
-    let mut rest = inputs.into_iter();
-    loop {
-        let chunk: Vec<Input> = rest.by_ref().take(batch).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        let n = chunk.len() as u64;
-        files.extend(engine::check_inputs(rules, chunk, opts).files);
-        bar.inc(n);
-        show_if_long(&bar);
-    }
+    engine::check_each(rules, inputs, opts, |file| {
+        files.push(file);
+        tick(&bar, progress, total, start);
+    });
     bar.finish_and_clear();
     Report { files }
+}
+
+/// Count one file off, and show the bar once the run proves long.
+fn tick(bar: &ProgressBar, progress: bool, total: usize, start: Instant) {
+    bar.inc(1);
+    if progress && bar.is_hidden() && (total > LONG_RUN_FILES || start.elapsed() > LONG_RUN_TIME) {
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+    }
 }
 
 /// Append the Markdown step summary to GitHub's summary file.
