@@ -8,6 +8,7 @@
 //! as not evaluated.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use rust_decimal::Decimal;
 
@@ -114,7 +115,19 @@ pub struct ReturnCtx<'a> {
     /// `return.<key>` values by [`RuleSet::return_keys`] index.
     pub return_keys: Vec<Option<&'a Text>>,
     /// `when` conditions that could not be decided.
-    pub not_evaluated: std::cell::Cell<u64>,
+    pub not_evaluated: Cell<u64>,
+    /// The truth of each [`RuleSet::shared`] condition for each entry,
+    /// decided on first use: `shared × entries` cells, see [`Truth`].
+    shared: Vec<Cell<Truth>>,
+}
+
+/// A shared condition's truth for one entry, once decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Truth {
+    Undecided,
+    True,
+    /// False or unknown: either way the entry is not selected.
+    NotTrue,
 }
 
 /// Split `2011/12 Q4` into year and quarter; `None` if it is not that form.
@@ -160,7 +173,8 @@ impl<'a> ReturnCtx<'a> {
             entries,
             by_measure,
             return_keys,
-            not_evaluated: std::cell::Cell::new(0),
+            not_evaluated: Cell::new(0),
+            shared: vec![Cell::new(Truth::Undecided); rules.shared.len() * ret.measures.len()],
         };
         ctx.compute_rags();
         ctx
@@ -252,59 +266,87 @@ impl<'a> ReturnCtx<'a> {
                 operand,
                 kind,
                 negated,
-            } => {
-                let v = self.operand(operand, scope);
-                let is = match kind {
-                    IsKind::Missing => v.is_missing(),
-                    IsKind::Kind(k) => match v {
-                        Val::Missing(m, _) => k.matches(m),
-                        _ => false,
-                    },
-                };
-                Val::Bool(is != *negated)
-            }
+            } => self.is(operand, *kind, *negated, scope),
             ir::Expr::In {
                 operand,
                 list,
                 negated,
-            } => {
-                let v = self.operand(operand, scope);
-                if v.is_missing() {
-                    return Val::Unknown;
-                }
-                let mut unknown = false;
-                for item in list {
-                    match compare(CmpOp::Eq, &v, &self.operand(item, scope)) {
-                        Val::Bool(true) => return Val::Bool(!*negated),
-                        Val::Bool(false) => {}
-                        _ => unknown = true,
-                    }
-                }
-                if unknown {
-                    Val::Unknown
-                } else {
-                    Val::Bool(*negated)
-                }
-            }
-            ir::Expr::Matches(x, re) => match self.operand(x, scope) {
-                Val::Missing(..) | Val::Unknown => Val::Unknown,
-                v => Val::Bool(re.is_match(&v.text())),
-            },
+            } => self.is_in(operand, list, *negated, scope),
+            ir::Expr::Matches(x, re) => self.matches(x, re, scope),
             ir::Expr::Call(f, args) => self.call(*f, args, scope),
-            ir::Expr::Count(cond) => {
-                let mut n = 0u64;
-                for i in 0..self.entries.len() {
-                    let inner = Scope {
-                        entry: Some(i),
-                        quarter: None,
-                    };
-                    let hit = match cond {
-                        None => true,
-                        Some(c) => self.eval(c, inner) == Val::Bool(true),
-                    };
-                    n += u64::from(hit);
-                }
-                Val::Num(Decimal::from(n), None, None)
+            ir::Expr::Count(cond, shared) => self.count(cond.as_deref(), *shared),
+        }
+    }
+
+    fn is(&self, operand: &ir::Expr, kind: IsKind, negated: bool, scope: Scope) -> Val<'a> {
+        let v = self.operand(operand, scope);
+        let is = match kind {
+            IsKind::Missing => v.is_missing(),
+            IsKind::Kind(k) => match v {
+                Val::Missing(m, _) => k.matches(m),
+                _ => false,
+            },
+        };
+        Val::Bool(is != negated)
+    }
+
+    fn is_in(&self, operand: &ir::Expr, list: &[ir::Expr], negated: bool, scope: Scope) -> Val<'a> {
+        let v = self.operand(operand, scope);
+        if v.is_missing() {
+            return Val::Unknown;
+        }
+        let mut unknown = false;
+        for item in list {
+            match compare(CmpOp::Eq, &v, &self.operand(item, scope)) {
+                Val::Bool(true) => return Val::Bool(!negated),
+                Val::Bool(false) => {}
+                _ => unknown = true,
+            }
+        }
+        if unknown {
+            Val::Unknown
+        } else {
+            Val::Bool(negated)
+        }
+    }
+
+    fn matches(&self, x: &ir::Expr, re: &regex::Regex, scope: Scope) -> Val<'a> {
+        match self.operand(x, scope) {
+            Val::Missing(..) | Val::Unknown => Val::Unknown,
+            v => Val::Bool(re.is_match(&v.text())),
+        }
+    }
+
+    fn count(&self, cond: Option<&ir::Expr>, shared: Option<usize>) -> Val<'a> {
+        let mut n = 0u64;
+        for i in 0..self.entries.len() {
+            let hit = match (cond, shared) {
+                (None, _) => true,
+                (Some(_), Some(id)) => self.shared_truth(id, i),
+                (Some(c), None) => self.eval(c, Scope::entry(i)) == Val::Bool(true),
+            };
+            n += u64::from(hit);
+        }
+        Val::Num(Decimal::from(n), None, None)
+    }
+
+    /// Is shared condition `id` true of entry `i`? Decided on the first
+    /// call for that entry and remembered for the rest of the return.
+    fn shared_truth(&self, id: usize, i: usize) -> bool {
+        let Some(cell) = self.shared.get(id * self.entries.len() + i) else {
+            return false;
+        };
+        match cell.get() {
+            Truth::True => true,
+            Truth::NotTrue => false,
+            Truth::Undecided => {
+                let hit = self
+                    .rules
+                    .shared
+                    .get(id)
+                    .is_some_and(|c| self.eval(c, Scope::entry(i)) == Val::Bool(true));
+                cell.set(if hit { Truth::True } else { Truth::NotTrue });
+                hit
             }
         }
     }
@@ -518,47 +560,32 @@ impl<'a> ReturnCtx<'a> {
                     }
                 }
             };
-            let selected = |cond: &Option<ir::Expr>, scope: Scope| match cond {
-                None => true,
-                Some(c) => self.eval(c, scope) == Val::Bool(true),
+            // Is the entry (or value) in `scope` one the check looks at?
+            let selected = |cond: &Option<ir::Expr>, scope: Scope| match (cond, check.shared_where)
+            {
+                (None, _) => true,
+                (Some(_), Some(id)) => scope.entry.is_some_and(|i| self.shared_truth(id, i)),
+                (Some(c), None) => self.eval(c, scope) == Val::Bool(true),
             };
             match &check.scope {
-                ir::Scope::Return => fire(
-                    Scope {
-                        entry: None,
-                        quarter: None,
-                    },
-                    &mut evaluated,
-                    out,
-                ),
+                ir::Scope::Return => fire(Scope::default(), &mut evaluated, out),
                 ir::Scope::EachMeasure(cond) => {
                     for i in 0..self.entries.len() {
-                        let scope = Scope {
-                            entry: Some(i),
-                            quarter: None,
-                        };
+                        let scope = Scope::entry(i);
                         if selected(cond, scope) {
                             fire(scope, &mut evaluated, out);
                         }
                     }
                 }
                 ir::Scope::EachValue(cond) => {
-                    // A condition that does not read the quarter (`where
-                    // unit == percent`) is decided once per entry.
-                    let per_entry = cond.as_ref().is_some_and(|c| !reads_quarter(c));
+                    // A shared condition does not read the quarter (`where
+                    // unit == percent`): it is decided once per entry.
+                    let per_entry = check.shared_where.is_some();
                     for (i, e) in self.entries.iter().enumerate() {
                         if !e.present.contains(&true) {
                             continue;
                         }
-                        if per_entry
-                            && !selected(
-                                cond,
-                                Scope {
-                                    entry: Some(i),
-                                    quarter: None,
-                                },
-                            )
-                        {
+                        if per_entry && !selected(cond, Scope::entry(i)) {
                             continue;
                         }
                         for q in 1..=4u8 {
@@ -578,14 +605,7 @@ impl<'a> ReturnCtx<'a> {
                 ir::Scope::Measures(ids) => {
                     for &m in ids {
                         if let Some(i) = self.by_measure.get(m).copied().flatten() {
-                            fire(
-                                Scope {
-                                    entry: Some(i),
-                                    quarter: None,
-                                },
-                                &mut evaluated,
-                                out,
-                            );
+                            fire(Scope::entry(i), &mut evaluated, out);
                         }
                     }
                 }
@@ -658,6 +678,16 @@ pub struct Scope {
     pub quarter: Option<u8>,
 }
 
+impl Scope {
+    /// Entry `i`, at the return's own quarter.
+    pub fn entry(i: usize) -> Scope {
+        Scope {
+            entry: Some(i),
+            quarter: None,
+        }
+    }
+}
+
 /// A constant of the rules as a value.
 fn constant<'a>(c: &Const) -> Val<'a> {
     match c {
@@ -702,29 +732,6 @@ fn apply<'a>(f: Func, vals: &[Val<'a>]) -> Val<'a> {
         }
         (Func::Lower, [v]) if !v.is_missing() => Val::Text(Cow::Owned(v.text().to_lowercase())),
         _ => Val::Unknown,
-    }
-}
-
-/// Does `e` read the quarter of its scope (`value`, `expected`, `quarter`
-/// of the current measure)? `count(…)` does not: its condition is evaluated
-/// in a scope of its own.
-fn reads_quarter(e: &ir::Expr) -> bool {
-    match e {
-        ir::Expr::Const(_) | ir::Expr::Count(_) => false,
-        ir::Expr::Slot(slot) => {
-            slot.subject == Subject::Current
-                && matches!(slot.field, Field::Value | Field::Expected | Field::Quarter)
-        }
-        ir::Expr::Neg(x) | ir::Expr::Not(x) | ir::Expr::Matches(x, _) => reads_quarter(x),
-        ir::Expr::Arith(_, a, b)
-        | ir::Expr::Cmp(_, a, b)
-        | ir::Expr::And(a, b)
-        | ir::Expr::Or(a, b) => reads_quarter(a) || reads_quarter(b),
-        ir::Expr::Is { operand, .. } => reads_quarter(operand),
-        ir::Expr::In { operand, list, .. } => {
-            reads_quarter(operand) || list.iter().any(reads_quarter)
-        }
-        ir::Expr::Call(_, args) => args.iter().any(reads_quarter),
     }
 }
 

@@ -32,6 +32,12 @@ pub struct RuleSet {
     pub return_keys: Vec<String>,
     /// The `test` blocks, with the file each is in.
     pub tests: Vec<(FileId, ast::TestDecl)>,
+    /// Conditions on one entry that checks share: the `where` of a scope and
+    /// the condition of a `count(each measure where …)`, when they do not
+    /// read the quarter. Each distinct condition appears once; a return
+    /// decides it at most once per entry, however many checks use it
+    /// (see [`Check::shared_where`] and [`Expr::Count`]).
+    pub shared: Vec<Expr>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +90,10 @@ pub struct Check {
     pub key: std::sync::Arc<str>,
     pub about: Option<String>,
     pub scope: Scope,
+    /// The scope's `where`, as an index into [`RuleSet::shared`], when it
+    /// does not read the quarter (and so is the same for every value of an
+    /// entry).
+    pub shared_where: Option<usize>,
     pub rules: Vec<CheckRule>,
     pub span: Span,
     pub rule: RuleRef,
@@ -125,7 +135,7 @@ pub enum Part {
 }
 
 /// A compiled expression.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Expr {
     Const(Const),
     Slot(Slot),
@@ -147,8 +157,52 @@ pub enum Expr {
     },
     Matches(Box<Expr>, Box<Regex>),
     Call(Func, Vec<Expr>),
-    /// `count(each measure [where COND])`
-    Count(Option<Box<Expr>>),
+    /// `count(each measure [where COND])`, with the condition's index in
+    /// [`RuleSet::shared`] (set when the rules are compiled).
+    Count(Option<Box<Expr>>, Option<usize>),
+}
+
+impl Expr {
+    /// Does the expression read the quarter of its scope (`value`,
+    /// `expected`, `quarter` of the current measure)? `count(…)` does not:
+    /// its condition is evaluated in a scope of its own.
+    pub fn reads_quarter(&self) -> bool {
+        match self {
+            Expr::Const(_) | Expr::Count(..) => false,
+            Expr::Slot(slot) => {
+                slot.subject == Subject::Current
+                    && matches!(slot.field, Field::Value | Field::Expected | Field::Quarter)
+            }
+            Expr::Neg(x) | Expr::Not(x) | Expr::Matches(x, _) => x.reads_quarter(),
+            Expr::Arith(_, a, b) | Expr::Cmp(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => {
+                a.reads_quarter() || b.reads_quarter()
+            }
+            Expr::Is { operand, .. } => operand.reads_quarter(),
+            Expr::In { operand, list, .. } => {
+                operand.reads_quarter() || list.iter().any(Expr::reads_quarter)
+            }
+            Expr::Call(_, args) => args.iter().any(Expr::reads_quarter),
+        }
+    }
+
+    /// Every expression directly inside this one, mutably.
+    pub fn children_mut(&mut self) -> Vec<&mut Expr> {
+        match self {
+            Expr::Const(_) | Expr::Slot(_) => Vec::new(),
+            Expr::Count(c, _) => c.iter_mut().map(|c| &mut **c).collect(),
+            Expr::Neg(x) | Expr::Not(x) | Expr::Matches(x, _) => vec![&mut **x],
+            Expr::Arith(_, a, b) | Expr::Cmp(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => {
+                vec![&mut **a, &mut **b]
+            }
+            Expr::Is { operand, .. } => vec![&mut **operand],
+            Expr::In { operand, list, .. } => {
+                let mut v = vec![&mut **operand];
+                v.extend(list.iter_mut());
+                v
+            }
+            Expr::Call(_, args) => args.iter_mut().collect(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -680,7 +680,7 @@ impl Compiler<'_> {
                         Some(c) => Some(Box::new(self.condition(rules, &inner_env, c)?)),
                         None => None,
                     };
-                    Some((ir::Expr::Count(c), Ty::Num(Dim::Plain)))
+                    Some((ir::Expr::Count(c, None), Ty::Num(Dim::Plain)))
                 }
                 _ => {
                     self.type_error(e, "`count` takes `each measure [where CONDITION]`");
@@ -833,7 +833,7 @@ pub fn collect_slots(e: &ir::Expr, out: &mut Vec<Slot>) {
                 out.push(*s);
             }
         }
-        ir::Expr::Const(_) | ir::Expr::Count(_) => {}
+        ir::Expr::Const(_) | ir::Expr::Count(..) => {}
         ir::Expr::Neg(x) | ir::Expr::Not(x) | ir::Expr::Matches(x, _) => collect_slots(x, out),
         ir::Expr::Arith(_, a, b)
         | ir::Expr::Cmp(_, a, b)

@@ -6,6 +6,7 @@
 
 mod bands;
 mod expr;
+mod share;
 
 use std::collections::HashMap;
 
@@ -174,6 +175,7 @@ impl Compiler<'_> {
             extra_fields: Vec::new(),
             return_keys: Vec::new(),
             tests: Vec::new(),
+            shared: Vec::new(),
         };
         // Pass 1: declare every id, so references may come before
         // declarations and across files.
@@ -228,6 +230,7 @@ impl Compiler<'_> {
                 }
             }
         }
+        share::share_conditions(&mut rules);
         Some(rules)
     }
 
@@ -693,6 +696,7 @@ impl Compiler<'_> {
             key: c.id.name.as_str().into(),
             about,
             scope,
+            shared_where: None,
             rules: out,
             span: c.span,
             rule: self.rule_ref(c.id.span),
