@@ -90,6 +90,7 @@ impl Table {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used)]
     use crate::ir::RuleSet;
     use crate::span::SourceFile;
 
