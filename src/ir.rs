@@ -38,6 +38,9 @@ pub struct RuleSet {
     /// decides it at most once per entry, however many checks use it
     /// (see [`Check::shared_where`] and [`Expr::Count`]).
     pub shared: Vec<Expr>,
+    /// Every condition compiled to closures, for the evaluator
+    /// ([`crate::eval::Plan`]).
+    pub plan: crate::eval::Plan,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -176,6 +176,7 @@ impl Compiler<'_> {
             return_keys: Vec::new(),
             tests: Vec::new(),
             shared: Vec::new(),
+            plan: crate::eval::Plan::default(),
         };
         // Pass 1: declare every id, so references may come before
         // declarations and across files.
@@ -231,6 +232,7 @@ impl Compiler<'_> {
             }
         }
         share::share_conditions(&mut rules);
+        rules.plan = crate::eval::Plan::build(&rules);
         Some(rules)
     }
 

@@ -7,8 +7,12 @@
 //! follow Kleene logic; a `when` that is unknown does not fire and is counted
 //! as not evaluated.
 
+mod plan;
+
 use std::borrow::Cow;
 use std::cell::Cell;
+
+pub use plan::{Cond, Plan, Tri};
 
 use rust_decimal::Decimal;
 
@@ -98,6 +102,18 @@ pub struct EntryCtx<'a> {
     pub extras: Vec<Option<&'a Text>>,
     /// q1..q4 given and not blank: the values `for each value` visits.
     pub present: [bool; 4],
+    /// Title, section, officer and commentary as values, by [`TextField`]:
+    /// read by many checks, so looked at (is it blank?) once.
+    pub texts: [Val<'a>; 4],
+}
+
+/// The text fields of an entry kept as values in [`EntryCtx::texts`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextField {
+    Title,
+    Section,
+    Officer,
+    Commentary,
 }
 
 /// A return resolved against the rules, ready for checks.
@@ -194,21 +210,24 @@ impl<'a> ReturnCtx<'a> {
                 quarter: None,
             };
             let mut rag = None;
+            let compiled = self.rules.plan.bands.get(decl);
             if !self.value(i, None).is_missing() {
-                for band in &m.bands {
-                    match &band.condition {
-                        None => {
+                for (b, band) in m.bands.iter().enumerate() {
+                    let Some(c) = &band.condition else {
+                        rag = Some(band.status);
+                        break;
+                    };
+                    let holds = match compiled.and_then(|p| p.get(b)).and_then(Option::as_ref) {
+                        Some(k) => k(self, env),
+                        None => Tri::of(&self.eval(c, env)),
+                    };
+                    match holds {
+                        Tri::True => {
                             rag = Some(band.status);
                             break;
                         }
-                        Some(c) => match self.eval(c, env) {
-                            Val::Bool(true) => {
-                                rag = Some(band.status);
-                                break;
-                            }
-                            Val::Bool(false) => {}
-                            _ => break,
-                        },
+                        Tri::False => {}
+                        Tri::Unknown => break,
                     }
                 }
             }
@@ -259,9 +278,17 @@ impl<'a> ReturnCtx<'a> {
                 },
             },
             ir::Expr::Arith(op, a, b) => arith(*op, self.operand(a, scope), self.operand(b, scope)),
-            ir::Expr::Cmp(op, a, b) => {
-                compare(*op, &self.operand(a, scope), &self.operand(b, scope))
-            }
+            // The commonest comparison, against a number written in the
+            // rules (`value > 101%`), without building the constant's value.
+            ir::Expr::Cmp(op, a, b) => match &**b {
+                ir::Expr::Const(Const::Num(y, uy)) => match self.operand(a, scope) {
+                    Val::Num(x, ux, _) if join_units(ux, *uy).is_ok() => {
+                        Val::Bool(holds(*op, x.cmp(y)))
+                    }
+                    _ => Val::Unknown,
+                },
+                _ => compare(*op, &self.operand(a, scope), &self.operand(b, scope)),
+            },
             ir::Expr::Is {
                 operand,
                 kind,
@@ -340,11 +367,14 @@ impl<'a> ReturnCtx<'a> {
             Truth::True => true,
             Truth::NotTrue => false,
             Truth::Undecided => {
-                let hit = self
-                    .rules
-                    .shared
-                    .get(id)
-                    .is_some_and(|c| self.eval(c, Scope::entry(i)) == Val::Bool(true));
+                let hit = match self.rules.plan.shared.get(id) {
+                    Some(c) => c(self, Scope::entry(i)) == Tri::True,
+                    None => self
+                        .rules
+                        .shared
+                        .get(id)
+                        .is_some_and(|c| self.eval(c, Scope::entry(i)) == Val::Bool(true)),
+                };
                 cell.set(if hit { Truth::True } else { Truth::NotTrue });
                 hit
             }
@@ -401,16 +431,10 @@ impl<'a> ReturnCtx<'a> {
         };
         match slot.field {
             Field::Id => Val::Text(Cow::Borrowed(e.entry.id())),
-            Field::Title => match e.entry.known(KnownField::Title) {
-                Some(t) => text(Some(t)),
-                None => match e.decl.and_then(|d| self.rules.measures[d].title.as_deref()) {
-                    Some(t) => Val::Text(Cow::Borrowed(t)),
-                    None => blank,
-                },
-            },
-            Field::Section => text(e.entry.known(KnownField::Section)),
-            Field::Officer => text(e.entry.known(KnownField::Officer)),
-            Field::Commentary => text(e.entry.known(KnownField::Commentary)),
+            Field::Title => e.texts[TextField::Title as usize].clone(),
+            Field::Section => e.texts[TextField::Section as usize].clone(),
+            Field::Officer => e.texts[TextField::Officer as usize].clone(),
+            Field::Commentary => e.texts[TextField::Commentary as usize].clone(),
             Field::Status => e.status.clone(),
             Field::Rag => match e.rag {
                 Some(r) => Val::Status(r, None),
@@ -545,27 +569,37 @@ impl<'a> ReturnCtx<'a> {
     /// Run every user check, appending findings; returns per-check counts.
     pub fn run_checks(&self, out: &mut Vec<Finding>) -> Vec<CheckRun> {
         let mut runs = Vec::with_capacity(self.rules.checks.len());
-        for check in &self.rules.checks {
+        let plan = &self.rules.plan;
+        for (c, check) in self.rules.checks.iter().enumerate() {
             let mut evaluated = 0u64;
+            let whens = plan.checks.get(c);
             let fire = |scope: Scope, evaluated: &mut u64, out: &mut Vec<Finding>| {
                 *evaluated += 1;
-                for rule in &check.rules {
+                for (r, rule) in check.rules.iter().enumerate() {
                     let Some(severity) = rule.severity else {
                         continue;
                     };
-                    match self.eval(&rule.condition, scope) {
-                        Val::Bool(true) => out.push(self.finding(check, rule, severity, scope)),
-                        Val::Bool(false) => {}
-                        _ => self.not_evaluated.set(self.not_evaluated.get() + 1),
+                    let holds = match whens.and_then(|w| w.get(r)) {
+                        Some(when) => when(self, scope),
+                        None => Tri::of(&self.eval(&rule.condition, scope)),
+                    };
+                    match holds {
+                        Tri::True => out.push(self.finding(check, rule, severity, scope)),
+                        Tri::False => {}
+                        Tri::Unknown => self.not_evaluated.set(self.not_evaluated.get() + 1),
                     }
                 }
             };
             // Is the entry (or value) in `scope` one the check looks at?
+            let own_where = plan.wheres.get(c).and_then(Option::as_ref);
             let selected = |cond: &Option<ir::Expr>, scope: Scope| match (cond, check.shared_where)
             {
                 (None, _) => true,
                 (Some(_), Some(id)) => scope.entry.is_some_and(|i| self.shared_truth(id, i)),
-                (Some(c), None) => self.eval(c, scope) == Val::Bool(true),
+                (Some(c), None) => match own_where {
+                    Some(w) => w(self, scope) == Tri::True,
+                    None => self.eval(c, scope) == Val::Bool(true),
+                },
             };
             match &check.scope {
                 ir::Scope::Return => fire(Scope::default(), &mut evaluated, out),
@@ -802,17 +836,23 @@ fn compare<'a>(op: CmpOp, a: &Val<'a>, b: &Val<'a>) -> Val<'a> {
         (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
         _ => None,
     };
-    let Some(ord) = ord else {
-        return Val::Unknown;
-    };
-    Val::Bool(match op {
+    match ord {
+        Some(ord) => Val::Bool(holds(op, ord)),
+        None => Val::Unknown,
+    }
+}
+
+/// Does `op` hold between two operands that compare as `ord`?
+fn holds(op: CmpOp, ord: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering;
+    match op {
         CmpOp::Eq => ord == Ordering::Equal,
         CmpOp::Ne => ord != Ordering::Equal,
         CmpOp::Lt => ord == Ordering::Less,
         CmpOp::Le => ord != Ordering::Greater,
         CmpOp::Gt => ord == Ordering::Greater,
         CmpOp::Ge => ord != Ordering::Less,
-    })
+    }
 }
 
 fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) -> EntryCtx<'a> {
@@ -845,6 +885,25 @@ fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) 
         },
     };
     let extras = rules.extra_fields.iter().map(|n| entry.extra(n)).collect();
+    let text = |t: Option<&'a Text>| match t {
+        Some(t) if !t.as_str().trim().is_empty() => Val::Text(Cow::Borrowed(t.as_str())),
+        Some(t) => Val::Missing(MissingKind::Blank, Some(t.as_str())),
+        None => Val::Missing(MissingKind::Blank, None),
+    };
+    // A title missing from the return is the declared measure's.
+    let title = match (
+        entry.known(KnownField::Title),
+        measure.and_then(|m| m.title.as_deref()),
+    ) {
+        (None, Some(t)) => Val::Text(Cow::Borrowed(t)),
+        (t, _) => text(t),
+    };
+    let texts = [
+        title,
+        text(entry.known(KnownField::Section)),
+        text(entry.known(KnownField::Officer)),
+        text(entry.known(KnownField::Commentary)),
+    ];
     let present = std::array::from_fn(|q| {
         entry.values[q]
             .as_ref()
@@ -862,6 +921,7 @@ fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) 
         rag_undetermined: false,
         extras,
         present,
+        texts,
     }
 }
 

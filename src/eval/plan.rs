@@ -1,0 +1,338 @@
+//! Conditions compiled to closures: the evaluator's fast path.
+//!
+//! [`ReturnCtx::eval`] walks an [`ir::Expr`] tree, matching on every node
+//! and building a [`Val`] for every leaf. A check's `when` and `where`
+//! conditions are evaluated thousands of times per return, so they are
+//! turned once, when the rules are compiled, into a tree of small closures
+//! ([`Plan`]): each node's children are chosen in advance, boolean nodes
+//! return a three-valued [`Tri`] rather than a `Val`, and the commonest
+//! shapes have nodes of their own (a comparison with a number written in
+//! the rules, `status in [amber, red]`, reading the current value).
+//!
+//! The closures mean exactly what [`ReturnCtx::eval`] means: each is built
+//! from the same helpers (`compare`, `arith`, `apply`, `slot`), and
+//! `tests::plans_agree_with_the_tree_walker` checks the two against each
+//! other on every condition of the shipped rules over the samples.
+//! Messages are still rendered by the tree walker: they are evaluated only
+//! for findings.
+
+use super::{ReturnCtx, Scope, Val, apply, arith, compare, constant, holds, join_units};
+use crate::ir::{self, Const, Expr, Field, IsKind, RuleSet, Slot, Subject};
+use crate::value::MissingKind;
+
+/// A condition's outcome in three-valued logic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tri {
+    True,
+    False,
+    /// Could not be decided: an operand was missing.
+    Unknown,
+}
+
+impl Tri {
+    /// The truth of a value: unknown unless it is a boolean.
+    pub fn of(v: &Val<'_>) -> Tri {
+        match v {
+            Val::Bool(true) => Tri::True,
+            Val::Bool(false) => Tri::False,
+            _ => Tri::Unknown,
+        }
+    }
+
+    fn from_bool(b: bool) -> Tri {
+        if b { Tri::True } else { Tri::False }
+    }
+
+    fn into_val<'a>(self) -> Val<'a> {
+        match self {
+            Tri::True => Val::Bool(true),
+            Tri::False => Val::Bool(false),
+            Tri::Unknown => Val::Unknown,
+        }
+    }
+}
+
+/// A compiled condition.
+pub type Cond = Box<dyn for<'a> Fn(&ReturnCtx<'a>, Scope) -> Tri + Send + Sync>;
+
+/// A compiled expression of any type.
+type Value = Box<dyn for<'a> Fn(&ReturnCtx<'a>, Scope) -> Val<'a> + Send + Sync>;
+
+/// Every condition of a rule set, compiled.
+#[derive(Default)]
+pub struct Plan {
+    /// `checks[c][r]`: the `when` of rule `r` of check `c`.
+    pub checks: Vec<Vec<Cond>>,
+    /// The `where` of each check that is not shared (it reads the quarter).
+    pub wheres: Vec<Option<Cond>>,
+    /// [`RuleSet::shared`], in order.
+    pub shared: Vec<Cond>,
+    /// `bands[m][b]`: the condition of band `b` of measure `m` (`None` for
+    /// `otherwise`).
+    pub bands: Vec<Vec<Option<Cond>>>,
+}
+
+impl std::fmt::Debug for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plan")
+            .field("checks", &self.checks.len())
+            .field("shared", &self.shared.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Plan {
+    /// Compile every condition of `rules`.
+    pub fn build(rules: &RuleSet) -> Plan {
+        Plan {
+            checks: rules
+                .checks
+                .iter()
+                .map(|c| c.rules.iter().map(|r| cond(&r.condition)).collect())
+                .collect(),
+            wheres: rules
+                .checks
+                .iter()
+                .map(|c| match (&c.scope, c.shared_where) {
+                    (ir::Scope::EachMeasure(Some(w)) | ir::Scope::EachValue(Some(w)), None) => {
+                        Some(cond(w))
+                    }
+                    _ => None,
+                })
+                .collect(),
+            shared: rules.shared.iter().map(cond).collect(),
+            bands: rules
+                .measures
+                .iter()
+                .map(|m| {
+                    m.bands
+                        .iter()
+                        .map(|b| b.condition.as_ref().map(cond))
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Compile a condition.
+pub fn cond(e: &Expr) -> Cond {
+    match e {
+        Expr::Const(Const::Bool(b)) => {
+            let t = Tri::from_bool(*b);
+            Box::new(move |_, _| t)
+        }
+        Expr::Not(x) => {
+            let x = cond(x);
+            Box::new(move |c, s| match x(c, s) {
+                Tri::True => Tri::False,
+                Tri::False => Tri::True,
+                Tri::Unknown => Tri::Unknown,
+            })
+        }
+        // Kleene: `false and unknown` is false, `true or unknown` is true.
+        Expr::And(a, b) => {
+            let (a, b) = (cond(a), cond(b));
+            Box::new(move |c, s| match a(c, s) {
+                Tri::False => Tri::False,
+                Tri::True => b(c, s),
+                Tri::Unknown => match b(c, s) {
+                    Tri::False => Tri::False,
+                    _ => Tri::Unknown,
+                },
+            })
+        }
+        Expr::Or(a, b) => {
+            let (a, b) = (cond(a), cond(b));
+            Box::new(move |c, s| match a(c, s) {
+                Tri::True => Tri::True,
+                Tri::False => b(c, s),
+                Tri::Unknown => match b(c, s) {
+                    Tri::True => Tri::True,
+                    _ => Tri::Unknown,
+                },
+            })
+        }
+        Expr::Cmp(op, a, b) => {
+            let op = *op;
+            match &**b {
+                // The commonest comparison: against a number in the rules.
+                Expr::Const(Const::Num(y, uy)) => {
+                    let (y, uy) = (*y, *uy);
+                    let a = value(a);
+                    Box::new(move |c, s| match a(c, s) {
+                        Val::Num(x, ux, _) if join_units(ux, uy).is_ok() => {
+                            Tri::from_bool(holds(op, x.cmp(&y)))
+                        }
+                        _ => Tri::Unknown,
+                    })
+                }
+                _ => {
+                    let (a, b) = (value(a), value(b));
+                    Box::new(move |c, s| Tri::of(&compare(op, &a(c, s), &b(c, s))))
+                }
+            }
+        }
+        Expr::Is {
+            operand,
+            kind,
+            negated,
+        } => {
+            let (kind, negated) = (*kind, *negated);
+            let v = value(operand);
+            Box::new(move |c, s| {
+                let is = match (kind, v(c, s)) {
+                    (IsKind::Missing, v) => v.is_missing(),
+                    (IsKind::Kind(k), Val::Missing(m, _)) => k.matches(m),
+                    (IsKind::Kind(_), _) => false,
+                };
+                Tri::from_bool(is != negated)
+            })
+        }
+        Expr::In {
+            operand,
+            list,
+            negated,
+        } => is_in(operand, list, *negated),
+        Expr::Matches(x, re) => {
+            let x = value(x);
+            let re = re.clone();
+            Box::new(move |c, s| match x(c, s) {
+                Val::Missing(..) | Val::Unknown => Tri::Unknown,
+                v => Tri::from_bool(re.is_match(&v.text())),
+            })
+        }
+        _ => {
+            let v = value(e);
+            Box::new(move |c, s| Tri::of(&v(c, s)))
+        }
+    }
+}
+
+/// `x in [...]`: with a list of constants (`status in [amber, red]`,
+/// `unit in [days, hours]`), the list's values are built once.
+fn is_in(operand: &Expr, list: &[Expr], negated: bool) -> Cond {
+    let v = value(operand);
+    let consts: Option<Vec<Val<'static>>> = list
+        .iter()
+        .map(|item| match item {
+            Expr::Const(k) => Some(constant(k)),
+            _ => None,
+        })
+        .collect();
+    let decide = move |found: bool, unknown: bool| {
+        if found {
+            Tri::from_bool(!negated)
+        } else if unknown {
+            Tri::Unknown
+        } else {
+            Tri::from_bool(negated)
+        }
+    };
+    match consts {
+        Some(items) => Box::new(move |c, s| {
+            let v = v(c, s);
+            if v.is_missing() {
+                return Tri::Unknown;
+            }
+            let mut unknown = false;
+            for item in &items {
+                match compare(ir::CmpOp::Eq, &v, item) {
+                    Val::Bool(true) => return decide(true, false),
+                    Val::Bool(false) => {}
+                    _ => unknown = true,
+                }
+            }
+            decide(false, unknown)
+        }),
+        None => {
+            let items: Vec<Value> = list.iter().map(value).collect();
+            Box::new(move |c, s| {
+                let v = v(c, s);
+                if v.is_missing() {
+                    return Tri::Unknown;
+                }
+                let mut unknown = false;
+                for item in &items {
+                    match compare(ir::CmpOp::Eq, &v, &item(c, s)) {
+                        Val::Bool(true) => return decide(true, false),
+                        Val::Bool(false) => {}
+                        _ => unknown = true,
+                    }
+                }
+                decide(false, unknown)
+            })
+        }
+    }
+}
+
+/// Compile an expression of any type.
+fn value(e: &Expr) -> Value {
+    match e {
+        Expr::Const(k) => {
+            let v: Val<'static> = constant(k);
+            Box::new(move |_, _| v.clone())
+        }
+        Expr::Slot(slot) => slot_value(*slot),
+        Expr::Neg(x) => {
+            let x = value(x);
+            Box::new(move |c, s| match x(c, s) {
+                Val::Num(n, u, _) => Val::Num(-n, u, None),
+                _ => Val::Unknown,
+            })
+        }
+        Expr::Arith(op, a, b) => {
+            let op = *op;
+            let (a, b) = (value(a), value(b));
+            Box::new(move |c, s| arith(op, a(c, s), b(c, s)))
+        }
+        Expr::Call(f, args) => {
+            let f = *f;
+            let mut args: Vec<Value> = args.iter().map(value).collect();
+            match (args.pop(), args.pop(), args.is_empty()) {
+                (Some(a), None, _) => Box::new(move |c, s| apply(f, &[a(c, s)])),
+                (Some(b), Some(a), true) => Box::new(move |c, s| apply(f, &[a(c, s), b(c, s)])),
+                (last, before, _) => {
+                    args.extend(before);
+                    args.extend(last);
+                    Box::new(move |c, s| {
+                        let vals: Vec<Val<'_>> = args.iter().map(|a| a(c, s)).collect();
+                        apply(f, &vals)
+                    })
+                }
+            }
+        }
+        Expr::Count(cond, shared) => {
+            let (cond, shared) = (cond.clone(), *shared);
+            Box::new(move |c, _| c.count(cond.as_deref(), shared))
+        }
+        Expr::Not(_)
+        | Expr::And(..)
+        | Expr::Or(..)
+        | Expr::Cmp(..)
+        | Expr::Is { .. }
+        | Expr::In { .. }
+        | Expr::Matches(..) => {
+            let k = cond(e);
+            Box::new(move |c, s| k(c, s).into_val())
+        }
+    }
+}
+
+/// Read a name: the current measure's value and status directly, any other
+/// through [`ReturnCtx::slot`].
+fn slot_value(slot: Slot) -> Value {
+    match (slot.subject, slot.field) {
+        (Subject::Current, Field::Value) => Box::new(|c, s| match s.entry {
+            Some(i) => c.value(i, s.quarter),
+            None => Val::Missing(MissingKind::Blank, None),
+        }),
+        (Subject::Current, Field::Status) => {
+            Box::new(|c, s| match s.entry.and_then(|i| c.entries.get(i)) {
+                Some(e) => e.status.clone(),
+                None => Val::Missing(MissingKind::Blank, None),
+            })
+        }
+        _ => Box::new(move |c, s| c.slot(slot, s)),
+    }
+}

@@ -1,0 +1,143 @@
+//! The evaluator's two forms agree: every condition compiled to closures
+//! (`eval::Plan`, what `ragcheck check` runs) gives the same three-valued
+//! answer as the tree walker (`ReturnCtx::eval`, the reference) at every
+//! scope of every return: the shipped rules plus a rule file using every
+//! operator, over the samples and the built-in checks' fixtures.
+
+use std::path::{Path, PathBuf};
+
+use ragcheck::eval::{Cond, ReturnCtx, Scope, Tri};
+use ragcheck::ir::{self, RuleSet};
+use ragcheck::span::SourceFile;
+
+/// Conditions using every operator, function and kind of name.
+const EVERY_OPERATOR: &str = r#"
+check all_ops_value for each value where unit == percent or unit in [days, gbp] {
+    warning when value > 50% or -value < -2 days or abs(value) >= £1k "a"
+    warning when round(value, 1) != value and not (value is missing) "b"
+    warning when min(value, q1, q2) < max(q3, q4, target) "c"
+    warning when value is deferred or value is not_applicable or value is invalid "d"
+    warning when quarter + 1 > return.quarter and expected * 2 / 3 <= value "e"
+    warning when value in [10%, 20%, target] or value not in [1 days, 2 days] "f"
+}
+check all_ops_measure for each measure where status is not missing {
+    warning when lower(status) matches "^(gr|am)" and len(commentary) > 10 "g"
+    warning when rag < status or status == green or status in [red, amber] "h"
+    warning when officer matches "[0-9]" or section is blank or title is missing "i"
+    warning when id == "appraisals" or unit != percent or q1 is not missing "j"
+    warning when count(each measure where rag == red) > 1 and count(each measure) > 2 "k"
+}
+check all_ops_return {
+    warning when return.organisation matches "Council" and return.year == "2011/12" "l"
+    warning when count(each measure where value is missing) >= 1 or return.period is missing "m"
+}
+check all_ops_deferred for each value where value is deferred or quarter == 1 {
+    info when quarter < return.quarter "n"
+}
+"#;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn rules() -> RuleSet {
+    let (mut sources, errors) = ragcheck::rules_io::read_rule_files(&[root().join("rules")]);
+    assert!(errors.is_empty(), "{errors:?}");
+    sources.push(SourceFile::new("every-operator.rag", EVERY_OPERATOR));
+    let compiled = ragcheck::compile(sources);
+    match compiled.rules {
+        Some(r) => r,
+        None => panic!("rules did not compile: {:#?}", compiled.diagnostics),
+    }
+}
+
+fn returns() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in ["samples", "tests/builtins"] {
+        let Ok(list) = std::fs::read_dir(root().join(dir)) else {
+            panic!("cannot list {dir}");
+        };
+        out.extend(list.filter_map(|e| e.ok()).map(|e| e.path()));
+    }
+    out.sort();
+    out
+}
+
+/// Every scope a condition can be evaluated in for this return.
+fn scopes(ctx: &ReturnCtx<'_>) -> Vec<Scope> {
+    let mut out = vec![Scope::default()];
+    for i in 0..ctx.entries.len() {
+        out.push(Scope::entry(i));
+        for q in 1..=4 {
+            out.push(Scope {
+                entry: Some(i),
+                quarter: Some(q),
+            });
+        }
+    }
+    out
+}
+
+fn agree(ctx: &ReturnCtx<'_>, what: &str, path: &Path, compiled: &Cond, expr: &ir::Expr) -> usize {
+    let mut n = 0;
+    for scope in scopes(ctx) {
+        let want = Tri::of(&ctx.eval(expr, scope));
+        let got = compiled(ctx, scope);
+        assert_eq!(got, want, "{what} in {} at {scope:?}", path.display());
+        n += 1;
+    }
+    n
+}
+
+#[test]
+fn plans_agree_with_the_tree_walker() {
+    let rules = rules();
+    let mut compared = 0;
+    let mut files = 0;
+    for path in returns() {
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let loaded = ragcheck::returns::load(&path.display().to_string(), bytes);
+        files += 1;
+        for ret in &loaded.returns {
+            let ctx = ReturnCtx::new(&rules, ret);
+            for (c, check) in rules.checks.iter().enumerate() {
+                for (r, rule) in check.rules.iter().enumerate() {
+                    let what = format!("check {} rule {r}", check.id);
+                    compared += agree(
+                        &ctx,
+                        &what,
+                        &path,
+                        &rules.plan.checks[c][r],
+                        &rule.condition,
+                    );
+                }
+                if let (ir::Scope::EachMeasure(Some(w)) | ir::Scope::EachValue(Some(w)), Some(k)) =
+                    (&check.scope, &rules.plan.wheres[c])
+                {
+                    compared += agree(&ctx, &format!("where of {}", check.id), &path, k, w);
+                }
+            }
+            for (id, expr) in rules.shared.iter().enumerate() {
+                compared += agree(
+                    &ctx,
+                    &format!("shared {id}"),
+                    &path,
+                    &rules.plan.shared[id],
+                    expr,
+                );
+            }
+            for (m, measure) in rules.measures.iter().enumerate() {
+                for (b, band) in measure.bands.iter().enumerate() {
+                    if let (Some(c), Some(k)) = (&band.condition, &rules.plan.bands[m][b]) {
+                        let what = format!("band {b} of {}", measure.id);
+                        compared += agree(&ctx, &what, &path, k, c);
+                    }
+                }
+            }
+        }
+    }
+    assert!(files >= 10, "only {files} returns read");
+    assert!(compared > 10_000, "only {compared} comparisons");
+}
