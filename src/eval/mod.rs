@@ -10,7 +10,7 @@
 mod plan;
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 
 pub use plan::{Cond, Plan, Tri};
 
@@ -132,18 +132,10 @@ pub struct ReturnCtx<'a> {
     pub return_keys: Vec<Option<&'a Text>>,
     /// `when` conditions that could not be decided.
     pub not_evaluated: Cell<u64>,
-    /// The truth of each [`RuleSet::shared`] condition for each entry,
-    /// decided on first use: `shared × entries` cells, see [`Truth`].
-    shared: Vec<Cell<Truth>>,
-}
-
-/// A shared condition's truth for one entry, once decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Truth {
-    Undecided,
-    True,
-    /// False or unknown: either way the entry is not selected.
-    NotTrue,
+    /// For each [`RuleSet::shared`] condition, the entries (indexes, in
+    /// order) it is true of: worked out on first use, then shared by every
+    /// check and `count` with that condition.
+    selections: Vec<OnceCell<Box<[u32]>>>,
 }
 
 /// Split `2011/12 Q4` into year and quarter; `None` if it is not that form.
@@ -190,7 +182,7 @@ impl<'a> ReturnCtx<'a> {
             by_measure,
             return_keys,
             not_evaluated: Cell::new(0),
-            shared: vec![Cell::new(Truth::Undecided); rules.shared.len() * ret.measures.len()],
+            selections: (0..rules.shared.len()).map(|_| OnceCell::new()).collect(),
         };
         ctx.compute_rags();
         ctx
@@ -345,40 +337,35 @@ impl<'a> ReturnCtx<'a> {
     }
 
     fn count(&self, cond: Option<&ir::Expr>, shared: Option<usize>) -> Val<'a> {
-        let mut n = 0u64;
-        for i in 0..self.entries.len() {
-            let hit = match (cond, shared) {
-                (None, _) => true,
-                (Some(_), Some(id)) => self.shared_truth(id, i),
-                (Some(c), None) => self.eval(c, Scope::entry(i)) == Val::Bool(true),
-            };
-            n += u64::from(hit);
-        }
-        Val::Num(Decimal::from(n), None, None)
+        let n = match (cond, shared) {
+            (None, _) => self.entries.len(),
+            (Some(_), Some(id)) => self.selection(id).len(),
+            (Some(c), None) => (0..self.entries.len())
+                .filter(|&i| self.eval(c, Scope::entry(i)) == Val::Bool(true))
+                .count(),
+        };
+        Val::Num(Decimal::from(n as u64), None, None)
     }
 
-    /// Is shared condition `id` true of entry `i`? Decided on the first
-    /// call for that entry and remembered for the rest of the return.
-    fn shared_truth(&self, id: usize, i: usize) -> bool {
-        let Some(cell) = self.shared.get(id * self.entries.len() + i) else {
-            return false;
+    /// The entries shared condition `id` is true of, in order.
+    fn selection(&self, id: usize) -> &[u32] {
+        let Some(cell) = self.selections.get(id) else {
+            return &[];
         };
-        match cell.get() {
-            Truth::True => true,
-            Truth::NotTrue => false,
-            Truth::Undecided => {
-                let hit = match self.rules.plan.shared.get(id) {
-                    Some(c) => c(self, Scope::entry(i)) == Tri::True,
-                    None => self
-                        .rules
-                        .shared
-                        .get(id)
-                        .is_some_and(|c| self.eval(c, Scope::entry(i)) == Val::Bool(true)),
-                };
-                cell.set(if hit { Truth::True } else { Truth::NotTrue });
-                hit
-            }
-        }
+        cell.get_or_init(|| {
+            let holds = |i: usize| match self.rules.plan.shared.get(id) {
+                Some(c) => c(self, Scope::entry(i)) == Tri::True,
+                None => self
+                    .rules
+                    .shared
+                    .get(id)
+                    .is_some_and(|c| self.eval(c, Scope::entry(i)) == Val::Bool(true)),
+            };
+            (0..self.entries.len())
+                .filter(|&i| holds(i))
+                .map(|i| i as u32)
+                .collect()
+        })
     }
 
     /// An operand: constants and names, the leaves of nearly every
@@ -591,46 +578,47 @@ impl<'a> ReturnCtx<'a> {
                 }
             };
             // Is the entry (or value) in `scope` one the check looks at?
+            // (For a `where` of its own: one that reads the quarter.)
             let own_where = plan.wheres.get(c).and_then(Option::as_ref);
-            let selected = |cond: &Option<ir::Expr>, scope: Scope| match (cond, check.shared_where)
-            {
-                (None, _) => true,
-                (Some(_), Some(id)) => scope.entry.is_some_and(|i| self.shared_truth(id, i)),
-                (Some(c), None) => match own_where {
-                    Some(w) => w(self, scope) == Tri::True,
-                    None => self.eval(c, scope) == Val::Bool(true),
-                },
+            let selected = |cond: &ir::Expr, scope: Scope| match own_where {
+                Some(w) => w(self, scope) == Tri::True,
+                None => self.eval(cond, scope) == Val::Bool(true),
+            };
+            // The entries a check visits: those its shared `where` holds
+            // for, or all.
+            let all = 0..self.entries.len() as u32;
+            let shared = check.shared_where.map(|id| self.selection(id));
+            let entries = || -> Box<dyn Iterator<Item = usize> + '_> {
+                match shared {
+                    Some(list) => Box::new(list.iter().map(|&i| i as usize)),
+                    None => Box::new(all.clone().map(|i| i as usize)),
+                }
             };
             match &check.scope {
                 ir::Scope::Return => fire(Scope::default(), &mut evaluated, out),
                 ir::Scope::EachMeasure(cond) => {
-                    for i in 0..self.entries.len() {
+                    for i in entries() {
                         let scope = Scope::entry(i);
-                        if selected(cond, scope) {
+                        if shared.is_some() || cond.as_ref().is_none_or(|c| selected(c, scope)) {
                             fire(scope, &mut evaluated, out);
                         }
                     }
                 }
                 ir::Scope::EachValue(cond) => {
-                    // A shared condition does not read the quarter (`where
-                    // unit == percent`): it is decided once per entry.
-                    let per_entry = check.shared_where.is_some();
-                    for (i, e) in self.entries.iter().enumerate() {
-                        if !e.present.contains(&true) {
-                            continue;
-                        }
-                        if per_entry && !selected(cond, Scope::entry(i)) {
-                            continue;
-                        }
+                    // Only a `where` that reads the quarter is decided per
+                    // value; a shared one chose the entries already.
+                    let per_value = cond.as_ref().filter(|_| shared.is_none());
+                    for i in entries() {
+                        let present = self.entries[i].present;
                         for q in 1..=4u8 {
-                            if !e.present[q as usize - 1] {
+                            if !present[q as usize - 1] {
                                 continue;
                             }
                             let scope = Scope {
                                 entry: Some(i),
                                 quarter: Some(q),
                             };
-                            if per_entry || selected(cond, scope) {
+                            if per_value.is_none_or(|c| selected(c, scope)) {
                                 fire(scope, &mut evaluated, out);
                             }
                         }
@@ -652,6 +640,9 @@ impl<'a> ReturnCtx<'a> {
         runs
     }
 
+    // Findings are rare next to evaluations: kept out of the check loop.
+    #[cold]
+    #[inline(never)]
     fn finding(
         &self,
         check: &ir::Check,
