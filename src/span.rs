@@ -4,7 +4,7 @@
 //! are computed only when a diagnostic is located, from a per-file
 //! [`LineIndex`], never by rescanning the file.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Index of a rule source file inside a [`crate::RuleSet`]'s source list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -38,31 +38,42 @@ impl Span {
 }
 
 /// Start offsets of every line of a text, for byte offset → line/column.
+///
+/// An index made by [`LineIndex::deferred`] is built at its first query,
+/// from the text that query gives: a file without diagnostics, the common
+/// case, never pays for one. Every query of one index must pass the same
+/// text (a [`SourceFile`] passes its own).
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
-    starts: Vec<u32>,
+    starts: OnceLock<Vec<u32>>,
 }
 
 impl LineIndex {
+    /// The index of `text`, built now.
     pub fn new(text: &str) -> LineIndex {
-        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
-        starts.push(0);
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                starts.push(i as u32 + 1);
-            }
+        LineIndex {
+            starts: OnceLock::from(line_starts(text)),
         }
-        LineIndex { starts }
+    }
+
+    /// An index built when first queried.
+    pub fn deferred() -> LineIndex {
+        LineIndex::default()
+    }
+
+    fn starts(&self, text: &str) -> &[u32] {
+        self.starts.get_or_init(|| line_starts(text))
     }
 
     /// 1-based line and 1-based column (counted in characters) of a byte offset.
     pub fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
         let offset = offset.min(text.len());
-        let line = match self.starts.binary_search(&(offset as u32)) {
+        let starts = self.starts(text);
+        let line = match starts.binary_search(&(offset as u32)) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let start = self.starts.get(line).copied().unwrap_or(0) as usize;
+        let start = starts.get(line).copied().unwrap_or(0) as usize;
         let col = text
             .get(start..offset)
             .map(|s| s.chars().count())
@@ -72,20 +83,47 @@ impl LineIndex {
 
     /// The text of a 1-based line, without its line break.
     pub fn line_text<'t>(&self, text: &'t str, line: u32) -> &'t str {
+        let starts = self.starts(text);
         let i = line.saturating_sub(1) as usize;
-        let start = self.starts.get(i).copied().unwrap_or(0) as usize;
-        let end = self
-            .starts
-            .get(i + 1)
-            .map(|&e| e as usize)
-            .unwrap_or(text.len());
+        let start = starts.get(i).copied().unwrap_or(0) as usize;
+        let end = starts.get(i + 1).map(|&e| e as usize).unwrap_or(text.len());
         text.get(start..end)
             .unwrap_or("")
             .trim_end_matches(['\n', '\r'])
     }
 }
 
-/// A named text with its line index: a rule file or a return file.
+/// The offset of every line start of `text`: 0, and each offset after a
+/// `\n`.
+fn line_starts(text: &str) -> Vec<u32> {
+    /// Bytes looked at together: a whole chunk is tested for a line break
+    /// without a branch per byte (the compiler makes it vector code), and
+    /// only a chunk that holds one is looked at byte by byte.
+    const CHUNK: usize = 32;
+    let bytes = text.as_bytes();
+    let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
+    starts.push(0);
+    let mut push_breaks = |base: usize, chunk: &[u8]| {
+        for (i, &b) in chunk.iter().enumerate() {
+            if b == b'\n' {
+                starts.push((base + i + 1) as u32);
+            }
+        }
+    };
+    let mut chunks = bytes.chunks_exact(CHUNK);
+    let mut base = 0;
+    for chunk in chunks.by_ref() {
+        if chunk.iter().fold(false, |seen, &b| seen | (b == b'\n')) {
+            push_breaks(base, chunk);
+        }
+        base += CHUNK;
+    }
+    push_breaks(base, chunks.remainder());
+    starts
+}
+
+/// A named text with its line index (built when first needed): a rule file
+/// or a return file.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
     /// The path as the user gave it (or `-` for standard input).
@@ -96,12 +134,10 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(path: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> SourceFile {
-        let text = text.into();
-        let lines = LineIndex::new(&text);
         SourceFile {
             path: path.into(),
-            text,
-            lines,
+            text: text.into(),
+            lines: LineIndex::deferred(),
         }
     }
 
@@ -134,5 +170,42 @@ mod tests {
         assert_eq!(idx.line_col(text, off), (1, 5));
         assert_eq!(idx.line_col(text, text.find('2').unwrap_or(0)), (2, 4));
         assert_eq!(idx.line_text(text, 2), "b: 2");
+    }
+
+    #[test]
+    fn line_starts_are_every_byte_after_a_line_break() {
+        let mut text = String::new();
+        for i in 0..200 {
+            text.push_str(&"x".repeat(i % 70));
+            text.push_str(if i % 3 == 0 { "\r\n" } else { "\n" });
+            if i % 7 == 0 {
+                text.push('£');
+            }
+        }
+        for len in 0..text.len() {
+            let Some(part) = text.get(..len) else {
+                continue;
+            };
+            let naive: Vec<u32> = std::iter::once(0)
+                .chain(part.match_indices('\n').map(|(i, _)| i as u32 + 1))
+                .collect();
+            assert_eq!(line_starts(part), naive, "{len}");
+        }
+    }
+
+    #[test]
+    fn a_deferred_index_answers_as_a_built_one() {
+        let text = "one\ntwo £\n\nfour";
+        let built = LineIndex::new(text);
+        let deferred = LineIndex::deferred();
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                deferred.line_col(text, offset),
+                built.line_col(text, offset)
+            );
+        }
+        for line in 0..6 {
+            assert_eq!(deferred.line_text(text, line), built.line_text(text, line));
+        }
     }
 }

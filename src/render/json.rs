@@ -88,14 +88,9 @@ impl JsonStream {
 
     /// Write the whole document to `out`.
     pub fn finish(mut self, out: &mut dyn io::Write) -> io::Result<()> {
-        let summary = serde_json::to_string_pretty(&SummaryOut::from(&self.summary))?;
-        write!(out, "{{\n  \"version\": {VERSION},\n  \"summary\": ")?;
-        for (i, line) in summary.lines().enumerate() {
-            if i > 0 {
-                out.write_all(b"\n  ")?;
-            }
-            out.write_all(line.as_bytes())?;
-        }
+        let mut head = format!("{{\n  \"version\": {VERSION},\n  \"summary\": ").into_bytes();
+        write_indented(&mut head, &SummaryOut::from(&self.summary), 1)?;
+        out.write_all(&head)?;
         if self.entries == 0 {
             out.write_all(b",\n  \"returns\": []\n}\n")?;
         } else {
@@ -152,19 +147,115 @@ pub fn file_entries(file: &FileReport) -> io::Result<(Vec<u8>, usize)> {
     let mut out = Vec::new();
     let entries = entries(file);
     for (n, entry) in entries.iter().enumerate() {
-        if n > 0 {
-            out.extend_from_slice(b",\n");
-        }
-        let text = serde_json::to_string_pretty(entry)?;
-        for (i, line) in text.lines().enumerate() {
-            if i > 0 {
-                out.push(b'\n');
-            }
-            out.extend_from_slice(b"    ");
-            out.extend_from_slice(line.as_bytes());
-        }
+        out.extend_from_slice(if n > 0 { b",\n    " } else { b"    " });
+        write_indented(&mut out, entry, 2)?;
     }
     Ok((out, entries.len()))
+}
+
+/// Append `value` to `out` as `serde_json::to_string_pretty` lays it out,
+/// but as if it stood `depth` levels deep in a larger document: every line
+/// after the first is indented by `depth` more levels. (The first line's
+/// indent is the caller's to write.)
+fn write_indented(out: &mut Vec<u8>, value: &impl Serialize, depth: usize) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(out, Nested::new(depth));
+    value.serialize(&mut ser).map_err(io::Error::from)
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level, `": "` after a key),
+/// starting some levels deep, with each indent written at once.
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn new(depth: usize) -> Nested {
+        Nested {
+            depth,
+            has_value: false,
+        }
+    }
+
+    /// A line break (after `,` unless `first`) and the current indent.
+    fn new_line<W: ?Sized + io::Write>(&self, writer: &mut W, first: bool) -> io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(writer)
+    }
+
+    fn indent<W: ?Sized + io::Write>(&self, writer: &mut W) -> io::Result<()> {
+        const SPACES: &[u8; 64] = &[b' '; 64];
+        let mut width = self.depth * 2;
+        while width > 0 {
+            let n = width.min(SPACES.len());
+            writer.write_all(&SPACES[..n])?;
+            width -= n;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + io::Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + io::Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth = self.depth.saturating_sub(1);
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.new_line(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.new_line(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 #[derive(Serialize)]
@@ -400,6 +491,25 @@ mod tests {
             .map(|e| format!("{} at {}", e, e.instance_path()))
             .collect();
         assert!(errors.is_empty(), "{errors:#?}");
+    }
+
+    #[test]
+    fn nested_output_is_pretty_output_indented() {
+        let deep = (0..40).fold(serde_json::json!([]), |inner, i| {
+            serde_json::json!({"level": i, "empty": {}, "none": [], "inner": [inner, "a\nb"]})
+        });
+        for value in [deep, serde_json::json!({}), serde_json::json!("x")] {
+            let pretty = serde_json::to_string_pretty(&value).unwrap();
+            for depth in [0, 1, 2, 5] {
+                let pad = "  ".repeat(depth);
+                let mut out = Vec::new();
+                write_indented(&mut out, &value, depth).unwrap();
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    pretty.replace('\n', &format!("\n{pad}"))
+                );
+            }
+        }
     }
 
     #[test]

@@ -130,10 +130,7 @@ impl<'a> Scanner<'a> {
         let mut escaped = false;
         let close =
             loop {
-                match bytes
-                    .get(at..)
-                    .and_then(|rest| rest.iter().position(|&b| b == b'"'))
-                {
+                match find(bytes, at, [b'"'; 3]) {
                     None => {
                         return Err(Box::new(invalid(
                         "a quoted cell is never closed: its quote runs to the end of the file",
@@ -142,8 +139,7 @@ impl<'a> Scanner<'a> {
                     .label("opened here")
                     .help("close the cell with `\"`, and write a quote inside a cell as `\"\"`")));
                     }
-                    Some(offset) => {
-                        let quote = at + offset;
+                    Some(quote) => {
                         if bytes.get(quote + 1) == Some(&b'"') {
                             escaped = true;
                             at = quote + 2;
@@ -177,13 +173,40 @@ impl<'a> Scanner<'a> {
 
 /// The first `,`, `\n` or `\r` at or after `from`, or the end.
 fn find_separator(bytes: &[u8], from: usize) -> usize {
-    bytes
-        .get(from..)
-        .and_then(|rest| {
-            rest.iter()
-                .position(|&b| b == b',' || b == b'\n' || b == b'\r')
-        })
-        .map_or(bytes.len(), |offset| from + offset)
+    find(bytes, from, [b',', b'\n', b'\r']).unwrap_or(bytes.len())
+}
+
+/// The first of the bytes `wanted` at or after `from`.
+///
+/// Eight bytes are tested at once, as one `u64` (a byte equal to a wanted
+/// one becomes zero after an xor, and a zero byte is found by the classic
+/// "has a zero byte" bit trick; borrows can only mark bytes above a true
+/// zero, so the lowest mark is exact): about a third of the instructions of
+/// a byte loop.
+fn find(bytes: &[u8], from: usize, wanted: [u8; 3]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let [a, b, c] = wanted.map(|w| ONES * u64::from(w));
+    let rest = bytes.get(from..)?;
+    let mut words = rest.chunks_exact(8);
+    let mut skipped = 0;
+    for word in words.by_ref() {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let x = u64::from_le_bytes(word);
+        let marks = zero_bytes(x ^ a) | zero_bytes(x ^ b) | zero_bytes(x ^ c);
+        if marks != 0 {
+            return Some(from + skipped + (marks.trailing_zeros() / 8) as usize);
+        }
+        skipped += 8;
+    }
+    let offset = rest
+        .get(skipped..)?
+        .iter()
+        .position(|byte| wanted.contains(byte))?;
+    Some(from + skipped + offset)
 }
 
 #[cfg(test)]
@@ -191,6 +214,35 @@ mod tests {
     use super::super::tests::{at, describe, load_text, messages};
     use super::super::{KnownField, LoadedFile};
     use super::{Cell, Scanner};
+
+    #[test]
+    fn find_matches_a_byte_loop() {
+        // Wanted bytes next to each other, alone, and near bytes that
+        // differ from them by one bit or by a borrow (0x80, 0xff, 0x00).
+        let text: Vec<u8> = (0..300u32)
+            .map(|i| match (i % 37, i % 11) {
+                (5, _) | (6, _) => b',',
+                (_, 3) => b'\r',
+                (_, 4) => 0x80,
+                (_, 5) => 0xff,
+                (_, 6) => 0,
+                (_, 7) => b'-',
+                _ => b'a',
+            })
+            .collect();
+        for wanted in [[b',', b'\n', b'\r'], [b','; 3], [b'\n'; 3]] {
+            for len in 0..text.len() {
+                let bytes = &text[..len];
+                for from in 0..=len + 1 {
+                    let naive = bytes
+                        .get(from..)
+                        .and_then(|rest| rest.iter().position(|b| wanted.contains(b)))
+                        .map(|offset| from + offset);
+                    assert_eq!(super::find(bytes, from, wanted), naive, "{len} {from}");
+                }
+            }
+        }
+    }
 
     fn csv(text: &str) -> LoadedFile {
         load_text("c.csv", text)

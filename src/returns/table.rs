@@ -108,7 +108,11 @@ pub(crate) struct Table {
     returns: Vec<Return>,
     /// `organisation \u{1f} period` → index in `returns`.
     groups: HashMap<Box<str>, usize>,
+    /// The key last looked up in `groups`, and the group it found: the
+    /// rows of a return usually come together, so most rows need no
+    /// lookup.
     key: String,
+    last: Option<usize>,
 }
 
 impl Table {
@@ -189,6 +193,7 @@ impl Table {
             returns: Vec::new(),
             groups: HashMap::new(),
             key: String::new(),
+            last: None,
         })
     }
 
@@ -259,14 +264,25 @@ impl Table {
 
     /// The return a row belongs to, created at its first row.
     fn group(&mut self, org: &Cell, period: &Cell, row: Pos) -> usize {
+        let (org_key, period_key) = (org.text.trim(), period.text.trim());
+        if let Some(last) = self.last
+            && self.key.len() == org_key.len() + 1 + period_key.len()
+            && self.key.starts_with(org_key)
+            && self.key.as_bytes().get(org_key.len()) == Some(&0x1f)
+            && self.key.ends_with(period_key)
+        {
+            return last;
+        }
         self.key.clear();
-        self.key.push_str(org.text.trim());
+        self.key.push_str(org_key);
         self.key.push('\u{1f}');
-        self.key.push_str(period.text.trim());
+        self.key.push_str(period_key);
         if let Some(&index) = self.groups.get(self.key.as_str()) {
+            self.last = Some(index);
             return index;
         }
         let index = self.returns.len();
+        self.last = Some(index);
         self.groups.insert(self.key.as_str().into(), index);
         self.returns.push(Return {
             organisation: (!org.is_blank()).then(|| org.to_text()),
