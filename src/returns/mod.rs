@@ -22,6 +22,8 @@
 
 use std::sync::Arc;
 
+use compact_str::CompactString;
+
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::span::SourceFile;
 
@@ -59,14 +61,18 @@ impl Pos {
 }
 
 /// A piece of text as typed, with its place.
+///
+/// Most texts of a return are short (a value such as `63%`, an id, a
+/// status, a name): a [`CompactString`] keeps up to 24 bytes inline, so
+/// loading a return does not allocate for each of them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Text {
-    pub text: Box<str>,
+    pub text: CompactString,
     pub pos: Pos,
 }
 
 impl Text {
-    pub fn new(text: impl Into<Box<str>>, pos: Pos) -> Text {
+    pub fn new(text: impl Into<CompactString>, pos: Pos) -> Text {
         Text {
             text: text.into(),
             pos,
