@@ -20,8 +20,9 @@ use crate::value::{MissingKind, Unit};
 pub struct RuleSet {
     pub sources: Vec<SourceFile>,
     pub measures: Vec<Measure>,
-    /// Measure id → index in `measures`, for resolving a return's entries.
-    pub measure_index: HashMap<String, usize>,
+    /// Measure id → index in `measures`, for resolving a return's entries
+    /// (looked up for every entry of every return, so with a fast hash).
+    pub measure_index: HashMap<String, usize, foldhash::fast::RandomState>,
     pub checks: Vec<Check>,
     /// Severity of each built-in check after `severity` settings
     /// (`None` = off), by built-in index.

@@ -169,7 +169,7 @@ impl Compiler<'_> {
         let mut rules = RuleSet {
             sources: Vec::new(),
             measures: Vec::new(),
-            measure_index: HashMap::new(),
+            measure_index: HashMap::default(),
             checks: Vec::new(),
             builtin_severity: BUILTINS.iter().map(|b| Some(b.severity)).collect(),
             extra_fields: Vec::new(),
