@@ -10,7 +10,10 @@
 //! work is bounded (a text over 1,000 bytes is refused up front). It is on
 //! the hot path, called for every value of every return, so a quantity is
 //! scanned straight off the text by hand, with no regex and no allocation;
-//! only an invalid value allocates (for its reason).
+//! only an invalid value allocates (for its reason). The plain shapes that
+//! make up nearly every value (`63%`, `8.63 days`, `£235,000 underspend`)
+//! take a fast path (`plain.rs`) that reads the bytes in one pass and gives
+//! exactly what the general parser gives; a proptest checks the two agree.
 //!
 //! # Quantities
 //!
@@ -86,6 +89,7 @@
 
 mod fault;
 mod phrase;
+mod plain;
 mod quantity;
 #[cfg(test)]
 mod tests;
@@ -96,6 +100,7 @@ use rust_decimal::Decimal;
 
 use fault::*;
 use phrase::*;
+use plain::*;
 use quantity::*;
 
 /// The unit of a quantity, as declared by `unit` in a measure.
@@ -288,8 +293,26 @@ impl ValueText {
 /// Total: every input gives a [`ValueText`], never a panic. A number is
 /// scanned straight off the text without allocating; only an invalid value
 /// allocates (its reason).
+///
+/// Plain quantities (`63%`, `8.63 days`, `£235,000 underspend`), nearly
+/// every value in a return, take a fast path (`plain_quantity`) that
+/// gives exactly what the general parser would; everything else, and every
+/// invalid value, goes to the general parser. The proptest
+/// `fast_path_agrees_with_general` checks the two agree.
 pub fn parse_value(text: &str) -> ValueText {
-    let t = text.trim();
+    let t = trim(text);
+    // The general parser refuses a text over `MAX_VALUE_BYTES` before
+    // reading it, so the fast path must not read one either.
+    if t.len() <= MAX_VALUE_BYTES
+        && let Some(q) = plain_quantity(t)
+    {
+        return ValueText::Quantity(q);
+    }
+    parse_general(t)
+}
+
+/// [`parse_value`] without the fast path, for a trimmed text.
+fn parse_general(t: &str) -> ValueText {
     if t.is_empty() {
         return ValueText::Missing(MissingKind::Blank);
     }
@@ -298,6 +321,24 @@ pub fn parse_value(text: &str) -> ValueText {
         Err(fault) => ValueText::Invalid {
             reason: fault.reason(t),
         },
+    }
+}
+
+/// `text.trim()`, without decoding a character where it need not: when a
+/// text starts (or ends) with an ASCII character that is not whitespace, as
+/// nearly all values do, or starts with `£` or `€`, there is nothing to trim
+/// at that end. (A byte below 0x80 is always a whole character in UTF-8,
+/// and for ASCII, [`char::is_whitespace`] is exactly what `trim` tests.)
+fn trim(text: &str) -> &str {
+    let solid = |b: &u8| b.is_ascii() && !char::from(*b).is_whitespace();
+    let bytes = text.as_bytes();
+    let solid_start =
+        bytes.first().is_some_and(solid) || text.starts_with('£') || text.starts_with('€');
+    match (solid_start, bytes.last().is_some_and(solid)) {
+        (true, true) => text,
+        (true, false) => text.trim_end(),
+        (false, true) => text.trim_start(),
+        (false, false) => text.trim(),
     }
 }
 

@@ -4,6 +4,28 @@ use rust_decimal::Decimal;
 
 use super::*;
 
+/// Qualifier words meaning the figure is approximate (`approx.`,
+/// `(est.)`); one may be followed by a `.`.
+pub(super) const APPROX_WORDS: [&str; 7] = [
+    "approx",
+    "approximately",
+    "approximate",
+    "est",
+    "estimate",
+    "estimated",
+    "provisional",
+];
+/// The qualifier word for a baseline figure.
+pub(super) const BASELINE_WORD: &str = "baseline";
+/// Unit words for days (besides `working days`).
+pub(super) const DAY_WORDS: [&str; 2] = ["days", "day"];
+/// Unit words for minutes; one may be followed by a `.`.
+pub(super) const MINUTE_WORDS: [&str; 4] = ["minutes", "minute", "mins", "min"];
+/// Unit words for hours; one may be followed by a `.`.
+pub(super) const HOUR_WORDS: [&str; 4] = ["hours", "hour", "hrs", "hr"];
+/// The unit word for percent (besides `%` and `per cent`).
+pub(super) const PERCENT_WORD: &str = "percent";
+
 /// Largest mantissa a [`Decimal`] holds (2^96 - 1).
 pub(super) const MAX_MANTISSA: u128 = (1 << 96) - 1;
 /// Most decimal places a [`Decimal`] holds.
@@ -169,17 +191,9 @@ impl<'a> Scan<'a> {
         if bracketed {
             self.skip_ws();
         }
-        let found = if self.eat_word("baseline") {
+        let found = if self.eat_word(BASELINE_WORD) {
             Some(Qualifier::Baseline)
-        } else if self.eat_any_word(&[
-            "approx",
-            "approximately",
-            "approximate",
-            "est",
-            "estimate",
-            "estimated",
-            "provisional",
-        ]) {
+        } else if self.eat_any_word(&APPROX_WORDS) {
             self.eat('.');
             Some(Qualifier::Approx)
         } else {
@@ -311,17 +325,17 @@ impl<'a> Scan<'a> {
     pub(super) fn unit(&mut self) -> Option<Unit> {
         match self.peek_lower()? {
             '%' => self.eat('%').then_some(Unit::Percent),
-            'p' => (self.eat_word("percent") || self.eat_words(&["per", "cent"], false))
+            'p' => (self.eat_word(PERCENT_WORD) || self.eat_words(&["per", "cent"], false))
                 .then_some(Unit::Percent),
             'd' | 'w' => (self.eat_words(&["working", "days"], false)
-                || self.eat_any_word(&["days", "day"]))
+                || self.eat_any_word(&DAY_WORDS))
             .then_some(Unit::Days),
             'm' => self
-                .eat_any_word(&["minutes", "minute", "mins", "min"])
+                .eat_any_word(&MINUTE_WORDS)
                 .then(|| self.eat('.'))
                 .map(|_| Unit::Minutes),
             'h' => self
-                .eat_any_word(&["hours", "hour", "hrs", "hr"])
+                .eat_any_word(&HOUR_WORDS)
                 .then(|| self.eat('.'))
                 .map(|_| Unit::Hours),
             _ => None,
@@ -436,6 +450,7 @@ pub(super) fn scan_quantity(t: &str) -> Result<Quantity, Fault> {
 
 /// `mantissa × 10^(power − scale)`, exactly: a multiplier first uses up
 /// decimal places, so `£1.2m` is 1200000, not 1200000.0.
+#[inline]
 pub(super) fn decimal(
     mantissa: u128,
     scale: u32,
