@@ -52,7 +52,7 @@ impl Default for JsonStream {
 impl JsonStream {
     pub fn new() -> JsonStream {
         let spool = spool_file()
-            .map(|(path, file)| Spool::File(path, io::BufWriter::new(file)))
+            .map(|(path, file)| Spool::File(path, io::BufWriter::with_capacity(1 << 20, file)))
             .unwrap_or(Spool::Memory(Vec::new()));
         JsonStream {
             spool,
@@ -100,7 +100,17 @@ impl JsonStream {
                 Spool::File(path, w) => {
                     io::Write::flush(w)?;
                     let mut f = std::fs::File::open(&*path)?;
-                    io::copy(&mut f, out)?;
+                    // In large reads: the spool of a national collection
+                    // is hundreds of megabytes.
+                    let mut buf = vec![0; 1 << 20];
+                    loop {
+                        match io::Read::read(&mut f, &mut buf) {
+                            Ok(0) => break,
+                            Ok(n) => out.write_all(&buf[..n])?,
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
                 }
                 Spool::Memory(v) => out.write_all(v)?,
             }
