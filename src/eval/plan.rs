@@ -16,7 +16,7 @@
 //! Messages are still rendered by the tree walker: they are evaluated only
 //! for findings.
 
-use super::{ReturnCtx, Scope, Val, apply, arith, compare, constant, holds, join_units};
+use super::{ReturnCtx, Scope, TextField, Val, apply, arith, compare, constant, holds, join_units};
 use crate::ir::{self, Const, Expr, Field, IsKind, RuleSet, Slot, Subject};
 use crate::value::MissingKind;
 
@@ -57,6 +57,12 @@ pub type Cond = Box<dyn for<'a> Fn(&ReturnCtx<'a>, Scope) -> Tri + Send + Sync>;
 
 /// A compiled expression of any type.
 type Value = Box<dyn for<'a> Fn(&ReturnCtx<'a>, Scope) -> Val<'a> + Send + Sync>;
+
+/// A name whose value the return's context keeps (the current measure's
+/// values, status, target and text fields): read in place rather than
+/// copied. `None` stands for a blank value (no such entry or quarter).
+type Stored =
+    Box<dyn for<'a, 'b> Fn(&'b ReturnCtx<'a>, Scope) -> Option<&'b Val<'a>> + Send + Sync>;
 
 /// Every condition of a rule set, compiled.
 #[derive(Default)]
@@ -156,9 +162,18 @@ pub fn cond(e: &Expr) -> Cond {
         Expr::Cmp(op, a, b) => {
             let op = *op;
             match &**b {
-                // The commonest comparison: against a number in the rules.
+                // The commonest comparison: against a number in the rules
+                // (`value > 101%`), reading the measure's value in place.
                 Expr::Const(Const::Num(y, uy)) => {
                     let (y, uy) = (*y, *uy);
+                    if let Some(a) = stored(a) {
+                        return Box::new(move |c, s| match a(c, s) {
+                            Some(Val::Num(x, ux, _)) if join_units(*ux, uy).is_ok() => {
+                                Tri::from_bool(holds(op, x.cmp(&y)))
+                            }
+                            _ => Tri::Unknown,
+                        });
+                    }
                     let a = value(a);
                     Box::new(move |c, s| match a(c, s) {
                         Val::Num(x, ux, _) if join_units(ux, uy).is_ok() => {
@@ -179,6 +194,18 @@ pub fn cond(e: &Expr) -> Cond {
             negated,
         } => {
             let (kind, negated) = (*kind, *negated);
+            if let Some(r) = stored(operand) {
+                return Box::new(move |c, s| {
+                    let is = match (kind, r(c, s)) {
+                        (IsKind::Missing, None) => true,
+                        (IsKind::Missing, Some(v)) => v.is_missing(),
+                        (IsKind::Kind(k), None) => k.matches(MissingKind::Blank),
+                        (IsKind::Kind(k), Some(Val::Missing(m, _))) => k.matches(*m),
+                        (IsKind::Kind(_), Some(_)) => false,
+                    };
+                    Tri::from_bool(is != negated)
+                });
+            }
             let v = value(operand);
             Box::new(move |c, s| {
                 let is = match (kind, v(c, s)) {
@@ -195,8 +222,14 @@ pub fn cond(e: &Expr) -> Cond {
             negated,
         } => is_in(operand, list, *negated),
         Expr::Matches(x, re) => {
-            let x = value(x);
             let re = re.clone();
+            if let Some(r) = stored(x) {
+                return Box::new(move |c, s| match r(c, s) {
+                    None | Some(Val::Missing(..) | Val::Unknown) => Tri::Unknown,
+                    Some(v) => Tri::from_bool(re.is_match(&v.text())),
+                });
+            }
+            let x = value(x);
             Box::new(move |c, s| match x(c, s) {
                 Val::Missing(..) | Val::Unknown => Tri::Unknown,
                 v => Tri::from_bool(re.is_match(&v.text())),
@@ -229,8 +262,23 @@ fn is_in(operand: &Expr, list: &[Expr], negated: bool) -> Cond {
             Tri::from_bool(negated)
         }
     };
-    match consts {
-        Some(items) => Box::new(move |c, s| {
+    match (consts, stored(operand)) {
+        (Some(items), Some(r)) => Box::new(move |c, s| {
+            let v = match r(c, s) {
+                Some(v) if !v.is_missing() => v,
+                _ => return Tri::Unknown,
+            };
+            let mut unknown = false;
+            for item in &items {
+                match compare(ir::CmpOp::Eq, v, item) {
+                    Val::Bool(true) => return decide(true, false),
+                    Val::Bool(false) => {}
+                    _ => unknown = true,
+                }
+            }
+            decide(false, unknown)
+        }),
+        (Some(items), None) => Box::new(move |c, s| {
             let v = v(c, s);
             if v.is_missing() {
                 return Tri::Unknown;
@@ -245,7 +293,7 @@ fn is_in(operand: &Expr, list: &[Expr], negated: bool) -> Cond {
             }
             decide(false, unknown)
         }),
-        None => {
+        (None, _) => {
             let items: Vec<Value> = list.iter().map(value).collect();
             Box::new(move |c, s| {
                 let v = v(c, s);
@@ -317,6 +365,44 @@ fn value(e: &Expr) -> Value {
             Box::new(move |c, s| k(c, s).into_val())
         }
     }
+}
+
+/// The current measure's stored fields, read in place; `None` for any
+/// other expression.
+fn stored(e: &Expr) -> Option<Stored> {
+    let Expr::Slot(Slot {
+        subject: Subject::Current,
+        field,
+    }) = e
+    else {
+        return None;
+    };
+    Some(match *field {
+        Field::Value => Box::new(|c, s| {
+            let q = s.quarter.or(c.quarter)?;
+            c.entries
+                .get(s.entry?)?
+                .values
+                .get(usize::from(q).checked_sub(1)?)
+        }),
+        Field::Q(q) => Box::new(move |c, s| {
+            c.entries
+                .get(s.entry?)?
+                .values
+                .get(usize::from(q).checked_sub(1)?)
+        }),
+        Field::Status => Box::new(|c, s| Some(&c.entries.get(s.entry?)?.status)),
+        Field::Target => Box::new(|c, s| Some(&c.entries.get(s.entry?)?.target)),
+        Field::Title => text_field(TextField::Title),
+        Field::Section => text_field(TextField::Section),
+        Field::Officer => text_field(TextField::Officer),
+        Field::Commentary => text_field(TextField::Commentary),
+        _ => return None,
+    })
+}
+
+fn text_field(f: TextField) -> Stored {
+    Box::new(move |c, s| c.entries.get(s.entry?)?.texts.get(f as usize))
 }
 
 /// Read a name: the current measure's value and status directly, any other
