@@ -557,6 +557,7 @@ impl<'a> ReturnCtx<'a> {
     pub fn run_checks(&self, out: &mut Vec<Finding>) -> Vec<CheckRun> {
         let mut runs = Vec::with_capacity(self.rules.checks.len());
         let plan = &self.rules.plan;
+        let all: Vec<u32> = (0..self.entries.len() as u32).collect();
         for (c, check) in self.rules.checks.iter().enumerate() {
             let mut evaluated = 0u64;
             let whens = plan.checks.get(c);
@@ -586,18 +587,12 @@ impl<'a> ReturnCtx<'a> {
             };
             // The entries a check visits: those its shared `where` holds
             // for, or all.
-            let all = 0..self.entries.len() as u32;
             let shared = check.shared_where.map(|id| self.selection(id));
-            let entries = || -> Box<dyn Iterator<Item = usize> + '_> {
-                match shared {
-                    Some(list) => Box::new(list.iter().map(|&i| i as usize)),
-                    None => Box::new(all.clone().map(|i| i as usize)),
-                }
-            };
+            let entries = shared.unwrap_or(&all);
             match &check.scope {
                 ir::Scope::Return => fire(Scope::default(), &mut evaluated, out),
                 ir::Scope::EachMeasure(cond) => {
-                    for i in entries() {
+                    for i in entries.iter().map(|&i| i as usize) {
                         let scope = Scope::entry(i);
                         if shared.is_some() || cond.as_ref().is_none_or(|c| selected(c, scope)) {
                             fire(scope, &mut evaluated, out);
@@ -608,7 +603,7 @@ impl<'a> ReturnCtx<'a> {
                     // Only a `where` that reads the quarter is decided per
                     // value; a shared one chose the entries already.
                     let per_value = cond.as_ref().filter(|_| shared.is_none());
-                    for i in entries() {
+                    for i in entries.iter().map(|&i| i as usize) {
                         let present = self.entries[i].present;
                         for q in 1..=4u8 {
                             if !present[q as usize - 1] {
