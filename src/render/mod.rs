@@ -27,6 +27,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+mod spool;
 
 #[cfg(test)]
 mod fixture;
