@@ -13,6 +13,13 @@
 //!   GitHub does with its own line hashes.
 //!
 //! The output is validated against the official schema in the tests.
+//!
+//! [`report`] renders a whole report. A log lists every result together,
+//! after a rule table that depends on all of them, so [`SarifStream`] keeps
+//! the diagnostics as reports arrive — and only them, with the path,
+//! organisation and period a result names, not the measures, checks or
+//! text of the files — and renders them at the end, byte for byte as
+//! [`report`] does.
 
 use std::collections::HashMap;
 use std::io;
@@ -22,7 +29,7 @@ use serde::Serialize;
 
 use super::RenderOptions;
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::report::{CheckInfo, Report};
+use crate::report::{CheckInfo, FileReport, Report, ReturnReport};
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -135,6 +142,65 @@ pub fn report(
     };
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
+}
+
+/// A SARIF log built file by file, for runs too large to hold every
+/// report: only what [`report`] reads of each file is kept (see
+/// [`findings`]), and [`SarifStream::finish`] writes the log.
+#[derive(Default)]
+pub struct SarifStream {
+    files: Vec<FileReport>,
+}
+
+impl SarifStream {
+    pub fn new() -> SarifStream {
+        SarifStream::default()
+    }
+
+    /// Add one file's report; pass it through [`findings`] first (on
+    /// another thread, say) to keep less.
+    pub fn file(&mut self, file: FileReport) {
+        let file = findings(file);
+        if !file.diagnostics.is_empty() || !file.returns.is_empty() {
+            self.files.push(file);
+        }
+    }
+
+    /// Write the whole log to `out`.
+    pub fn finish(
+        self,
+        catalogue: &[CheckInfo],
+        opts: &RenderOptions,
+        out: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        report(&Report { files: self.files }, catalogue, opts, out)
+    }
+}
+
+/// What a SARIF log needs of a file's report: its path and diagnostics,
+/// and each return's organisation, period and diagnostics. Returns with no
+/// diagnostics, measures, checks and the file's text are dropped: they
+/// give no result, so [`report`] writes the same log from what is left.
+pub fn findings(file: FileReport) -> FileReport {
+    let mut returns: Vec<ReturnReport> = file
+        .returns
+        .into_iter()
+        .filter(|r| !r.diagnostics.is_empty())
+        .map(|r| ReturnReport {
+            organisation: r.organisation,
+            period: r.period,
+            diagnostics: r.diagnostics,
+            ..ReturnReport::default()
+        })
+        .collect();
+    // Collecting reuses the list of all the returns.
+    returns.shrink_to_fit();
+    FileReport {
+        path: file.path,
+        source: None,
+        diagnostics: file.diagnostics,
+        returns,
+    }
 }
 
 /// The project's home, when the package names one.
