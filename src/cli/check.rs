@@ -114,7 +114,10 @@ fn stream(
     let mut output = match settings.format {
         Format::Human => Output::Human(Summary::default()),
         Format::Json => Output::Json(render::json::JsonStream::new()),
-        Format::Sarif => Output::Sarif(render::sarif::SarifStream::new()),
+        Format::Sarif => Output::Sarif(render::sarif::SarifStream::new(
+            &rules.catalogue(),
+            &settings.render,
+        )),
         Format::Junit => Output::Junit(render::junit::JunitStream::new()),
         Format::Github => Output::Github(
             step_summary
@@ -181,9 +184,7 @@ fn stream(
             render::human::summary(&summary, &settings.render, &mut out).map(|_| None)
         }
         Output::Json(json) => json.finish(&mut out).map(|_| None),
-        Output::Sarif(sarif) => sarif
-            .finish(&rules.catalogue(), &settings.render, &mut out)
-            .map(|_| None),
+        Output::Sarif(sarif) => sarif.finish(&mut out).map(|_| None),
         Output::Junit(junit) => junit.finish(&mut out).map(|_| None),
         Output::Github(summary) => Ok(summary.map(render::github::StepSummary::finish)),
     }
@@ -215,7 +216,7 @@ enum Rendered {
     Text(Vec<u8>),
     /// JSON entries, and how many.
     Json(Vec<u8>, usize),
-    /// What a SARIF log needs of the file.
+    /// What a SARIF log needs of the file, to be rendered in order.
     Sarif(ragcheck::report::FileReport),
     Junit(render::junit::Suites),
     /// Annotations, written out as they come, and the file's sections of
@@ -250,10 +251,7 @@ impl Output {
             (Output::Json(json), Rendered::Json(bytes, entries)) => {
                 json.push(&part.summary, &bytes, entries)
             }
-            (Output::Sarif(sarif), Rendered::Sarif(file)) => {
-                sarif.file(file);
-                Ok(())
-            }
+            (Output::Sarif(sarif), Rendered::Sarif(file)) => sarif.file(&file),
             (Output::Junit(junit), Rendered::Junit(suites)) => junit.push(&suites),
             (Output::Github(summary), Rendered::Github(bytes, sections)) => {
                 if let Some(summary) = summary {

@@ -110,7 +110,11 @@ pub fn file_entries(file: &FileReport) -> io::Result<(Vec<u8>, usize)> {
 /// but as if it stood `depth` levels deep in a larger document: every line
 /// after the first is indented by `depth` more levels. (The first line's
 /// indent is the caller's to write.)
-fn write_indented(out: &mut Vec<u8>, value: &impl Serialize, depth: usize) -> io::Result<()> {
+pub(crate) fn write_indented(
+    out: &mut Vec<u8>,
+    value: &impl Serialize,
+    depth: usize,
+) -> io::Result<()> {
     let mut ser = serde_json::Serializer::with_formatter(out, Nested::new(depth));
     value.serialize(&mut ser).map_err(io::Error::from)
 }

@@ -7,7 +7,7 @@
 //! file can be made, they are kept in memory instead.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
 /// Bytes written now, copied out later by [`Spool::copy_to`].
@@ -63,6 +63,34 @@ impl Spool {
             Store::Memory(v) => out.write_all(v),
         }
     }
+
+    /// [`Spool::copy_to`], a line at a time, each line (with its line
+    /// break) replaced by what `edit` makes of it, if anything.
+    pub(crate) fn copy_lines_to(
+        &mut self,
+        out: &mut dyn Write,
+        edit: &mut dyn FnMut(&[u8]) -> Option<Vec<u8>>,
+    ) -> io::Result<()> {
+        let mut put = |line: &[u8]| match edit(line) {
+            Some(edited) => out.write_all(&edited),
+            None => out.write_all(line),
+        };
+        match &mut self.store {
+            Store::File(path, w) => {
+                w.flush()?;
+                let mut f = BufReader::with_capacity(1 << 20, File::open(&*path)?);
+                let mut line = Vec::new();
+                loop {
+                    line.clear();
+                    if f.read_until(b'\n', &mut line)? == 0 {
+                        return Ok(());
+                    }
+                    put(&line)?;
+                }
+            }
+            Store::Memory(v) => v.split_inclusive(|&b| b == b'\n').try_for_each(put),
+        }
+    }
 }
 
 impl Drop for Spool {
@@ -105,21 +133,36 @@ mod tests {
 
     #[test]
     fn what_goes_in_comes_out_and_the_file_goes_away() {
-        let mut spool = Spool::new("test");
-        let path = match &spool.store {
-            Store::File(path, _) => Some(path.clone()),
-            Store::Memory(_) => None,
+        let in_memory = Spool {
+            store: Store::Memory(Vec::new()),
         };
-        spool.write_all(b"one, ").unwrap();
-        spool.write_all(&[b'x'; 3 << 20]).unwrap();
-        spool.write_all(b", two").unwrap();
-        let mut out = Vec::new();
-        spool.copy_to(&mut out).unwrap();
-        assert_eq!(out.len(), 10 + (3 << 20));
-        assert!(out.starts_with(b"one, x") && out.ends_with(b"x, two"));
-        drop(spool);
-        if let Some(path) = path {
-            assert!(!path.exists(), "{} is left behind", path.display());
+        for mut spool in [Spool::new("test"), in_memory] {
+            let path = match &spool.store {
+                Store::File(path, _) => Some(path.clone()),
+                Store::Memory(_) => None,
+            };
+            spool.write_all(b"one, ").unwrap();
+            spool.write_all(&[b'x'; 3 << 20]).unwrap();
+            spool.write_all(b", two").unwrap();
+            let mut out = Vec::new();
+            spool.copy_to(&mut out).unwrap();
+            assert_eq!(out.len(), 10 + (3 << 20));
+            assert!(out.starts_with(b"one, x") && out.ends_with(b"x, two"));
+            let mut edited = Vec::new();
+            spool.copy_lines_to(&mut edited, &mut |_| None).unwrap();
+            assert_eq!(edited, out);
+            spool.write_all(b"\nthree\none more").unwrap();
+            edited.clear();
+            spool
+                .copy_lines_to(&mut edited, &mut |line| {
+                    (line == b"one more").then(|| b"four".to_vec())
+                })
+                .unwrap();
+            assert!(edited.ends_with(b"x, two\nthree\nfour"));
+            drop(spool);
+            if let Some(path) = path {
+                assert!(!path.exists(), "{} is left behind", path.display());
+            }
         }
     }
 }

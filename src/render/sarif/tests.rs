@@ -300,15 +300,13 @@ fn streaming_file_by_file_gives_the_same_bytes() {
         Report::default(),
     ] {
         for opts in [RenderOptions::default(), in_folder.clone()] {
-            let mut stream = SarifStream::new();
+            let mut stream = SarifStream::new(&fixture::catalogue(), &opts);
             for file in &report.files {
                 // As the CLI does: cut down on the worker, then added.
-                stream.file(findings(file.clone()));
+                stream.file(&findings(file.clone())).expect("spooling");
             }
             let mut out = Vec::new();
-            stream
-                .finish(&fixture::catalogue(), &opts, &mut out)
-                .expect("writing to a Vec");
+            stream.finish(&mut out).expect("writing to a Vec");
             assert_eq!(String::from_utf8_lossy(&out), sarif_with(&report, &opts));
         }
     }
