@@ -58,8 +58,7 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
     };
     let progress = !cli.quiet && std::io::stderr().is_terminal();
     // Every format is written file by file as reports arrive, so memory
-    // stays flat however many returns there are (SARIF keeps the
-    // diagnostics, which its log lists together).
+    // stays flat however many returns there are.
     let total = files.len() + usize::from(stdin.is_some());
     let inputs = stdin.into_iter().chain(files.into_inputs());
     let failing = match stream(cli, settings, &rules, (total, inputs), &opts, progress) {

@@ -23,8 +23,8 @@
 //! as each file comes; [`json::JsonStream`] and [`junit::JunitStream`]
 //! spool their parts until the totals that head the document are known;
 //! [`github::StepSummary`] keeps only what the step summary can show; and
-//! [`sarif::SarifStream`] keeps only the diagnostics, which a SARIF log
-//! lists all together with its rule table.
+//! [`sarif::SarifStream`] spools each result until the rule table that
+//! heads the log is known.
 
 use std::io;
 use std::path::PathBuf;
