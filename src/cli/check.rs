@@ -14,9 +14,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ragcheck::diagnostic::Diagnostic;
 use ragcheck::engine::{self, CheckOptions, Input};
 use ragcheck::render::{self, Format};
-use ragcheck::report::{Report, Summary};
+use ragcheck::report::Summary;
 
-use super::{BROKEN, Cli, FAILED, OK, Settings, load_rules, rule_paths, write_output};
+use super::{BROKEN, Cli, FAILED, OK, Settings, load_rules, rule_paths};
 
 /// The variable GitHub Actions sets to the step's Markdown summary file.
 const STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
@@ -57,58 +57,21 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
         keep_sources: settings.format == Format::Human,
     };
     let progress = !cli.quiet && std::io::stderr().is_terminal();
-    if matches!(settings.format, Format::Human | Format::Json) {
-        // Human and JSON output are written file by file as reports
-        // arrive, so memory stays flat however many returns there are.
-        let total = files.len() + usize::from(stdin.is_some());
-        let inputs = stdin.into_iter().chain(files.into_inputs());
-        let failing = match stream(cli, settings, &rules, (total, inputs), &opts, progress) {
-            Ok(failing) => failing,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return BROKEN;
-            }
-        };
-        if !unreadable.is_empty() {
-            report_unreadable(settings, &unreadable);
+    // Every format is written file by file as reports arrive, so memory
+    // stays flat however many returns there are.
+    let total = files.len() + usize::from(stdin.is_some());
+    let inputs = stdin.into_iter().chain(files.into_inputs());
+    let failing = match stream(cli, settings, &rules, (total, inputs), &opts, progress) {
+        Ok(failing) => failing,
+        Err(e) => {
+            eprintln!("error: {e}");
             return BROKEN;
         }
-        return if failing { FAILED } else { OK };
-    }
-    let inputs: Vec<Input> = stdin.into_iter().chain(files.into_inputs()).collect();
-    let report = check(&rules, inputs, &opts, progress);
-
-    let mut buf = Vec::new();
-    if let Err(e) = render::report(
-        settings.format,
-        &report,
-        &rules.catalogue(),
-        &settings.render,
-        &mut buf,
-    ) {
-        eprintln!("error: cannot render the report: {e}");
-        return BROKEN;
-    }
-    if let Err(e) = write_output(cli, &buf) {
-        eprintln!("error: {e}");
-        return BROKEN;
-    }
-    if settings.format == Format::Github
-        && let Some(path) = std::env::var_os(STEP_SUMMARY).filter(|p| !p.is_empty())
-        && let Err(e) = append_step_summary(Path::new(&path), &report)
-    {
-        // The annotations are out; a summary that cannot be written is
-        // worth saying but does not change the verdict.
-        eprintln!(
-            "warning: cannot append the step summary to `{}`: {e}",
-            Path::new(&path).display()
-        );
-    }
+    };
     if !unreadable.is_empty() {
         report_unreadable(settings, &unreadable);
         return BROKEN;
     }
-    let failing = report.diagnostics().any(|d| settings.render.fails(d));
     if failing { FAILED } else { OK }
 }
 
@@ -122,10 +85,12 @@ fn report_unreadable(settings: &Settings, unreadable: &[(PathBuf, String)]) {
     let _ = render::human::diagnostics(&diags, &|_| None, &settings.stderr_render(), &mut err);
 }
 
-/// Check and render human or JSON output file by file, in batches as
-/// [`engine::check_each`] does; only the summary's counts (and, for JSON, a
-/// spool of the rendered entries) are kept. Returns whether anything fails
-/// the run.
+/// Check and render file by file, in batches as [`engine::check_each`]
+/// does: each file is rendered on the worker that checked it, and only
+/// what the format must hold until the end is kept (see [`Output`]). With
+/// `--format github`, the step summary is appended to
+/// `$GITHUB_STEP_SUMMARY` once the annotations are out. Returns whether
+/// anything fails the run.
 fn stream(
     cli: &Cli,
     settings: &Settings,
@@ -141,39 +106,68 @@ fn stream(
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
+    let step_summary = match settings.format {
+        Format::Github => std::env::var_os(STEP_SUMMARY).filter(|p| !p.is_empty()),
+        _ => None,
+    };
+    let mut output = match settings.format {
+        Format::Human => Output::Human(Summary::default()),
+        Format::Json => Output::Json(render::json::JsonStream::new()),
+        Format::Sarif => Output::Sarif(render::sarif::SarifStream::new(
+            &rules.catalogue(),
+            &settings.render,
+        )),
+        Format::Junit => Output::Junit(render::junit::JunitStream::new()),
+        Format::Github => Output::Github(
+            step_summary
+                .is_some()
+                .then(render::github::StepSummary::new),
+        ),
+    };
     let bar = progress_bar(total, progress && total > 1);
     let start = Instant::now();
-    let mut summary = Summary::default();
-    let mut json = (settings.format == Format::Json).then(render::json::JsonStream::new);
     let mut failing = false;
     let mut failed: Option<std::io::Error> = None;
-    // Each file is checked and rendered on a worker, into its own bytes;
-    // only writing them out, in order, is serial.
+    // Each file is checked and rendered on a worker, into its own part;
+    // only taking the parts in, in order, is serial.
     let render_part = |file: ragcheck::report::FileReport| -> std::io::Result<Part> {
-        let mut part = Part {
-            summary: file.summary(),
-            failing: fails(&file, settings),
-            bytes: Vec::new(),
-            entries: 0,
+        let summary = file.summary();
+        let failing = fails(&file, settings);
+        let rendered = match settings.format {
+            Format::Human => {
+                let mut bytes = Vec::new();
+                render::human::file(&file, &settings.render, &mut bytes)?;
+                Rendered::Text(bytes)
+            }
+            Format::Json => {
+                let (bytes, entries) = render::json::file_entries(&file)?;
+                Rendered::Json(bytes, entries)
+            }
+            Format::Sarif => Rendered::Sarif(render::sarif::findings(file)),
+            Format::Junit => Rendered::Junit(render::junit::file(&file, &settings.render)),
+            Format::Github => {
+                let mut bytes = Vec::new();
+                render::github::file(&file, &mut bytes)?;
+                let sections = match step_summary {
+                    Some(_) => render::github::sections(&file),
+                    None => Vec::new(),
+                };
+                Rendered::Github(bytes, sections)
+            }
         };
-        if settings.format == Format::Json {
-            (part.bytes, part.entries) = render::json::file_entries(&file)?;
-        } else {
-            render::human::file(&file, &settings.render, &mut part.bytes)?;
-        }
-        Ok(part)
+        Ok(Part {
+            summary,
+            failing,
+            rendered,
+        })
     };
     engine::check_each_then(rules, inputs, opts, render_part, |part| {
         if failed.is_some() {
             return;
         }
         let written = part.and_then(|part| {
-            summary.add(&part.summary);
             failing |= part.failing;
-            match &mut json {
-                Some(json) => json.push(&part.summary, &part.bytes, part.entries),
-                None => bar.suspend(|| out.write_all(&part.bytes)),
-            }
+            output.take(part, &mut |bytes| bar.suspend(|| out.write_all(bytes)))
         });
         if let Err(e) = written {
             failed = Some(e);
@@ -184,12 +178,27 @@ fn stream(
     if let Some(e) = failed {
         return Err(format!("cannot write the output: {e}"));
     }
-    match json {
-        Some(json) => json.finish(&mut out),
-        None => render::human::summary(&summary, &settings.render, &mut out),
+    let markdown = match output {
+        Output::Human(summary) => {
+            render::human::summary(&summary, &settings.render, &mut out).map(|_| None)
+        }
+        Output::Json(json) => json.finish(&mut out).map(|_| None),
+        Output::Sarif(sarif) => sarif.finish(&mut out).map(|_| None),
+        Output::Junit(junit) => junit.finish(&mut out).map(|_| None),
+        Output::Github(summary) => Ok(summary.map(render::github::StepSummary::finish)),
     }
-    .and_then(|_| out.flush())
+    .and_then(|markdown| out.flush().map(|_| markdown))
     .map_err(|e| format!("cannot write the output: {e}"))?;
+    if let (Some(path), Some(markdown)) = (step_summary, markdown)
+        && let Err(e) = append_step_summary(Path::new(&path), &markdown)
+    {
+        // The annotations are out; a summary that cannot be written is
+        // worth saying but does not change the verdict.
+        eprintln!(
+            "warning: cannot append the step summary to `{}`: {e}",
+            Path::new(&path).display()
+        );
+    }
     Ok(failing)
 }
 
@@ -197,9 +206,63 @@ fn stream(
 struct Part {
     summary: Summary,
     failing: bool,
-    bytes: Vec<u8>,
-    /// JSON entries in `bytes`.
-    entries: usize,
+    rendered: Rendered,
+}
+
+/// A file's part of the output, in its format.
+enum Rendered {
+    /// Human output: written out as it comes.
+    Text(Vec<u8>),
+    /// JSON entries, and how many.
+    Json(Vec<u8>, usize),
+    /// What a SARIF log needs of the file, to be rendered in order.
+    Sarif(ragcheck::report::FileReport),
+    Junit(render::junit::Suites),
+    /// Annotations, written out as they come, and the file's sections of
+    /// the step summary (none when there is no step summary to write).
+    Github(Vec<u8>, Vec<String>),
+}
+
+/// What the run keeps, in its format, until every file is in.
+enum Output {
+    /// The counts, for the summary line.
+    Human(Summary),
+    Json(render::json::JsonStream),
+    Sarif(render::sarif::SarifStream),
+    Junit(render::junit::JunitStream),
+    /// The step summary, when there is one to write.
+    Github(Option<render::github::StepSummary>),
+}
+
+impl Output {
+    /// Take in one file's part; what is written out as it comes goes to
+    /// `write`.
+    fn take(
+        &mut self,
+        part: Part,
+        write: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        match (self, part.rendered) {
+            (Output::Human(summary), Rendered::Text(bytes)) => {
+                summary.add(&part.summary);
+                write(&bytes)
+            }
+            (Output::Json(json), Rendered::Json(bytes, entries)) => {
+                json.push(&part.summary, &bytes, entries)
+            }
+            (Output::Sarif(sarif), Rendered::Sarif(file)) => sarif.file(&file),
+            (Output::Junit(junit), Rendered::Junit(suites)) => junit.push(&suites),
+            (Output::Github(summary), Rendered::Github(bytes, sections)) => {
+                if let Some(summary) = summary {
+                    summary.push(&part.summary, sections);
+                }
+                write(&bytes)
+            }
+            _ => Err(std::io::Error::other(
+                "a part rendered in another format (a bug in ragcheck)",
+            )),
+        }
+    }
 }
 
 /// Whether a file's report has anything that fails the run.
@@ -284,30 +347,6 @@ fn overwritten_input<'a>(output: &Path, files: &'a engine::FileList) -> Option<&
 const LONG_RUN_FILES: usize = 200;
 const LONG_RUN_TIME: Duration = Duration::from_secs(2);
 
-/// Check every input. With `progress` (stderr is a terminal and the run is
-/// not quiet) the inputs go to the engine in batches, and a bar on stderr
-/// counts them off once the run is long; it is cleared before any output.
-fn check(
-    rules: &ragcheck::RuleSet,
-    inputs: Vec<Input>,
-    opts: &CheckOptions,
-    progress: bool,
-) -> Report {
-    if !progress || inputs.len() < 2 {
-        return engine::check_inputs(rules, inputs, opts);
-    }
-    let total = inputs.len();
-    let bar = progress_bar(total, true);
-    let start = Instant::now();
-    let mut files = Vec::with_capacity(total);
-    engine::check_each(rules, inputs, opts, |file| {
-        files.push(file);
-        tick(&bar, progress, total, start);
-    });
-    bar.finish_and_clear();
-    Report { files }
-}
-
 /// Count one file off, and show the bar once the run proves long.
 fn tick(bar: &ProgressBar, progress: bool, total: usize, start: Instant) {
     bar.inc(1);
@@ -317,11 +356,11 @@ fn tick(bar: &ProgressBar, progress: bool, total: usize, start: Instant) {
 }
 
 /// Append the Markdown step summary to GitHub's summary file.
-fn append_step_summary(path: &Path, report: &Report) -> std::io::Result<()> {
+fn append_step_summary(path: &Path, markdown: &str) -> std::io::Result<()> {
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)?;
-    file.write_all(render::github::step_summary(report).as_bytes())?;
+    file.write_all(markdown.as_bytes())?;
     file.flush()
 }

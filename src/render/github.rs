@@ -13,6 +13,9 @@
 //! GitHub shows only the first ten annotations of each kind per step, which
 //! is why the CLI also appends [`step_summary`] to the step summary: counts
 //! and each return's RAG table and problems.
+//!
+//! Both stream: [`file`] writes one file's annotations as it comes, and
+//! [`StepSummary`] keeps only the part of the summary that can be shown.
 
 use std::fmt::Write as _;
 use std::io;
@@ -20,15 +23,21 @@ use std::io;
 use super::{count, return_title, summary_line};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rag::Rag;
-use crate::report::{FileReport, MeasureReport, Report, ReturnReport};
+use crate::report::{FileReport, MeasureReport, Report, ReturnReport, Summary};
 
 /// Write one workflow command per diagnostic.
 pub fn report(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
-    for file in &report.files {
-        let in_returns = file.returns.iter().flat_map(|r| &r.diagnostics);
-        for d in file.diagnostics.iter().chain(in_returns) {
-            writeln!(out, "{}", command(d, &file.path))?;
-        }
+    for f in &report.files {
+        file(f, out)?;
+    }
+    Ok(())
+}
+
+/// Write the workflow commands of one file's diagnostics: its own, then
+/// its returns'. [`report`] is this, file after file.
+pub fn file(file: &FileReport, out: &mut dyn io::Write) -> io::Result<()> {
+    for d in file.all_diagnostics() {
+        writeln!(out, "{}", command(d, &file.path))?;
     }
     Ok(())
 }
@@ -101,45 +110,121 @@ const SUMMARY_LIMIT: usize = 900 * 1024;
 /// The Markdown summary: counts, then per file and return its problems and
 /// RAG table. Returns past `SUMMARY_LIMIT` are counted, not shown.
 pub fn step_summary(report: &Report) -> String {
-    let s = report.summary();
-    let mut md = String::new();
-    let _ = writeln!(md, "## ragcheck\n");
-    let _ = writeln!(md, "**{}**  ", summary_line(&s));
-    let _ = write!(
-        md,
-        "RAG: {} green, {} amber, {} red, {} none",
-        s.green, s.amber, s.red, s.none
-    );
-    if s.not_evaluated > 0 {
-        let _ = write!(
-            md,
-            "; {} not evaluated (a value was missing)",
-            count(s.not_evaluated as usize, "condition", "conditions")
-        );
-    }
-    md.push_str("\n\n");
-    let mut left_out = 0;
+    let mut summary = StepSummary::new();
     for file in &report.files {
-        for section in sections(file) {
-            if left_out > 0 || md.len() + section.len() > SUMMARY_LIMIT {
-                left_out += 1;
+        summary.file(file);
+    }
+    summary.finish()
+}
+
+/// [`step_summary`] built file by file, for runs too large to hold every
+/// report. The counts come first in the Markdown but are known only at
+/// the end, so the sections are kept as they come for as long as they
+/// could still fit under the limit (the counts take at least nothing);
+/// past that, they are only counted. [`StepSummary::finish`] then cuts
+/// them where [`step_summary`] would have, byte for byte.
+pub struct StepSummary {
+    counts: Summary,
+    /// The sections kept, one after another.
+    shown: String,
+    /// Where each kept section ends in `shown`.
+    ends: Vec<usize>,
+    /// Sections seen, kept or not.
+    sections: usize,
+    /// Whether a section has been left out: every later one is, too.
+    full: bool,
+    limit: usize,
+}
+
+impl Default for StepSummary {
+    fn default() -> Self {
+        StepSummary::new()
+    }
+}
+
+impl StepSummary {
+    pub fn new() -> StepSummary {
+        StepSummary::with_limit(SUMMARY_LIMIT)
+    }
+
+    fn with_limit(limit: usize) -> StepSummary {
+        StepSummary {
+            counts: Summary::default(),
+            shown: String::new(),
+            ends: Vec::new(),
+            sections: 0,
+            full: false,
+            limit,
+        }
+    }
+
+    /// Add one file's report.
+    pub fn file(&mut self, file: &FileReport) {
+        self.push(&file.summary(), sections(file));
+    }
+
+    /// Add one file's sections already rendered by [`sections`] (on
+    /// another thread, say), with the file's counts.
+    pub fn push(&mut self, counts: &Summary, sections: Vec<String>) {
+        self.counts.add(counts);
+        for section in sections {
+            self.sections += 1;
+            if self.full || self.shown.len() + section.len() > self.limit {
+                self.full = true;
             } else {
-                md.push_str(&section);
+                self.shown.push_str(&section);
+                self.ends.push(self.shown.len());
             }
         }
     }
-    if left_out > 0 {
-        let _ = writeln!(
+
+    /// The Markdown.
+    pub fn finish(self) -> String {
+        let s = &self.counts;
+        let mut md = String::new();
+        let _ = writeln!(md, "## ragcheck\n");
+        let _ = writeln!(md, "**{}**  ", summary_line(s));
+        let _ = write!(
             md,
-            "_{} more not shown here: see the job's full output._",
-            count(left_out, "section", "sections")
+            "RAG: {} green, {} amber, {} red, {} none",
+            s.green, s.amber, s.red, s.none
         );
+        if s.not_evaluated > 0 {
+            let _ = write!(
+                md,
+                "; {} not evaluated (a value was missing)",
+                count(s.not_evaluated as usize, "condition", "conditions")
+            );
+        }
+        md.push_str("\n\n");
+        // The sections that fit after the counts: a section is shown when
+        // it and all before it fit.
+        let head = md.len();
+        let shown = self
+            .ends
+            .iter()
+            .take_while(|&&end| head + end <= self.limit)
+            .count();
+        let end = shown
+            .checked_sub(1)
+            .and_then(|last| self.ends.get(last))
+            .map_or(0, |&end| end);
+        md.push_str(self.shown.get(..end).unwrap_or_default());
+        let left_out = self.sections - shown;
+        if left_out > 0 {
+            let _ = writeln!(
+                md,
+                "_{} more not shown here: see the job's full output._",
+                count(left_out, "section", "sections")
+            );
+        }
+        md
     }
-    md
 }
 
-/// A file's sections: its file-level problems, then each return.
-fn sections(file: &FileReport) -> Vec<String> {
+/// A file's sections of the step summary: its file-level problems, then
+/// each return.
+pub fn sections(file: &FileReport) -> Vec<String> {
     let mut out = Vec::new();
     if !file.diagnostics.is_empty() {
         let mut md = format!("### {}\n\n", escape_md(&file.path));
@@ -284,6 +369,88 @@ mod tests {
     #[test]
     fn github_step_summary() {
         insta::assert_snapshot!(step_summary(&fixture::report()));
+    }
+
+    #[test]
+    fn annotations_file_by_file_are_the_report_s() {
+        let report = fixture::report();
+        let mut out = Vec::new();
+        for f in &report.files {
+            file(f, &mut out).expect("writing to a Vec");
+        }
+        assert_eq!(String::from_utf8_lossy(&out), annotations(&report));
+    }
+
+    /// The step summary as it was made from a whole report, before it was
+    /// built file by file: the reference [`StepSummary`] must match.
+    fn whole_report_summary(report: &Report, limit: usize) -> String {
+        let s = report.summary();
+        let mut md = String::new();
+        let _ = writeln!(md, "## ragcheck\n");
+        let _ = writeln!(md, "**{}**  ", summary_line(&s));
+        let _ = write!(
+            md,
+            "RAG: {} green, {} amber, {} red, {} none",
+            s.green, s.amber, s.red, s.none
+        );
+        if s.not_evaluated > 0 {
+            let _ = write!(
+                md,
+                "; {} not evaluated (a value was missing)",
+                count(s.not_evaluated as usize, "condition", "conditions")
+            );
+        }
+        md.push_str("\n\n");
+        let mut left_out = 0;
+        for file in &report.files {
+            for section in sections(file) {
+                if left_out > 0 || md.len() + section.len() > limit {
+                    left_out += 1;
+                } else {
+                    md.push_str(&section);
+                }
+            }
+        }
+        if left_out > 0 {
+            let _ = writeln!(
+                md,
+                "_{} more not shown here: see the job's full output._",
+                count(left_out, "section", "sections")
+            );
+        }
+        md
+    }
+
+    #[test]
+    fn the_step_summary_built_file_by_file_is_cut_where_it_was() {
+        let mut report = fixture::report();
+        let files = report.files.clone();
+        for _ in 0..3 {
+            report.files.extend(files.iter().cloned());
+        }
+        let whole = whole_report_summary(&report, usize::MAX);
+        // Every limit around each place a section could be cut, including
+        // those where the counts alone decide.
+        let mut limits = vec![0, 1, whole.len(), SUMMARY_LIMIT];
+        for (at, _) in whole.match_indices("### ") {
+            limits.extend(at.saturating_sub(3)..at + 3);
+        }
+        for limit in limits {
+            let mut summary = StepSummary::with_limit(limit);
+            for f in &report.files {
+                summary.push(&f.summary(), sections(f));
+            }
+            assert_eq!(
+                summary.finish(),
+                whole_report_summary(&report, limit),
+                "limit {limit}"
+            );
+        }
+        assert_eq!(step_summary(&report), whole);
+        assert_eq!(
+            step_summary(&Report::default()),
+            whole_report_summary(&Report::default(), SUMMARY_LIMIT)
+        );
     }
 
     #[test]

@@ -4,11 +4,15 @@
 //!
 //! The output is built from borrowed views of the [`Report`] with fields in
 //! a fixed order, so the same report always gives the same bytes.
+//!
+//! [`report`] renders a whole report; [`JsonStream`] streams, file by file,
+//! and spools the entries until the summary is known.
 
 use std::io;
 
 use serde::Serialize;
 
+use super::spool::Spool;
 use crate::diagnostic::{Diagnostic, Location, RuleRef};
 use crate::rag::Rag;
 use crate::report::{FileReport, MeasureReport, Report, ReturnReport, Summary};
@@ -29,18 +33,13 @@ pub fn report(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
 }
 
 /// `--format json` written file by file, for runs too large to hold every
-/// report: each file's entries go to a spool (a temporary file, or memory
-/// if none can be made) as they come, and [`JsonStream::finish`] writes the
-/// document — summary first, as [`report`] does, byte for byte.
+/// report: each file's entries go to a [`Spool`] as they come, and
+/// [`JsonStream::finish`] writes the document — summary first, as
+/// [`report`] does, byte for byte.
 pub struct JsonStream {
     spool: Spool,
     summary: Summary,
     entries: usize,
-}
-
-enum Spool {
-    File(std::path::PathBuf, io::BufWriter<std::fs::File>),
-    Memory(Vec<u8>),
 }
 
 impl Default for JsonStream {
@@ -51,11 +50,8 @@ impl Default for JsonStream {
 
 impl JsonStream {
     pub fn new() -> JsonStream {
-        let spool = spool_file()
-            .map(|(path, file)| Spool::File(path, io::BufWriter::with_capacity(1 << 20, file)))
-            .unwrap_or(Spool::Memory(Vec::new()));
         JsonStream {
-            spool,
+            spool: Spool::new("json"),
             summary: Summary::default(),
             entries: 0,
         }
@@ -74,14 +70,10 @@ impl JsonStream {
         if count == 0 {
             return Ok(());
         }
-        let out: &mut dyn io::Write = match &mut self.spool {
-            Spool::File(_, w) => w,
-            Spool::Memory(v) => v,
-        };
         if self.entries > 0 {
-            out.write_all(b",\n")?;
+            self.spool.write_all(b",\n")?;
         }
-        out.write_all(text)?;
+        self.spool.write_all(text)?;
         self.entries += count;
         Ok(())
     }
@@ -95,60 +87,11 @@ impl JsonStream {
             out.write_all(b",\n  \"returns\": []\n}\n")?;
         } else {
             out.write_all(b",\n  \"returns\": [\n")?;
-            match &mut self.spool {
-                // The spool file is removed when `self` is dropped.
-                Spool::File(path, w) => {
-                    io::Write::flush(w)?;
-                    let mut f = std::fs::File::open(&*path)?;
-                    // In large reads: the spool of a national collection
-                    // is hundreds of megabytes.
-                    let mut buf = vec![0; 1 << 20];
-                    loop {
-                        match io::Read::read(&mut f, &mut buf) {
-                            Ok(0) => break,
-                            Ok(n) => out.write_all(&buf[..n])?,
-                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                            Err(e) => return Err(e),
-                        }
-                    }
-                }
-                Spool::Memory(v) => out.write_all(v)?,
-            }
+            self.spool.copy_to(out)?;
             out.write_all(b"\n  ]\n}\n")?;
         }
         Ok(())
     }
-}
-
-impl Drop for Spool {
-    fn drop(&mut self) {
-        if let Spool::File(path, _) = self {
-            let _ = std::fs::remove_file(path);
-        }
-    }
-}
-
-/// A new temporary file of our own.
-fn spool_file() -> Option<(std::path::PathBuf, std::fs::File)> {
-    let dir = std::env::temp_dir();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    for attempt in 0..8u32 {
-        let path = dir.join(format!(
-            "ragcheck-{}-{nanos}-{attempt}.json.part",
-            std::process::id()
-        ));
-        if let Ok(file) = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            return Some((path, file));
-        }
-    }
-    None
 }
 
 /// One file's entries of `returns`, as they stand in the document: each
@@ -167,7 +110,11 @@ pub fn file_entries(file: &FileReport) -> io::Result<(Vec<u8>, usize)> {
 /// but as if it stood `depth` levels deep in a larger document: every line
 /// after the first is indented by `depth` more levels. (The first line's
 /// indent is the caller's to write.)
-fn write_indented(out: &mut Vec<u8>, value: &impl Serialize, depth: usize) -> io::Result<()> {
+pub(crate) fn write_indented(
+    out: &mut Vec<u8>,
+    value: &impl Serialize,
+    depth: usize,
+) -> io::Result<()> {
     let mut ser = serde_json::Serializer::with_formatter(out, Nested::new(depth));
     value.serialize(&mut ser).map_err(io::Error::from)
 }

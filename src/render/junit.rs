@@ -15,62 +15,136 @@
 //!
 //! `tests` counts test cases and `failures` the test cases that failed.
 //! There are no timings, so the output is the same on every run.
+//!
+//! [`report`] renders a whole report; [`JunitStream`] streams, file by
+//! file, spooling the suites until the totals of `<testsuites>` are known.
 
 use std::fmt::Write as _;
 use std::io;
 
+use super::spool::Spool;
 use super::{RenderOptions, return_title};
 use crate::diagnostic::Diagnostic;
-use crate::report::{CheckRun, Report};
+use crate::report::{CheckRun, FileReport, Report};
 
 /// Write the report as JUnit XML.
 pub fn report(report: &Report, opts: &RenderOptions, out: &mut dyn io::Write) -> io::Result<()> {
-    let mut suites = Vec::new();
-    for file in &report.files {
-        if !file.diagnostics.is_empty() {
-            suites.push(suite(
-                file.path.to_string(),
-                &file.path,
-                &[],
-                &file.diagnostics,
-                opts,
-            ));
-        }
-        for r in &file.returns {
-            let name = format!(
-                "{} ({})",
-                return_title(r.organisation.as_deref(), r.period.as_deref()),
-                file.path
-            );
-            suites.push(suite(name, &file.path, &r.checks, &r.diagnostics, opts));
-        }
-    }
+    let suites: Vec<Suites> = report.files.iter().map(|f| file(f, opts)).collect();
     let tests: usize = suites.iter().map(|s| s.tests).sum();
     let failures: usize = suites.iter().map(|s| s.failures).sum();
-    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
-    writeln!(
-        out,
-        r#"<testsuites name="ragcheck" tests="{tests}" failures="{failures}" errors="0">"#
-    )?;
+    head(tests, failures, out)?;
     for s in &suites {
         out.write_all(s.xml.as_bytes())?;
     }
-    writeln!(out, "</testsuites>")
+    tail(out)
 }
 
-struct Suite {
+/// JUnit XML written file by file, for runs too large to hold every
+/// report: each file's suites go to a [`Spool`] as they come, with their
+/// counts added up, and [`JunitStream::finish`] writes the document —
+/// totals first, as [`report`] does, byte for byte.
+pub struct JunitStream {
+    spool: Spool,
     tests: usize,
+    failures: usize,
+}
+
+impl Default for JunitStream {
+    fn default() -> Self {
+        JunitStream::new()
+    }
+}
+
+impl JunitStream {
+    pub fn new() -> JunitStream {
+        JunitStream {
+            spool: Spool::new("xml"),
+            tests: 0,
+            failures: 0,
+        }
+    }
+
+    /// Add one file's report.
+    pub fn file(&mut self, file: &FileReport, opts: &RenderOptions) -> io::Result<()> {
+        self.push(&self::file(file, opts))
+    }
+
+    /// Add one file's suites already rendered by [`file`] (on another
+    /// thread, say).
+    pub fn push(&mut self, suites: &Suites) -> io::Result<()> {
+        self.tests += suites.tests;
+        self.failures += suites.failures;
+        self.spool.write_all(suites.xml.as_bytes())
+    }
+
+    /// Write the whole document to `out`.
+    pub fn finish(mut self, out: &mut dyn io::Write) -> io::Result<()> {
+        head(self.tests, self.failures, out)?;
+        self.spool.copy_to(out)?;
+        tail(out)
+    }
+}
+
+/// `<testsuite>` elements (one file's, say), with their counts.
+#[derive(Clone, Debug, Default)]
+pub struct Suites {
+    /// Test cases.
+    tests: usize,
+    /// Test cases that failed.
     failures: usize,
     xml: String,
 }
 
+/// Render one file's suites: one for its file-level problems, when it has
+/// any, then one per return.
+pub fn file(file: &FileReport, opts: &RenderOptions) -> Suites {
+    let mut all = Suites::default();
+    let mut add = |s: Suites| {
+        all.tests += s.tests;
+        all.failures += s.failures;
+        all.xml.push_str(&s.xml);
+    };
+    if !file.diagnostics.is_empty() {
+        add(suite(
+            file.path.to_string(),
+            &file.path,
+            &[],
+            &file.diagnostics,
+            opts,
+        ));
+    }
+    for r in &file.returns {
+        let name = format!(
+            "{} ({})",
+            return_title(r.organisation.as_deref(), r.period.as_deref()),
+            file.path
+        );
+        add(suite(name, &file.path, &r.checks, &r.diagnostics, opts));
+    }
+    all
+}
+
+/// The XML declaration and the `<testsuites>` start tag, with the totals.
+fn head(tests: usize, failures: usize, out: &mut dyn io::Write) -> io::Result<()> {
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<testsuites name="ragcheck" tests="{tests}" failures="{failures}" errors="0">"#
+    )
+}
+
+fn tail(out: &mut dyn io::Write) -> io::Result<()> {
+    writeln!(out, "</testsuites>")
+}
+
+/// One `<testsuite>`.
 fn suite(
     name: String,
     file: &str,
     checks: &[CheckRun],
     diagnostics: &[Diagnostic],
     opts: &RenderOptions,
-) -> Suite {
+) -> Suites {
     // The checks run, then any other code that raised something.
     let mut cases: Vec<(&str, Option<u64>)> =
         checks.iter().map(|c| (&*c.id, Some(c.evaluated))).collect();
@@ -139,7 +213,7 @@ fn suite(
         xml.push_str(&body);
         xml.push_str("  </testsuite>\n");
     }
-    Suite {
+    Suites {
         tests: cases.len(),
         failures,
         xml,
@@ -299,6 +373,25 @@ mod tests {
             }
         }
         parsed
+    }
+
+    #[test]
+    fn streaming_file_by_file_gives_the_same_bytes() {
+        for report in [fixture::report(), Report::default()] {
+            for fail_on in [Some(Severity::Error), Some(Severity::Info), None] {
+                let opts = RenderOptions {
+                    fail_on,
+                    ..RenderOptions::default()
+                };
+                let mut stream = JunitStream::new();
+                for file in &report.files {
+                    stream.file(file, &opts).expect("spooling");
+                }
+                let mut out = Vec::new();
+                stream.finish(&mut out).expect("writing to a Vec");
+                assert_eq!(String::from_utf8_lossy(&out), junit(&report, fail_on));
+            }
+        }
     }
 
     #[test]

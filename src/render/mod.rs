@@ -15,6 +15,16 @@
 //! | [`github`] | workflow commands and a Markdown step summary | GitHub Actions |
 //!
 //! miette lives in [`human`] only; the engine never sees it.
+//!
+//! [`report`] renders a whole [`Report`]. For runs too large to hold every
+//! report, each format also streams, file by file, with output that is the
+//! same byte for byte: human output ([`human::file`], then
+//! [`human::summary`]) and GitHub annotations ([`github::file`]) are written
+//! as each file comes; [`json::JsonStream`] and [`junit::JunitStream`]
+//! spool their parts until the totals that head the document are known;
+//! [`github::StepSummary`] keeps only what the step summary can show; and
+//! [`sarif::SarifStream`] spools each result until the rule table that
+//! heads the log is known.
 
 use std::io;
 use std::path::PathBuf;
@@ -27,6 +37,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+mod spool;
 
 #[cfg(test)]
 mod fixture;

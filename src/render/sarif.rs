@@ -13,16 +13,23 @@
 //!   GitHub does with its own line hashes.
 //!
 //! The output is validated against the official schema in the tests.
+//!
+//! [`report`] renders a whole report. [`SarifStream`] streams, file by
+//! file: each result is rendered as it comes and spooled until the rule
+//! table that heads the log is known, which keeps only a count per
+//! fingerprint and the codes the catalogue lacks; the log is the same,
+//! byte for byte.
 
 use std::collections::HashMap;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use super::RenderOptions;
+use super::spool::Spool;
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::report::{CheckInfo, Report};
+use crate::report::{CheckInfo, FileReport, Report, ReturnReport};
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -50,68 +57,96 @@ pub fn report(
     unknown.dedup_by(|a, b| a.code == b.code);
     for d in unknown {
         index.insert(&d.code, rules.len());
-        rules.push(unlisted_rule(d));
+        rules.push(unlisted_rule(&d.code, d.severity));
     }
 
     let mut seen: HashMap<u64, u32> = HashMap::new();
     let mut results = Vec::new();
     for file in &report.files {
-        let file_level = file.diagnostics.iter().map(|d| (d, None, None));
-        let in_returns = file.returns.iter().flat_map(|r| {
-            r.diagnostics
-                .iter()
-                .map(|d| (d, r.organisation.as_deref(), r.period.as_deref()))
-        });
-        for (d, organisation, period) in file_level.chain(in_returns) {
-            let primary = d.location.as_ref();
-            let place = artifact(primary.map_or(&*file.path, |l| &*l.file), base);
-            let hash = fingerprint(&[
-                &d.code,
-                &place.uri,
-                organisation.unwrap_or(""),
-                period.unwrap_or(""),
-                d.measure.as_deref().unwrap_or(""),
-                d.field.as_deref().unwrap_or(""),
-                &d.message,
-            ]);
-            let n = seen.entry(hash).or_insert(0);
-            *n += 1;
-            results.push(ResultOut {
-                rule_id: &d.code,
-                rule_index: index[d.code.as_str()],
-                level: level(d.severity),
-                message: Text { text: message(d) },
-                locations: vec![LocationOut {
-                    id: None,
-                    physical_location: physical(place, primary),
-                    message: None,
-                }],
-                related_locations: d
-                    .related
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (l, label))| LocationOut {
-                        id: Some(i + 1),
-                        physical_location: physical(artifact(&l.file, base), Some(l)),
-                        message: Some(Text {
-                            text: label.clone(),
-                        }),
-                    })
-                    .collect(),
-                partial_fingerprints: Fingerprints {
-                    primary_location_line_hash: format!("{hash:016x}:{n}"),
-                },
-                suppressions: d.waived.then(|| {
-                    vec![Suppression {
-                        kind: "external",
-                        justification: "waived in the rule files",
-                    }]
-                }),
-            });
+        for (d, organisation, period) in file_results(file) {
+            let rule_index = index[d.code.as_str()];
+            let at = (&*file.path, organisation, period);
+            results.push(result(d, rule_index, at, base, &mut seen));
         }
     }
+    serde_json::to_writer_pretty(&mut *out, &log(rules, base, results))?;
+    writeln!(out)
+}
 
-    let log = Log {
+/// A file's diagnostics, each with the organisation and period of its
+/// return: the file's own first, then its returns'.
+fn file_results(
+    file: &FileReport,
+) -> impl Iterator<Item = (&Diagnostic, Option<&str>, Option<&str>)> {
+    let file_level = file.diagnostics.iter().map(|d| (d, None, None));
+    let in_returns = file.returns.iter().flat_map(|r| {
+        r.diagnostics
+            .iter()
+            .map(|d| (d, r.organisation.as_deref(), r.period.as_deref()))
+    });
+    file_level.chain(in_returns)
+}
+
+/// One diagnostic's result. `at` is its file's path and its return's
+/// organisation and period; `seen` counts the fingerprints so far, to tell
+/// identical findings apart.
+fn result<'a>(
+    d: &'a Diagnostic,
+    rule_index: usize,
+    (path, organisation, period): (&str, Option<&str>, Option<&str>),
+    base: Option<&Path>,
+    seen: &mut HashMap<u64, u32>,
+) -> ResultOut<'a> {
+    let primary = d.location.as_ref();
+    let place = artifact(primary.map_or(path, |l| &*l.file), base);
+    let hash = fingerprint(&[
+        &d.code,
+        &place.uri,
+        organisation.unwrap_or(""),
+        period.unwrap_or(""),
+        d.measure.as_deref().unwrap_or(""),
+        d.field.as_deref().unwrap_or(""),
+        &d.message,
+    ]);
+    let n = seen.entry(hash).or_insert(0);
+    *n += 1;
+    ResultOut {
+        rule_id: &d.code,
+        rule_index,
+        level: level(d.severity),
+        message: Text { text: message(d) },
+        locations: vec![LocationOut {
+            id: None,
+            physical_location: physical(place, primary),
+            message: None,
+        }],
+        related_locations: d
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, (l, label))| LocationOut {
+                id: Some(i + 1),
+                physical_location: physical(artifact(&l.file, base), Some(l)),
+                message: Some(Text {
+                    text: label.clone(),
+                }),
+            })
+            .collect(),
+        partial_fingerprints: Fingerprints {
+            primary_location_line_hash: format!("{hash:016x}:{n}"),
+        },
+        suppressions: d.waived.then(|| {
+            vec![Suppression {
+                kind: "external",
+                justification: "waived in the rule files",
+            }]
+        }),
+    }
+}
+
+/// The log: one run with these rules and results.
+fn log<'a>(rules: Vec<RuleOut>, base: Option<&Path>, results: Vec<ResultOut<'a>>) -> Log<'a> {
+    Log {
         schema: SCHEMA_URI,
         version: "2.1.0",
         runs: [Run {
@@ -132,9 +167,173 @@ pub fn report(
             column_kind: "unicodeCodePoints",
             results,
         }],
-    };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    writeln!(out)
+    }
+}
+
+/// A SARIF log written file by file, for runs too large to hold every
+/// report. Each diagnostic's result is rendered as it comes and spooled;
+/// what is kept is a count per fingerprint (for the `:N` suffixes) and the
+/// codes the catalogue lacks. Their rules go at the end of the rule table,
+/// sorted, so a result of such a code is spooled with a stand-in rule
+/// index, put right as [`SarifStream::finish`] copies the spool out after
+/// the rule table. The log is the same, byte for byte, as [`report`]'s.
+pub struct SarifStream {
+    rules: Vec<RuleOut>,
+    /// The rule index of each code of the catalogue.
+    index: HashMap<String, usize>,
+    /// Codes the catalogue lacks, as first seen, with the first
+    /// diagnostic's severity (for the rule's default level).
+    unlisted: Vec<(String, Severity)>,
+    unlisted_index: HashMap<String, usize>,
+    base: Option<PathBuf>,
+    seen: HashMap<u64, u32>,
+    spool: Spool,
+    results: usize,
+}
+
+/// Stand-in rule indexes start here: `UNLISTED + n` is the `n`th code the
+/// catalogue lacks, as first seen.
+const UNLISTED: usize = usize::MAX / 2;
+
+/// How a result's rule index starts its line in the spool.
+const RULE_INDEX: &str = "\"ruleIndex\": ";
+
+/// The indent of a result in the log: `runs[0].results[n]`.
+const RESULT_DEPTH: usize = 4;
+
+impl SarifStream {
+    /// A log of checks from `catalogue`; [`RenderOptions::base_dir`] is
+    /// the root that URIs are relative to.
+    pub fn new(catalogue: &[CheckInfo], opts: &RenderOptions) -> SarifStream {
+        let mut index = HashMap::new();
+        for (i, c) in catalogue.iter().enumerate() {
+            index.entry(c.id.clone()).or_insert(i);
+        }
+        SarifStream {
+            rules: catalogue.iter().map(rule).collect(),
+            index,
+            unlisted: Vec::new(),
+            unlisted_index: HashMap::new(),
+            base: opts.base_dir.clone(),
+            seen: HashMap::new(),
+            spool: Spool::new("sarif"),
+            results: 0,
+        }
+    }
+
+    /// Add one file's results. Only what [`findings`] keeps is read, so a
+    /// caller may cut the report down first (on another thread, say).
+    pub fn file(&mut self, file: &FileReport) -> io::Result<()> {
+        let mut text = Vec::new();
+        for (d, organisation, period) in file_results(file) {
+            let rule_index = match self.index.get(d.code.as_str()) {
+                Some(&i) => i,
+                None => {
+                    let next = self.unlisted.len();
+                    let n = *self.unlisted_index.entry(d.code.clone()).or_insert(next);
+                    if n == next {
+                        self.unlisted.push((d.code.clone(), d.severity));
+                    }
+                    UNLISTED + n
+                }
+            };
+            let at = (&*file.path, organisation, period);
+            let result = result(d, rule_index, at, self.base.as_deref(), &mut self.seen);
+            text.extend_from_slice(if self.results > 0 { b",\n" } else { b"" });
+            text.extend_from_slice(&[b' '; 2 * RESULT_DEPTH]);
+            super::json::write_indented(&mut text, &result, RESULT_DEPTH)?;
+            self.results += 1;
+        }
+        self.spool.write_all(&text)
+    }
+
+    /// Write the whole log to `out`.
+    pub fn finish(mut self, out: &mut dyn io::Write) -> io::Result<()> {
+        // The rule table, with the codes the catalogue lacks at its end in
+        // code order, as report() has it.
+        let mut order: Vec<usize> = (0..self.unlisted.len()).collect();
+        order.sort_by(|&a, &b| self.unlisted[a].0.cmp(&self.unlisted[b].0));
+        let mut rule_index = vec![0; self.unlisted.len()];
+        for (rank, &n) in order.iter().enumerate() {
+            rule_index[n] = self.rules.len() + rank;
+        }
+        for &n in &order {
+            let (code, severity) = &self.unlisted[n];
+            self.rules.push(unlisted_rule(code, *severity));
+        }
+        let base = self.base.as_deref();
+        let mut doc = serde_json::to_vec_pretty(&log(self.rules, base, Vec::new()))?;
+        doc.push(b'\n');
+        // The results go in the empty list that ends the run: the key can
+        // only be the key, since a quote in a string is escaped.
+        const EMPTY: &[u8] = b"\"results\": []";
+        let at = doc
+            .windows(EMPTY.len())
+            .rposition(|w| w == EMPTY)
+            .ok_or_else(|| io::Error::other("no results in the SARIF log (a bug in ragcheck)"))?;
+        let (head, tail) = doc.split_at(at + EMPTY.len() - 1);
+        out.write_all(head)?;
+        if self.results > 0 {
+            out.write_all(b"\n")?;
+            if self.unlisted.is_empty() {
+                self.spool.copy_to(out)?;
+            } else {
+                self.spool.copy_lines_to(out, &mut |line| {
+                    stand_in(line).map(|(indent, n, rest)| {
+                        let n = rule_index.get(n - UNLISTED).copied().unwrap_or(n);
+                        let mut fixed = indent.to_vec();
+                        fixed.extend_from_slice(RULE_INDEX.as_bytes());
+                        fixed.extend_from_slice(n.to_string().as_bytes());
+                        fixed.extend_from_slice(rest);
+                        fixed
+                    })
+                })?;
+            }
+            out.write_all(b"\n")?;
+            out.write_all(&[b' '; 2 * (RESULT_DEPTH - 1)])?;
+        }
+        out.write_all(tail)
+    }
+}
+
+/// A spooled line that gives a stand-in rule index: its indent, the
+/// stand-in and what follows it. Only a key can start a line (a line break
+/// in a string is escaped), so no message is ever taken for one.
+fn stand_in(line: &[u8]) -> Option<(&[u8], usize, &[u8])> {
+    let indent = line.iter().take_while(|&&b| b == b' ').count();
+    let (spaces, rest) = line.split_at(indent);
+    let rest = rest.strip_prefix(RULE_INDEX.as_bytes())?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (number, rest) = rest.split_at(digits);
+    let n: usize = std::str::from_utf8(number).ok()?.parse().ok()?;
+    (n >= UNLISTED).then_some((spaces, n, rest))
+}
+
+/// What a SARIF log needs of a file's report: its path and diagnostics,
+/// and each return's organisation, period and diagnostics. Returns with no
+/// diagnostics, measures, checks and the file's text are dropped: they
+/// give no result, so [`report`] and [`SarifStream::file`] write the same
+/// results from what is left.
+pub fn findings(file: FileReport) -> FileReport {
+    let mut returns: Vec<ReturnReport> = file
+        .returns
+        .into_iter()
+        .filter(|r| !r.diagnostics.is_empty())
+        .map(|r| ReturnReport {
+            organisation: r.organisation,
+            period: r.period,
+            diagnostics: r.diagnostics,
+            ..ReturnReport::default()
+        })
+        .collect();
+    // Collecting reuses the list of all the returns.
+    returns.shrink_to_fit();
+    FileReport {
+        path: file.path,
+        source: None,
+        diagnostics: file.diagnostics,
+        returns,
+    }
 }
 
 /// The project's home, when the package names one.
@@ -197,12 +396,12 @@ fn rule(c: &CheckInfo) -> RuleOut {
 }
 
 /// A rule for a code that the catalogue does not list, so that every
-/// result still has one.
-fn unlisted_rule(d: &Diagnostic) -> RuleOut {
-    let text = format!("The check `{}`.", d.code);
+/// result still has one; `severity` is its first diagnostic's.
+fn unlisted_rule(code: &str, severity: Severity) -> RuleOut {
+    let text = format!("The check `{code}`.");
     RuleOut {
-        id: d.code.clone(),
-        name: d.code.clone(),
+        id: code.to_string(),
+        name: code.to_string(),
         short_description: Text { text: text.clone() },
         full_description: Text { text: text.clone() },
         help: Help {
@@ -210,7 +409,7 @@ fn unlisted_rule(d: &Diagnostic) -> RuleOut {
             markdown: text,
         },
         default_configuration: Configuration {
-            level: level(d.severity),
+            level: level(severity),
         },
         properties: None,
     }

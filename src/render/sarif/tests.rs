@@ -284,3 +284,44 @@ fn uris_are_repository_relative() {
     );
     assert_eq!(base_uri(Path::new("repo")), None);
 }
+
+#[test]
+fn streaming_file_by_file_gives_the_same_bytes() {
+    let in_folder = RenderOptions {
+        base_dir: Some(PathBuf::from("samples")),
+        ..RenderOptions::default()
+    };
+    let mut duplicated = odd_report();
+    duplicated.files.extend(odd_report().files);
+    for report in [
+        fixture::report(),
+        odd_report(),
+        duplicated,
+        Report::default(),
+    ] {
+        for opts in [RenderOptions::default(), in_folder.clone()] {
+            let mut stream = SarifStream::new(&fixture::catalogue(), &opts);
+            for file in &report.files {
+                // As the CLI does: cut down on the worker, then added.
+                stream.file(&findings(file.clone())).expect("spooling");
+            }
+            let mut out = Vec::new();
+            stream.finish(&mut out).expect("writing to a Vec");
+            assert_eq!(String::from_utf8_lossy(&out), sarif_with(&report, &opts));
+        }
+    }
+}
+
+#[test]
+fn findings_keep_only_what_a_log_shows() {
+    for file in fixture::report().files {
+        let kept = findings(file.clone());
+        assert!(kept.source.is_none());
+        assert!(kept.returns.iter().all(|r| {
+            r.measures.is_empty() && r.checks.is_empty() && !r.diagnostics.is_empty()
+        }));
+        let all: Vec<&Diagnostic> = file.all_diagnostics().collect();
+        let still: Vec<&Diagnostic> = kept.all_diagnostics().collect();
+        assert_eq!(all, still);
+    }
+}
