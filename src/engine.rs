@@ -185,6 +185,10 @@ pub fn check_each(
 /// [`check_each`], with `then` applied to each report on the worker that
 /// checked it (to render it, say), so that only `sink` runs in order on the
 /// calling thread.
+///
+/// While the workers check one batch, the calling thread hands on the one
+/// before: writing the output overlaps with checking instead of leaving the
+/// workers idle between batches. At most two batches are held at a time.
 pub fn check_each_then<T: Send>(
     rules: &RuleSet,
     inputs: impl IntoIterator<Item = Input>,
@@ -193,17 +197,28 @@ pub fn check_each_then<T: Send>(
     mut sink: impl FnMut(T),
 ) {
     let mut inputs = inputs.into_iter();
-    loop {
-        let batch: Vec<Input> = inputs.by_ref().take(STREAM_BATCH).collect();
-        if batch.is_empty() {
-            return;
+    let then = &then;
+    std::thread::scope(|scope| {
+        let mut pending: Vec<T> = Vec::new();
+        loop {
+            let batch: Vec<Input> = inputs.by_ref().take(STREAM_BATCH).collect();
+            if batch.is_empty() {
+                break;
+            }
+            let checking = scope.spawn(move || {
+                batch
+                    .into_par_iter()
+                    .map(|input| then(check_input(rules, input, opts)))
+                    .collect::<Vec<T>>()
+            });
+            pending.drain(..).for_each(&mut sink);
+            pending = match checking.join() {
+                Ok(done) => done,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
         }
-        let done: Vec<T> = batch
-            .into_par_iter()
-            .map(|input| then(check_input(rules, input, opts)))
-            .collect();
-        done.into_iter().for_each(&mut sink);
-    }
+        pending.into_iter().for_each(&mut sink);
+    });
 }
 
 /// Read, load and check one input. Its text and loaded model are dropped
