@@ -168,9 +168,14 @@ pub fn check_inputs(rules: &RuleSet, inputs: Vec<Input>, opts: &CheckOptions) ->
 /// reports waiting their turn stay small.
 pub const STREAM_BATCH: usize = 512;
 
+/// A batch also ends once its files come to this many bytes: a national
+/// collection may be a few CSV files of tens of megabytes each, and a
+/// batch's reports (and rendered output) are held until it is done.
+pub const STREAM_BATCH_BYTES: u64 = 64 << 20;
+
 /// Check inputs in parallel and hand each file's report to `sink` in input
-/// order, as soon as it and those before it are done: at most
-/// [`STREAM_BATCH`] reports are held at a time, so memory stays flat
+/// order, as soon as it and those before it are done: at most two batches
+/// ([`next_batch`]) of reports are held at a time, so memory stays flat
 /// however many returns there are, for a renderer that writes each file's
 /// part as it comes.
 pub fn check_each(
@@ -201,7 +206,7 @@ pub fn check_each_then<T: Send>(
     std::thread::scope(|scope| {
         let mut pending: Vec<T> = Vec::new();
         loop {
-            let batch: Vec<Input> = inputs.by_ref().take(STREAM_BATCH).collect();
+            let batch = next_batch(&mut inputs);
             if batch.is_empty() {
                 break;
             }
@@ -219,6 +224,24 @@ pub fn check_each_then<T: Send>(
         }
         pending.into_iter().for_each(&mut sink);
     });
+}
+
+/// The next inputs to check together: [`STREAM_BATCH`] of them, or fewer
+/// when they come to [`STREAM_BATCH_BYTES`] (always at least one).
+fn next_batch(inputs: &mut impl Iterator<Item = Input>) -> Vec<Input> {
+    let mut batch = Vec::new();
+    let mut bytes = 0u64;
+    while batch.len() < STREAM_BATCH && bytes < STREAM_BATCH_BYTES {
+        let Some(input) = inputs.next() else {
+            break;
+        };
+        bytes += match &input {
+            Input::File(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
+            Input::Stdin(b) => b.len() as u64,
+        };
+        batch.push(input);
+    }
+    batch
 }
 
 /// Read, load and check one input. Its text and loaded model are dropped
