@@ -175,7 +175,7 @@ pub const STREAM_BATCH_BYTES: u64 = 64 << 20;
 
 /// Check inputs in parallel and hand each file's report to `sink` in input
 /// order, as soon as it and those before it are done: at most two batches
-/// ([`next_batch`]) of reports are held at a time, so memory stays flat
+/// (see `next_batch`) of reports are held at a time, so memory stays flat
 /// however many returns there are, for a renderer that writes each file's
 /// part as it comes.
 pub fn check_each(

@@ -14,7 +14,7 @@
 //! is why the CLI also appends [`step_summary`] to the step summary: counts
 //! and each return's RAG table and problems.
 //!
-//! Both stream: [`file`] writes one file's annotations as it comes, and
+//! Both stream: [`file()`] writes one file's annotations as it comes, and
 //! [`StepSummary`] keeps only the part of the summary that can be shown.
 
 use std::fmt::Write as _;

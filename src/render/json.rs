@@ -33,7 +33,7 @@ pub fn report(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
 }
 
 /// `--format json` written file by file, for runs too large to hold every
-/// report: each file's entries go to a [`Spool`] as they come, and
+/// report: each file's entries go to a spool as they come, and
 /// [`JsonStream::finish`] writes the document — summary first, as
 /// [`report`] does, byte for byte.
 pub struct JsonStream {

@@ -40,7 +40,7 @@ pub fn report(report: &Report, opts: &RenderOptions, out: &mut dyn io::Write) ->
 }
 
 /// JUnit XML written file by file, for runs too large to hold every
-/// report: each file's suites go to a [`Spool`] as they come, with their
+/// report: each file's suites go to a spool as they come, with their
 /// counts added up, and [`JunitStream::finish`] writes the document —
 /// totals first, as [`report`] does, byte for byte.
 pub struct JunitStream {
@@ -69,7 +69,7 @@ impl JunitStream {
         self.push(&self::file(file, opts))
     }
 
-    /// Add one file's suites already rendered by [`file`] (on another
+    /// Add one file's suites already rendered by [`file()`] (on another
     /// thread, say).
     pub fn push(&mut self, suites: &Suites) -> io::Result<()> {
         self.tests += suites.tests;
