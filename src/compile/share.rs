@@ -6,7 +6,7 @@
 //! quarter has one answer per entry of a return, so the compiler gathers
 //! the distinct ones into [`RuleSet::shared`] and points each use at its
 //! index; the evaluator then decides each at most once per entry, however
-//! many checks ask (`eval::ReturnCtx::shared_truth`).
+//! many checks ask (`eval::ReturnCtx::selection`).
 
 use std::collections::HashMap;
 

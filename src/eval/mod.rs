@@ -314,18 +314,9 @@ impl<'a> ReturnCtx<'a> {
         if v.is_missing() {
             return Val::Unknown;
         }
-        let mut unknown = false;
-        for item in list {
-            match compare(CmpOp::Eq, &v, &self.operand(item, scope)) {
-                Val::Bool(true) => return Val::Bool(!negated),
-                Val::Bool(false) => {}
-                _ => unknown = true,
-            }
-        }
-        if unknown {
-            Val::Unknown
-        } else {
-            Val::Bool(negated)
+        match membership(&v, list.iter().map(|item| self.operand(item, scope))) {
+            Val::Bool(found) => Val::Bool(found != negated),
+            _ => Val::Unknown,
         }
     }
 
@@ -825,6 +816,28 @@ fn compare<'a>(op: CmpOp, a: &Val<'a>, b: &Val<'a>) -> Val<'a> {
     match ord {
         Some(ord) => Val::Bool(holds(op, ord)),
         None => Val::Unknown,
+    }
+}
+
+/// Is `v` (not missing) in `items`? True when an item equals it; else
+/// unknown when an item could not be compared with it; else false. Items
+/// are evaluated only until one matches.
+fn membership<'a, B: std::borrow::Borrow<Val<'a>>>(
+    v: &Val<'a>,
+    items: impl IntoIterator<Item = B>,
+) -> Val<'a> {
+    let mut unknown = false;
+    for item in items {
+        match compare(CmpOp::Eq, v, item.borrow()) {
+            Val::Bool(true) => return Val::Bool(true),
+            Val::Bool(false) => {}
+            _ => unknown = true,
+        }
+    }
+    if unknown {
+        Val::Unknown
+    } else {
+        Val::Bool(false)
     }
 }
 

@@ -16,7 +16,10 @@
 //! Messages are still rendered by the tree walker: they are evaluated only
 //! for findings.
 
-use super::{ReturnCtx, Scope, TextField, Val, apply, arith, compare, constant, holds, join_units};
+use super::{
+    ReturnCtx, Scope, TextField, Val, apply, arith, compare, constant, holds, join_units,
+    membership,
+};
 use crate::ir::{self, Const, Expr, Field, IsKind, RuleSet, Slot, Subject};
 use crate::value::MissingKind;
 
@@ -253,62 +256,25 @@ fn is_in(operand: &Expr, list: &[Expr], negated: bool) -> Cond {
             _ => None,
         })
         .collect();
-    let decide = move |found: bool, unknown: bool| {
-        if found {
-            Tri::from_bool(!negated)
-        } else if unknown {
-            Tri::Unknown
-        } else {
-            Tri::from_bool(negated)
-        }
+    // `not in` is the negation of `in`; unknown stays unknown.
+    let decide = move |found: Val<'_>| match found {
+        Val::Bool(found) => Tri::from_bool(found != negated),
+        _ => Tri::Unknown,
     };
     match (consts, stored(operand)) {
-        (Some(items), Some(r)) => Box::new(move |c, s| {
-            let v = match r(c, s) {
-                Some(v) if !v.is_missing() => v,
-                _ => return Tri::Unknown,
-            };
-            let mut unknown = false;
-            for item in &items {
-                match compare(ir::CmpOp::Eq, v, item) {
-                    Val::Bool(true) => return decide(true, false),
-                    Val::Bool(false) => {}
-                    _ => unknown = true,
-                }
-            }
-            decide(false, unknown)
+        (Some(items), Some(r)) => Box::new(move |c, s| match r(c, s) {
+            Some(v) if !v.is_missing() => decide(membership(v, &items)),
+            _ => Tri::Unknown,
         }),
-        (Some(items), None) => Box::new(move |c, s| {
-            let v = v(c, s);
-            if v.is_missing() {
-                return Tri::Unknown;
-            }
-            let mut unknown = false;
-            for item in &items {
-                match compare(ir::CmpOp::Eq, &v, item) {
-                    Val::Bool(true) => return decide(true, false),
-                    Val::Bool(false) => {}
-                    _ => unknown = true,
-                }
-            }
-            decide(false, unknown)
+        (Some(items), None) => Box::new(move |c, s| match v(c, s) {
+            v if v.is_missing() => Tri::Unknown,
+            v => decide(membership(&v, &items)),
         }),
         (None, _) => {
             let items: Vec<Value> = list.iter().map(value).collect();
-            Box::new(move |c, s| {
-                let v = v(c, s);
-                if v.is_missing() {
-                    return Tri::Unknown;
-                }
-                let mut unknown = false;
-                for item in &items {
-                    match compare(ir::CmpOp::Eq, &v, &item(c, s)) {
-                        Val::Bool(true) => return decide(true, false),
-                        Val::Bool(false) => {}
-                        _ => unknown = true,
-                    }
-                }
-                decide(false, unknown)
+            Box::new(move |c, s| match v(c, s) {
+                v if v.is_missing() => Tri::Unknown,
+                v => decide(membership(&v, items.iter().map(|item| item(c, s)))),
             })
         }
     }

@@ -180,23 +180,7 @@ impl StepSummary {
 
     /// The Markdown.
     pub fn finish(self) -> String {
-        let s = &self.counts;
-        let mut md = String::new();
-        let _ = writeln!(md, "## ragcheck\n");
-        let _ = writeln!(md, "**{}**  ", summary_line(s));
-        let _ = write!(
-            md,
-            "RAG: {} green, {} amber, {} red, {} none",
-            s.green, s.amber, s.red, s.none
-        );
-        if s.not_evaluated > 0 {
-            let _ = write!(
-                md,
-                "; {} not evaluated (a value was missing)",
-                count(s.not_evaluated as usize, "condition", "conditions")
-            );
-        }
-        md.push_str("\n\n");
+        let mut md = counts_head(&self.counts);
         // The sections that fit after the counts: a section is shown when
         // it and all before it fit.
         let head = md.len();
@@ -220,6 +204,27 @@ impl StepSummary {
         }
         md
     }
+}
+
+/// The step summary's head: the counts and the RAG totals.
+fn counts_head(s: &Summary) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "## ragcheck\n");
+    let _ = writeln!(md, "**{}**  ", summary_line(s));
+    let _ = write!(
+        md,
+        "RAG: {} green, {} amber, {} red, {} none",
+        s.green, s.amber, s.red, s.none
+    );
+    if s.not_evaluated > 0 {
+        let _ = write!(
+            md,
+            "; {} not evaluated (a value was missing)",
+            count(s.not_evaluated as usize, "condition", "conditions")
+        );
+    }
+    md.push_str("\n\n");
+    md
 }
 
 /// A file's sections of the step summary: its file-level problems, then
@@ -385,22 +390,7 @@ mod tests {
     /// built file by file: the reference [`StepSummary`] must match.
     fn whole_report_summary(report: &Report, limit: usize) -> String {
         let s = report.summary();
-        let mut md = String::new();
-        let _ = writeln!(md, "## ragcheck\n");
-        let _ = writeln!(md, "**{}**  ", summary_line(&s));
-        let _ = write!(
-            md,
-            "RAG: {} green, {} amber, {} red, {} none",
-            s.green, s.amber, s.red, s.none
-        );
-        if s.not_evaluated > 0 {
-            let _ = write!(
-                md,
-                "; {} not evaluated (a value was missing)",
-                count(s.not_evaluated as usize, "condition", "conditions")
-            );
-        }
-        md.push_str("\n\n");
+        let mut md = counts_head(&s);
         let mut left_out = 0;
         for file in &report.files {
             for section in sections(file) {
