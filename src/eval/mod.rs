@@ -298,15 +298,7 @@ impl<'a> ReturnCtx<'a> {
     }
 
     fn is(&self, operand: &ir::Expr, kind: IsKind, negated: bool, scope: Scope) -> Val<'a> {
-        let v = self.operand(operand, scope);
-        let is = match kind {
-            IsKind::Missing => v.is_missing(),
-            IsKind::Kind(k) => match v {
-                Val::Missing(m, _) => k.matches(m),
-                _ => false,
-            },
-        };
-        Val::Bool(is != negated)
+        Val::Bool(is_kind(&self.operand(operand, scope), kind) != negated)
     }
 
     fn is_in(&self, operand: &ir::Expr, list: &[ir::Expr], negated: bool, scope: Scope) -> Val<'a> {
@@ -816,6 +808,15 @@ fn compare<'a>(op: CmpOp, a: &Val<'a>, b: &Val<'a>) -> Val<'a> {
     match ord {
         Some(ord) => Val::Bool(holds(op, ord)),
         None => Val::Unknown,
+    }
+}
+
+/// `v is missing`, `v is deferred`, …
+fn is_kind(v: &Val<'_>, kind: IsKind) -> bool {
+    match (kind, v) {
+        (IsKind::Missing, v) => v.is_missing(),
+        (IsKind::Kind(k), Val::Missing(m, _)) => k.matches(*m),
+        (IsKind::Kind(_), _) => false,
     }
 }
 

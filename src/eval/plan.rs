@@ -17,10 +17,10 @@
 //! for findings.
 
 use super::{
-    ReturnCtx, Scope, TextField, Val, apply, arith, compare, constant, holds, join_units,
+    ReturnCtx, Scope, TextField, Val, apply, arith, compare, constant, holds, is_kind, join_units,
     membership,
 };
-use crate::ir::{self, Const, Expr, Field, IsKind, RuleSet, Slot, Subject};
+use crate::ir::{self, Const, Expr, Field, RuleSet, Slot, Subject};
 use crate::value::MissingKind;
 
 /// A condition's outcome in three-valued logic.
@@ -169,21 +169,17 @@ pub fn cond(e: &Expr) -> Cond {
                 // (`value > 101%`), reading the measure's value in place.
                 Expr::Const(Const::Num(y, uy)) => {
                     let (y, uy) = (*y, *uy);
-                    if let Some(a) = stored(a) {
-                        return Box::new(move |c, s| match a(c, s) {
-                            Some(Val::Num(x, ux, _)) if join_units(*ux, uy).is_ok() => {
-                                Tri::from_bool(holds(op, x.cmp(&y)))
-                            }
-                            _ => Tri::Unknown,
-                        });
-                    }
-                    let a = value(a);
-                    Box::new(move |c, s| match a(c, s) {
-                        Val::Num(x, ux, _) if join_units(ux, uy).is_ok() => {
+                    let against = move |v: &Val<'_>| match v {
+                        Val::Num(x, ux, _) if join_units(*ux, uy).is_ok() => {
                             Tri::from_bool(holds(op, x.cmp(&y)))
                         }
                         _ => Tri::Unknown,
-                    })
+                    };
+                    if let Some(a) = stored(a) {
+                        return Box::new(move |c, s| against(a(c, s).unwrap_or(&BLANK)));
+                    }
+                    let a = value(a);
+                    Box::new(move |c, s| against(&a(c, s)))
                 }
                 _ => {
                     let (a, b) = (value(a), value(b));
@@ -199,25 +195,11 @@ pub fn cond(e: &Expr) -> Cond {
             let (kind, negated) = (*kind, *negated);
             if let Some(r) = stored(operand) {
                 return Box::new(move |c, s| {
-                    let is = match (kind, r(c, s)) {
-                        (IsKind::Missing, None) => true,
-                        (IsKind::Missing, Some(v)) => v.is_missing(),
-                        (IsKind::Kind(k), None) => k.matches(MissingKind::Blank),
-                        (IsKind::Kind(k), Some(Val::Missing(m, _))) => k.matches(*m),
-                        (IsKind::Kind(_), Some(_)) => false,
-                    };
-                    Tri::from_bool(is != negated)
+                    Tri::from_bool(is_kind(r(c, s).unwrap_or(&BLANK), kind) != negated)
                 });
             }
             let v = value(operand);
-            Box::new(move |c, s| {
-                let is = match (kind, v(c, s)) {
-                    (IsKind::Missing, v) => v.is_missing(),
-                    (IsKind::Kind(k), Val::Missing(m, _)) => k.matches(m),
-                    (IsKind::Kind(_), _) => false,
-                };
-                Tri::from_bool(is != negated)
-            })
+            Box::new(move |c, s| Tri::from_bool(is_kind(&v(c, s), kind) != negated))
         }
         Expr::In {
             operand,
@@ -226,17 +208,15 @@ pub fn cond(e: &Expr) -> Cond {
         } => is_in(operand, list, *negated),
         Expr::Matches(x, re) => {
             let re = re.clone();
-            if let Some(r) = stored(x) {
-                return Box::new(move |c, s| match r(c, s) {
-                    None | Some(Val::Missing(..) | Val::Unknown) => Tri::Unknown,
-                    Some(v) => Tri::from_bool(re.is_match(&v.text())),
-                });
-            }
-            let x = value(x);
-            Box::new(move |c, s| match x(c, s) {
+            let matches = move |v: &Val<'_>| match v {
                 Val::Missing(..) | Val::Unknown => Tri::Unknown,
                 v => Tri::from_bool(re.is_match(&v.text())),
-            })
+            };
+            if let Some(r) = stored(x) {
+                return Box::new(move |c, s| matches(r(c, s).unwrap_or(&BLANK)));
+            }
+            let x = value(x);
+            Box::new(move |c, s| matches(&x(c, s)))
         }
         _ => {
             let v = value(e);
@@ -262,9 +242,9 @@ fn is_in(operand: &Expr, list: &[Expr], negated: bool) -> Cond {
         _ => Tri::Unknown,
     };
     match (consts, stored(operand)) {
-        (Some(items), Some(r)) => Box::new(move |c, s| match r(c, s) {
-            Some(v) if !v.is_missing() => decide(membership(v, &items)),
-            _ => Tri::Unknown,
+        (Some(items), Some(r)) => Box::new(move |c, s| match r(c, s).unwrap_or(&BLANK) {
+            v if v.is_missing() => Tri::Unknown,
+            v => decide(membership(v, &items)),
         }),
         (Some(items), None) => Box::new(move |c, s| match v(c, s) {
             v if v.is_missing() => Tri::Unknown,
@@ -332,6 +312,9 @@ fn value(e: &Expr) -> Value {
         }
     }
 }
+
+/// What a stored field that is not there reads as.
+static BLANK: Val<'static> = Val::Missing(MissingKind::Blank, None);
 
 /// The current measure's stored fields, read in place; `None` for any
 /// other expression.
