@@ -163,21 +163,22 @@ pub fn check_inputs(rules: &RuleSet, inputs: Vec<Input>, opts: &CheckOptions) ->
     Report { files }
 }
 
-/// How many inputs [`check_each`] checks in parallel before it hands their
-/// reports on: enough to keep every worker busy, few enough that the
-/// reports waiting their turn stay small.
-pub const STREAM_BATCH: usize = 512;
+/// How many inputs [`check_each`] keeps in flight (being checked, or done
+/// and waiting for those before them to be handed on): enough to keep every
+/// worker busy, few enough that the reports waiting their turn stay small.
+pub const STREAM_WINDOW: usize = 512;
 
-/// A batch also ends once its files come to this many bytes: a national
-/// collection may be a few CSV files of tens of megabytes each, and a
-/// batch's reports (and rendered output) are held until it is done.
-pub const STREAM_BATCH_BYTES: u64 = 64 << 20;
+/// No further input is started while those in flight come to this many
+/// bytes: a national collection may be a few CSV files of tens of megabytes
+/// each, and a file's report (and rendered output) is held until it is
+/// handed on.
+pub const STREAM_WINDOW_BYTES: u64 = 64 << 20;
 
 /// Check inputs in parallel and hand each file's report to `sink` in input
-/// order, as soon as it and those before it are done: at most two batches
-/// (see `next_batch`) of reports are held at a time, so memory stays flat
-/// however many returns there are, for a renderer that writes each file's
-/// part as it comes.
+/// order, as soon as it and those before it are done. At most
+/// [`STREAM_WINDOW`] inputs (and, past the first, [`STREAM_WINDOW_BYTES`])
+/// are in flight at a time, so memory stays flat however many returns there
+/// are, for a renderer that writes each file's part as it comes.
 pub fn check_each(
     rules: &RuleSet,
     inputs: impl IntoIterator<Item = Input>,
@@ -188,12 +189,12 @@ pub fn check_each(
 }
 
 /// [`check_each`], with `then` applied to each report on the worker that
-/// checked it (to render it, say), so that only `sink` runs in order on the
-/// calling thread.
+/// checked it (to render it, say), so that only `sink` runs in order, on
+/// the calling thread.
 ///
-/// While the workers check one batch, the calling thread hands on the one
-/// before: writing the output overlaps with checking instead of leaving the
-/// workers idle between batches. At most two batches are held at a time.
+/// The inputs flow through a window rather than in batches: a new input is
+/// started as soon as one is handed on, so no worker waits for the slowest
+/// file of a batch, and `sink` runs while the workers check.
 pub fn check_each_then<T: Send>(
     rules: &RuleSet,
     inputs: impl IntoIterator<Item = Input>,
@@ -201,47 +202,64 @@ pub fn check_each_then<T: Send>(
     then: impl Fn(FileReport) -> T + Sync,
     mut sink: impl FnMut(T),
 ) {
-    let mut inputs = inputs.into_iter();
+    type Done<T> = (usize, std::thread::Result<T>);
+    let mut inputs = inputs.into_iter().enumerate();
     let then = &then;
-    std::thread::scope(|scope| {
-        let mut pending: Vec<T> = Vec::new();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<Done<T>>();
+    // Runs here, on the calling thread; the spawned checks run on the pool.
+    rayon::in_place_scope(|scope| {
+        // Results that came back before those ahead of them, by position.
+        let mut waiting: std::collections::BTreeMap<usize, T> = Default::default();
+        // Sizes of the inputs in flight, oldest first, from `next`.
+        let mut flight: std::collections::VecDeque<u64> = Default::default();
+        let mut flight_bytes = 0u64;
+        let mut next = 0usize;
         loop {
-            let batch = next_batch(&mut inputs);
-            if batch.is_empty() {
+            while flight.len() < STREAM_WINDOW
+                && (flight.is_empty() || flight_bytes < STREAM_WINDOW_BYTES)
+            {
+                let Some((i, input)) = inputs.next() else {
+                    break;
+                };
+                let bytes = input_bytes(&input);
+                flight.push_back(bytes);
+                flight_bytes += bytes;
+                let done_tx = done_tx.clone();
+                scope.spawn(move |_| {
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        then(check_input(rules, input, opts))
+                    }));
+                    // The receiver is gone only when the caller is
+                    // unwinding already.
+                    let _ = done_tx.send((i, result));
+                });
+            }
+            if flight.is_empty() {
                 break;
             }
-            let checking = scope.spawn(move || {
-                batch
-                    .into_par_iter()
-                    .map(|input| then(check_input(rules, input, opts)))
-                    .collect::<Vec<T>>()
-            });
-            pending.drain(..).for_each(&mut sink);
-            pending = match checking.join() {
-                Ok(done) => done,
+            // Every input in flight sends exactly once, so this returns.
+            let Ok((i, result)) = done_rx.recv() else {
+                break;
+            };
+            match result {
+                Ok(t) => waiting.insert(i, t),
                 Err(panic) => std::panic::resume_unwind(panic),
             };
+            while let Some(t) = waiting.remove(&next) {
+                sink(t);
+                next += 1;
+                flight_bytes -= flight.pop_front().unwrap_or(0);
+            }
         }
-        pending.into_iter().for_each(&mut sink);
     });
 }
 
-/// The next inputs to check together: [`STREAM_BATCH`] of them, or fewer
-/// when they come to [`STREAM_BATCH_BYTES`] (always at least one).
-fn next_batch(inputs: &mut impl Iterator<Item = Input>) -> Vec<Input> {
-    let mut batch = Vec::new();
-    let mut bytes = 0u64;
-    while batch.len() < STREAM_BATCH && bytes < STREAM_BATCH_BYTES {
-        let Some(input) = inputs.next() else {
-            break;
-        };
-        bytes += match &input {
-            Input::File(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
-            Input::Stdin(b) => b.len() as u64,
-        };
-        batch.push(input);
+/// The size of an input, for [`STREAM_WINDOW_BYTES`].
+fn input_bytes(input: &Input) -> u64 {
+    match input {
+        Input::File(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
+        Input::Stdin(b) => b.len() as u64,
     }
-    batch
 }
 
 /// Read, load and check one input. Its text and loaded model are dropped

@@ -219,3 +219,33 @@ fn a_bad_file_never_stops_the_others() {
     assert_eq!(report.files[2].returns.len(), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// More inputs than are kept in flight at once, of very different sizes
+/// (so they finish out of order), some unreadable: `check_each` hands every
+/// report on once, in input order, the same as `check_inputs` gathers them.
+#[test]
+fn streaming_hands_reports_on_in_input_order() {
+    use ragcheck::engine::{STREAM_WINDOW, check_each};
+    let rules = shipped_rules();
+    let (files, _) = discover(&["samples".into()]);
+    let inputs: Vec<Input> = (0..STREAM_WINDOW * 2 + 7)
+        .map(|i| match i % 5 {
+            0 => Input::File(format!("samples/no-such-file-{i}.yaml").into()),
+            1 => Input::Stdin(format!("return: [broken {i}\n").into_bytes()),
+            _ => Input::File(files[i % files.len()].clone()),
+        })
+        .collect();
+    let gathered = check_inputs(&rules, inputs.clone(), &CheckOptions::default());
+    let mut streamed = Vec::new();
+    check_each(&rules, inputs, &CheckOptions::default(), |f| {
+        streamed.push(f)
+    });
+    assert_eq!(streamed.len(), gathered.files.len());
+    assert!(
+        streamed
+            .iter()
+            .zip(&gathered.files)
+            .all(|(a, b)| format!("{a:?}") == format!("{b:?}")),
+        "a report out of order or different"
+    );
+}

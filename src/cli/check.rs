@@ -85,7 +85,7 @@ fn report_unreadable(settings: &Settings, unreadable: &[(PathBuf, String)]) {
     let _ = render::human::diagnostics(&diags, &|_| None, &settings.stderr_render(), &mut err);
 }
 
-/// Check and render file by file, in batches as [`engine::check_each`]
+/// Check and render file by file, in order, as [`engine::check_each`]
 /// does: each file is rendered on the worker that checked it, and only
 /// what the format must hold until the end is kept (see [`Output`]). With
 /// `--format github`, the step summary is appended to

@@ -7,6 +7,7 @@
 //! follow Kleene logic; a `when` that is unknown does not fire and is counted
 //! as not evaluated.
 
+mod memo;
 mod plan;
 
 use std::borrow::Cow;
@@ -136,6 +137,8 @@ pub struct ReturnCtx<'a> {
     /// order) it is true of: worked out on first use, then shared by every
     /// check and `count` with that condition.
     selections: Vec<OnceCell<Box<[u32]>>>,
+    /// This thread's remembered `matches` results.
+    memo: memo::Lease,
 }
 
 /// Split `2011/12 Q4` into year and quarter; `None` if it is not that form.
@@ -183,6 +186,7 @@ impl<'a> ReturnCtx<'a> {
             return_keys,
             not_evaluated: Cell::new(0),
             selections: (0..rules.shared.len()).map(|_| OnceCell::new()).collect(),
+            memo: memo::Lease::take(),
         };
         ctx.compute_rags();
         ctx

@@ -18,9 +18,9 @@
 
 use super::{
     ReturnCtx, Scope, TextField, Val, apply, arith, compare, constant, holds, is_kind, join_units,
-    membership,
+    membership, memo,
 };
-use crate::ir::{self, Const, Expr, Field, RuleSet, Slot, Subject};
+use crate::ir::{self, Const, Expr, Field, Func, RuleSet, Slot, Subject};
 use crate::value::MissingKind;
 
 /// A condition's outcome in three-valued logic.
@@ -207,14 +207,28 @@ pub fn cond(e: &Expr) -> Cond {
             negated,
         } => is_in(operand, list, *negated),
         Expr::Matches(x, re) => {
+            // A stored text, or a stored text lowered: the result is
+            // remembered by the stored text (see `memo`).
+            let (operand, lower) = match &**x {
+                Expr::Call(Func::Lower, args) if args.len() == 1 => (&args[0], true),
+                operand => (operand, false),
+            };
+            if let Some(r) = stored(operand) {
+                let (node, re) = (memo::node(), re.clone());
+                let search = move |t: &str| match lower {
+                    true => re.is_match(&t.to_lowercase()),
+                    false => re.is_match(t),
+                };
+                return Box::new(move |c, s| match r(c, s).unwrap_or(&BLANK) {
+                    Val::Missing(..) | Val::Unknown => Tri::Unknown,
+                    v => Tri::from_bool(c.memo.matches(node, &v.text(), &search)),
+                });
+            }
             let re = re.clone();
             let matches = move |v: &Val<'_>| match v {
                 Val::Missing(..) | Val::Unknown => Tri::Unknown,
                 v => Tri::from_bool(re.is_match(&v.text())),
             };
-            if let Some(r) = stored(x) {
-                return Box::new(move |c, s| matches(r(c, s).unwrap_or(&BLANK)));
-            }
             let x = value(x);
             Box::new(move |c, s| matches(&x(c, s)))
         }
@@ -368,6 +382,10 @@ fn slot_value(slot: Slot) -> Value {
                 None => Val::Missing(MissingKind::Blank, None),
             })
         }
-        _ => Box::new(move |c, s| c.slot(slot, s)),
+        // The other stored fields (text fields, target, `q1`..`q4`).
+        _ => match stored(&Expr::Slot(slot)) {
+            Some(r) => Box::new(move |c, s| r(c, s).unwrap_or(&BLANK).clone()),
+            None => Box::new(move |c, s| c.slot(slot, s)),
+        },
     }
 }
