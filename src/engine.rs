@@ -347,25 +347,25 @@ pub fn check_return(rules: &RuleSet, loaded: &LoadedFile, ctx: &ReturnCtx<'_>) -
         .entries
         .iter()
         .map(|e| MeasureReport {
-            id: e.entry.id().to_string(),
+            id: e.entry.id().into(),
             title: e
                 .entry
                 .known(KnownField::Title)
-                .map(|t| t.as_str().to_string())
-                .or_else(|| e.decl.and_then(|d| rules.measures[d].title.clone())),
+                .map(|t| t.as_str().into())
+                .or_else(|| {
+                    e.decl
+                        .and_then(|d| rules.measures[d].title.as_deref().map(Into::into))
+                }),
             status: match e.status {
                 Val::Status(r, _) => Some(r),
                 _ => None,
             },
-            status_text: e
-                .entry
-                .known(KnownField::Status)
-                .map(|t| t.as_str().to_string()),
+            status_text: e.entry.known(KnownField::Status).map(|t| t.as_str().into()),
             rag: e.rag,
             value: ctx
                 .quarter
                 .and_then(|q| e.entry.values[q as usize - 1].as_ref())
-                .map(|t| t.as_str().to_string()),
+                .map(|t| t.as_str().into()),
         })
         .collect();
     let mut runs: Vec<crate::report::CheckRun> = checks::BUILTINS

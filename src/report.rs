@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use compact_str::CompactString;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rag::Rag;
 
@@ -44,16 +46,16 @@ pub struct ReturnReport {
 /// One measure's row in the RAG table.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MeasureReport {
-    pub id: String,
-    pub title: Option<String>,
+    pub id: CompactString,
+    pub title: Option<CompactString>,
     /// Declared status, when it is a known status.
     pub status: Option<Rag>,
     /// Declared status as typed (may be unknown, like `Gren`).
-    pub status_text: Option<String>,
+    pub status_text: Option<CompactString>,
     /// Computed status from the bands.
     pub rag: Option<Rag>,
     /// The value for the return's own quarter, as typed.
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -23,7 +23,7 @@ Example:
 };
 
 fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
-    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut first: HashMap<&str, usize, foldhash::fast::RandomState> = HashMap::default();
     for (i, e) in ctx.ret.measures.iter().enumerate() {
         let id = e.id();
         if id.is_empty() {

@@ -94,12 +94,12 @@ fn measure(
     value: &str,
 ) -> MeasureReport {
     MeasureReport {
-        id: id.to_string(),
-        title: title.map(str::to_string),
+        id: id.into(),
+        title: title.map(Into::into),
         status: Rag::parse(status),
-        status_text: (!status.is_empty()).then(|| status.to_string()),
+        status_text: (!status.is_empty()).then(|| status.into()),
         rag,
-        value: (!value.is_empty()).then(|| value.to_string()),
+        value: (!value.is_empty()).then(|| value.into()),
     }
 }
 

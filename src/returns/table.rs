@@ -27,6 +27,7 @@ use super::{
     Entry as Measure, KnownField, Pos, Problems, Return, Text, bad_measure_id, invalid,
     is_measure_id,
 };
+use crate::value::trim;
 
 /// One cell as read: its text (quotes undone) and place.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,18 +38,18 @@ pub(crate) struct Cell<'a> {
 
 impl Cell<'_> {
     fn is_blank(&self) -> bool {
-        self.text.trim().is_empty()
+        trim(&self.text).is_empty()
     }
 
     /// The cell's text without surrounding space, with its place narrowed
     /// to match when it is a byte range.
     fn trimmed(&self) -> Text {
-        let text = self.text.trim();
+        let text = trim(&self.text);
         let pos = match self.pos {
             // Quotes undone (`""` → `"`) make text and range differ in
             // length; narrow only when they agree.
             Pos::Bytes { start, end } if (end - start) as usize == self.text.len() => {
-                let lead = self.text.len() - self.text.trim_start().len();
+                let lead = text.as_ptr() as usize - self.text.as_ptr() as usize;
                 Pos::bytes(start as usize + lead, start as usize + lead + text.len())
             }
             pos => pos,
@@ -107,7 +108,7 @@ pub(crate) struct Table {
     measure: usize,
     returns: Vec<Return>,
     /// `organisation \u{1f} period` → index in `returns`.
-    groups: HashMap<Box<str>, usize>,
+    groups: HashMap<Box<str>, usize, foldhash::fast::RandomState>,
     /// The key last looked up in `groups`, and the group it found: the
     /// rows of a return usually come together, so most rows need no
     /// lookup.
@@ -191,7 +192,7 @@ impl Table {
             period,
             measure,
             returns: Vec::new(),
-            groups: HashMap::new(),
+            groups: HashMap::default(),
             key: String::new(),
             last: None,
         })
@@ -264,7 +265,7 @@ impl Table {
 
     /// The return a row belongs to, created at its first row.
     fn group(&mut self, org: &Cell, period: &Cell, row: Pos) -> usize {
-        let (org_key, period_key) = (org.text.trim(), period.text.trim());
+        let (org_key, period_key) = (trim(&org.text), trim(&period.text));
         if let Some(last) = self.last
             && self.key.len() == org_key.len() + 1 + period_key.len()
             && self.key.starts_with(org_key)

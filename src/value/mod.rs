@@ -329,7 +329,7 @@ fn parse_general(t: &str) -> ValueText {
 /// nearly all values do, or starts with `£` or `€`, there is nothing to trim
 /// at that end. (A byte below 0x80 is always a whole character in UTF-8,
 /// and for ASCII, [`char::is_whitespace`] is exactly what `trim` tests.)
-fn trim(text: &str) -> &str {
+pub(crate) fn trim(text: &str) -> &str {
     let solid = |b: &u8| b.is_ascii() && !char::from(*b).is_whitespace();
     let bytes = text.as_bytes();
     let solid_start =

@@ -86,7 +86,7 @@ struct Row {
 impl Row {
     fn new(m: &MeasureReport) -> Row {
         Row {
-            id: m.id.clone(),
+            id: m.id.to_string(),
             value: m.value.as_deref().map_or(NONE.to_string(), cut),
             declared_text: match (&m.status_text, m.status) {
                 (Some(text), _) => cut(text),
