@@ -22,6 +22,7 @@ use super::{
 };
 use crate::ir::{self, Const, Expr, Field, Func, RuleSet, Slot, Subject};
 use crate::value::MissingKind;
+use rust_decimal::Decimal;
 
 /// A condition's outcome in three-valued logic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,10 +169,10 @@ pub fn cond(e: &Expr) -> Cond {
                 // The commonest comparison: against a number in the rules
                 // (`value > 101%`), reading the measure's value in place.
                 Expr::Const(Const::Num(y, uy)) => {
-                    let (y, uy) = (*y, *uy);
+                    let (y, uy) = (Scaled::new(*y), *uy);
                     let against = move |v: &Val<'_>| match v {
                         Val::Num(x, ux, _) if join_units(*ux, uy).is_ok() => {
-                            Tri::from_bool(holds(op, x.cmp(&y)))
+                            Tri::from_bool(holds(op, y.cmp_from(x)))
                         }
                         _ => Tri::Unknown,
                     };
@@ -235,6 +236,32 @@ pub fn cond(e: &Expr) -> Cond {
         _ => {
             let v = value(e);
             Box::new(move |c, s| Tri::of(&v(c, s)))
+        }
+    }
+}
+
+/// A number written in the rules, also held as a mantissa at every scale
+/// it can be written at exactly: a stored value of the same scale is then
+/// compared with it as two integers, without rescaling either.
+struct Scaled {
+    y: Decimal,
+    at: [Option<i128>; 29],
+}
+
+impl Scaled {
+    fn new(y: Decimal) -> Scaled {
+        let at = std::array::from_fn(|s| {
+            let up = (s as u32).checked_sub(y.scale())?;
+            y.mantissa().checked_mul(10i128.checked_pow(up)?)
+        });
+        Scaled { y, at }
+    }
+
+    /// `x.cmp(&y)`.
+    fn cmp_from(&self, x: &Decimal) -> std::cmp::Ordering {
+        match self.at.get(x.scale() as usize) {
+            Some(Some(y)) => x.mantissa().cmp(y),
+            _ => x.cmp(&self.y),
         }
     }
 }
@@ -387,5 +414,35 @@ fn slot_value(slot: Slot) -> Value {
             Some(r) => Box::new(move |c, s| r(c, s).unwrap_or(&BLANK).clone()),
             None => Box::new(move |c, s| c.slot(slot, s)),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn decimal(m: i64, scale: u32) -> Decimal {
+        Decimal::new(m, scale)
+    }
+
+    proptest! {
+        /// Comparing against a rules number by mantissa gives what
+        /// `Decimal::cmp` gives, whatever the two scales.
+        #[test]
+        fn scaled_comparison_agrees_with_decimal(
+            xm in any::<i64>(), xs in 0u32..=28, ym in any::<i64>(), ys in 0u32..=28,
+        ) {
+            let (x, y) = (decimal(xm, xs), decimal(ym, ys));
+            prop_assert_eq!(Scaled::new(y).cmp_from(&x), x.cmp(&y));
+        }
+
+        #[test]
+        fn small_numbers_at_nearby_scales_agree(
+            xm in -2000i64..2000, xs in 0u32..4, ym in -2000i64..2000, ys in 0u32..4,
+        ) {
+            let (x, y) = (decimal(xm, xs), decimal(ym, ys));
+            prop_assert_eq!(Scaled::new(y).cmp_from(&x), x.cmp(&y));
+        }
     }
 }
