@@ -1,6 +1,6 @@
 //! Check returns through the streaming engine ([`engine::check_each`]) and
-//! keep only counts: the peak memory of checking itself, without the
-//! gathered report and output buffer that `ragcheck check` holds today.
+//! keep only counts: the peak memory of checking itself, without any
+//! output.
 //!
 //! ```text
 //! cargo run --release --example stream_check -- [--jobs N] --rules DIR... PATH...
@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use ragcheck::engine::{self, CheckOptions, Input};
+use ragcheck::engine::{self, CheckOptions};
 
 fn main() {
     let mut rules = Vec::new();
@@ -36,10 +36,9 @@ fn main() {
         eprintln!("stream_check: the rules do not compile");
         std::process::exit(2);
     };
-    let (files, _) = engine::discover(&paths);
-    let inputs: Vec<Input> = files.into_iter().map(Input::File).collect();
+    let (files, _) = engine::discover_list(&paths);
     let (mut returns, mut diagnostics) = (0usize, 0usize);
-    engine::check_each(&rules, inputs, &CheckOptions::default(), |file| {
+    engine::check_each(&rules, files.into_inputs(), &CheckOptions::default(), |file| {
         returns += file.returns.len();
         diagnostics += file.diagnostics.len()
             + file
