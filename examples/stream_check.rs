@@ -38,14 +38,19 @@ fn main() {
     };
     let (files, _) = engine::discover_list(&paths);
     let (mut returns, mut diagnostics) = (0usize, 0usize);
-    engine::check_each(&rules, files.into_inputs(), &CheckOptions::default(), |file| {
-        returns += file.returns.len();
-        diagnostics += file.diagnostics.len()
-            + file
-                .returns
-                .iter()
-                .map(|r| r.diagnostics.len())
-                .sum::<usize>();
-    });
+    engine::check_each(
+        &rules,
+        files.into_inputs(),
+        &CheckOptions::default(),
+        |file| {
+            returns += file.returns.len();
+            diagnostics += file.diagnostics.len()
+                + file
+                    .returns
+                    .iter()
+                    .map(|r| r.diagnostics.len())
+                    .sum::<usize>();
+        },
+    );
     println!("{returns} returns, {diagnostics} diagnostics");
 }
