@@ -285,11 +285,14 @@ impl Table {
         let index = self.returns.len();
         self.last = Some(index);
         self.groups.insert(self.key.as_str().into(), index);
+        // A collection's returns tend to have as many measures as each
+        // other: room for as many as the last one had.
+        let room = self.returns.last().map_or(0, |r| r.measures.len());
         self.returns.push(Return {
             organisation: (!org.is_blank()).then(|| org.to_text()),
             period: (!period.is_blank()).then(|| period.to_text()),
             header: Vec::new(),
-            measures: Vec::new(),
+            measures: Vec::with_capacity(room),
             pos: row,
         });
         index
