@@ -22,7 +22,7 @@ impl Rag {
 
     /// A declared status, in any case (`Amber`, `GREEN`).
     pub fn parse(text: &str) -> Option<Rag> {
-        let t = text.trim();
+        let t = crate::value::trim(text);
         Rag::ALL
             .into_iter()
             .find(|r| r.name().eq_ignore_ascii_case(t))

@@ -29,7 +29,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
         let blank = e
             .entry
             .known(KnownField::Status)
-            .is_none_or(|t| t.as_str().trim().is_empty());
+            .is_none_or(|t| crate::value::is_blank(t.as_str()));
         if !blank {
             continue;
         }

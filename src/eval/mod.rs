@@ -25,7 +25,7 @@ use crate::ir::{
 use crate::rag::Rag;
 use crate::report::CheckRun;
 use crate::returns::{Entry, KnownField, Pos, Return, Text};
-use crate::value::{MissingKind, Unit, ValueText, parse_value};
+use crate::value::{MissingKind, Unit, ValueText, is_blank, parse_value, trim};
 
 /// A value at run time. Values read from a return keep the text as typed,
 /// so messages can show `945` rather than `945%`.
@@ -399,7 +399,7 @@ impl<'a> ReturnCtx<'a> {
             return blank;
         };
         let text = |t: Option<&'a Text>| match t {
-            Some(t) if !t.as_str().trim().is_empty() => Val::Text(Cow::Borrowed(t.as_str())),
+            Some(t) if !is_blank(t.as_str()) => Val::Text(Cow::Borrowed(t.as_str())),
             Some(t) => Val::Missing(MissingKind::Blank, Some(t.as_str())),
             None => Val::Missing(MissingKind::Blank, None),
         };
@@ -443,7 +443,7 @@ impl<'a> ReturnCtx<'a> {
     fn return_field(&self, field: Field) -> Val<'a> {
         let blank = Val::Missing(MissingKind::Blank, None);
         let text = |t: Option<&'a Text>| match t {
-            Some(t) if !t.as_str().trim().is_empty() => Val::Text(Cow::Borrowed(t.as_str())),
+            Some(t) if !is_blank(t.as_str()) => Val::Text(Cow::Borrowed(t.as_str())),
             _ => Val::Missing(MissingKind::Blank, None),
         };
         match field {
@@ -863,7 +863,7 @@ fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) 
     let measure = decl.and_then(|d| rules.measures.get(d));
     let stated_unit = entry
         .known(KnownField::Unit)
-        .and_then(|t| Unit::from_name(t.as_str().trim()));
+        .and_then(|t| Unit::from_name(trim(t.as_str())));
     let unit = measure.and_then(|m| m.unit).or(stated_unit);
     let parsed: [Option<ValueText>; 4] =
         std::array::from_fn(|q| entry.values[q].as_ref().map(|t| parse_value(t.as_str())));
@@ -872,9 +872,7 @@ fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) 
         _ => Val::Missing(MissingKind::Blank, None),
     });
     let status = match entry.known(KnownField::Status) {
-        Some(t) if t.as_str().trim().is_empty() => {
-            Val::Missing(MissingKind::Blank, Some(t.as_str()))
-        }
+        Some(t) if is_blank(t.as_str()) => Val::Missing(MissingKind::Blank, Some(t.as_str())),
         Some(t) => match Rag::parse(t.as_str()) {
             Some(r) => Val::Status(r, Some(t.as_str())),
             None => Val::Missing(MissingKind::Invalid, Some(t.as_str())),
@@ -890,7 +888,7 @@ fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) 
     };
     let extras = rules.extra_fields.iter().map(|n| entry.extra(n)).collect();
     let text = |t: Option<&'a Text>| match t {
-        Some(t) if !t.as_str().trim().is_empty() => Val::Text(Cow::Borrowed(t.as_str())),
+        Some(t) if !is_blank(t.as_str()) => Val::Text(Cow::Borrowed(t.as_str())),
         Some(t) => Val::Missing(MissingKind::Blank, Some(t.as_str())),
         None => Val::Missing(MissingKind::Blank, None),
     };
@@ -911,7 +909,7 @@ fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) 
     let present = std::array::from_fn(|q| {
         entry.values[q]
             .as_ref()
-            .is_some_and(|t| !t.as_str().trim().is_empty())
+            .is_some_and(|t| !is_blank(t.as_str()))
     });
     EntryCtx {
         entry,

@@ -342,6 +342,11 @@ pub(crate) fn trim(text: &str) -> &str {
     }
 }
 
+/// Whether a text is empty or only white space ([`trim`]'s test).
+pub(crate) fn is_blank(text: &str) -> bool {
+    trim(text).is_empty()
+}
+
 /// For an invalid value, the value probably meant, where a cheap and safe
 /// guess exists: `1_000` → `1000`, `£617, unders` → `£617 underspend`,
 /// `1.38 Minz` → `1.38 mins`, `94%%` → `94%`, `(£5,000)` → `-£5,000`,
