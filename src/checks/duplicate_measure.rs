@@ -23,17 +23,27 @@ Example:
 };
 
 fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+    // A declared measure's first entry is known already; only ids the
+    // rules do not declare need a table.
     let mut first: HashMap<&str, usize, foldhash::fast::RandomState> = HashMap::default();
     for (i, e) in ctx.ret.measures.iter().enumerate() {
         let id = e.id();
         if id.is_empty() {
             continue;
         }
-        match first.get(id) {
-            None => {
-                first.insert(id, i);
-            }
-            Some(&j) => {
+        let earlier = match ctx.entries.get(i).and_then(|c| c.decl) {
+            Some(d) => ctx.by_measure.get(d).copied().flatten().filter(|&j| j != i),
+            None => match first.get(id) {
+                None => {
+                    first.insert(id, i);
+                    None
+                }
+                Some(&j) => Some(j),
+            },
+        };
+        match earlier {
+            None => {}
+            Some(j) => {
                 let earlier = &ctx.ret.measures[j];
                 out.push(
                     Finding::new(
