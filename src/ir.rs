@@ -39,6 +39,11 @@ pub struct RuleSet {
     /// decides it at most once per entry, however many checks use it
     /// (see [`Check::shared_where`] and [`Expr::Count`]).
     pub shared: Vec<Expr>,
+    /// The `where` conditions of `for each value` scopes that read the
+    /// quarter (`where value is deferred`): each distinct one appears once,
+    /// and a return decides it at most once per value (see
+    /// [`Check::shared_value_where`]).
+    pub shared_values: Vec<Expr>,
     /// Every condition compiled to closures, for the evaluator
     /// ([`crate::eval::Plan`]).
     pub plan: crate::eval::Plan,
@@ -98,6 +103,9 @@ pub struct Check {
     /// does not read the quarter (and so is the same for every value of an
     /// entry).
     pub shared_where: Option<usize>,
+    /// A `for each value` scope's `where` that reads the quarter, as an
+    /// index into [`RuleSet::shared_values`].
+    pub shared_value_where: Option<usize>,
     pub rules: Vec<CheckRule>,
     pub span: Span,
     pub rule: RuleRef,

@@ -113,11 +113,6 @@ fn plans_agree_with_the_tree_walker() {
                         &rule.condition,
                     );
                 }
-                if let (ir::Scope::EachMeasure(Some(w)) | ir::Scope::EachValue(Some(w)), Some(k)) =
-                    (&check.scope, &rules.plan.wheres[c])
-                {
-                    compared += agree(&ctx, &format!("where of {}", check.id), &path, k, w);
-                }
             }
             for (id, expr) in rules.shared.iter().enumerate() {
                 compared += agree(
@@ -125,6 +120,15 @@ fn plans_agree_with_the_tree_walker() {
                     &format!("shared {id}"),
                     &path,
                     &rules.plan.shared[id],
+                    expr,
+                );
+            }
+            for (id, expr) in rules.shared_values.iter().enumerate() {
+                compared += agree(
+                    &ctx,
+                    &format!("shared per value {id}"),
+                    &path,
+                    &rules.plan.shared_values[id],
                     expr,
                 );
             }

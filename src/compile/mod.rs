@@ -176,6 +176,7 @@ impl Compiler<'_> {
             return_keys: Vec::new(),
             tests: Vec::new(),
             shared: Vec::new(),
+            shared_values: Vec::new(),
             plan: crate::eval::Plan::default(),
         };
         // Pass 1: declare every id, so references may come before
@@ -699,6 +700,7 @@ impl Compiler<'_> {
             about,
             scope,
             shared_where: None,
+            shared_value_where: None,
             rules: out,
             span: c.span,
             rule: self.rule_ref(c.id.span),

@@ -6,7 +6,9 @@
 //! quarter has one answer per entry of a return, so the compiler gathers
 //! the distinct ones into [`RuleSet::shared`] and points each use at its
 //! index; the evaluator then decides each at most once per entry, however
-//! many checks ask (`eval::ReturnCtx::selection`).
+//! many checks ask (`eval::ReturnCtx::selection`). A `for each value`
+//! `where` that does read the quarter (`where value is deferred`) is shared
+//! the same way, per value, in [`RuleSet::shared_values`].
 
 use std::collections::HashMap;
 
@@ -16,6 +18,10 @@ use crate::ir::{Expr, Part, RuleSet, Scope};
 /// condition at its entry there.
 pub(super) fn share_conditions(rules: &mut RuleSet) {
     let mut table = Table::default();
+    // Per value: a condition that reads the quarter means something else
+    // there than for an entry (`value` is each quarter's, not the
+    // return's), so these have a table of their own.
+    let mut values = Table::default();
     for check in &mut rules.checks {
         let (cond, per_entry) = match &mut check.scope {
             Scope::EachMeasure(Some(w)) => (Some(w), true),
@@ -29,6 +35,8 @@ pub(super) fn share_conditions(rules: &mut RuleSet) {
             table.counts_in(w);
             if per_entry {
                 check.shared_where = Some(table.id(w));
+            } else {
+                check.shared_value_where = Some(values.id(w));
             }
         }
         for rule in &mut check.rules {
@@ -53,6 +61,7 @@ pub(super) fn share_conditions(rules: &mut RuleSet) {
         }
     }
     rules.shared = table.conditions;
+    rules.shared_values = values.conditions;
 }
 
 /// The distinct conditions, keyed by their structure.
@@ -120,5 +129,9 @@ check e { warning when count(each measure where status == red) > 5 "e {count(eac
         assert_eq!(r.shared.len(), 2);
         let ids: Vec<Option<usize>> = r.checks.iter().map(|c| c.shared_where).collect();
         assert_eq!(ids, [Some(0), Some(0), None, None, None]);
+        // ... and is shared per value.
+        assert_eq!(r.shared_values.len(), 1);
+        let per_value: Vec<Option<usize>> = r.checks.iter().map(|c| c.shared_value_where).collect();
+        assert_eq!(per_value, [None, None, Some(0), None, None]);
     }
 }

@@ -137,6 +137,9 @@ pub struct ReturnCtx<'a> {
     /// order) it is true of: worked out on first use, then shared by every
     /// check and `count` with that condition.
     selections: Vec<OnceCell<Box<[u32]>>>,
+    /// For each [`RuleSet::shared_values`] condition, the values it is true
+    /// of, each as `entry * 4 + quarter - 1`, in order.
+    value_selections: Vec<OnceCell<Box<[u32]>>>,
     /// This thread's remembered `matches` results.
     memo: memo::Lease,
 }
@@ -186,6 +189,9 @@ impl<'a> ReturnCtx<'a> {
             return_keys,
             not_evaluated: Cell::new(0),
             selections: (0..rules.shared.len()).map(|_| OnceCell::new()).collect(),
+            value_selections: (0..rules.shared_values.len())
+                .map(|_| OnceCell::new())
+                .collect(),
             memo: memo::Lease::take(),
         };
         ctx.compute_rags();
@@ -352,6 +358,38 @@ impl<'a> ReturnCtx<'a> {
                 .filter(|&i| holds(i))
                 .map(|i| i as u32)
                 .collect()
+        })
+    }
+
+    /// The values (given and not blank) that the shared per-value
+    /// condition `id` is true of, as `entry * 4 + quarter - 1`, in order:
+    /// worked out on first use.
+    fn value_selection(&self, id: usize) -> &[u32] {
+        let Some(cell) = self.value_selections.get(id) else {
+            return &[];
+        };
+        cell.get_or_init(|| {
+            let holds = |scope: Scope| match self.rules.plan.shared_values.get(id) {
+                Some(c) => c(self, scope) == Tri::True,
+                None => self
+                    .rules
+                    .shared_values
+                    .get(id)
+                    .is_some_and(|c| self.eval(c, scope) == Val::Bool(true)),
+            };
+            let mut chosen = Vec::new();
+            for (i, e) in self.entries.iter().enumerate() {
+                for q in 1..=4u8 {
+                    let scope = Scope {
+                        entry: Some(i),
+                        quarter: Some(q),
+                    };
+                    if e.present[usize::from(q - 1)] && holds(scope) {
+                        chosen.push(i as u32 * 4 + u32::from(q - 1));
+                    }
+                }
+            }
+            chosen.into_boxed_slice()
         })
     }
 
@@ -565,15 +603,12 @@ impl<'a> ReturnCtx<'a> {
                     }
                 }
             };
-            // Is the entry (or value) in `scope` one the check looks at?
-            // (For a `where` of its own: one that reads the quarter.)
-            let own_where = plan.wheres.get(c).and_then(Option::as_ref);
-            let selected = |cond: &ir::Expr, scope: Scope| match own_where {
-                Some(w) => w(self, scope) == Tri::True,
-                None => self.eval(cond, scope) == Val::Bool(true),
-            };
-            // The entries a check visits: those its shared `where` holds
-            // for, or all.
+            // Every `where` is shared (`compile::share`): a return works
+            // out once which entries, or which values, it holds for. A
+            // rule set put together without that is still evaluated, by
+            // the tree walker.
+            let selected =
+                |cond: &ir::Expr, scope: Scope| self.eval(cond, scope) == Val::Bool(true);
             let shared = check.shared_where.map(|id| self.selection(id));
             let entries = shared.unwrap_or(&all);
             match &check.scope {
@@ -586,9 +621,16 @@ impl<'a> ReturnCtx<'a> {
                         }
                     }
                 }
+                ir::Scope::EachValue(_) if let Some(id) = check.shared_value_where => {
+                    for &v in self.value_selection(id) {
+                        let scope = Scope {
+                            entry: Some((v / 4) as usize),
+                            quarter: Some((v % 4) as u8 + 1),
+                        };
+                        fire(scope, &mut evaluated, out);
+                    }
+                }
                 ir::Scope::EachValue(cond) => {
-                    // Only a `where` that reads the quarter is decided per
-                    // value; a shared one chose the entries already.
                     let per_value = cond.as_ref().filter(|_| shared.is_none());
                     for i in entries.iter().map(|&i| i as usize) {
                         let present = self.entries[i].present;

@@ -20,7 +20,7 @@ use super::{
     ReturnCtx, Scope, TextField, Val, apply, arith, compare, constant, holds, is_kind, join_units,
     membership, memo,
 };
-use crate::ir::{self, Const, Expr, Field, Func, RuleSet, Slot, Subject};
+use crate::ir::{Const, Expr, Field, Func, RuleSet, Slot, Subject};
 use crate::value::MissingKind;
 use rust_decimal::Decimal;
 
@@ -73,10 +73,10 @@ type Stored =
 pub struct Plan {
     /// `checks[c][r]`: the `when` of rule `r` of check `c`.
     pub checks: Vec<Vec<Cond>>,
-    /// The `where` of each check that is not shared (it reads the quarter).
-    pub wheres: Vec<Option<Cond>>,
     /// [`RuleSet::shared`], in order.
     pub shared: Vec<Cond>,
+    /// [`RuleSet::shared_values`], in order.
+    pub shared_values: Vec<Cond>,
     /// `bands[m][b]`: the condition of band `b` of measure `m` (`None` for
     /// `otherwise`).
     pub bands: Vec<Vec<Option<Cond>>>,
@@ -100,17 +100,8 @@ impl Plan {
                 .iter()
                 .map(|c| c.rules.iter().map(|r| cond(&r.condition)).collect())
                 .collect(),
-            wheres: rules
-                .checks
-                .iter()
-                .map(|c| match (&c.scope, c.shared_where) {
-                    (ir::Scope::EachMeasure(Some(w)) | ir::Scope::EachValue(Some(w)), None) => {
-                        Some(cond(w))
-                    }
-                    _ => None,
-                })
-                .collect(),
             shared: rules.shared.iter().map(cond).collect(),
+            shared_values: rules.shared_values.iter().map(cond).collect(),
             bands: rules
                 .measures
                 .iter()
