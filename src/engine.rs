@@ -327,7 +327,7 @@ pub fn check_loaded(rules: &RuleSet, loaded: &LoadedFile, opts: &CheckOptions) -
     FileReport {
         path: loaded.source.path.clone(),
         source: (opts.keep_sources && diagnosed && !loaded.source.text.is_empty())
-            .then(|| loaded.source.text.clone()),
+            .then(|| Arc::from(loaded.source.text.as_str())),
         diagnostics: file_diags,
         returns,
     }

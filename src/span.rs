@@ -123,17 +123,19 @@ fn line_starts(text: &str) -> Vec<u32> {
 }
 
 /// A named text with its line index (built when first needed): a rule file
-/// or a return file.
+/// (its text shared, `Arc<str>`) or a return file (`String`: a large CSV
+/// collection's text is not copied into a shared allocation unless a
+/// renderer keeps it for snippets).
 #[derive(Clone, Debug)]
-pub struct SourceFile {
+pub struct SourceFile<T = Arc<str>> {
     /// The path as the user gave it (or `-` for standard input).
     pub path: Arc<str>,
-    pub text: Arc<str>,
+    pub text: T,
     pub lines: LineIndex,
 }
 
-impl SourceFile {
-    pub fn new(path: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> SourceFile {
+impl<T: AsRef<str>> SourceFile<T> {
+    pub fn new(path: impl Into<Arc<str>>, text: impl Into<T>) -> SourceFile<T> {
         SourceFile {
             path: path.into(),
             text: text.into(),
@@ -143,8 +145,9 @@ impl SourceFile {
 
     /// Resolve a byte range to a [`crate::diagnostic::Location`].
     pub fn locate(&self, start: usize, end: usize) -> crate::diagnostic::Location {
-        let (line, column) = self.lines.line_col(&self.text, start);
-        let (end_line, end_column) = self.lines.line_col(&self.text, end.max(start));
+        let text = self.text.as_ref();
+        let (line, column) = self.lines.line_col(text, start);
+        let (end_line, end_column) = self.lines.line_col(text, end.max(start));
         crate::diagnostic::Location {
             file: self.path.clone(),
             start,

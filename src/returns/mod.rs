@@ -190,7 +190,7 @@ impl Return {
 #[derive(Clone, Debug)]
 pub struct LoadedFile {
     /// The file's path and text (empty text for spreadsheets).
-    pub source: SourceFile,
+    pub source: SourceFile<String>,
     /// For spreadsheets, the name of the sheet that was read.
     pub sheet: Option<String>,
     pub returns: Vec<Return>,
@@ -427,7 +427,7 @@ pub fn load(path: &str, bytes: Vec<u8>) -> LoadedFile {
 
 /// The bytes of a text format as a [`SourceFile`], or the reason they are
 /// not text: UTF-16, NUL bytes (a binary file) or bad UTF-8.
-fn decode_text(path: &str, bytes: Vec<u8>) -> Result<SourceFile, Box<LoadedFile>> {
+fn decode_text(path: &str, bytes: Vec<u8>) -> Result<SourceFile<String>, Box<LoadedFile>> {
     let refuse = |finding: Finding| Box::new(LoadedFile::failed(path, finding));
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(refuse(
