@@ -203,8 +203,23 @@ pub fn check_each_then<T: Send>(
     mut sink: impl FnMut(T),
 ) {
     type Done<T> = (usize, std::thread::Result<T>);
-    let mut inputs = inputs.into_iter().enumerate();
     let then = &then;
+    if rayon::current_thread_index().is_some() {
+        // Called on a pool thread: waiting there for the pool's work could
+        // starve it (a pool of one would never run it). Check a window at a
+        // time instead.
+        let mut inputs = inputs.into_iter().peekable();
+        while inputs.peek().is_some() {
+            let window: Vec<Input> = inputs.by_ref().take(STREAM_WINDOW).collect();
+            let done: Vec<T> = window
+                .into_par_iter()
+                .map(|input| then(check_input(rules, input, opts)))
+                .collect();
+            done.into_iter().for_each(&mut sink);
+        }
+        return;
+    }
+    let mut inputs = inputs.into_iter().enumerate();
     let (done_tx, done_rx) = std::sync::mpsc::channel::<Done<T>>();
     // Runs here, on the calling thread; the spawned checks run on the pool.
     rayon::in_place_scope(|scope| {

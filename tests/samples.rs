@@ -249,3 +249,29 @@ fn streaming_hands_reports_on_in_input_order() {
         "a report out of order or different"
     );
 }
+
+/// Streaming from a thread of the pool itself (a library caller inside
+/// `rayon::ThreadPool::install`, say) does not wait on work the pool can
+/// never run: even a pool of one thread hands every report on, in order.
+#[test]
+fn streaming_from_a_pool_thread_does_not_hang() {
+    use ragcheck::engine::check_each;
+    let rules = shipped_rules();
+    let (files, _) = discover(&["samples".into()]);
+    let inputs: Vec<Input> = files.into_iter().map(Input::File).collect();
+    let gathered = check_inputs(&rules, inputs.clone(), &CheckOptions::default());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut streamed = Vec::new();
+    pool.install(|| {
+        check_each(&rules, inputs, &CheckOptions::default(), |f| {
+            streamed.push(f)
+        })
+    });
+    let paths = |files: &[ragcheck::report::FileReport]| -> Vec<String> {
+        files.iter().map(|f| f.path.to_string()).collect()
+    };
+    assert_eq!(paths(&streamed), paths(&gathered.files));
+}
