@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use crate::ast;
 use crate::diagnostic::{RuleRef, Severity};
 use crate::rag::Rag;
+use crate::returns::KnownField;
 use crate::span::{FileId, SourceFile, Span};
 use crate::value::{MissingKind, Unit};
 
@@ -347,6 +348,21 @@ pub enum Field {
 
 impl Field {
     /// The name a user writes, for JSON `field`.
+    /// The return field this stands for, when it is one of the standard
+    /// fields kept as typed ([`KnownField`]).
+    pub fn known(self) -> Option<KnownField> {
+        Some(match self {
+            Field::Title => KnownField::Title,
+            Field::Section => KnownField::Section,
+            Field::Officer => KnownField::Officer,
+            Field::Status => KnownField::Status,
+            Field::Commentary => KnownField::Commentary,
+            Field::Unit => KnownField::Unit,
+            Field::Target => KnownField::Target,
+            _ => return None,
+        })
+    }
+
     pub fn name(self, rules: &RuleSet) -> String {
         match self {
             Field::Id => "id".into(),

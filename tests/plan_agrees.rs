@@ -114,23 +114,18 @@ fn plans_agree_with_the_tree_walker() {
                     );
                 }
             }
-            for (id, expr) in rules.shared.iter().enumerate() {
-                compared += agree(
-                    &ctx,
-                    &format!("shared {id}"),
-                    &path,
-                    &rules.plan.shared[id],
-                    expr,
-                );
-            }
-            for (id, expr) in rules.shared_values.iter().enumerate() {
-                compared += agree(
-                    &ctx,
-                    &format!("shared per value {id}"),
-                    &path,
-                    &rules.plan.shared_values[id],
-                    expr,
-                );
+            let shared = [
+                ("shared", &rules.shared, &rules.plan.shared),
+                (
+                    "shared per value",
+                    &rules.shared_values,
+                    &rules.plan.shared_values,
+                ),
+            ];
+            for (kind, exprs, plans) in shared {
+                for (id, (expr, plan)) in exprs.iter().zip(plans).enumerate() {
+                    compared += agree(&ctx, &format!("{kind} {id}"), &path, plan, expr);
+                }
             }
             for (m, measure) in rules.measures.iter().enumerate() {
                 for (b, band) in measure.bands.iter().enumerate() {

@@ -527,34 +527,9 @@ impl<'a> ReturnCtx<'a> {
         match slot.field {
             Field::Value => q_text(scope.quarter.filter(|_| slot.subject == Subject::Current)),
             Field::Q(q) => q_text(Some(q)),
-            Field::Title => e
-                .entry
-                .known(KnownField::Title)
-                .map(|t| (t.pos, "title".into())),
-            Field::Section => e
-                .entry
-                .known(KnownField::Section)
-                .map(|t| (t.pos, "section".into())),
-            Field::Officer => e
-                .entry
-                .known(KnownField::Officer)
-                .map(|t| (t.pos, "officer".into())),
-            Field::Status => e
-                .entry
-                .known(KnownField::Status)
-                .map(|t| (t.pos, "status".into())),
-            Field::Commentary => e
-                .entry
-                .known(KnownField::Commentary)
-                .map(|t| (t.pos, "commentary".into())),
-            Field::Unit => e
-                .entry
-                .known(KnownField::Unit)
-                .map(|t| (t.pos, "unit".into())),
-            Field::Target => e
-                .entry
-                .known(KnownField::Target)
-                .map(|t| (t.pos, "target".into())),
+            field if let Some(k) = field.known() => {
+                e.entry.known(k).map(|t| (t.pos, k.name().into()))
+            }
             Field::Extra(x) => e
                 .extras
                 .get(x)

@@ -132,28 +132,8 @@ pub fn cond(e: &Expr) -> Cond {
             })
         }
         // Kleene: `false and unknown` is false, `true or unknown` is true.
-        Expr::And(a, b) => {
-            let (a, b) = (cond(a), cond(b));
-            Box::new(move |c, s| match a(c, s) {
-                Tri::False => Tri::False,
-                Tri::True => b(c, s),
-                Tri::Unknown => match b(c, s) {
-                    Tri::False => Tri::False,
-                    _ => Tri::Unknown,
-                },
-            })
-        }
-        Expr::Or(a, b) => {
-            let (a, b) = (cond(a), cond(b));
-            Box::new(move |c, s| match a(c, s) {
-                Tri::True => Tri::True,
-                Tri::False => b(c, s),
-                Tri::Unknown => match b(c, s) {
-                    Tri::True => Tri::True,
-                    _ => Tri::Unknown,
-                },
-            })
-        }
+        Expr::And(a, b) => kleene(cond(a), cond(b), Tri::False),
+        Expr::Or(a, b) => kleene(cond(a), cond(b), Tri::True),
         Expr::Cmp(op, a, b) => {
             let op = *op;
             match &**b {
@@ -255,6 +235,20 @@ impl Scaled {
             _ => x.cmp(&self.y),
         }
     }
+}
+
+/// `a and b` (`decides` false) or `a or b` (`decides` true), in Kleene's
+/// logic: either operand giving `decides` decides; otherwise unknown beats
+/// the other value.
+fn kleene(a: Cond, b: Cond, decides: Tri) -> Cond {
+    Box::new(move |c, s| match a(c, s) {
+        Tri::Unknown => match b(c, s) {
+            x if x == decides => decides,
+            _ => Tri::Unknown,
+        },
+        x if x == decides => decides,
+        _ => b(c, s),
+    })
 }
 
 /// `x in [...]`: with a list of constants (`status in [amber, red]`,
