@@ -688,7 +688,13 @@ fn output_never_overwrites_a_return_being_checked() {
     let text = std::fs::read(returns("clean")).expect("a fixture");
     std::fs::write(&target, &text).expect("writing a fixture");
     let dir_arg = dir.to_str().expect("a UTF-8 path");
-    for output in [target.clone(), dir.join(".").join("q2.yaml")] {
+    let mut outputs = vec![target.clone(), dir.join(".").join("q2.yaml")];
+    // A hard link elsewhere is the same file under another name.
+    let elsewhere = temp_dir("output_onto_input_link").join("report.json");
+    if std::fs::hard_link(&target, &elsewhere).is_ok() {
+        outputs.push(elsewhere);
+    }
+    for output in outputs {
         let r = ragcheck(&[
             "check",
             "--rules",

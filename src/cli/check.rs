@@ -334,12 +334,28 @@ fn inputs(paths: &[PathBuf]) -> Result<Inputs, String> {
 
 /// The input that `output` names, if any: writing the report there would
 /// destroy a return (SPEC 5). Only an existing file can be one, so most
-/// runs cost a single `stat`.
+/// runs cost a single `stat`; otherwise each input is looked at once.
 fn overwritten_input<'a>(output: &Path, files: &'a engine::FileList) -> Option<&'a Path> {
-    let output = output.canonicalize().ok()?;
+    let output = file_identity(output)?;
     files
         .iter()
-        .find(|p| p.canonicalize().is_ok_and(|p| p == output))
+        .find(|p| file_identity(p).is_some_and(|p| p == output))
+}
+
+/// What makes two paths the same file, whatever their names: on Unix its
+/// device and inode (one `stat`, and hard links are caught too).
+#[cfg(unix)]
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.dev(), meta.ino()))
+}
+
+/// What makes two paths the same file, whatever their names: elsewhere its
+/// canonical path.
+#[cfg(not(unix))]
+fn file_identity(path: &Path) -> Option<std::path::PathBuf> {
+    path.canonicalize().ok()
 }
 
 /// A run is long enough for a progress bar when it has more files than
