@@ -229,7 +229,6 @@ pub fn check_each_then<T: Send>(
         let mut flight_bytes = 0u64;
         let mut batch = Vec::new();
         loop {
-            let mut started = 0;
             while flight.len() < STREAM_WINDOW
                 && (flight.is_empty() || flight_bytes < STREAM_WINDOW_BYTES)
             {
@@ -239,7 +238,6 @@ pub fn check_each_then<T: Send>(
                 let bytes = input_bytes(&input);
                 flight.push_back(bytes);
                 flight_bytes += bytes;
-                started += 1;
                 scope.spawn(move |_| {
                     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         then(check_input(rules, input, opts))
@@ -251,7 +249,7 @@ pub fn check_each_then<T: Send>(
                 break;
             }
             // Every input in flight finishes exactly once, so this returns.
-            handoff.take(started, &mut batch);
+            handoff.take(flight.len(), &mut batch);
             for result in batch.drain(..) {
                 match result {
                     Ok(t) => sink(t),
@@ -283,7 +281,7 @@ struct HandoffState<T> {
     next: usize,
     /// How many results from `next` on are done, without a gap.
     run: usize,
-    /// Inputs started and not yet taken.
+    /// Inputs in flight when the calling thread last came to take.
     in_flight: usize,
     /// The calling thread is waiting for [`HandoffState::worth_taking`].
     sleeping: bool,
@@ -339,12 +337,12 @@ impl<T> Handoff<T> {
         }
     }
 
-    /// On the calling thread, with `started` more inputs in flight: wait
-    /// until a run of results is worth taking, and move it to `batch` in
-    /// input order.
-    fn take(&self, started: usize, batch: &mut Vec<std::thread::Result<T>>) {
+    /// On the calling thread, with `in_flight` inputs started and not yet
+    /// handed on: wait until a run of results is worth taking, and move it
+    /// to `batch` in input order.
+    fn take(&self, in_flight: usize, batch: &mut Vec<std::thread::Result<T>>) {
         let mut s = self.lock();
-        s.in_flight += started;
+        s.in_flight = in_flight;
         while !s.worth_taking() {
             s.sleeping = true;
             s = self
@@ -355,7 +353,6 @@ impl<T> Handoff<T> {
         let (next, run) = (s.next, s.run);
         batch.extend((next..next + run).filter_map(|i| s.done.remove(&i)));
         s.next += run;
-        s.in_flight -= run;
         s.run = 0;
     }
 }

@@ -96,29 +96,10 @@ impl LineIndex {
 /// The offset of every line start of `text`: 0, and each offset after a
 /// `\n`.
 fn line_starts(text: &str) -> Vec<u32> {
-    /// Bytes looked at together: a whole chunk is tested for a line break
-    /// without a branch per byte (the compiler makes it vector code), and
-    /// only a chunk that holds one is looked at byte by byte.
-    const CHUNK: usize = 32;
     let bytes = text.as_bytes();
     let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
     starts.push(0);
-    let mut push_breaks = |base: usize, chunk: &[u8]| {
-        for (i, &b) in chunk.iter().enumerate() {
-            if b == b'\n' {
-                starts.push((base + i + 1) as u32);
-            }
-        }
-    };
-    let mut chunks = bytes.chunks_exact(CHUNK);
-    let mut base = 0;
-    for chunk in chunks.by_ref() {
-        if chunk.iter().fold(false, |seen, &b| seen | (b == b'\n')) {
-            push_breaks(base, chunk);
-        }
-        base += CHUNK;
-    }
-    push_breaks(base, chunks.remainder());
+    starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i as u32 + 1));
     starts
 }
 

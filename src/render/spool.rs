@@ -7,7 +7,7 @@
 //! file can be made, they are kept in memory instead.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::PathBuf;
 
 /// Bytes written now, copied out later by [`Spool::copy_to`].
@@ -46,19 +46,11 @@ impl Spool {
         match &mut self.store {
             Store::File(path, w) => {
                 w.flush()?;
-                let mut f = File::open(&*path)?;
                 // In large reads: the spool of a national collection is
-                // hundreds of megabytes.
-                let mut buf = vec![0; 1 << 20];
-                loop {
-                    match f.read(&mut buf) {
-                        Ok(0) => break,
-                        Ok(n) => out.write_all(&buf[..n])?,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(e),
-                    }
-                }
-                Ok(())
+                // hundreds of megabytes (`io::copy` writes straight from a
+                // `BufReader`'s buffer).
+                let mut f = BufReader::with_capacity(1 << 20, File::open(&*path)?);
+                io::copy(&mut f, out).map(|_| ())
             }
             Store::Memory(v) => out.write_all(v),
         }
