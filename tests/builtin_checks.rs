@@ -22,8 +22,14 @@ fn check(path: &str) -> (ragcheck::report::Report, String) {
         &CheckOptions { keep_sources: true },
     );
     let mut out = Vec::new();
-    render::human::report(&report, &RenderOptions::default(), &mut out)
-        .unwrap_or_else(|e| panic!("{e}"));
+    render::report(
+        render::Format::Human,
+        &report,
+        &[],
+        &RenderOptions::default(),
+        &mut out,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     (report, String::from_utf8_lossy(&out).into_owned())
 }
 

@@ -13,8 +13,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ragcheck::diagnostic::Diagnostic;
 use ragcheck::engine::{self, CheckOptions, Input};
-use ragcheck::render::{self, Format};
-use ragcheck::report::Summary;
+use ragcheck::render::{self, AnyRenderer, RenderOptions};
 
 use super::{BROKEN, Cli, FAILED, OK, Settings, load_rules, rule_paths};
 
@@ -42,6 +41,9 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
             engine::RETURN_EXTENSIONS.join(", .")
         );
     }
+    // GitHub Actions names the step's Markdown summary file; a format that
+    // makes a step summary appends it there.
+    let step_summary = std::env::var_os(STEP_SUMMARY).filter(|p| !p.is_empty());
     if let Some(out) = &cli.output
         && let Some(input) = overwritten_input(out, &files)
     {
@@ -53,15 +55,27 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
         );
         return BROKEN;
     }
+    let render = RenderOptions {
+        step_summary: step_summary.is_some(),
+        ..settings.render.clone()
+    };
+    let renderer = settings.format.renderer(&rules.catalogue(), &render);
     let opts = CheckOptions {
-        keep_sources: settings.format == Format::Human,
+        keep_sources: renderer.wants_sources(),
     };
     let progress = !cli.quiet && std::io::stderr().is_terminal();
     // Every format is written file by file as reports arrive, so memory
     // stays flat however many returns there are.
     let total = files.len() + usize::from(stdin.is_some());
     let inputs = stdin.into_iter().chain(files.into_inputs());
-    let failing = match stream(cli, settings, &rules, (total, inputs), &opts, progress) {
+    let run = Run {
+        rules: &rules,
+        renderer: &*renderer,
+        settings,
+        opts: &opts,
+        progress,
+    };
+    let failing = match stream(cli, &run, (total, inputs), step_summary) {
         Ok(failing) => failing,
         Err(e) => {
             eprintln!("error: {e}");
@@ -85,19 +99,25 @@ fn report_unreadable(settings: &Settings, unreadable: &[(PathBuf, String)]) {
     let _ = render::human::diagnostics(&diags, &|_| None, &settings.stderr_render(), &mut err);
 }
 
+/// What a run checks with and renders with.
+struct Run<'a> {
+    rules: &'a ragcheck::RuleSet,
+    renderer: &'a dyn AnyRenderer,
+    settings: &'a Settings,
+    opts: &'a CheckOptions,
+    progress: bool,
+}
+
 /// Check and render file by file, in order, as [`engine::check_each`]
-/// does: each file is rendered on the worker that checked it, and only
-/// what the format must hold until the end is kept (see [`Output`]). With
-/// `--format github`, the step summary is appended to
-/// `$GITHUB_STEP_SUMMARY` once the annotations are out. Returns whether
-/// anything fails the run.
+/// does: each file is rendered on the worker that checked it, and the
+/// parts are taken in order (see [`render::Renderer`]). A step summary the
+/// format makes is appended to `step_summary` once the output is out.
+/// Returns whether anything fails the run.
 fn stream(
     cli: &Cli,
-    settings: &Settings,
-    rules: &ragcheck::RuleSet,
+    run: &Run<'_>,
     (total, inputs): (usize, impl Iterator<Item = Input>),
-    opts: &CheckOptions,
-    progress: bool,
+    step_summary: Option<std::ffi::OsString>,
 ) -> Result<bool, String> {
     let mut out: Box<dyn Write> = match &cli.output {
         Some(path) => Box::new(std::io::BufWriter::new(
@@ -106,94 +126,48 @@ fn stream(
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    let step_summary = match settings.format {
-        Format::Github => std::env::var_os(STEP_SUMMARY).filter(|p| !p.is_empty()),
-        _ => None,
-    };
-    let mut output = match settings.format {
-        Format::Human => Output::Human(Summary::default()),
-        Format::Json => Output::Json(render::json::JsonStream::new()),
-        Format::Sarif => Output::Sarif(render::sarif::SarifStream::new(
-            &rules.catalogue(),
-            &settings.render,
-        )),
-        Format::Junit => Output::Junit(render::junit::JunitStream::new()),
-        Format::Github => Output::Github(
-            step_summary
-                .is_some()
-                .then(render::github::StepSummary::new),
-        ),
-    };
-    let bar = progress_bar(total, progress && total > 1);
+    let renderer = run.renderer;
+    let mut doc = renderer.start();
+    let bar = progress_bar(total, run.progress && total > 1);
     let start = Instant::now();
     let mut failing = false;
     let mut failed: Option<std::io::Error> = None;
     // Each file is checked and rendered on a worker, into its own part;
     // only taking the parts in, in order, is serial.
-    let render_part = |file: ragcheck::report::FileReport| -> std::io::Result<Part> {
-        let summary = file.summary();
-        let failing = fails(&file, settings);
-        let rendered = match settings.format {
-            Format::Human => {
-                let mut bytes = Vec::new();
-                render::human::file(&file, &settings.render, &mut bytes)?;
-                Rendered::Text(bytes)
-            }
-            Format::Json => {
-                let (bytes, entries) = render::json::file_entries(&file)?;
-                Rendered::Json(bytes, entries)
-            }
-            Format::Sarif => Rendered::Sarif(render::sarif::findings(file)),
-            Format::Junit => Rendered::Junit(render::junit::file(&file, &settings.render)),
-            Format::Github => {
-                let mut bytes = Vec::new();
-                render::github::file(&file, &mut bytes)?;
-                let sections = match step_summary {
-                    Some(_) => render::github::sections(&file),
-                    None => Vec::new(),
-                };
-                Rendered::Github(bytes, sections)
-            }
-        };
-        Ok(Part {
-            summary,
-            failing,
-            rendered,
-        })
+    let render_part = |file: ragcheck::report::FileReport| {
+        let failing = fails(&file, run.settings);
+        renderer.part(file).map(|part| (failing, part))
     };
-    engine::check_each_then(rules, inputs, opts, render_part, |part| {
+    engine::check_each_then(run.rules, inputs, run.opts, render_part, |part| {
         if failed.is_some() {
             return;
         }
-        let written = part.and_then(|part| {
-            failing |= part.failing;
-            output.take(part, &mut |bytes| bar.suspend(|| out.write_all(bytes)))
+        let written = part.and_then(|(fails, part)| {
+            failing |= fails;
+            let mut out = Suspended {
+                bar: &bar,
+                out: &mut out,
+            };
+            renderer.take(&mut doc, part, &mut out)
         });
         if let Err(e) = written {
             failed = Some(e);
         }
-        tick(&bar, progress, total, start);
+        tick(&bar, run.progress, total, start);
     });
     bar.finish_and_clear();
     if let Some(e) = failed {
         return Err(format!("cannot write the output: {e}"));
     }
-    let markdown = match output {
-        Output::Human(summary) => {
-            render::human::summary(&summary, &settings.render, &mut out).map(|_| None)
-        }
-        Output::Json(json) => json.finish(&mut out).map(|_| None),
-        Output::Sarif(sarif) => sarif.finish(&mut out).map(|_| None),
-        Output::Junit(junit) => junit.finish(&mut out).map(|_| None),
-        Output::Github(summary) => Ok(summary.map(render::github::StepSummary::finish)),
-    }
-    .and_then(|markdown| out.flush().map(|_| markdown))
-    .map_err(|e| format!("cannot write the output: {e}"))?;
-    if let (Some(path), Some(markdown)) = (step_summary, markdown)
+    let finished = renderer
+        .finish(doc, &mut out)
+        .and_then(|finished| out.flush().map(|_| finished))
+        .map_err(|e| format!("cannot write the output: {e}"))?;
+    if let (Some(path), Some(markdown)) = (step_summary, finished.step_summary)
         && let Err(e) = append_step_summary(Path::new(&path), &markdown)
     {
-        // The annotations are out; a summary that cannot be written is
-        // worth saying but does not change the verdict.
+        // The output is out; a summary that cannot be written is worth
+        // saying but does not change the verdict.
         eprintln!(
             "warning: cannot append the step summary to `{}`: {e}",
             Path::new(&path).display()
@@ -202,66 +176,23 @@ fn stream(
     Ok(failing)
 }
 
-/// One file, checked and rendered on a worker thread.
-struct Part {
-    summary: Summary,
-    failing: bool,
-    rendered: Rendered,
+/// The output, with the progress bar out of the way of each write.
+struct Suspended<'a> {
+    bar: &'a ProgressBar,
+    out: &'a mut dyn Write,
 }
 
-/// A file's part of the output, in its format.
-enum Rendered {
-    /// Human output: written out as it comes.
-    Text(Vec<u8>),
-    /// JSON entries, and how many.
-    Json(Vec<u8>, usize),
-    /// What a SARIF log needs of the file, to be rendered in order.
-    Sarif(ragcheck::report::FileReport),
-    Junit(render::junit::Suites),
-    /// Annotations, written out as they come, and the file's sections of
-    /// the step summary (none when there is no step summary to write).
-    Github(Vec<u8>, Vec<String>),
-}
+impl Write for Suspended<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.bar.suspend(|| self.out.write(buf))
+    }
 
-/// What the run keeps, in its format, until every file is in.
-enum Output {
-    /// The counts, for the summary line.
-    Human(Summary),
-    Json(render::json::JsonStream),
-    Sarif(render::sarif::SarifStream),
-    Junit(render::junit::JunitStream),
-    /// The step summary, when there is one to write.
-    Github(Option<render::github::StepSummary>),
-}
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.bar.suspend(|| self.out.write_all(buf))
+    }
 
-impl Output {
-    /// Take in one file's part; what is written out as it comes goes to
-    /// `write`.
-    fn take(
-        &mut self,
-        part: Part,
-        write: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        match (self, part.rendered) {
-            (Output::Human(summary), Rendered::Text(bytes)) => {
-                summary.add(&part.summary);
-                write(&bytes)
-            }
-            (Output::Json(json), Rendered::Json(bytes, entries)) => {
-                json.push(&part.summary, &bytes, entries)
-            }
-            (Output::Sarif(sarif), Rendered::Sarif(file)) => sarif.file(&file),
-            (Output::Junit(junit), Rendered::Junit(suites)) => junit.push(&suites),
-            (Output::Github(summary), Rendered::Github(bytes, sections)) => {
-                if let Some(summary) = summary {
-                    summary.push(&part.summary, sections);
-                }
-                write(&bytes)
-            }
-            _ => Err(std::io::Error::other(
-                "a part rendered in another format (a bug in ragcheck)",
-            )),
-        }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
     }
 }
 

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod check;
@@ -31,8 +32,8 @@ pub(crate) struct Cli {
     pub(crate) rules: Vec<PathBuf>,
 
     /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Human)]
-    pub(crate) format: FormatArg,
+    #[arg(long, global = true, value_parser = format_parser(), default_value_t = Format::Human)]
+    pub(crate) format: Format,
 
     /// Write the output to FILE instead of standard output.
     #[arg(long, short = 'o', global = true, value_name = "FILE")]
@@ -88,13 +89,10 @@ pub(crate) enum Command {
     },
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub(crate) enum FormatArg {
-    Human,
-    Json,
-    Sarif,
-    Junit,
-    Github,
+/// `--format`: one of the names of [`Format::ALL`].
+fn format_parser() -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(Format::ALL.map(Format::name))
+        .try_map(|name| Format::parse(&name).ok_or("not a format"))
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -171,21 +169,15 @@ impl From<&Cli> for Settings {
             FailOn::Info => Some(Severity::Info),
             FailOn::Never => None,
         };
-        let format = match cli.format {
-            FormatArg::Human => Format::Human,
-            FormatArg::Json => Format::Json,
-            FormatArg::Sarif => Format::Sarif,
-            FormatArg::Junit => Format::Junit,
-            FormatArg::Github => Format::Github,
-        };
         Settings {
             render: RenderOptions {
                 color,
                 fail_on,
                 base_dir: std::env::current_dir().ok(),
                 quiet: cli.quiet,
+                step_summary: false,
             },
-            format,
+            format: cli.format,
             stderr_color,
         }
     }

@@ -11,30 +11,77 @@
 //! puts the cell in the message.
 //!
 //! GitHub shows only the first ten annotations of each kind per step, which
-//! is why the CLI also appends [`step_summary`] to the step summary: counts
+//! is why the CLI also appends a [`StepSummary`] to the step summary: counts
 //! and each return's RAG table and problems.
 //!
-//! Both stream: [`file()`] writes one file's annotations as it comes, and
-//! [`StepSummary`] keeps only the part of the summary that can be shown.
+//! Both stream ([`Github`]): [`file()`] writes one file's annotations as it
+//! comes, and [`StepSummary`] keeps only the part of the summary that can
+//! be shown.
 
 use std::fmt::Write as _;
 use std::io;
 
-use super::{count, return_title, summary_line};
+use super::{Finished, RenderOptions, Renderer, count, return_title, summary_line};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rag::Rag;
-use crate::report::{FileReport, MeasureReport, Report, ReturnReport, Summary};
+use crate::report::{FileReport, MeasureReport, ReturnReport, Summary};
 
-/// Write one workflow command per diagnostic.
-pub fn report(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
-    for f in &report.files {
-        file(f, out)?;
+/// `--format github`: each file's annotations written as they come and,
+/// with [`RenderOptions::step_summary`], the step summary built as they
+/// come and handed back at the end.
+pub struct Github {
+    step_summary: bool,
+}
+
+impl Github {
+    pub fn new(opts: &RenderOptions) -> Github {
+        Github {
+            step_summary: opts.step_summary,
+        }
     }
-    Ok(())
+}
+
+impl Renderer for Github {
+    /// The file's counts, its annotations, and its sections of the step
+    /// summary (none when there is no step summary to make).
+    type Part = (Summary, Vec<u8>, Vec<String>);
+    type Document = Option<StepSummary>;
+
+    fn start(&self) -> Option<StepSummary> {
+        self.step_summary.then(StepSummary::new)
+    }
+
+    fn part(&self, file: FileReport) -> io::Result<Self::Part> {
+        let mut text = Vec::new();
+        self::file(&file, &mut text)?;
+        let sections = match self.step_summary {
+            true => sections(&file),
+            false => Vec::new(),
+        };
+        Ok((file.summary(), text, sections))
+    }
+
+    fn take(
+        &self,
+        doc: &mut Option<StepSummary>,
+        (summary, text, sections): Self::Part,
+        out: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        if let Some(doc) = doc {
+            doc.push(&summary, sections);
+        }
+        out.write_all(&text)
+    }
+
+    fn finish(&self, doc: Option<StepSummary>, _out: &mut dyn io::Write) -> io::Result<Finished> {
+        Ok(Finished {
+            step_summary: doc.map(StepSummary::finish),
+        })
+    }
 }
 
 /// Write the workflow commands of one file's diagnostics: its own, then
-/// its returns'. [`report`] is this, file after file.
+/// its returns'.
 pub fn file(file: &FileReport, out: &mut dyn io::Write) -> io::Result<()> {
     for d in file.all_diagnostics() {
         writeln!(out, "{}", command(d, &file.path))?;
@@ -107,22 +154,13 @@ pub fn escape_property(text: &str) -> String {
 /// GitHub takes at most 1 MiB of summary per step; stay well under it.
 const SUMMARY_LIMIT: usize = 900 * 1024;
 
-/// The Markdown summary: counts, then per file and return its problems and
-/// RAG table. Returns past `SUMMARY_LIMIT` are counted, not shown.
-pub fn step_summary(report: &Report) -> String {
-    let mut summary = StepSummary::new();
-    for file in &report.files {
-        summary.file(file);
-    }
-    summary.finish()
-}
-
-/// [`step_summary`] built file by file, for runs too large to hold every
-/// report. The counts come first in the Markdown but are known only at
+/// The Markdown step summary: counts, then per file and return its
+/// problems and RAG table; sections past `SUMMARY_LIMIT` are counted, not
+/// shown. It is built file by file. The counts come first in the Markdown but are known only at
 /// the end, so the sections are kept as they come for as long as they
 /// could still fit under the limit (the counts take at least nothing);
 /// past that, they are only counted. [`StepSummary::finish`] then cuts
-/// them where [`step_summary`] would have, byte for byte.
+/// them where a summary made from the whole report would be cut.
 pub struct StepSummary {
     counts: Summary,
     /// The sections kept, one after another.
@@ -156,11 +194,6 @@ impl StepSummary {
             full: false,
             limit,
         }
-    }
-
-    /// Add one file's report.
-    pub fn file(&mut self, file: &FileReport) {
-        self.push(&file.summary(), sections(file));
     }
 
     /// Add one file's sections already rendered by [`sections`] (on
@@ -358,11 +391,15 @@ mod tests {
     #![allow(clippy::expect_used, clippy::unwrap_used)]
 
     use super::*;
-    use crate::render::fixture;
+    use crate::render::{Format, fixture};
+    use crate::report::Report;
 
     fn annotations(report: &Report) -> String {
         let mut out = Vec::new();
-        super::report(report, &mut out).expect("writing to a Vec");
+        let opts = RenderOptions::default();
+        let finished = crate::render::report(Format::Github, report, &[], &opts, &mut out)
+            .expect("writing to a Vec");
+        assert_eq!(finished.step_summary, None, "none unless asked for");
         String::from_utf8(out).expect("UTF-8")
     }
 
@@ -371,19 +408,21 @@ mod tests {
         insta::assert_snapshot!(annotations(&fixture::report()));
     }
 
-    #[test]
-    fn github_step_summary() {
-        insta::assert_snapshot!(step_summary(&fixture::report()));
+    fn step_summary(report: &Report) -> String {
+        let opts = RenderOptions {
+            step_summary: true,
+            ..RenderOptions::default()
+        };
+        let mut out = Vec::new();
+        let finished = crate::render::report(Format::Github, report, &[], &opts, &mut out)
+            .expect("writing to a Vec");
+        assert_eq!(String::from_utf8_lossy(&out), annotations(report));
+        finished.step_summary.expect("asked for")
     }
 
     #[test]
-    fn annotations_file_by_file_are_the_report_s() {
-        let report = fixture::report();
-        let mut out = Vec::new();
-        for f in &report.files {
-            file(f, &mut out).expect("writing to a Vec");
-        }
-        assert_eq!(String::from_utf8_lossy(&out), annotations(&report));
+    fn github_step_summary() {
+        insta::assert_snapshot!(step_summary(&fixture::report()));
     }
 
     /// The step summary as it was made from a whole report, before it was

@@ -2,54 +2,70 @@
 //! `docs/json-output.md` and described by the JSON Schema in
 //! `tests/data/ragcheck-output.schema.json`.
 //!
-//! The output is built from borrowed views of the [`Report`] with fields in
+//! The output is built from borrowed views of the [`Report`](crate::report::Report) with fields in
 //! a fixed order, so the same report always gives the same bytes.
 //!
-//! [`report`] renders a whole report; [`JsonStream`] streams, file by file,
-//! and spools the entries until the summary is known.
+//! [`Json`] renders file by file and spools the entries until the summary
+//! is known.
 
 use std::io;
 
 use serde::Serialize;
 
 use super::spool::Spool;
+use super::{Finished, Renderer};
 use crate::diagnostic::{Diagnostic, Location, RuleRef};
 use crate::rag::Rag;
-use crate::report::{FileReport, MeasureReport, Report, ReturnReport, Summary};
+use crate::report::{FileReport, MeasureReport, ReturnReport, Summary};
 
 /// The version of this format; it changes only when a field is removed or
 /// changes meaning.
 pub const VERSION: u32 = 1;
 
-/// Write the report as pretty-printed JSON, with a final newline.
-pub fn report(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
-    let doc = Output {
-        version: VERSION,
-        summary: SummaryOut::from(&report.summary()),
-        returns: report.files.iter().flat_map(entries).collect(),
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+/// `--format json`, written file by file: each file's entries go to a
+/// spool as they come, and the document is written at the end — summary
+/// first.
+pub struct Json;
+
+impl Renderer for Json {
+    /// The file's counts, its entries as [`file_entries`] renders them,
+    /// and how many.
+    type Part = (Summary, Vec<u8>, usize);
+    type Document = JsonStream;
+
+    fn start(&self) -> JsonStream {
+        JsonStream::new()
+    }
+
+    fn part(&self, file: FileReport) -> io::Result<Self::Part> {
+        let (text, count) = file_entries(&file)?;
+        Ok((file.summary(), text, count))
+    }
+
+    fn take(
+        &self,
+        doc: &mut JsonStream,
+        (summary, text, count): Self::Part,
+        _out: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        doc.push(&summary, &text, count)
+    }
+
+    fn finish(&self, doc: JsonStream, out: &mut dyn io::Write) -> io::Result<Finished> {
+        doc.finish(out)?;
+        Ok(Finished::default())
+    }
 }
 
-/// `--format json` written file by file, for runs too large to hold every
-/// report: each file's entries go to a spool as they come, and
-/// [`JsonStream::finish`] writes the document — summary first, as
-/// [`report`] does, byte for byte.
+/// The document of [`Json`]: the entries spooled so far and the counts.
 pub struct JsonStream {
     spool: Spool,
     summary: Summary,
     entries: usize,
 }
 
-impl Default for JsonStream {
-    fn default() -> Self {
-        JsonStream::new()
-    }
-}
-
 impl JsonStream {
-    pub fn new() -> JsonStream {
+    fn new() -> JsonStream {
         JsonStream {
             spool: Spool::new("json"),
             summary: Summary::default(),
@@ -57,15 +73,9 @@ impl JsonStream {
         }
     }
 
-    /// Add one file's report.
-    pub fn file(&mut self, file: &FileReport) -> io::Result<()> {
-        let (text, count) = file_entries(file)?;
-        self.push(&file.summary(), &text, count)
-    }
-
-    /// Add one file's entries already rendered by [`file_entries`] (on
-    /// another thread, say), with the file's counts.
-    pub fn push(&mut self, summary: &Summary, text: &[u8], count: usize) -> io::Result<()> {
+    /// Add one file's entries rendered by [`file_entries`], with the
+    /// file's counts.
+    fn push(&mut self, summary: &Summary, text: &[u8], count: usize) -> io::Result<()> {
         self.summary.add(summary);
         if count == 0 {
             return Ok(());
@@ -79,7 +89,7 @@ impl JsonStream {
     }
 
     /// Write the whole document to `out`.
-    pub fn finish(mut self, out: &mut dyn io::Write) -> io::Result<()> {
+    fn finish(mut self, out: &mut dyn io::Write) -> io::Result<()> {
         let mut head = format!("{{\n  \"version\": {VERSION},\n  \"summary\": ").into_bytes();
         write_indented(&mut head, &SummaryOut::from(&self.summary), 1)?;
         out.write_all(&head)?;
@@ -334,6 +344,9 @@ impl serde_json::ser::Formatter for Nested {
     }
 }
 
+/// The whole document as serde would write it: the oracle that the
+/// streamed document is tested against.
+#[cfg(test)]
 #[derive(Serialize)]
 struct Output<'a> {
     version: u32,
@@ -544,7 +557,8 @@ mod tests {
 
     use super::*;
     use crate::diagnostic::Severity;
-    use crate::render::fixture;
+    use crate::render::{Format, fixture};
+    use crate::report::Report;
 
     const SCHEMA: &str = include_str!("../../tests/data/ragcheck-output.schema.json");
 
@@ -586,21 +600,23 @@ mod tests {
     }
 
     #[test]
-    fn streaming_file_by_file_gives_the_same_bytes() {
+    fn streaming_file_by_file_gives_what_serde_writes_for_the_whole() {
         for report in [fixture::report(), Report::default()] {
-            let mut stream = JsonStream::new();
-            for file in &report.files {
-                stream.file(file).expect("spooling");
-            }
-            let mut out = Vec::new();
-            stream.finish(&mut out).expect("writing to a Vec");
-            assert_eq!(String::from_utf8_lossy(&out), json(&report));
+            let doc = Output {
+                version: VERSION,
+                summary: SummaryOut::from(&report.summary()),
+                returns: report.files.iter().flat_map(entries).collect(),
+            };
+            let mut whole = serde_json::to_string_pretty(&doc).unwrap();
+            whole.push('\n');
+            assert_eq!(json(&report), whole);
         }
     }
 
     fn json(report: &Report) -> String {
         let mut out = Vec::new();
-        super::report(report, &mut out).expect("writing to a Vec");
+        crate::render::report(Format::Json, report, &[], &Default::default(), &mut out)
+            .expect("writing to a Vec");
         String::from_utf8(out).expect("UTF-8")
     }
 

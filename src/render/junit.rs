@@ -16,47 +16,35 @@
 //! `tests` counts test cases and `failures` the test cases that failed.
 //! There are no timings, so the output is the same on every run.
 //!
-//! [`report`] renders a whole report; [`JunitStream`] streams, file by
-//! file, spooling the suites until the totals of `<testsuites>` are known.
+//! [`Junit`] renders file by file, spooling the suites until the totals of
+//! `<testsuites>` are known.
 
 use std::fmt::Write as _;
 use std::io;
 
 use super::spool::Spool;
-use super::{RenderOptions, return_title};
+use super::{Finished, RenderOptions, Renderer, return_title};
 use crate::diagnostic::Diagnostic;
-use crate::report::{CheckRun, FileReport, Report};
+use crate::report::{CheckRun, FileReport};
 
-/// Write the report as JUnit XML.
-pub fn report(report: &Report, opts: &RenderOptions, out: &mut dyn io::Write) -> io::Result<()> {
-    let suites: Vec<Suites> = report.files.iter().map(|f| file(f, opts)).collect();
-    let tests: usize = suites.iter().map(|s| s.tests).sum();
-    let failures: usize = suites.iter().map(|s| s.failures).sum();
-    head(tests, failures, out)?;
-    for s in &suites {
-        out.write_all(s.xml.as_bytes())?;
-    }
-    tail(out)
+/// `--format junit`, written file by file: each file's suites go to a
+/// spool as they come, with their counts added up, and the document is
+/// written at the end — totals first.
+pub struct Junit {
+    opts: RenderOptions,
 }
 
-/// JUnit XML written file by file, for runs too large to hold every
-/// report: each file's suites go to a spool as they come, with their
-/// counts added up, and [`JunitStream::finish`] writes the document —
-/// totals first, as [`report`] does, byte for byte.
-pub struct JunitStream {
-    spool: Spool,
-    tests: usize,
-    failures: usize,
-}
-
-impl Default for JunitStream {
-    fn default() -> Self {
-        JunitStream::new()
+impl Junit {
+    pub fn new(opts: &RenderOptions) -> Junit {
+        Junit { opts: opts.clone() }
     }
 }
 
-impl JunitStream {
-    pub fn new() -> JunitStream {
+impl Renderer for Junit {
+    type Part = Suites;
+    type Document = JunitStream;
+
+    fn start(&self) -> JunitStream {
         JunitStream {
             spool: Spool::new("xml"),
             tests: 0,
@@ -64,25 +52,34 @@ impl JunitStream {
         }
     }
 
-    /// Add one file's report.
-    pub fn file(&mut self, file: &FileReport, opts: &RenderOptions) -> io::Result<()> {
-        self.push(&self::file(file, opts))
+    fn part(&self, file: FileReport) -> io::Result<Suites> {
+        Ok(self::file(&file, &self.opts))
     }
 
-    /// Add one file's suites already rendered by [`file()`] (on another
-    /// thread, say).
-    pub fn push(&mut self, suites: &Suites) -> io::Result<()> {
-        self.tests += suites.tests;
-        self.failures += suites.failures;
-        self.spool.write_all(suites.xml.as_bytes())
+    fn take(
+        &self,
+        doc: &mut JunitStream,
+        suites: Suites,
+        _out: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        doc.tests += suites.tests;
+        doc.failures += suites.failures;
+        doc.spool.write_all(suites.xml.as_bytes())
     }
 
-    /// Write the whole document to `out`.
-    pub fn finish(mut self, out: &mut dyn io::Write) -> io::Result<()> {
-        head(self.tests, self.failures, out)?;
-        self.spool.copy_to(out)?;
-        tail(out)
+    fn finish(&self, mut doc: JunitStream, out: &mut dyn io::Write) -> io::Result<Finished> {
+        head(doc.tests, doc.failures, out)?;
+        doc.spool.copy_to(out)?;
+        tail(out)?;
+        Ok(Finished::default())
     }
+}
+
+/// The document of [`Junit`]: the suites spooled so far and their totals.
+pub struct JunitStream {
+    spool: Spool,
+    tests: usize,
+    failures: usize,
 }
 
 /// `<testsuite>` elements (one file's, say), with their counts.
@@ -292,7 +289,8 @@ mod tests {
 
     use super::*;
     use crate::diagnostic::Severity;
-    use crate::render::fixture;
+    use crate::render::{Format, fixture};
+    use crate::report::Report;
 
     fn junit(report: &Report, fail_on: Option<Severity>) -> String {
         let opts = RenderOptions {
@@ -300,7 +298,8 @@ mod tests {
             ..RenderOptions::default()
         };
         let mut out = Vec::new();
-        super::report(report, &opts, &mut out).expect("writing to a Vec");
+        crate::render::report(Format::Junit, report, &[], &opts, &mut out)
+            .expect("writing to a Vec");
         String::from_utf8(out).expect("UTF-8")
     }
 
@@ -376,20 +375,25 @@ mod tests {
     }
 
     #[test]
-    fn streaming_file_by_file_gives_the_same_bytes() {
+    fn streaming_file_by_file_gives_the_whole_document() {
         for report in [fixture::report(), Report::default()] {
             for fail_on in [Some(Severity::Error), Some(Severity::Info), None] {
                 let opts = RenderOptions {
                     fail_on,
                     ..RenderOptions::default()
                 };
-                let mut stream = JunitStream::new();
-                for file in &report.files {
-                    stream.file(file, &opts).expect("spooling");
-                }
-                let mut out = Vec::new();
-                stream.finish(&mut out).expect("writing to a Vec");
-                assert_eq!(String::from_utf8_lossy(&out), junit(&report, fail_on));
+                // Every file's suites, held at once, under their totals.
+                let suites: Vec<Suites> = report.files.iter().map(|f| file(f, &opts)).collect();
+                let mut whole = Vec::new();
+                head(
+                    suites.iter().map(|s| s.tests).sum(),
+                    suites.iter().map(|s| s.failures).sum(),
+                    &mut whole,
+                )
+                .unwrap();
+                suites.iter().for_each(|s| whole.extend(s.xml.as_bytes()));
+                tail(&mut whole).unwrap();
+                assert_eq!(junit(&report, fail_on), String::from_utf8_lossy(&whole));
             }
         }
     }

@@ -16,21 +16,24 @@
 //!
 //! miette lives in [`human`] only; the engine never sees it.
 //!
-//! [`report`] renders a whole [`Report`]. For runs too large to hold every
-//! report, each format also streams, file by file, with output that is the
-//! same byte for byte: human output ([`human::file`], then
-//! [`human::summary`]) and GitHub annotations ([`github::file`]) are written
-//! as each file comes; [`json::JsonStream`] and [`junit::JunitStream`]
-//! spool their parts until the totals that head the document are known;
-//! [`github::StepSummary`] keeps only what the step summary can show; and
-//! [`sarif::SarifStream`] spools each result until the rule table that
-//! heads the log is known.
+//! Every format implements one trait, [`Renderer`], so that a run is
+//! rendered the same way whatever the format: each file's part is rendered
+//! on the worker that checked it ([`Renderer::part`]), the parts are taken
+//! in input order ([`Renderer::take`]), and the document is finished at the
+//! end ([`Renderer::finish`]). Human output and GitHub annotations are
+//! written as each part comes; JSON entries, SARIF results and JUnit suites
+//! wait in a spool until the totals that head their document are known.
+//! The CLI picks a format once, with [`Format::renderer`], and never looks
+//! at it again; [`report`] renders a whole [`Report`] through the same
+//! trait. A new format is a new module and a variant of [`Format`].
 
+use std::any::Any;
+use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::report::{CheckInfo, Report};
+use crate::report::{CheckInfo, FileReport, Report};
 
 pub mod github;
 pub mod human;
@@ -57,6 +60,9 @@ pub struct RenderOptions {
     /// summary, no heading for a return that has nothing to show. Machine
     /// formats ignore it.
     pub quiet: bool,
+    /// Make a Markdown step summary too (`--format github`, when
+    /// `$GITHUB_STEP_SUMMARY` is set); other formats ignore it.
+    pub step_summary: bool,
 }
 
 impl RenderOptions {
@@ -102,24 +108,146 @@ impl Format {
     pub fn parse(text: &str) -> Option<Format> {
         Format::ALL.into_iter().find(|f| f.name() == text)
     }
+
+    /// The renderer of this format. `catalogue` lists every check of the
+    /// rule set (built-in and user), for SARIF's rule table.
+    pub fn renderer(self, catalogue: &[CheckInfo], opts: &RenderOptions) -> Box<dyn AnyRenderer> {
+        match self {
+            Format::Human => Box::new(human::Human::new(opts)),
+            Format::Json => Box::new(json::Json),
+            Format::Sarif => Box::new(sarif::Sarif::new(catalogue, opts)),
+            Format::Junit => Box::new(junit::Junit::new(opts)),
+            Format::Github => Box::new(github::Github::new(opts)),
+        }
+    }
 }
 
-/// Render a whole `check` report in one format. `catalogue` lists every
-/// check of the rule set (built-in and user), for SARIF's rule table.
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An output format, rendered file by file: each file's part on the worker
+/// thread that checked it, for many files at once ([`Renderer::part`]);
+/// then the parts taken in input order into the format's document
+/// ([`Renderer::take`]), which writes out what it can as it comes and
+/// keeps what must wait (totals that head the document) until
+/// [`Renderer::finish`].
+///
+/// The renderer itself holds only settings and is shared by the workers;
+/// what the run accumulates lives in its [`Renderer::Document`].
+pub trait Renderer: Sync {
+    /// One file's part of the output.
+    type Part: Send + 'static;
+    /// What the format keeps from part to part until the end.
+    type Document: 'static;
+
+    /// Whether parts need the text of each file ([`FileReport::source`]),
+    /// to show a value in its line.
+    fn wants_sources(&self) -> bool {
+        false
+    }
+
+    /// A new, empty document.
+    fn start(&self) -> Self::Document;
+
+    /// Render one file's part. Runs on a worker thread.
+    fn part(&self, file: FileReport) -> io::Result<Self::Part>;
+
+    /// Take in the next file's part, in input order; what can be written
+    /// at once goes to `out`.
+    fn take(
+        &self,
+        doc: &mut Self::Document,
+        part: Self::Part,
+        out: &mut dyn io::Write,
+    ) -> io::Result<()>;
+
+    /// Write what is left of the document to `out`.
+    fn finish(&self, doc: Self::Document, out: &mut dyn io::Write) -> io::Result<Finished>;
+}
+
+/// What a finished document leaves besides its output.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Finished {
+    /// Markdown for `$GITHUB_STEP_SUMMARY`, when the format makes one and
+    /// [`RenderOptions::step_summary`] asks for it.
+    pub step_summary: Option<String>,
+}
+
+/// One file's part in some format, its type known only to its renderer.
+pub struct Part(Box<dyn Any + Send>);
+
+/// A document in some format, its type known only to its renderer.
+pub struct Document(Box<dyn Any>);
+
+/// A [`Renderer`] of any format, its part and document types hidden, so a
+/// caller can hold one without knowing the format. Every `Renderer` is
+/// one.
+pub trait AnyRenderer: Sync {
+    /// [`Renderer::wants_sources`].
+    fn wants_sources(&self) -> bool;
+    /// [`Renderer::start`].
+    fn start(&self) -> Document;
+    /// [`Renderer::part`].
+    fn part(&self, file: FileReport) -> io::Result<Part>;
+    /// [`Renderer::take`]; a part or document of another format is an
+    /// error.
+    fn take(&self, doc: &mut Document, part: Part, out: &mut dyn io::Write) -> io::Result<()>;
+    /// [`Renderer::finish`].
+    fn finish(&self, doc: Document, out: &mut dyn io::Write) -> io::Result<Finished>;
+}
+
+impl<R: Renderer> AnyRenderer for R {
+    fn wants_sources(&self) -> bool {
+        Renderer::wants_sources(self)
+    }
+
+    fn start(&self) -> Document {
+        Document(Box::new(Renderer::start(self)))
+    }
+
+    fn part(&self, file: FileReport) -> io::Result<Part> {
+        Ok(Part(Box::new(Renderer::part(self, file)?)))
+    }
+
+    fn take(&self, doc: &mut Document, part: Part, out: &mut dyn io::Write) -> io::Result<()> {
+        match (doc.0.downcast_mut(), part.0.downcast()) {
+            (Some(doc), Ok(part)) => Renderer::take(self, doc, *part, out),
+            _ => Err(another_format()),
+        }
+    }
+
+    fn finish(&self, doc: Document, out: &mut dyn io::Write) -> io::Result<Finished> {
+        match doc.0.downcast() {
+            Ok(doc) => Renderer::finish(self, *doc, out),
+            Err(_) => Err(another_format()),
+        }
+    }
+}
+
+fn another_format() -> io::Error {
+    io::Error::other("a part rendered in another format (a bug in ragcheck)")
+}
+
+/// Render a whole `check` report in one format, file by file as a run
+/// streams it. `catalogue` lists every check of the rule set (built-in and
+/// user), for SARIF's rule table.
 pub fn report(
     format: Format,
     report: &Report,
     catalogue: &[CheckInfo],
     opts: &RenderOptions,
     out: &mut dyn io::Write,
-) -> io::Result<()> {
-    match format {
-        Format::Human => human::report(report, opts, out),
-        Format::Json => json::report(report, out),
-        Format::Sarif => sarif::report(report, catalogue, opts, out),
-        Format::Junit => junit::report(report, opts, out),
-        Format::Github => github::report(report, out),
+) -> io::Result<Finished> {
+    let renderer = format.renderer(catalogue, opts);
+    let mut doc = renderer.start();
+    for file in &report.files {
+        let part = renderer.part(file.clone())?;
+        renderer.take(&mut doc, part, out)?;
     }
+    renderer.finish(doc, out)
 }
 
 /// `1 error`, `2 errors`.

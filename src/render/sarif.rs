@@ -14,11 +14,9 @@
 //!
 //! The output is validated against the official schema in the tests.
 //!
-//! [`report`] renders a whole report. [`SarifStream`] streams, file by
-//! file: each result is rendered as it comes and spooled until the rule
-//! table that heads the log is known, which keeps only a count per
-//! fingerprint and the codes the catalogue lacks; the log is the same,
-//! byte for byte.
+//! [`Sarif`] renders file by file: each result is rendered as it comes and
+//! spooled until the rule table that heads the log is known, which keeps
+//! only a count per fingerprint and the codes the catalogue lacks.
 
 use std::collections::HashMap;
 use std::io;
@@ -26,52 +24,15 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::RenderOptions;
 use super::spool::Spool;
+use super::{Finished, RenderOptions, Renderer};
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::report::{CheckInfo, FileReport, Report, ReturnReport};
+use crate::report::{CheckInfo, FileReport, ReturnReport};
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// The base id that result URIs are relative to.
 pub const SRCROOT: &str = "%SRCROOT%";
-
-/// Write the report as a SARIF log, pretty-printed, with a final newline.
-pub fn report(
-    report: &Report,
-    catalogue: &[CheckInfo],
-    opts: &RenderOptions,
-    out: &mut dyn io::Write,
-) -> io::Result<()> {
-    let base = opts.base_dir.as_deref();
-    let mut rules: Vec<RuleOut> = catalogue.iter().map(rule).collect();
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for (i, c) in catalogue.iter().enumerate() {
-        index.entry(c.id.as_str()).or_insert(i);
-    }
-    let mut unknown: Vec<&Diagnostic> = report
-        .diagnostics()
-        .filter(|d| !index.contains_key(d.code.as_str()))
-        .collect();
-    unknown.sort_by(|a, b| a.code.cmp(&b.code));
-    unknown.dedup_by(|a, b| a.code == b.code);
-    for d in unknown {
-        index.insert(&d.code, rules.len());
-        rules.push(unlisted_rule(&d.code, d.severity));
-    }
-
-    let mut seen: HashMap<u64, u32> = HashMap::new();
-    let mut results = Vec::new();
-    for file in &report.files {
-        for (d, organisation, period) in file_results(file) {
-            let rule_index = index[d.code.as_str()];
-            let at = (&*file.path, organisation, period);
-            results.push(result(d, rule_index, at, base, &mut seen));
-        }
-    }
-    serde_json::to_writer_pretty(&mut *out, &log(rules, base, results))?;
-    writeln!(out)
-}
 
 /// A file's diagnostics, each with the organisation and period of its
 /// return: the file's own first, then its returns'.
@@ -170,13 +131,60 @@ fn log<'a>(rules: Vec<RuleOut>, base: Option<&Path>, results: Vec<ResultOut<'a>>
     }
 }
 
-/// A SARIF log written file by file, for runs too large to hold every
-/// report. Each diagnostic's result is rendered as it comes and spooled;
+/// `--format sarif`, written file by file: each file is cut down to its
+/// [`findings`] on its worker, and its results rendered into the
+/// document's spool as it is taken.
+pub struct Sarif {
+    catalogue: Vec<CheckInfo>,
+    base: Option<PathBuf>,
+}
+
+impl Sarif {
+    /// A log of checks from `catalogue`; [`RenderOptions::base_dir`] is
+    /// the root that URIs are relative to.
+    pub fn new(catalogue: &[CheckInfo], opts: &RenderOptions) -> Sarif {
+        Sarif {
+            catalogue: catalogue.to_vec(),
+            base: opts.base_dir.clone(),
+        }
+    }
+}
+
+impl Renderer for Sarif {
+    /// What the log needs of the file.
+    type Part = FileReport;
+    type Document = SarifStream;
+
+    fn start(&self) -> SarifStream {
+        SarifStream::new(&self.catalogue, self.base.clone())
+    }
+
+    fn part(&self, file: FileReport) -> io::Result<FileReport> {
+        Ok(findings(file))
+    }
+
+    fn take(
+        &self,
+        doc: &mut SarifStream,
+        file: FileReport,
+        _out: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        doc.file(&file)
+    }
+
+    fn finish(&self, doc: SarifStream, out: &mut dyn io::Write) -> io::Result<Finished> {
+        doc.finish(out)?;
+        Ok(Finished::default())
+    }
+}
+
+/// The document of [`Sarif`]. Each diagnostic's result is rendered as it
+/// comes and spooled;
 /// what is kept is a count per fingerprint (for the `:N` suffixes) and the
 /// codes the catalogue lacks. Their rules go at the end of the rule table,
 /// sorted, so a result of such a code is spooled with a stand-in rule
-/// index, put right as [`SarifStream::finish`] copies the spool out after
-/// the rule table. The log is the same, byte for byte, as [`report`]'s.
+/// index, put right as the log is finished and the spool copied out after
+/// the rule table.
 pub struct SarifStream {
     rules: Vec<RuleOut>,
     /// The rule index of each code of the catalogue.
@@ -202,9 +210,7 @@ const RULE_INDEX: &str = "\"ruleIndex\": ";
 const RESULT_DEPTH: usize = 4;
 
 impl SarifStream {
-    /// A log of checks from `catalogue`; [`RenderOptions::base_dir`] is
-    /// the root that URIs are relative to.
-    pub fn new(catalogue: &[CheckInfo], opts: &RenderOptions) -> SarifStream {
+    fn new(catalogue: &[CheckInfo], base: Option<PathBuf>) -> SarifStream {
         let mut index = HashMap::new();
         for (i, c) in catalogue.iter().enumerate() {
             index.entry(c.id.clone()).or_insert(i);
@@ -214,16 +220,15 @@ impl SarifStream {
             index,
             unlisted: Vec::new(),
             unlisted_index: HashMap::new(),
-            base: opts.base_dir.clone(),
+            base,
             seen: HashMap::new(),
             spool: Spool::new("sarif"),
             results: 0,
         }
     }
 
-    /// Add one file's results. Only what [`findings`] keeps is read, so a
-    /// caller may cut the report down first (on another thread, say).
-    pub fn file(&mut self, file: &FileReport) -> io::Result<()> {
+    /// Add one file's results. Only what [`findings`] keeps is read.
+    fn file(&mut self, file: &FileReport) -> io::Result<()> {
         let mut text = Vec::new();
         for (d, organisation, period) in file_results(file) {
             let rule_index = match self.index.get(d.code.as_str()) {
@@ -248,7 +253,7 @@ impl SarifStream {
     }
 
     /// Write the whole log to `out`.
-    pub fn finish(mut self, out: &mut dyn io::Write) -> io::Result<()> {
+    fn finish(mut self, out: &mut dyn io::Write) -> io::Result<()> {
         // The rule table, with the codes the catalogue lacks at its end in
         // code order, as report() has it.
         let mut order: Vec<usize> = (0..self.unlisted.len()).collect();
@@ -312,8 +317,7 @@ fn stand_in(line: &[u8]) -> Option<(&[u8], usize, &[u8])> {
 /// What a SARIF log needs of a file's report: its path and diagnostics,
 /// and each return's organisation, period and diagnostics. Returns with no
 /// diagnostics, measures, checks and the file's text are dropped: they
-/// give no result, so [`report`] and [`SarifStream::file`] write the same
-/// results from what is left.
+/// give no result.
 pub fn findings(file: FileReport) -> FileReport {
     let mut returns: Vec<ReturnReport> = file
         .returns

@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
-use super::{RenderOptions, count, return_title, summary_line};
+use super::{Finished, RenderOptions, Renderer, count, return_title, summary_line};
 use crate::diagnostic::{Diagnostic, Location, Severity};
-use crate::report::{FileReport, Report, Summary};
+use crate::report::{FileReport, Summary};
 
 mod snippet;
 mod table;
@@ -28,19 +28,56 @@ pub const WIDTH: usize = 100;
 /// Context lines around a snippet.
 const CONTEXT: usize = 1;
 
-/// Render a `check` report: every problem, each return's RAG table and the
-/// summary line. With [`RenderOptions::quiet`], only the problems, under the
-/// heading of the file or return they belong to.
-pub fn report(report: &Report, opts: &RenderOptions, out: &mut dyn io::Write) -> io::Result<()> {
-    for file in &report.files {
-        self::file(file, opts, out)?;
-    }
-    summary(&report.summary(), opts, out)
+/// `--format human`: every problem, each return's RAG table and the
+/// summary line. With [`RenderOptions::quiet`], only the problems, under
+/// the heading of the file or return they belong to. Each file is written
+/// as it comes; the document keeps only the counts, for the summary.
+pub struct Human {
+    opts: RenderOptions,
 }
 
-/// One file's part of [`report`]: its problems and RAG tables. With
-/// [`summary`] after the last file, rendering file by file gives the same
-/// text as [`report`], without holding every file's report at once.
+impl Human {
+    pub fn new(opts: &RenderOptions) -> Human {
+        Human { opts: opts.clone() }
+    }
+}
+
+impl Renderer for Human {
+    /// The file's counts and its text.
+    type Part = (Summary, Vec<u8>);
+    type Document = Summary;
+
+    fn wants_sources(&self) -> bool {
+        true
+    }
+
+    fn start(&self) -> Summary {
+        Summary::default()
+    }
+
+    fn part(&self, file: FileReport) -> io::Result<Self::Part> {
+        let mut text = Vec::new();
+        self::file(&file, &self.opts, &mut text)?;
+        Ok((file.summary(), text))
+    }
+
+    fn take(
+        &self,
+        doc: &mut Summary,
+        (summary, text): Self::Part,
+        out: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        doc.add(&summary);
+        out.write_all(&text)
+    }
+
+    fn finish(&self, doc: Summary, out: &mut dyn io::Write) -> io::Result<Finished> {
+        self::summary(&doc, &self.opts, out)?;
+        Ok(Finished::default())
+    }
+}
+
+/// One file's part of the output: its problems and RAG tables.
 pub fn file(file: &FileReport, opts: &RenderOptions, out: &mut dyn io::Write) -> io::Result<()> {
     let printer = Printer::new(opts);
     let source = |path: &str| {
@@ -78,7 +115,7 @@ pub fn file(file: &FileReport, opts: &RenderOptions, out: &mut dyn io::Write) ->
     Ok(())
 }
 
-/// The closing summary of [`report`] (nothing when quiet).
+/// The closing summary (nothing when quiet).
 pub fn summary(s: &Summary, opts: &RenderOptions, out: &mut dyn io::Write) -> io::Result<()> {
     if opts.quiet {
         return Ok(());

@@ -2,7 +2,8 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use super::*;
-use crate::render::fixture;
+use crate::render::{Format, fixture};
+use crate::report::Report;
 
 fn human(report: &Report, color: bool) -> String {
     let opts = RenderOptions {
@@ -10,7 +11,7 @@ fn human(report: &Report, color: bool) -> String {
         ..RenderOptions::default()
     };
     let mut out = Vec::new();
-    super::report(report, &opts, &mut out).expect("writing to a Vec");
+    crate::render::report(Format::Human, report, &[], &opts, &mut out).expect("writing to a Vec");
     String::from_utf8(out).expect("UTF-8")
 }
 
@@ -71,7 +72,8 @@ fn quiet_shows_only_the_problems() {
         ..RenderOptions::default()
     };
     let mut out = Vec::new();
-    super::report(&fixture::report(), &opts, &mut out).expect("writing to a Vec");
+    crate::render::report(Format::Human, &fixture::report(), &[], &opts, &mut out)
+        .expect("writing to a Vec");
     let quiet = String::from_utf8(out).expect("UTF-8");
     // Every problem is still there, word for word.
     assert!(quiet.contains(
@@ -85,7 +87,8 @@ fn quiet_shows_only_the_problems() {
     assert!(quiet.len() < full.len());
     // An empty report says nothing at all.
     let mut out = Vec::new();
-    super::report(&Report::default(), &opts, &mut out).expect("writing to a Vec");
+    crate::render::report(Format::Human, &Report::default(), &[], &opts, &mut out)
+        .expect("writing to a Vec");
     assert!(out.is_empty());
 }
 
