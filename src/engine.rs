@@ -487,7 +487,12 @@ pub fn check_return(rules: &RuleSet, loaded: &LoadedFile, ctx: &ReturnCtx<'_>) -
             .organisation
             .as_ref()
             .map(|t| t.as_str().to_string()),
-        period: ctx.ret.period.as_ref().map(|t| t.as_str().to_string()),
+        // The canonical form (SPEC 2.5), or the text as typed when it
+        // cannot be read.
+        period: match ctx.known_period() {
+            Some(p) => Some(p.to_string()),
+            None => ctx.ret.period.as_ref().map(|t| t.as_str().to_string()),
+        },
         measures,
         diagnostics,
         checks: runs,

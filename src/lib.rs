@@ -27,6 +27,7 @@ pub mod engine;
 pub mod eval;
 pub mod format;
 pub mod ir;
+pub mod period;
 pub mod rag;
 pub mod render;
 pub mod report;

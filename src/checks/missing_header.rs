@@ -1,22 +1,24 @@
 use super::Builtin;
 use crate::diagnostic::{Finding, Severity};
-use crate::eval::{ReturnCtx, parse_period};
+use crate::eval::ReturnCtx;
 
 pub static CHECK: Builtin = Builtin {
     id: "missing_header",
     severity: Severity::Error,
-    about: "The return's `organisation` or `period` is absent, or the period is not `YYYY/YY Qn`.",
+    about: "The return's `organisation` or `period` is absent, or the period is in no notation ragcheck reads.",
     docs: "\
 What it does: checks the return's header names the organisation and the period, and that the \
-period is a financial year and quarter such as `2011/12 Q4`.
+period reads as exactly one financial year, quarter or month: `2016/17`, `2016/17 Q3`, \
+`2016/17 M07`, or another notation of the same (`2016-17;Q3`, `Quarter 3 2016/17`, \
+`October 2016`, …), also inside other text (`Reporting Period : Quarter 4 2011/12`).
 
-Why: the period decides which quarter's value is `value`, which quarters are in the future, \
-and which deferrals are overdue. Without it most checks cannot run.
+Why: the period decides which sub-period's value is `value`, which sub-periods are in the \
+future, and which deferrals are overdue. Without it most checks cannot run.
 
 Example:
     return:
       organisation: Leeds City Council
-      period: Quarter 4 2011/12     # <- missing_header: write `2011/12 Q4`",
+      period: 2011/13 Q4     # <- missing_header: the years of `2011/13` do not follow on",
     run: Some(run),
 };
 
@@ -59,43 +61,20 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             .help("add `period: 2011/12 Q4` (financial year and quarter) to the header")
             .field("period"),
         ),
-        Some(p) => match parse_period(p.as_str()) {
-            None => out.push(
-                Finding::new(
-                    Severity::Error,
-                    CHECK.id,
-                    format!(
-                        "the period `{}` is not a financial year and quarter",
-                        p.as_str()
-                    ),
-                    p.pos,
-                )
-                .label("expected the form `YYYY/YY Qn`")
-                .help("write it as `2011/12 Q4`: the financial year, a space, and Q1 to Q4")
-                .field("period"),
-            ),
-            Some((year, _)) => {
-                let first: Option<u32> = year.get(2..4).and_then(|s| s.parse().ok());
-                let second: Option<u32> = year.get(5..7).and_then(|s| s.parse().ok());
-                if let (Some(a), Some(b)) = (first, second)
-                    && (a + 1) % 100 != b
-                {
-                    out.push(
-                        Finding::new(
-                            Severity::Error,
-                            CHECK.id,
-                            format!("the financial year `{year}` does not run over two consecutive years"),
-                            p.pos,
-                        )
-                        .label("years do not follow on")
-                        .help(format!(
-                            "a financial year is written like `20{a:02}/{:02}`",
-                            (a + 1) % 100
-                        ))
+        Some(p) => {
+            if let Some(Err(e)) = &ctx.period {
+                let message = if p.as_str().trim().is_empty() {
+                    "the period is empty".to_string()
+                } else {
+                    format!("the period `{}` cannot be read: {e}", p.as_str().trim())
+                };
+                out.push(
+                    Finding::new(Severity::Error, CHECK.id, message, p.pos)
+                        .label(e.label())
+                        .help(e.help())
                         .field("period"),
-                    )
-                }
+                );
             }
-        },
+        }
     }
 }

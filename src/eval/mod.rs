@@ -22,6 +22,7 @@ use crate::display;
 use crate::ir::{
     self, ArithOp, CmpOp, Const, Field, Func, IsKind, RuleSet, Slot, Subject, Template,
 };
+use crate::period::{Frequency, Period, PeriodError};
 use crate::rag::Rag;
 use crate::report::CheckRun;
 use crate::returns::{Entry, KnownField, Pos, Return, Text};
@@ -122,10 +123,14 @@ pub enum TextField {
 pub struct ReturnCtx<'a> {
     pub rules: &'a RuleSet,
     pub ret: &'a Return,
+    /// The return's period, read from its header (`None` when the header
+    /// names none).
+    pub period: Option<Result<Period, PeriodError>>,
     /// The return's own quarter (1..4), from its period.
     pub quarter: Option<u8>,
-    /// The financial year, such as `2011/12`.
-    pub year: Option<&'a str>,
+    /// The period's canonical form is the text as typed (`return.period`
+    /// can borrow it).
+    period_as_typed: bool,
     pub entries: Vec<EntryCtx<'a>>,
     /// Declared measure index → index of its first entry.
     pub by_measure: Vec<Option<usize>>,
@@ -144,28 +149,16 @@ pub struct ReturnCtx<'a> {
     memo: memo::Lease,
 }
 
-/// Split `2011/12 Q4` into year and quarter; `None` if it is not that form.
-pub fn parse_period(text: &str) -> Option<(&str, u8)> {
-    let t = text.trim();
-    let (year, q) = t.split_once(char::is_whitespace)?;
-    let q = q.trim();
-    let b = year.as_bytes();
-    let year_ok = b.len() == 7
-        && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'/'
-        && b[5..].iter().all(u8::is_ascii_digit);
-    let quarter = match q.as_bytes() {
-        [b'Q' | b'q', d @ b'1'..=b'4'] => d - b'0',
-        _ => return None,
-    };
-    year_ok.then_some((year, quarter))
-}
-
 impl<'a> ReturnCtx<'a> {
     pub fn new(rules: &'a RuleSet, ret: &'a Return) -> ReturnCtx<'a> {
-        let (year, quarter) = match ret.period.as_ref().and_then(|p| parse_period(p.as_str())) {
-            Some((y, q)) => (Some(y), Some(q)),
-            None => (None, None),
+        let period = ret.period.as_ref().map(|p| Period::find_in(p.as_str()));
+        let known = period.as_ref().and_then(|p| p.as_ref().ok()).copied();
+        let quarter = known
+            .filter(|p| p.frequency() == Frequency::Quarterly)
+            .and_then(Period::quarter);
+        let period_as_typed = match (known, &ret.period) {
+            (Some(p), Some(t)) => p.to_string() == t.as_str(),
+            _ => false,
         };
         let mut by_measure = vec![None; rules.measures.len()];
         let mut entries = Vec::with_capacity(ret.measures.len());
@@ -182,8 +175,9 @@ impl<'a> ReturnCtx<'a> {
         let mut ctx = ReturnCtx {
             rules,
             ret,
+            period,
             quarter,
-            year,
+            period_as_typed,
             entries,
             by_measure,
             return_keys,
@@ -236,6 +230,11 @@ impl<'a> ReturnCtx<'a> {
             self.entries[i].rag = rag;
             self.entries[i].rag_undetermined = rag.is_none();
         }
+    }
+
+    /// The return's period, when its header names one that can be read.
+    pub fn known_period(&self) -> Option<Period> {
+        self.period.as_ref().and_then(|p| p.as_ref().ok()).copied()
     }
 
     /// The value of entry `i` for a quarter (default: the return's own).
@@ -486,9 +485,13 @@ impl<'a> ReturnCtx<'a> {
         };
         match field {
             Field::Organisation => text(self.ret.organisation.as_ref()),
-            Field::Period => text(self.ret.period.as_ref()),
-            Field::Year => match self.year {
-                Some(y) => Val::Text(Cow::Borrowed(y)),
+            Field::Period => match self.known_period() {
+                Some(_) if self.period_as_typed => text(self.ret.period.as_ref()),
+                Some(p) => Val::Text(Cow::Owned(p.to_string())),
+                None => text(self.ret.period.as_ref()),
+            },
+            Field::Year => match self.known_period() {
+                Some(p) => Val::Text(Cow::Owned(p.year().to_string())),
                 None => blank,
             },
             Field::ReturnQuarter | Field::Quarter => match self.quarter {
