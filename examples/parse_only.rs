@@ -32,7 +32,8 @@ fn main() {
             .num_threads(n.max(1))
             .build_global();
     }
-    let (files, errors) = ragcheck::engine::discover(&paths);
+    let found = ragcheck::engine::discover(&paths, &Default::default());
+    let (files, errors) = (found.paths(), found.unreadable);
     for (path, reason) in &errors {
         eprintln!("parse_only: {}: {reason}", path.display());
     }

@@ -36,7 +36,7 @@ fn main() {
         eprintln!("stream_check: the rules do not compile");
         std::process::exit(2);
     };
-    let (files, _) = engine::discover_list(&paths);
+    let files = engine::discover(&paths, &Default::default()).files;
     let (mut returns, mut diagnostics) = (0usize, 0usize);
     engine::check_each(
         &rules,

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use crate::checks;
 use crate::diagnostic::{self, Diagnostic, Finding, Location, Severity};
+use crate::discover::{WalkOptions, Walked, walk_files};
 use crate::eval::{ReturnCtx, Val};
 use crate::ir::RuleSet;
 use crate::rag::Rag;
@@ -37,15 +38,6 @@ pub struct CheckOptions {
     /// Keep the text of each file that has a diagnostic in its report, for
     /// snippets (a clean file needs none, and its text is not kept).
     pub keep_sources: bool,
-}
-
-/// Expand paths into the files to check, in sorted order. Folders are walked
-/// recursively for return extensions; files named directly are taken
-/// whatever their extension. Paths that cannot be read are returned as
-/// errors.
-pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
-    let (list, errors) = discover_list(paths);
-    (list.iter().map(Path::to_path_buf).collect(), errors)
 }
 
 /// A sorted list of files, packed into one text buffer: about 45 bytes a
@@ -88,10 +80,30 @@ impl FileList {
     }
 }
 
-/// [`discover`], packed into a [`FileList`].
-pub fn discover_list(paths: &[PathBuf]) -> (FileList, Vec<(PathBuf, String)>) {
+/// What [`discover`] found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// The files to check, sorted.
+    pub files: FileList,
+    /// Paths that could not be read, with why, sorted.
+    pub unreadable: Vec<(PathBuf, String)>,
+    /// Things worth saying that do not fail the run (a symlink loop).
+    pub warnings: Vec<String>,
+}
+
+impl Discovered {
+    /// The files, as paths.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.files.iter().map(Path::to_path_buf).collect()
+    }
+}
+
+/// Expand paths into the files to check, in sorted order. Folders are
+/// walked for return extensions as [`crate::discover`] describes (ignore
+/// files, hidden files, lock files and `--exclude` are honoured); files
+/// named directly are taken whatever their name or extension.
+pub fn discover(paths: &[PathBuf], opts: &WalkOptions) -> Discovered {
     let mut list = FileList::default();
-    let mut errors = Vec::new();
     let push = |list: &mut FileList, path: &Path| match path.to_str() {
         Some(s) if list.text.len() + s.len() < u32::MAX as usize => {
             list.spans.push((list.text.len() as u32, s.len() as u32));
@@ -99,9 +111,10 @@ pub fn discover_list(paths: &[PathBuf]) -> (FileList, Vec<(PathBuf, String)>) {
         }
         _ => list.odd.push(path.to_path_buf()),
     };
-    walk_files(paths, is_return_file, &mut errors, |path| {
-        push(&mut list, path)
-    });
+    let Walked {
+        mut unreadable,
+        warnings,
+    } = walk_files(paths, is_return_file, opts, |path| push(&mut list, path));
     let text = &list.text;
     let path =
         |&(start, len): &(u32, u32)| Path::new(&text[start as usize..(start + len) as usize]);
@@ -110,39 +123,12 @@ pub fn discover_list(paths: &[PathBuf]) -> (FileList, Vec<(PathBuf, String)>) {
     list.spans.shrink_to_fit();
     list.odd.sort();
     list.odd.dedup();
-    (list, errors)
-}
-
-/// Every file named in `paths`, and every file under a folder named there
-/// that `keep` accepts, handed to `found` in no particular order. Paths and
-/// folder entries that cannot be read go to `errors`.
-pub(crate) fn walk_files(
-    paths: &[PathBuf],
-    keep: fn(&Path) -> bool,
-    errors: &mut Vec<(PathBuf, String)>,
-    mut found: impl FnMut(&Path),
-) {
-    for p in paths {
-        if p.is_dir() {
-            // Unsorted: walkdir would hold a whole folder's entries to sort
-            // them; callers sort what they keep.
-            for entry in walkdir::WalkDir::new(p) {
-                match entry {
-                    Ok(e) if e.file_type().is_file() && keep(e.path()) => found(e.path()),
-                    Ok(_) => {}
-                    Err(err) => errors.push((
-                        err.path()
-                            .map(Path::to_path_buf)
-                            .unwrap_or_else(|| p.clone()),
-                        err.to_string(),
-                    )),
-                }
-            }
-        } else if p.exists() {
-            found(p);
-        } else {
-            errors.push((p.clone(), "no such file or folder".into()));
-        }
+    unreadable.sort();
+    unreadable.dedup();
+    Discovered {
+        files: list,
+        unreadable,
+        warnings,
     }
 }
 

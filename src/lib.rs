@@ -22,6 +22,7 @@ pub mod ast;
 pub mod checks;
 pub mod compile;
 pub mod diagnostic;
+pub mod discover;
 pub mod display;
 pub mod engine;
 pub mod eval;

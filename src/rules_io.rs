@@ -9,10 +9,13 @@ use crate::span::SourceFile;
 /// `(path, reason)`.
 pub fn read_rule_files(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<(PathBuf, String)>) {
     let mut files = Vec::new();
-    let mut errors = Vec::new();
-    crate::engine::walk_files(paths, is_rule_file, &mut errors, |path| {
-        files.push(path.to_path_buf())
-    });
+    let walked = crate::discover::walk_files(
+        paths,
+        is_rule_file,
+        &crate::discover::WalkOptions::default(),
+        |path| files.push(path.to_path_buf()),
+    );
+    let mut errors = walked.unreadable;
     files.sort();
     files.dedup();
     let mut sources = Vec::new();

@@ -20,7 +20,8 @@ fn shipped_rules() -> ragcheck::RuleSet {
 }
 
 fn check_samples() -> Report {
-    let (files, errors) = discover(&["samples".into()]);
+    let found = discover(&["samples".into()], &Default::default());
+    let (files, errors) = (found.paths(), found.unreadable);
     assert!(errors.is_empty());
     check_inputs(
         &shipped_rules(),
@@ -187,7 +188,8 @@ fn a_bad_file_never_stops_the_others() {
         &sub.join("c-good.yml"),
         b"return:\n  organisation: Test\n  period: 2011/12 Q4\nmeasures:\n  budget:\n    values:\n      q4: \xc2\xa30\n",
     );
-    let (files, errors) = discover(std::slice::from_ref(&dir));
+    let found = discover(std::slice::from_ref(&dir), &Default::default());
+    let (files, errors) = (found.paths(), found.unreadable);
     assert!(errors.is_empty());
     let names: Vec<String> = files
         .iter()
@@ -227,7 +229,8 @@ fn a_bad_file_never_stops_the_others() {
 fn streaming_hands_reports_on_in_input_order() {
     use ragcheck::engine::{STREAM_WINDOW, check_each};
     let rules = shipped_rules();
-    let (files, _) = discover(&["samples".into()]);
+    let found = discover(&["samples".into()], &Default::default());
+    let (files, _) = (found.paths(), found.unreadable);
     let inputs: Vec<Input> = (0..STREAM_WINDOW * 2 + 7)
         .map(|i| match i % 5 {
             0 => Input::File(format!("samples/no-such-file-{i}.yaml").into()),
@@ -257,7 +260,8 @@ fn streaming_hands_reports_on_in_input_order() {
 fn streaming_from_a_pool_thread_does_not_hang() {
     use ragcheck::engine::check_each;
     let rules = shipped_rules();
-    let (files, _) = discover(&["samples".into()]);
+    let found = discover(&["samples".into()], &Default::default());
+    let (files, _) = (found.paths(), found.unreadable);
     let inputs: Vec<Input> = files.into_iter().map(Input::File).collect();
     let gathered = check_inputs(&rules, inputs.clone(), &CheckOptions::default());
     let pool = rayon::ThreadPoolBuilder::new()

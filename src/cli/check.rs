@@ -11,31 +11,43 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ragcheck::diagnostic::Diagnostic;
+use ragcheck::discover::WalkOptions;
 use ragcheck::engine::{self, CheckOptions, Input};
-use ragcheck::render::{self, AnyRenderer, RenderOptions};
+use ragcheck::render::{AnyRenderer, RenderOptions};
 
-use super::{BROKEN, Cli, FAILED, OK, Settings, load_rules, rule_paths};
+use super::{BROKEN, FAILED, OK, Settings, load_rules, output_error};
 
 /// The variable GitHub Actions sets to the step's Markdown summary file.
 const STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
 
-pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
-    let Some((rules, _warnings)) = load_rules(cli, settings, &rule_paths(cli)) else {
+pub(crate) fn run(settings: &Settings, paths: &[PathBuf]) -> i32 {
+    let Some((rules, _warnings)) = load_rules(settings) else {
         return BROKEN;
     };
     let Inputs {
         stdin,
         files,
         unreadable,
-    } = match inputs(paths) {
+        warnings,
+    } = match inputs(paths, &settings.walk) {
         Ok(found) => found,
         Err(e) => {
             eprintln!("error: {e}");
             return BROKEN;
         }
     };
-    if stdin.is_none() && files.is_empty() && unreadable.is_empty() && !cli.quiet {
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    // One line each, before the output: the run goes on without them, and
+    // ends with exit status 2.
+    for (path, reason) in &unreadable {
+        eprintln!(
+            "error: cannot read `{}`: {reason}",
+            engine::display_path(path)
+        );
+    }
+    if stdin.is_none() && files.is_empty() && unreadable.is_empty() && !settings.quiet {
         eprintln!(
             "warning: no returns found (files ending in .{})",
             engine::RETURN_EXTENSIONS.join(", .")
@@ -44,7 +56,7 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
     // GitHub Actions names the step's Markdown summary file; a format that
     // makes a step summary appends it there.
     let step_summary = std::env::var_os(STEP_SUMMARY).filter(|p| !p.is_empty());
-    if let Some(out) = &cli.output
+    if let Some(out) = &settings.output
         && let Some(input) = overwritten_input(out, &files)
     {
         eprintln!(
@@ -63,7 +75,7 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
     let opts = CheckOptions {
         keep_sources: renderer.wants_sources(),
     };
-    let progress = !cli.quiet && std::io::stderr().is_terminal();
+    let progress = !settings.quiet && std::io::stderr().is_terminal();
     // Every format is written file by file as reports arrive, so memory
     // stays flat however many returns there are.
     let total = files.len() + usize::from(stdin.is_some());
@@ -75,7 +87,7 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
         opts: &opts,
         progress,
     };
-    let failing = match stream(cli, &run, (total, inputs), step_summary) {
+    let failing = match stream(settings, &run, (total, inputs), step_summary) {
         Ok(failing) => failing,
         Err(e) => {
             eprintln!("error: {e}");
@@ -83,20 +95,9 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
         }
     };
     if !unreadable.is_empty() {
-        report_unreadable(settings, &unreadable);
         return BROKEN;
     }
     if failing { FAILED } else { OK }
-}
-
-/// Say on stderr which paths could not be read.
-fn report_unreadable(settings: &Settings, unreadable: &[(PathBuf, String)]) {
-    let diags: Vec<Diagnostic> = unreadable
-        .iter()
-        .map(|(p, r)| engine::unreadable(p, r))
-        .collect();
-    let mut err = std::io::stderr().lock();
-    let _ = render::human::diagnostics(&diags, &|_| None, &settings.stderr_render(), &mut err);
 }
 
 /// What a run checks with and renders with.
@@ -110,16 +111,16 @@ struct Run<'a> {
 
 /// Check and render file by file, in order, as [`engine::check_each`]
 /// does: each file is rendered on the worker that checked it, and the
-/// parts are taken in order (see [`render::Renderer`]). A step summary the
+/// parts are taken in order (see [`ragcheck::render::Renderer`]). A step summary the
 /// format makes is appended to `step_summary` once the output is out.
 /// Returns whether anything fails the run.
 fn stream(
-    cli: &Cli,
+    settings: &Settings,
     run: &Run<'_>,
     (total, inputs): (usize, impl Iterator<Item = Input>),
     step_summary: Option<std::ffi::OsString>,
 ) -> Result<bool, String> {
-    let mut out: Box<dyn Write> = match &cli.output {
+    let mut out: Box<dyn Write> = match &settings.output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path)
                 .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?,
@@ -157,12 +158,12 @@ fn stream(
     });
     bar.finish_and_clear();
     if let Some(e) = failed {
-        return Err(format!("cannot write the output: {e}"));
+        return Err(output_error(&e));
     }
     let finished = renderer
         .finish(doc, &mut out)
         .and_then(|finished| out.flush().map(|_| finished))
-        .map_err(|e| format!("cannot write the output: {e}"))?;
+        .map_err(|e| output_error(&e))?;
     if let (Some(path), Some(markdown)) = (step_summary, finished.step_summary)
         && let Err(e) = append_step_summary(Path::new(&path), &markdown)
     {
@@ -224,10 +225,12 @@ struct Inputs {
     files: engine::FileList,
     /// Paths that could not be read, with why.
     unreadable: Vec<(PathBuf, String)>,
+    /// What the walk had to say (a symlink loop).
+    warnings: Vec<String>,
 }
 
 /// Expand the paths; only failing to read standard input is an error.
-fn inputs(paths: &[PathBuf]) -> Result<Inputs, String> {
+fn inputs(paths: &[PathBuf], walk: &WalkOptions) -> Result<Inputs, String> {
     let mut stdin = None;
     let mut named = Vec::new();
     let mut unreadable = Vec::new();
@@ -253,13 +256,14 @@ fn inputs(paths: &[PathBuf]) -> Result<Inputs, String> {
             named.push(p.clone());
         }
     }
-    let (files, errors) = engine::discover_list(&named);
-    unreadable.extend(errors);
+    let found = engine::discover(&named, walk);
+    unreadable.extend(found.unreadable);
     unreadable.sort();
     Ok(Inputs {
         stdin,
-        files,
+        files: found.files,
         unreadable,
+        warnings: found.warnings,
     })
 }
 

@@ -14,20 +14,17 @@ use ragcheck::display;
 use ragcheck::ir::{self, Better, Check, Measure, Scope, Subject};
 use ragcheck::span::Span;
 
-use super::{BROKEN, Cli, OK, Settings, load_rules, rule_paths, write_output};
+use super::{BROKEN, OK, Settings, finish, load_rules, write_output};
 
-pub(crate) fn run(cli: &Cli, settings: &Settings, id: &str) -> i32 {
+pub(crate) fn run(settings: &Settings, id: &str) -> i32 {
     if let Some(b) = ragcheck::checks::BUILTINS.iter().find(|b| b.id == id) {
         let text = format!(
             "{} (built-in, {} by default)\n\n{}\n\n{}\n",
             b.id, b.severity, b.about, b.docs
         );
-        return match write_output(cli, text.as_bytes()) {
-            Ok(()) => OK,
-            Err(_) => BROKEN,
-        };
+        return finish(write_output(settings, text.as_bytes()), OK);
     }
-    let Some((rules, _)) = load_rules(cli, settings, &rule_paths(cli)) else {
+    let Some((rules, _)) = load_rules(settings) else {
         return BROKEN;
     };
     let text = if let Some(c) = rules.checks.iter().find(|c| c.id == id) {
@@ -48,10 +45,7 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, id: &str) -> i32 {
         }
         return BROKEN;
     };
-    match write_output(cli, text.as_bytes()) {
-        Ok(()) => OK,
-        Err(_) => BROKEN,
-    }
+    finish(write_output(settings, text.as_bytes()), OK)
 }
 
 /// A field name and its value, the value's lines aligned.

@@ -8,7 +8,7 @@
 //! parsed or written.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use ragcheck::diagnostic::Diagnostic;
@@ -16,18 +16,14 @@ use ragcheck::engine;
 use ragcheck::render::{self, RenderOptions};
 use ragcheck::rules_io::read_rule_files;
 
-use super::{BROKEN, Cli, FAILED, OK, Settings, rule_paths, write_output};
+use super::{BROKEN, FAILED, OK, Settings, write_output};
 
-pub(crate) fn run(cli: &Cli, settings: &Settings, check: bool, paths: &[PathBuf]) -> i32 {
-    let paths = if paths.is_empty() {
-        rule_paths(cli)
-    } else {
-        paths.to_vec()
-    };
+pub(crate) fn run(settings: &Settings, check: bool) -> i32 {
+    let paths = &settings.rules;
     let mut problems: Vec<Diagnostic> = Vec::new();
     let mut texts: Vec<(Arc<str>, Arc<str>)> = Vec::new();
     let mut wanted = Vec::new();
-    for p in &paths {
+    for p in paths {
         if p.is_file() && p.extension().and_then(|e| e.to_str()) != Some("rag") {
             eprintln!(
                 "warning: `{}` is not a .rag file; left as it is",
@@ -71,7 +67,7 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, check: bool, paths: &[PathBuf]
     }
     if check && !changed.is_empty() {
         let list: String = changed.iter().map(|p| format!("{p}\n")).collect();
-        if let Err(e) = write_output(cli, list.as_bytes()) {
+        if let Err(e) = write_output(settings, list.as_bytes()) {
             eprintln!("error: {e}");
             return BROKEN;
         }

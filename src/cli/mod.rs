@@ -1,114 +1,29 @@
 //! Arguments → validated settings → library calls → rendered output.
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::Write;
 use std::sync::Arc;
 
-use clap::builder::{PossibleValuesParser, TypedValueParser};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser};
 
+mod args;
 mod check;
+mod config;
 mod explain;
 mod fmt;
 mod rules;
+mod settings;
 mod test;
 
 use ragcheck::diagnostic::{Diagnostic, Severity};
 use ragcheck::engine;
-use ragcheck::render::{self, Format, RenderOptions};
+use ragcheck::render;
 use ragcheck::rules_io::read_rule_files;
 use ragcheck::span::SourceFile;
 
-/// Validate public-sector RAG performance returns against rules written as text.
-#[derive(Debug, Parser)]
-#[command(name = "ragcheck", version, about, max_term_width = 100)]
-pub(crate) struct Cli {
-    #[command(subcommand)]
-    pub(crate) command: Command,
-
-    /// Rule files or folders (repeatable); default `./rules`.
-    #[arg(long = "rules", global = true, value_name = "PATH")]
-    pub(crate) rules: Vec<PathBuf>,
-
-    /// Output format.
-    #[arg(long, global = true, value_parser = format_parser(), default_value_t = Format::Human)]
-    pub(crate) format: Format,
-
-    /// Write the output to FILE instead of standard output.
-    #[arg(long, short = 'o', global = true, value_name = "FILE")]
-    pub(crate) output: Option<PathBuf>,
-
-    /// The least severity that makes the run fail (exit status 1).
-    #[arg(long = "fail-on", global = true, value_enum, default_value_t = FailOn::Error)]
-    pub(crate) fail_on: FailOn,
-
-    /// Worker threads (default, or 0: one per core).
-    #[arg(long, short = 'j', global = true, value_name = "N")]
-    pub(crate) jobs: Option<usize>,
-
-    /// Print only the problems: no RAG tables, no summary, no progress.
-    #[arg(long, short = 'q', global = true)]
-    pub(crate) quiet: bool,
-
-    /// Colours in human output; `auto` colours a terminal unless NO_COLOR is
-    /// set, `always` colours even when NO_COLOR is set.
-    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
-    pub(crate) color: ColorArg,
-}
-
-#[derive(Debug, Subcommand)]
-pub(crate) enum Command {
-    /// Check returns (files or folders; `-` reads standard input).
-    Check {
-        #[arg(value_name = "PATH", required = true)]
-        paths: Vec<PathBuf>,
-    },
-    /// Compile and lint rule files only; list their measures and checks.
-    Rules {
-        #[arg(value_name = "PATH")]
-        paths: Vec<PathBuf>,
-    },
-    /// Run the `test` blocks of rule files.
-    Test {
-        #[arg(value_name = "PATH")]
-        paths: Vec<PathBuf>,
-    },
-    /// Format rule files in one canonical layout.
-    Fmt {
-        /// Only report files that would change (exit status 1 if any).
-        #[arg(long)]
-        check: bool,
-        #[arg(value_name = "PATH")]
-        paths: Vec<PathBuf>,
-    },
-    /// Explain a check: what it means, from its `about` and source.
-    Explain {
-        #[arg(value_name = "CHECK_ID")]
-        id: String,
-    },
-}
-
-/// `--format`: one of the names of [`Format::ALL`].
-fn format_parser() -> impl TypedValueParser<Value = Format> {
-    PossibleValuesParser::new(Format::ALL.map(Format::name))
-        .try_map(|name| Format::parse(&name).ok_or("not a format"))
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub(crate) enum FailOn {
-    Error,
-    Warning,
-    Info,
-    Never,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub(crate) enum ColorArg {
-    Auto,
-    Always,
-    Never,
-}
+use args::Cli;
+pub(crate) use settings::Settings;
+use settings::Task;
 
 /// Exit statuses (SPEC 4).
 pub(crate) const OK: i32 = 0;
@@ -123,90 +38,71 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             return if e.use_stderr() { BROKEN } else { OK };
         }
     };
-    if let Some(n) = cli.jobs {
+    let (task, settings) = match settings::resolve(cli) {
+        Ok(resolved) => resolved,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return BROKEN;
+        }
+    };
+    if settings.jobs > 0 {
         // 0 leaves rayon's default, one thread per core. Building the global
         // pool only fails if one already exists, which cannot happen here.
         let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
+            .num_threads(settings.jobs)
             .build_global();
     }
-    let settings = Settings::from(&cli);
-    match &cli.command {
-        Command::Check { paths } => check::run(&cli, &settings, paths),
-        Command::Rules { paths } => rules::run(&cli, &settings, paths),
-        Command::Explain { id } => explain::run(&cli, &settings, id),
-        Command::Test { paths } => test::run(&cli, &settings, paths),
-        Command::Fmt { check, paths } => fmt::run(&cli, &settings, *check, paths),
-    }
-}
-
-/// Resolved output settings.
-pub(crate) struct Settings {
-    render: RenderOptions,
-    pub(crate) format: Format,
-    /// Colour for what goes to standard error (rule-file problems,
-    /// unreadable paths): decided for stderr as `render.color` is for the
-    /// output.
-    stderr_color: bool,
-}
-
-impl From<&Cli> for Settings {
-    fn from(cli: &Cli) -> Settings {
-        let to_file = cli.output.is_some();
-        // https://no-color.org: a NO_COLOR that is set and not empty turns
-        // colour off; an explicit `--color always` still wins.
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color_for = |terminal: bool| match cli.color {
-            ColorArg::Always => true,
-            ColorArg::Never => false,
-            ColorArg::Auto => terminal && !no_color,
-        };
-        let color = color_for(!to_file && std::io::stdout().is_terminal());
-        let stderr_color = color_for(std::io::stderr().is_terminal());
-        let fail_on = match cli.fail_on {
-            FailOn::Error => Some(Severity::Error),
-            FailOn::Warning => Some(Severity::Warning),
-            FailOn::Info => Some(Severity::Info),
-            FailOn::Never => None,
-        };
-        Settings {
-            render: RenderOptions {
-                color,
-                fail_on,
-                base_dir: std::env::current_dir().ok(),
-                quiet: cli.quiet,
-                step_summary: false,
-            },
-            format: cli.format,
-            stderr_color,
+    match task {
+        Task::Check {
+            paths,
+            show_settings: true,
+        } => {
+            let _ = paths;
+            finish(write_output(&settings, settings.show().as_bytes()), OK)
+        }
+        Task::Check { paths, .. } => check::run(&settings, &paths),
+        Task::Rules => rules::run(&settings),
+        Task::Explain { id } => explain::run(&settings, &id),
+        Task::Test => test::run(&settings),
+        Task::Fmt { check } => fmt::run(&settings, check),
+        Task::Completions(shell) => {
+            let mut bytes = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "ragcheck", &mut bytes);
+            finish(write_output(&settings, &bytes), OK)
+        }
+        Task::Man => {
+            let mut bytes = Vec::new();
+            let written = clap_mangen::Man::new(Cli::command())
+                .render(&mut bytes)
+                .map_err(|e| format!("cannot write the man page: {e}"))
+                .and_then(|()| write_output(&settings, &bytes));
+            finish(written, OK)
         }
     }
 }
 
-impl Settings {
-    /// Render options for human output on standard error.
-    pub(crate) fn stderr_render(&self) -> RenderOptions {
-        RenderOptions {
-            color: self.stderr_color,
-            ..self.render.clone()
+/// The exit status for output that was (or was not) written.
+pub(crate) fn finish(written: Result<(), String>, status: i32) -> i32 {
+    match written {
+        Ok(()) => status,
+        Err(e) => {
+            eprintln!("error: {e}");
+            BROKEN
         }
-    }
-}
-
-pub(crate) fn rule_paths(cli: &Cli) -> Vec<PathBuf> {
-    if cli.rules.is_empty() {
-        vec![PathBuf::from("rules")]
-    } else {
-        cli.rules.clone()
     }
 }
 
 /// Read and compile the rule set; on failure, print why and give `None`.
-pub(crate) fn load_rules(
-    cli: &Cli,
-    settings: &Settings,
-    paths: &[PathBuf],
-) -> Option<(ragcheck::RuleSet, Vec<Diagnostic>)> {
+pub(crate) fn load_rules(settings: &Settings) -> Option<(ragcheck::RuleSet, Vec<Diagnostic>)> {
+    let paths = &settings.rules;
+    if settings.rules_default && !paths.iter().any(|p| p.exists()) {
+        eprintln!(
+            "error: no rules: there is no `rules` folder here\n  \
+             help: point at your rules with `--rules PATH`, or set `rules = [\"PATH\"]` \
+             in ragcheck.toml"
+        );
+        return None;
+    }
     let (sources, errors) = read_rule_files(paths);
     let mut problems: Vec<Diagnostic> = errors
         .iter()
@@ -236,7 +132,7 @@ pub(crate) fn load_rules(
     let compiled = ragcheck::compile(sources);
     problems.extend(compiled.diagnostics);
     let failed = compiled.rules.is_none() || problems.iter().any(|d| d.severity == Severity::Error);
-    if !problems.is_empty() && (failed || !cli.quiet) {
+    if !problems.is_empty() && (failed || !settings.quiet) {
         let lookup = |path: &str| {
             texts
                 .iter()
@@ -252,15 +148,27 @@ pub(crate) fn load_rules(
     }
 }
 
-pub(crate) fn write_output(cli: &Cli, bytes: &[u8]) -> Result<(), String> {
-    match &cli.output {
+/// Write `bytes` to the output (`--output`, else standard output). A
+/// reader that has gone away (`ragcheck rules | head`) is not an error:
+/// the run ends quietly, as ripgrep's does.
+pub(crate) fn write_output(settings: &Settings, bytes: &[u8]) -> Result<(), String> {
+    match &settings.output {
         Some(path) => std::fs::write(path, bytes)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(bytes)
                 .and_then(|_| out.flush())
-                .map_err(|e| format!("cannot write the output: {e}"))
+                .map_err(|e| output_error(&e))
         }
     }
+}
+
+/// Why the output could not be written. A closed pipe ends the run here,
+/// quietly and with status 0: what was wanted has been written.
+pub(crate) fn output_error(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(OK);
+    }
+    format!("cannot write the output: {e}")
 }

@@ -1,16 +1,9 @@
 //! `ragcheck rules`: compile and list.
 
-use std::path::PathBuf;
+use super::{BROKEN, OK, Settings, finish, load_rules, write_output};
 
-use super::{BROKEN, Cli, OK, Settings, load_rules, rule_paths, write_output};
-
-pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
-    let paths = if paths.is_empty() {
-        rule_paths(cli)
-    } else {
-        paths.to_vec()
-    };
-    let Some((rules, _)) = load_rules(cli, settings, &paths) else {
+pub(crate) fn run(settings: &Settings) -> i32 {
+    let Some((rules, _)) = load_rules(settings) else {
         return BROKEN;
     };
     let mut text = String::new();
@@ -57,11 +50,5 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
             c.id, scope, c.rule.file, c.rule.line
         ));
     }
-    match write_output(cli, text.as_bytes()) {
-        Ok(()) => OK,
-        Err(e) => {
-            eprintln!("error: {e}");
-            BROKEN
-        }
-    }
+    finish(write_output(settings, text.as_bytes()), OK)
 }

@@ -7,25 +7,17 @@
 //! rules do not compile or a test cannot be prepared.
 
 use std::io::{IsTerminal, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use ragcheck::diagnostic::Diagnostic;
 use ragcheck::render::{self, RenderOptions};
 use ragcheck::testing::{self, Outcome};
 
-use super::{BROKEN, Cli, FAILED, OK, Settings, load_rules, rule_paths, write_output};
+use super::{BROKEN, FAILED, OK, Settings, load_rules, write_output};
 
-pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
-    let paths = if paths.is_empty() {
-        rule_paths(cli)
-    } else {
-        paths.to_vec()
-    };
-    if settings.format != ragcheck::render::Format::Human {
-        eprintln!("warning: `ragcheck test` writes human output only; --format is ignored");
-    }
-    let Some((mut rules, _)) = load_rules(cli, settings, &paths) else {
+pub(crate) fn run(settings: &Settings) -> i32 {
+    let Some((mut rules, _)) = load_rules(settings) else {
         return BROKEN;
     };
     let texts: Vec<(Arc<str>, Arc<str>)> = rules
@@ -51,7 +43,7 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
     };
     let outcomes = testing::run(&rules, &suite);
     let mut out = Vec::new();
-    if !prepared.diagnostics.is_empty() && !cli.quiet {
+    if !prepared.diagnostics.is_empty() && !settings.quiet {
         // Warnings only (an error stops the run above): shown first.
         let _ = render_failures(&prepared.diagnostics, &lookup, &settings.render, &mut out);
     }
@@ -59,7 +51,7 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
         let _ = writeln!(out, "no tests in the rule files");
     }
     for o in &outcomes {
-        if o.passed() && cli.quiet {
+        if o.passed() && settings.quiet {
             continue;
         }
         let _ = writeln!(out, "{}", status_line(o, settings.render.color));
@@ -70,7 +62,7 @@ pub(crate) fn run(cli: &Cli, settings: &Settings, paths: &[PathBuf]) -> i32 {
     }
     let failed = outcomes.iter().filter(|o| !o.passed()).count();
     let _ = writeln!(out, "{} passed, {} failed", outcomes.len() - failed, failed);
-    if let Err(e) = write_output(cli, &out) {
+    if let Err(e) = write_output(settings, &out) {
         eprintln!("error: {e}");
         return BROKEN;
     }

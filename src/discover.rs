@@ -1,0 +1,287 @@
+//! Finding the files to check under the paths a user names.
+//!
+//! A returns repository holds more than returns: CI workflows under
+//! `.github/`, build output under a gitignored `target/`, the lock files
+//! Excel leaves beside an open workbook (`~$q3.xlsx`). Folders are walked
+//! with the `ignore` crate (ripgrep's walker) so that these are left out
+//! the way a developer expects:
+//!
+//! - `.gitignore` (and `.ignore`) files are honoured, in the folder walked
+//!   and in its parents, **also outside a git repository**: a repository
+//!   downloaded as a zip, or a returns folder copied to a shared drive,
+//!   means to leave out the same files (ripgrep requires a `.git` folder
+//!   for this; ruff does not). The user's global gitignore is not read, so
+//!   a run gives the same files on every machine. `--no-ignore` turns all
+//!   of this off.
+//! - Hidden files and folders (a name starting with `.`) are skipped.
+//! - Office lock files (`~$name.xlsx`) are skipped.
+//! - `--exclude GLOB` patterns leave out files and folders, with
+//!   `.gitignore` syntax: a pattern without a `/` matches a name at any
+//!   depth (`drafts`, `*.bak.csv`), one with a `/` is anchored at the
+//!   folder it was given in (the working directory for `--exclude`, the
+//!   config file's folder for `exclude` in `ragcheck.toml`).
+//! - Symbolic links inside a folder are followed, so a linked returns file
+//!   or folder is checked; a link that leads back to a folder being walked
+//!   is reported (a warning) and not followed again.
+//!
+//! A file named directly is always checked, whatever its name, extension or
+//! ignore rules say.
+
+use std::path::{Path, PathBuf};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+/// How folders are walked.
+#[derive(Clone, Debug)]
+pub struct WalkOptions {
+    /// Honour `.gitignore` and `.ignore` files.
+    pub gitignore: bool,
+    /// Files and folders to leave out.
+    pub exclude: Exclude,
+}
+
+impl Default for WalkOptions {
+    fn default() -> WalkOptions {
+        WalkOptions {
+            gitignore: true,
+            exclude: Exclude::default(),
+        }
+    }
+}
+
+/// `--exclude` patterns, each anchored at the folder it was written for.
+#[derive(Clone, Debug, Default)]
+pub struct Exclude {
+    sets: Vec<Gitignore>,
+}
+
+impl Exclude {
+    /// Add `patterns` (gitignore syntax) anchored at `base`. A pattern
+    /// that is not a valid glob is an error naming it.
+    pub fn add(&mut self, base: &Path, patterns: &[String]) -> Result<(), String> {
+        if patterns.is_empty() {
+            return Ok(());
+        }
+        let base = absolute(base);
+        let mut builder = GitignoreBuilder::new(&base);
+        for p in patterns {
+            builder
+                .add_line(None, p)
+                .map_err(|e| format!("bad exclude pattern `{p}`: {}", glob_error(&e)))?;
+        }
+        let set = builder
+            .build()
+            .map_err(|e| format!("bad exclude pattern: {}", glob_error(&e)))?;
+        self.sets.push(set);
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty()
+    }
+
+    /// Whether `path` (a file, or a folder when `is_dir`) is excluded.
+    fn excludes(&self, path: &Path, is_dir: bool) -> bool {
+        if self.sets.is_empty() {
+            return false;
+        }
+        let path = absolute(path);
+        self.sets
+            .iter()
+            .any(|set| set.matched(&path, is_dir).is_ignore())
+    }
+}
+
+/// The reason in an `ignore` error, without the path it adds.
+fn glob_error(e: &ignore::Error) -> String {
+    match e {
+        ignore::Error::Glob { err, .. } => err.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `path` from the root, with `.` and `..` folded away by name (the way
+/// the user wrote it, not where links lead), so that patterns and paths
+/// compare as written.
+fn absolute(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// What walking the paths found.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Paths that could not be read, with why.
+    pub unreadable: Vec<(PathBuf, String)>,
+    /// Things worth saying that do not fail the run (a symlink loop).
+    pub warnings: Vec<String>,
+}
+
+/// Every file named in `paths`, and every file under a folder named there
+/// that `keep` accepts and the walk does not leave out (see the module
+/// docs), handed to `found` in no particular order.
+pub fn walk_files(
+    paths: &[PathBuf],
+    keep: fn(&Path) -> bool,
+    opts: &WalkOptions,
+    mut found: impl FnMut(&Path),
+) -> Walked {
+    let mut walked = Walked::default();
+    for p in paths {
+        match std::fs::metadata(p) {
+            Ok(meta) if meta.is_dir() => walk_folder(p, keep, opts, &mut walked, &mut found),
+            Ok(_) => found(p),
+            Err(e) => walked.unreadable.push((p.clone(), missing_reason(p, &e))),
+        }
+    }
+    walked
+}
+
+/// Why a path named on the command line cannot be opened, in words: a
+/// symbolic link that loops or leads nowhere is not "no such file".
+pub fn missing_reason(path: &Path, e: &std::io::Error) -> String {
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if link {
+        let target = std::fs::read_link(path)
+            .map(|t| format!(" `{}`", t.display()))
+            .unwrap_or_default();
+        if is_loop(e) {
+            return format!("a symbolic link{target} that leads back to itself (a symlink loop)");
+        }
+        if e.kind() == std::io::ErrorKind::NotFound {
+            return format!("a symbolic link to{target}, which does not exist");
+        }
+    }
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ if is_loop(e) => "too many levels of symbolic links (a symlink loop)".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Whether an I/O error is "too many levels of symbolic links".
+fn is_loop(e: &std::io::Error) -> bool {
+    // ELOOP: 40 on Linux, 62 on macOS and the BSDs.
+    #[cfg(target_os = "linux")]
+    const ELOOP: i32 = 40;
+    #[cfg(not(target_os = "linux"))]
+    const ELOOP: i32 = 62;
+    cfg!(unix) && e.raw_os_error() == Some(ELOOP)
+}
+
+/// Whether a file name is a lock file that an office suite leaves beside an
+/// open document: Excel's `~$name.xlsx`, LibreOffice's `.~lock.name#`.
+pub fn is_lock_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("~$") || n.starts_with(".~lock."))
+}
+
+fn walk_folder(
+    root: &Path,
+    keep: fn(&Path) -> bool,
+    opts: &WalkOptions,
+    walked: &mut Walked,
+    found: &mut impl FnMut(&Path),
+) {
+    let exclude = opts.exclude.clone();
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
+        .standard_filters(false)
+        .hidden(true)
+        .git_ignore(opts.gitignore)
+        .git_exclude(opts.gitignore)
+        .ignore(opts.gitignore)
+        .parents(opts.gitignore)
+        .require_git(false)
+        .follow_links(true)
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            !exclude.excludes(entry.path(), is_dir)
+        });
+    for entry in builder.build() {
+        match entry {
+            Ok(e) => {
+                let path = e.path();
+                if e.file_type().is_some_and(|t| t.is_file()) && keep(path) && !is_lock_file(path) {
+                    found(path);
+                }
+            }
+            Err(err) => walk_error(err, keep, walked),
+        }
+    }
+}
+
+/// Sort an error of the walk into a warning or an unreadable path.
+fn walk_error(err: ignore::Error, keep: fn(&Path) -> bool, walked: &mut Walked) {
+    match err {
+        ignore::Error::Partial(errs) => {
+            for e in errs {
+                walk_error(e, keep, walked);
+            }
+        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(*err, keep, walked)
+        }
+        ignore::Error::Loop { ancestor, child } => {
+            walked.warnings.push(loop_warning(&ancestor, &child))
+        }
+        ignore::Error::WithPath { path, err } => match (*err, path) {
+            (ignore::Error::Loop { ancestor, child }, _) => {
+                walked.warnings.push(loop_warning(&ancestor, &child))
+            }
+            (inner, path) => match inner.io_error().map(root_io) {
+                Some(io) => {
+                    // A link that leads nowhere (or round in a circle)
+                    // matters only if its name says it is a return.
+                    let broken_link = io.kind() == std::io::ErrorKind::NotFound || is_loop(io);
+                    if !broken_link || keep(&path) {
+                        let reason = missing_reason(&path, io);
+                        walked.unreadable.push((path, reason));
+                    }
+                }
+                // A bad `.gitignore` line: ripgrep says so and walks on.
+                None => walked
+                    .warnings
+                    .push(format!("{}: {inner}", crate::engine::display_path(&path))),
+            },
+        },
+        other => match other.io_error() {
+            Some(io) => walked.unreadable.push((PathBuf::new(), io.to_string())),
+            None => walked.warnings.push(other.to_string()),
+        },
+    }
+}
+
+/// The operating system's error inside an I/O error that wraps it (the
+/// walker wraps its errors once more, with the path in the message).
+fn root_io(e: &std::io::Error) -> &std::io::Error {
+    let inner = e
+        .get_ref()
+        .and_then(|inner| inner.source())
+        .and_then(|source| source.downcast_ref::<std::io::Error>());
+    match inner {
+        Some(inner) => root_io(inner),
+        None => e,
+    }
+}
+
+fn loop_warning(ancestor: &Path, child: &Path) -> String {
+    format!(
+        "`{}` is a symbolic link back to `{}` (a symlink loop); not followed again",
+        crate::engine::display_path(child),
+        crate::engine::display_path(ancestor)
+    )
+}

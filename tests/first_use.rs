@@ -1,0 +1,469 @@
+//! A new user's first minutes: `ragcheck check .` in a real repository,
+//! the config file, and flags that mean what they say. The real binary,
+//! run in folders made for each test.
+
+// A test fails by panicking: expect is how it says why.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn transcript(&self) -> String {
+        format!(
+            "exit status: {}\n----- stdout -----\n{}----- stderr -----\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    /// The files of a `--format json` run, in order.
+    fn files(&self) -> Vec<String> {
+        let json: serde_json::Value = serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.transcript()));
+        json["returns"]
+            .as_array()
+            .expect("returns")
+            .iter()
+            .map(|e| e["file"].as_str().expect("file").to_string())
+            .collect()
+    }
+}
+
+/// `ragcheck ARGS` in `dir`.
+fn ragcheck_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_ragcheck"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: out.status.code().expect("an exit status"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
+    }
+}
+
+/// A fresh, empty folder for one test.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("first_use")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temp folder");
+    dir
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("a folder");
+    std::fs::write(path, text).expect("writing a fixture");
+}
+
+/// A return that raises errors under `tests/cli/rules`.
+fn a_return() -> String {
+    std::fs::read_to_string(Path::new(ROOT).join("tests/cli/returns/errors.yaml"))
+        .expect("the fixture")
+}
+
+fn fixture_rules() -> String {
+    Path::new(ROOT)
+        .join("tests/cli/rules")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// A returns repository as people keep them: CI workflows, build output
+/// that git ignores, an Excel lock file, a hidden folder.
+fn a_repository(name: &str) -> PathBuf {
+    let repo = temp_dir(name);
+    write(
+        &repo.join(".github/workflows/ci.yml"),
+        "on: push\njobs:\n  check:\n    runs-on: ubuntu-latest\n",
+    );
+    write(&repo.join(".gitignore"), "/target\n*.tmp.csv\n");
+    write(&repo.join("target/debug/copy.yaml"), &a_return());
+    write(&repo.join(".cache/old.yaml"), &a_return());
+    write(&repo.join("returns/~$q3.xlsx"), "not a workbook");
+    write(&repo.join("returns/scratch.tmp.csv"), "not,a,return\n");
+    write(&repo.join("returns/2012/q2.yaml"), &a_return());
+    write(&repo.join("returns/drafts/q3.yaml"), &a_return());
+    write(&repo.join("README.md"), "# Returns\n");
+    repo
+}
+
+#[test]
+fn check_dot_in_a_repository_checks_only_the_returns() {
+    let repo = a_repository("repository");
+    let rules = fixture_rules();
+    let r = ragcheck_in(
+        &repo,
+        &["check", ".", "--rules", &rules, "--format", "json"],
+    );
+    assert_eq!(r.code, 1, "{}", r.transcript());
+    assert_eq!(
+        r.files(),
+        ["returns/2012/q2.yaml", "returns/drafts/q3.yaml"],
+        "{}",
+        r.transcript()
+    );
+    assert_eq!(r.stderr, "", "{}", r.transcript());
+
+    // Not inside a git repository, and not at its root: the same.
+    let r = ragcheck_in(
+        &repo.join("returns"),
+        &["check", ".", "--rules", &rules, "--format", "json"],
+    );
+    assert_eq!(r.files(), ["2012/q2.yaml", "drafts/q3.yaml"]);
+
+    // --exclude: a name at any depth, or a path from the working directory.
+    for pattern in ["drafts", "returns/drafts", "**/drafts/*.yaml"] {
+        let r = ragcheck_in(
+            &repo,
+            &[
+                "check",
+                ".",
+                "--rules",
+                &rules,
+                "--format",
+                "json",
+                "--exclude",
+                pattern,
+            ],
+        );
+        assert_eq!(r.files(), ["returns/2012/q2.yaml"], "--exclude {pattern}");
+    }
+
+    // --no-ignore walks into what .gitignore leaves out; hidden folders and
+    // lock files stay out.
+    let r = ragcheck_in(
+        &repo,
+        &[
+            "check",
+            ".",
+            "--rules",
+            &rules,
+            "--format",
+            "json",
+            "--no-ignore",
+        ],
+    );
+    assert_eq!(
+        r.files(),
+        [
+            "returns/2012/q2.yaml",
+            "returns/drafts/q3.yaml",
+            "returns/scratch.tmp.csv",
+            "target/debug/copy.yaml"
+        ]
+    );
+}
+
+#[test]
+fn a_file_named_directly_is_always_checked() {
+    let repo = a_repository("named");
+    let rules = fixture_rules();
+    let r = ragcheck_in(
+        &repo,
+        &[
+            "check",
+            "target/debug/copy.yaml",
+            "returns/drafts/q3.yaml",
+            "--exclude",
+            "drafts",
+            "--rules",
+            &rules,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        r.files(),
+        ["returns/drafts/q3.yaml", "target/debug/copy.yaml"],
+        "{}",
+        r.transcript()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_are_followed_once_and_loops_are_reported() {
+    use std::os::unix::fs::symlink;
+    let dir = temp_dir("symlinks");
+    let elsewhere = dir.join("elsewhere");
+    write(&elsewhere.join("linked.yaml"), &a_return());
+    let repo = dir.join("repo");
+    write(&repo.join("returns/own.yaml"), &a_return());
+    symlink(&elsewhere, repo.join("returns/shared")).unwrap();
+    symlink(elsewhere.join("linked.yaml"), repo.join("returns/one.yaml")).unwrap();
+    symlink("..", repo.join("returns/up")).unwrap();
+    let rules = fixture_rules();
+    let r = ragcheck_in(
+        &repo,
+        &["check", ".", "--rules", &rules, "--format", "json"],
+    );
+    assert_eq!(r.code, 1, "{}", r.transcript());
+    assert_eq!(
+        r.files(),
+        [
+            "returns/one.yaml",
+            "returns/own.yaml",
+            "returns/shared/linked.yaml"
+        ]
+    );
+    assert_eq!(
+        r.stderr,
+        "warning: `returns/up` is a symbolic link back to `.` (a symlink loop); \
+         not followed again\n"
+    );
+
+    // A loop, or a link to nothing, named directly: said as it is.
+    symlink("loop.yaml", repo.join("loop.yaml")).unwrap();
+    symlink("gone.yaml", repo.join("dangling.yaml")).unwrap();
+    let r = ragcheck_in(
+        &repo,
+        &[
+            "check",
+            "loop.yaml",
+            "dangling.yaml",
+            "--rules",
+            &rules,
+            "-q",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.transcript());
+    assert_eq!(
+        r.stderr,
+        "error: cannot read `dangling.yaml`: a symbolic link to `gone.yaml`, which does not exist\n\
+         error: cannot read `loop.yaml`: a symbolic link `loop.yaml` that leads back to itself \
+         (a symlink loop)\n"
+    );
+}
+
+#[test]
+fn a_missing_input_is_one_line_and_the_run_goes_on() {
+    let dir = temp_dir("missing_input");
+    write(&dir.join("q2.yaml"), &a_return());
+    let rules = fixture_rules();
+    let r = ragcheck_in(
+        &dir,
+        &["check", "nope.yaml", "q2.yaml", "--rules", &rules, "-q"],
+    );
+    assert_eq!(r.code, 2, "{}", r.transcript());
+    assert_eq!(
+        r.stderr,
+        "error: cannot read `nope.yaml`: no such file or folder\n"
+    );
+    assert!(r.stdout.contains("q2.yaml"), "{}", r.transcript());
+}
+
+#[test]
+fn a_missing_rules_folder_says_how_to_point_at_rules() {
+    let dir = temp_dir("no_rules");
+    write(&dir.join("q2.yaml"), &a_return());
+    let r = ragcheck_in(&dir, &["check", "q2.yaml"]);
+    assert_eq!(r.code, 2, "{}", r.transcript());
+    assert_eq!(
+        r.stderr,
+        "error: no rules: there is no `rules` folder here\n  \
+         help: point at your rules with `--rules PATH`, or set `rules = [\"PATH\"]` in \
+         ragcheck.toml\n"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The config file
+// ---------------------------------------------------------------------------
+
+/// A project with its rules in `policy/` and a config file saying so.
+fn a_project(name: &str, config_name: &str, config: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    let rules = std::fs::read_to_string(Path::new(ROOT).join("tests/cli/rules/satisfaction.rag"))
+        .expect("the fixture");
+    write(&dir.join("policy/satisfaction.rag"), &rules);
+    write(&dir.join("returns/q2.yaml"), &a_return());
+    write(&dir.join("returns/drafts/q3.yaml"), &a_return());
+    write(&dir.join(config_name), config);
+    dir
+}
+
+#[test]
+fn ragcheck_toml_is_found_from_a_folder_below_it() {
+    let dir = a_project(
+        "ragcheck_toml",
+        "ragcheck.toml",
+        "rules = [\"policy\"]\nformat = \"json\"\nexclude = [\"returns/drafts\"]\nfail-on = \"never\"\n",
+    );
+    let r = ragcheck_in(&dir.join("returns"), &["check", "."]);
+    assert_eq!(r.code, 0, "{}", r.transcript());
+    assert_eq!(r.files(), ["q2.yaml"], "{}", r.transcript());
+
+    // Flags override the file.
+    let r = ragcheck_in(&dir.join("returns"), &["check", ".", "--fail-on", "error"]);
+    assert_eq!(r.code, 1, "{}", r.transcript());
+
+    let r = ragcheck_in(
+        &dir.join("returns"),
+        &["check", "--show-settings", "--fail-on", "warning"],
+    );
+    assert_eq!(r.code, 0, "{}", r.transcript());
+    insta::assert_snapshot!(r.stdout, @r"
+    config file: ../ragcheck.toml
+    rules              ../policy         (../ragcheck.toml)
+    format             json              (../ragcheck.toml)
+    output             standard output   (default)
+    fail-on            warning           (--fail-on)
+    jobs               0 (one per core)  (default)
+    color              auto              (default)
+    quiet              false             (default)
+    exclude            returns/drafts    (../ragcheck.toml)
+    respect-gitignore  true              (default)
+    ");
+
+    // --no-config: defaults only, so no ./rules here.
+    let r = ragcheck_in(&dir, &["check", ".", "--no-config"]);
+    assert_eq!(r.code, 2, "{}", r.transcript());
+    assert!(r.stderr.contains("no `rules` folder"), "{}", r.transcript());
+}
+
+#[test]
+fn pyproject_tool_ragcheck_is_read_and_other_tables_are_not() {
+    let dir = a_project(
+        "pyproject",
+        "pyproject.toml",
+        "[project]\nname = \"returns\"\n\n[tool.ruff]\nline-length = 88\n\n\
+         [tool.ragcheck]\nrules = [\"policy\"]\nformat = \"json\"\n",
+    );
+    let r = ragcheck_in(&dir, &["check", "returns"]);
+    assert_eq!(r.code, 1, "{}", r.transcript());
+    assert_eq!(r.files(), ["returns/drafts/q3.yaml", "returns/q2.yaml"]);
+
+    // A pyproject.toml without [tool.ragcheck] is passed over.
+    write(
+        &dir.join("returns/pyproject.toml"),
+        "[project]\nname = \"x\"\n",
+    );
+    let r = ragcheck_in(&dir.join("returns"), &["check", "--show-settings"]);
+    assert!(
+        r.stdout.starts_with("config file: ../pyproject.toml\n"),
+        "{}",
+        r.transcript()
+    );
+}
+
+#[test]
+fn a_bad_config_file_is_one_clear_error() {
+    let dir = a_project(
+        "bad_config",
+        "ragcheck.toml",
+        "rules = [\"policy\"]\nfail_on = \"warning\"\n",
+    );
+    let r = ragcheck_in(&dir, &["check", "returns"]);
+    assert_eq!(r.code, 2, "{}", r.transcript());
+    assert_eq!(
+        r.stderr,
+        "error: `ragcheck.toml`, line 2: unknown field `fail_on`, expected one of `rules`, \
+         `format`, `fail-on`, `jobs`, `color`, `exclude`, `respect-gitignore`\n"
+    );
+    write(&dir.join("ragcheck.toml"), "format = \"xml\"\n");
+    let r = ragcheck_in(&dir, &["check", "returns"]);
+    assert_eq!(r.code, 2, "{}", r.transcript());
+    assert!(
+        r.stderr
+            .starts_with("error: `ragcheck.toml`, line 1: unknown variant `xml`"),
+        "{}",
+        r.transcript()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Flags that mean what they say
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_flag_that_does_not_apply_is_refused() {
+    let root = Path::new(ROOT);
+    for (args, message) in [
+        (
+            &["fmt", "--check", "--fail-on", "warning"][..],
+            "error: `--fail-on` does not apply to `ragcheck fmt`\n",
+        ),
+        (
+            &["explain", "status_mismatch", "--format", "json"][..],
+            "error: `--format` does not apply to `ragcheck explain`\n",
+        ),
+        (
+            &["test", "--format", "json"][..],
+            "error: `--format` does not apply to `ragcheck test`\n",
+        ),
+        (
+            &["rules", "--jobs", "2"][..],
+            "error: `--jobs` does not apply to `ragcheck rules`\n",
+        ),
+        (
+            &["rules", "--format", "sarif"][..],
+            "error: `ragcheck rules` writes `human` or `json`, not `sarif`\n",
+        ),
+    ] {
+        let r = ragcheck_in(root, args);
+        assert_eq!((r.code, r.stderr.as_str()), (2, message), "{args:?}");
+    }
+}
+
+#[test]
+fn dash_output_is_standard_output() {
+    let r = ragcheck_in(
+        Path::new(ROOT),
+        &[
+            "check",
+            "tests/cli/returns/clean.yaml",
+            "--rules",
+            "tests/cli/rules",
+            "-o",
+            "-",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.transcript());
+    assert!(r.stdout.contains("1 return"), "{}", r.transcript());
+    assert!(!Path::new(ROOT).join("-").exists());
+}
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    // `ragcheck … | head`: the reader goes before anything is written.
+    for args in [
+        &["check", "samples/", "--color", "never"][..],
+        &["check", "samples/", "--format", "json"][..],
+        &["rules", "--color", "never"][..],
+        &["explain", "status_mismatch"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ragcheck"))
+            .args(args)
+            .current_dir(ROOT)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("it ends");
+        assert_eq!(
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).as_ref()
+            ),
+            (Some(0), ""),
+            "{args:?}"
+        );
+    }
+}
