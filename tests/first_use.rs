@@ -379,8 +379,9 @@ fn a_bad_config_file_is_one_clear_error() {
     let r = ragcheck_in(&dir, &["check", "returns"]);
     assert_eq!(r.code, 2, "{}", r.transcript());
     assert!(
-        r.stderr
-            .starts_with("error: `ragcheck.toml`, line 1: unknown variant `xml`"),
+        r.stderr.starts_with(
+            "error: `ragcheck.toml`, line 1: unknown format `xml`, expected one of `human`"
+        ),
         "{}",
         r.transcript()
     );
