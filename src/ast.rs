@@ -37,6 +37,8 @@ pub enum Item {
     Check(CheckDecl),
     Severity(SeverityDecl),
     Test(TestDecl),
+    Layout(LayoutDecl),
+    Field(FieldDecl),
 }
 
 /// `measure ID "title" { ... }`
@@ -57,6 +59,8 @@ pub enum MeasureStmt {
     Required(Span),
     Cumulative(Span),
     About(Str),
+    /// `code "CORP 09", "CORP09"`
+    Code(Vec<Str>),
     Band(Band),
 }
 
@@ -122,6 +126,60 @@ pub struct SeverityDecl {
     /// `None` for `off`.
     pub level: Option<Severity>,
     pub level_span: Span,
+    pub span: Span,
+}
+
+/// `layout NAME "title" { ... }` (SPEC 2.6). Its statements are kept in
+/// one general shape and given meaning by the compiler, so that an unknown
+/// statement is a compile error with a did-you-mean rather than a syntax
+/// error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LayoutDecl {
+    pub name: Ident,
+    pub title: Option<Str>,
+    pub body: Vec<LayoutStmt>,
+    pub span: Span,
+}
+
+/// `WORD [KEY] [column|cell|row] ARG, ... [ratio]`, such as
+/// `organisation column "LocalAuthority"`, `header family cell "B2"`,
+/// `header row 2`, `files "*.csv", "*.xlsx"` or `value column "Value" ratio`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LayoutStmt {
+    pub word: Ident,
+    pub key: Option<Ident>,
+    /// `column`, `cell` or `row`.
+    pub place: Option<Ident>,
+    pub args: Vec<LayoutArg>,
+    pub ratio: Option<Span>,
+    /// A comma follows the statement (`q1 column "Q1", q2 ...`): the
+    /// formatter keeps such statements on one line.
+    pub comma: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LayoutArg {
+    Str(Str),
+    /// A whole number, such as the `2` of `header row 2`.
+    Number(u64, Span),
+}
+
+impl LayoutArg {
+    pub fn span(&self) -> Span {
+        match self {
+            LayoutArg::Str(s) => s.span,
+            LayoutArg::Number(_, span) => *span,
+        }
+    }
+}
+
+/// `field numerator count`: the field `numerator` of every entry is a value
+/// in that unit (SPEC 3.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub unit: Ident,
     pub span: Span,
 }
 

@@ -38,6 +38,9 @@ pub struct CheckOptions {
     /// Keep the text of each file that has a diagnostic in its report, for
     /// snippets (a clean file needs none, and its text is not kept).
     pub keep_sources: bool,
+    /// `--layout NAME`: the index of the layout (in [`RuleSet::layouts`])
+    /// that reads every CSV file and spreadsheet, whatever its name.
+    pub layout: Option<usize>,
 }
 
 /// A sorted list of files, packed into one text buffer: about 45 bytes a
@@ -359,7 +362,7 @@ pub fn check_input(rules: &RuleSet, input: Input, opts: &CheckOptions) -> FileRe
         Input::File(path) => {
             let name = display_path(&path);
             match std::fs::read(&path) {
-                Ok(bytes) => returns::load(&name, bytes),
+                Ok(bytes) => returns::load_with(&name, bytes, rules, opts.layout),
                 Err(e) => LoadedFile::failed(
                     name,
                     Finding::new(
@@ -371,7 +374,7 @@ pub fn check_input(rules: &RuleSet, input: Input, opts: &CheckOptions) -> FileRe
                 ),
             }
         }
-        Input::Stdin(bytes) => returns::load("-", bytes),
+        Input::Stdin(bytes) => returns::load_with("-", bytes, rules, opts.layout),
     };
     check_loaded(rules, &loaded, opts)
 }
@@ -384,16 +387,18 @@ pub fn display_path(path: &Path) -> String {
 
 /// Check one loaded file.
 pub fn check_loaded(rules: &RuleSet, loaded: &LoadedFile, opts: &CheckOptions) -> FileReport {
-    let invalid = checks::builtin_index("invalid_return")
-        .and_then(|i| rules.builtin_severity.get(i).copied().flatten());
+    // `invalid_return`, and a layout's `unknown_measure`, are found while
+    // loading: they take their check's severity setting here.
     let mut file_diags: Vec<Diagnostic> = loaded
         .problems
         .iter()
         .filter_map(|f| {
-            let severity = if f.code == "invalid_return" {
-                invalid?
-            } else {
-                f.severity
+            let setting = matches!(f.code.as_ref(), "invalid_return" | "unknown_measure")
+                .then(|| checks::builtin_index(&f.code))
+                .flatten();
+            let severity = match setting {
+                Some(i) => rules.builtin_severity.get(i).copied().flatten()?,
+                None => f.severity,
             };
             Some(locate(loaded, f, severity))
         })

@@ -48,6 +48,13 @@ pub struct RuleSet {
     /// Every condition compiled to closures, for the evaluator
     /// ([`crate::eval::Plan`]).
     pub plan: crate::eval::Plan,
+    /// The `layout` blocks, in rule-set order (SPEC 2.6).
+    pub layouts: Vec<crate::layout::Layout>,
+    /// Declared measures by id, code and title, for a layout's measure
+    /// column.
+    pub measure_lookup: crate::layout::MeasureLookup,
+    /// Typed fields (`field numerator count`): the unit of each.
+    pub field_units: HashMap<String, Unit>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +67,8 @@ pub enum Better {
 pub struct Measure {
     pub id: String,
     pub title: Option<String>,
+    /// `code "CORP 09", …`: the codes collections publish it under.
+    pub codes: Vec<String>,
     pub about: Option<String>,
     pub unit: Option<Unit>,
     pub better: Option<Better>,

@@ -28,6 +28,7 @@ pub mod engine;
 pub mod eval;
 pub mod format;
 pub mod ir;
+pub mod layout;
 pub mod period;
 pub mod rag;
 pub mod render;

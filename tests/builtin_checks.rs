@@ -19,7 +19,10 @@ fn check(path: &str) -> (ragcheck::report::Report, String) {
     let report = check_inputs(
         &rules,
         vec![Input::File(path.into())],
-        &CheckOptions { keep_sources: true },
+        &CheckOptions {
+            keep_sources: true,
+            ..CheckOptions::default()
+        },
     );
     let mut out = Vec::new();
     render::report(

@@ -11,8 +11,8 @@ pub static CHECK: Builtin = Builtin {
     docs: "\
 What it does: reports every quarterly value and target whose text is not a value: not a \
 percentage (`63%`), money (`£617k underspend`), a duration (`8.63 days`), a count (`432`) or \
-a recognised placeholder (`N/A`, `To be reported in Quarter 4`). Such a value then counts as \
-missing in every rule.
+a recognised placeholder (`N/A`, `To be reported in Quarter 4`), and every typed field \
+(`field numerator count`) of the same. Such a value then counts as missing in every rule.
 
 Why: slips such as `N#`, `£617, unders` or `1,00` are typing or export errors that a reader \
 would misread and a rule cannot compare.
@@ -59,6 +59,30 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                 .measure(e.entry.id())
                 .field("target"),
             );
+        }
+        // Typed fields (`field numerator count`) are values too.
+        for (name, text) in &e.entry.extra {
+            if !ctx.rules.field_units.contains_key(name.as_str()) {
+                continue;
+            }
+            if let ValueText::Invalid { reason } = parse_value(text.as_str()) {
+                out.push(
+                    Finding::new(
+                        Severity::Error,
+                        CHECK.id,
+                        format!(
+                            "the {} `{}` is not a value: {reason}",
+                            name.as_str(),
+                            text.as_str()
+                        ),
+                        text.pos,
+                    )
+                    .label("not a value")
+                    .help(help_for(text.as_str()))
+                    .measure(e.entry.id())
+                    .field(name.as_str()),
+                );
+            }
         }
     }
 }

@@ -157,6 +157,11 @@ pub(crate) struct CheckArgs {
     /// Print the settings in effect, and where each comes from, then stop.
     #[arg(long = "show-settings")]
     pub(crate) show_settings: bool,
+
+    /// Read every CSV file and spreadsheet with this layout of the rules,
+    /// whatever its name.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) layout: Option<String>,
 }
 
 /// `--format`: one of the names of [`Format::ALL`].

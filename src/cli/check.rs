@@ -20,9 +20,17 @@ use super::{BROKEN, FAILED, OK, Settings, load_rules, output_error};
 /// The variable GitHub Actions sets to the step's Markdown summary file.
 const STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
 
-pub(crate) fn run(settings: &Settings, paths: &[PathBuf]) -> i32 {
+pub(crate) fn run(settings: &Settings, paths: &[PathBuf], layout: Option<&str>) -> i32 {
     let Some((rules, _warnings)) = load_rules(settings) else {
         return BROKEN;
+    };
+    let layout = match layout.map(|name| find_layout(&rules, name)) {
+        None => None,
+        Some(Ok(i)) => Some(i),
+        Some(Err(message)) => {
+            eprintln!("error: {message}");
+            return BROKEN;
+        }
     };
     let Inputs {
         stdin,
@@ -74,6 +82,7 @@ pub(crate) fn run(settings: &Settings, paths: &[PathBuf]) -> i32 {
     let renderer = settings.format.renderer(&rules.catalogue(), &render);
     let opts = CheckOptions {
         keep_sources: renderer.wants_sources(),
+        layout,
     };
     let progress = !settings.quiet && std::io::stderr().is_terminal();
     // Every format is written file by file as reports arrive, so memory
@@ -98,6 +107,32 @@ pub(crate) fn run(settings: &Settings, paths: &[PathBuf]) -> i32 {
         return BROKEN;
     }
     if failing { FAILED } else { OK }
+}
+
+/// `--layout NAME`: the layout's index, or why there is none.
+fn find_layout(rules: &ragcheck::RuleSet, name: &str) -> Result<usize, String> {
+    if let Some(i) = rules.layouts.iter().position(|l| l.name == name) {
+        return Ok(i);
+    }
+    let names: Vec<&str> = rules.layouts.iter().map(|l| l.name.as_str()).collect();
+    if names.is_empty() {
+        return Err(format!(
+            "there is no layout `{name}`: the rules declare no layouts (write a `layout {name} {{ … }}` block in a rule file)"
+        ));
+    }
+    let list = names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(
+        match ragcheck::compile::did_you_mean(name, names.iter().copied()) {
+            Some(s) => {
+                format!("there is no layout `{name}`; did you mean `{s}`? the layouts are {list}")
+            }
+            None => format!("there is no layout `{name}`; the layouts are {list}"),
+        },
+    )
 }
 
 /// What a run checks with and renders with.

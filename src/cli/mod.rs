@@ -56,11 +56,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Task::Check {
             paths,
             show_settings: true,
+            ..
         } => {
             let _ = paths;
             finish(write_output(&settings, settings.show().as_bytes()), OK)
         }
-        Task::Check { paths, .. } => check::run(&settings, &paths),
+        Task::Check { paths, layout, .. } => check::run(&settings, &paths, layout.as_deref()),
         Task::Rules => rules::run(&settings),
         Task::Explain { id } => explain::run(&settings, &id),
         Task::Test => test::run(&settings),

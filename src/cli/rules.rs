@@ -50,5 +50,33 @@ pub(crate) fn run(settings: &Settings) -> i32 {
             c.id, scope, c.rule.file, c.rule.line
         ));
     }
+    if !rules.layouts.is_empty() {
+        text.push_str("\nlayouts:\n");
+        for l in &rules.layouts {
+            let shape = match &l.values {
+                ragcheck::layout::Values::Long { .. } => "long".to_string(),
+                ragcheck::layout::Values::Wide(subs) => format!(
+                    "wide ({})",
+                    subs.iter()
+                        .map(|s| s.sub.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            };
+            let files: Vec<&str> = l.files.iter().map(|p| p.text.as_str()).collect();
+            text.push_str(&format!(
+                "  {:<28} {:<14} {:<28} {}:{}\n",
+                l.name,
+                shape,
+                if files.is_empty() {
+                    "(only with --layout)".to_string()
+                } else {
+                    files.join(", ")
+                },
+                l.rule.file,
+                l.rule.line
+            ));
+        }
+    }
     finish(write_output(settings, text.as_bytes()), OK)
 }

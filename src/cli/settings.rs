@@ -23,6 +23,8 @@ pub(crate) enum Task {
     Check {
         paths: Vec<PathBuf>,
         show_settings: bool,
+        /// `--layout NAME`.
+        layout: Option<String>,
     },
     /// `rules`, `test` and `fmt` take their rule paths from
     /// [`Settings::rules`].
@@ -334,10 +336,12 @@ fn task(command: Command) -> (Task, Vec<PathBuf>, WalkFlags) {
             exclude,
             no_ignore,
             show_settings,
+            layout,
         }) => (
             Task::Check {
                 paths,
                 show_settings,
+                layout,
             },
             Vec::new(),
             WalkFlags { exclude, no_ignore },

@@ -139,6 +139,21 @@ fn field_type(field: Field, dim: Dim) -> Ty {
     }
 }
 
+/// Is `name` one of the fields the language names itself (`value`, `q1`,
+/// `quarter`, …)?
+pub(super) fn is_standard_field(name: &str) -> bool {
+    FIELDS.iter().any(|(n, _)| *n == name)
+}
+
+/// The type of a non-standard field: a number in its unit when declared
+/// with `field NAME UNIT`, else text.
+fn extra_type(rules: &RuleSet, name: &str) -> Ty {
+    match rules.field_units.get(name) {
+        Some(u) => Ty::Num(dim_of(Some(*u))),
+        None => Ty::Text,
+    }
+}
+
 fn dim_of(unit: Option<Unit>) -> Dim {
     match unit {
         // A count is a plain number.
@@ -350,6 +365,16 @@ impl Compiler<'_> {
                     field_type(field, dim),
                 ));
             }
+            if rules.field_units.contains_key(name) && env.kind != ScopeKind::Return {
+                let idx = intern(&mut rules.extra_fields, name);
+                return Some((
+                    ir::Expr::Slot(Slot {
+                        subject: Subject::Current,
+                        field: Field::Extra(idx),
+                    }),
+                    extra_type(rules, name),
+                ));
+            }
             if name == "return" {
                 let d = self.error("unknown_name", span, "`return` needs a field");
                 d.label = Some("return what?".into());
@@ -459,6 +484,17 @@ impl Compiler<'_> {
         let field = match FIELDS.iter().find(|(n, _)| *n == second.name) {
             Some((_, Field::Quarter)) => Field::ReturnQuarter,
             Some((_, f)) => *f,
+            None if rules.field_units.contains_key(&second.name) => {
+                let idx = intern(&mut rules.extra_fields, &second.name);
+                let ty = extra_type(rules, &second.name);
+                return Some((
+                    ir::Expr::Slot(Slot {
+                        subject: Subject::Measure(m),
+                        field: Field::Extra(idx),
+                    }),
+                    ty,
+                ));
+            }
             None => {
                 if let Some(s) = did_you_mean(&second.name, FIELDS.iter().map(|(n, _)| *n)) {
                     let d = self.error(
@@ -773,7 +809,7 @@ fn dim_name(d: Dim) -> String {
     }
 }
 
-fn intern(names: &mut Vec<String>, name: &str) -> usize {
+pub(super) fn intern(names: &mut Vec<String>, name: &str) -> usize {
     match names.iter().position(|n| n == name) {
         Some(i) => i,
         None => {

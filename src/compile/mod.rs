@@ -6,6 +6,8 @@
 
 mod bands;
 mod expr;
+mod fields;
+mod layout;
 mod share;
 
 use std::collections::HashMap;
@@ -178,6 +180,9 @@ impl Compiler<'_> {
             shared: Vec::new(),
             shared_values: Vec::new(),
             plan: crate::eval::Plan::default(),
+            layouts: Vec::new(),
+            measure_lookup: crate::layout::MeasureLookup::default(),
+            field_units: HashMap::new(),
         };
         // Pass 1: declare every id, so references may come before
         // declarations and across files.
@@ -202,6 +207,17 @@ impl Compiler<'_> {
                 }
             }
         }
+        self.measure_codes(files, &mut rules);
+        self.typed_fields(files, &mut rules);
+        let layouts: Vec<&ast::LayoutDecl> = files
+            .iter()
+            .flat_map(|(_, f)| &f.items)
+            .filter_map(|item| match item {
+                Item::Layout(l) => Some(l),
+                _ => None,
+            })
+            .collect();
+        rules.layouts = self.layouts(&layouts);
         // Pass 2: measure targets, trajectories and bands.
         for (_, file) in files {
             for item in &file.items {
@@ -292,7 +308,7 @@ impl Compiler<'_> {
                 MeasureStmt::Required(s) => ("required", *s),
                 MeasureStmt::Cumulative(s) => ("cumulative", *s),
                 MeasureStmt::About(s) => ("about", s.span),
-                MeasureStmt::Band(_) => continue,
+                MeasureStmt::Band(_) | MeasureStmt::Code(_) => continue,
             };
             if seen.insert(key, span).is_some() {
                 self.error(
@@ -342,6 +358,15 @@ impl Compiler<'_> {
         ir::Measure {
             id: m.id.name.clone(),
             title: m.title.as_ref().map(|t| t.value.clone()),
+            codes: m
+                .body
+                .iter()
+                .filter_map(|s| match s {
+                    MeasureStmt::Code(codes) => Some(codes.iter().map(|c| c.value.clone())),
+                    _ => None,
+                })
+                .flatten()
+                .collect(),
             about,
             unit,
             better,

@@ -102,6 +102,9 @@ pub struct EntryCtx<'a> {
     pub rag_undetermined: bool,
     /// Non-standard fields that rules read, by [`RuleSet::extra_fields`] index.
     pub extras: Vec<Option<&'a Text>>,
+    /// Typed fields (`field numerator count`) as values, by
+    /// [`RuleSet::extra_fields`] index; empty when the rules type none.
+    pub typed: Vec<Option<Val<'a>>>,
     /// q1..q4 given and not blank: the values `for each value` visits.
     pub present: [bool; 4],
     /// Title, section, officer and commentary as values, by [`TextField`]:
@@ -472,7 +475,10 @@ impl<'a> ReturnCtx<'a> {
                 Some(q) => Val::Num(Decimal::from(q), None, None),
                 None => blank,
             },
-            Field::Extra(x) => text(e.extras.get(x).copied().flatten()),
+            Field::Extra(x) => match e.typed.get(x) {
+                Some(Some(v)) => v.clone(),
+                _ => text(e.extras.get(x).copied().flatten()),
+            },
             _ => blank,
         }
     }
@@ -906,7 +912,23 @@ fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) 
             None => Val::Missing(MissingKind::Blank, None),
         },
     };
-    let extras = rules.extra_fields.iter().map(|n| entry.extra(n)).collect();
+    let extras: Vec<Option<&'a Text>> = rules.extra_fields.iter().map(|n| entry.extra(n)).collect();
+    let typed = if rules.field_units.is_empty() {
+        Vec::new()
+    } else {
+        rules
+            .extra_fields
+            .iter()
+            .zip(&extras)
+            .map(|(name, text)| {
+                let unit = rules.field_units.get(name)?;
+                Some(match text {
+                    Some(t) => typed_val(t.as_str(), *unit),
+                    None => Val::Missing(MissingKind::Blank, None),
+                })
+            })
+            .collect()
+    };
     let text = |t: Option<&'a Text>| match t {
         Some(t) if !is_blank(t.as_str()) => Val::Text(Cow::Borrowed(t.as_str())),
         Some(t) => Val::Missing(MissingKind::Blank, Some(t.as_str())),
@@ -942,8 +964,24 @@ fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) 
         rag: None,
         rag_undetermined: false,
         extras,
+        typed,
         present,
         texts,
+    }
+}
+
+/// A typed field's text as a value of its declared unit: a count is a
+/// plain number, as a count measure's values are in the rules; text in
+/// another unit (`5%` in a count field) is invalid.
+pub fn typed_val(raw: &str, unit: Unit) -> Val<'_> {
+    match parse_value(raw) {
+        ValueText::Quantity(q) => match q.unit {
+            Some(u) if u != unit => Val::Missing(MissingKind::Invalid, Some(raw)),
+            _ if unit == Unit::Count => Val::Num(q.amount, None, Some(raw)),
+            _ => Val::Num(q.amount, Some(unit), Some(raw)),
+        },
+        ValueText::Missing(k) => Val::Missing(k, Some(raw)),
+        ValueText::Invalid { .. } => Val::Missing(MissingKind::Invalid, Some(raw)),
     }
 }
 

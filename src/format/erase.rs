@@ -31,6 +31,7 @@ pub fn erase_spans(file: &RuleFile) -> RuleFile {
                             *s = Span::default()
                         }
                         MeasureStmt::About(s) => string(s),
+                        MeasureStmt::Code(codes) => codes.iter_mut().for_each(string),
                         MeasureStmt::Band(b) => {
                             b.span = Span::default();
                             ident(&mut b.status);
@@ -72,6 +73,37 @@ pub fn erase_spans(file: &RuleFile) -> RuleFile {
                 s.span = Span::default();
                 s.level_span = Span::default();
                 ident(&mut s.check);
+            }
+            Item::Layout(l) => {
+                l.span = Span::default();
+                ident(&mut l.name);
+                if let Some(t) = &mut l.title {
+                    string(t);
+                }
+                for s in &mut l.body {
+                    s.span = Span::default();
+                    ident(&mut s.word);
+                    if let Some(k) = &mut s.key {
+                        ident(k);
+                    }
+                    if let Some(p) = &mut s.place {
+                        ident(p);
+                    }
+                    if let Some(r) = &mut s.ratio {
+                        *r = Span::default();
+                    }
+                    for a in &mut s.args {
+                        match a {
+                            LayoutArg::Str(s) => string(s),
+                            LayoutArg::Number(_, span) => *span = Span::default(),
+                        }
+                    }
+                }
+            }
+            Item::Field(f) => {
+                f.span = Span::default();
+                ident(&mut f.name);
+                ident(&mut f.unit);
             }
             Item::Test(t) => {
                 t.span = Span::default();

@@ -121,9 +121,13 @@ impl<'t, 'a> Layout<'t, 'a> {
         let mut previous: Option<&Item> = None;
         for item in &file.items {
             if let Some(p) = previous {
-                let severities =
-                    matches!(p, Item::Severity(_)) && matches!(item, Item::Severity(_));
-                self.force_blank = !severities;
+                // A run of `severity` lines, or of `field` lines, may stay
+                // together.
+                let run = matches!(
+                    (p, item),
+                    (Item::Severity(_), Item::Severity(_)) | (Item::Field(_), Item::Field(_))
+                );
+                self.force_blank = !run;
             }
             self.item(item);
             previous = Some(item);
@@ -172,6 +176,45 @@ impl<'t, 'a> Layout<'t, 'a> {
                         l.element(1, text, start, end);
                     }
                 });
+            }
+            Item::Layout(layout) => {
+                let mut head = format!("layout {}", layout.name.name);
+                if let Some(t) = &layout.title {
+                    head.push(' ');
+                    head.push_str(self.text(t.span.start, t.span.end));
+                }
+                self.block(
+                    head,
+                    layout.name.span.end,
+                    layout.span.start,
+                    layout.span.end,
+                    |l| {
+                        // Statements joined by commas stay on one line.
+                        let mut line: Vec<String> = Vec::new();
+                        let mut start = 0;
+                        for s in &layout.body {
+                            if line.is_empty() {
+                                start = s.span.start as usize;
+                            }
+                            line.push(l.layout_stmt(s));
+                            if !s.comma {
+                                let text = line.join(", ");
+                                line.clear();
+                                l.element(1, vec![text], start, s.span.end as usize);
+                            }
+                        }
+                        if let Some(last) = layout.body.last()
+                            && !line.is_empty()
+                        {
+                            let text = format!("{},", line.join(", "));
+                            l.element(1, vec![text], start, last.span.end as usize);
+                        }
+                    },
+                );
+            }
+            Item::Field(f) => {
+                let text = format!("field {} {}", f.name.name, f.unit.name);
+                self.element(0, vec![text], f.span.start as usize, f.span.end as usize);
             }
             Item::Severity(s) => {
                 let level = s.level.map(|l| l.as_str()).unwrap_or("off");
@@ -333,6 +376,16 @@ impl<'t, 'a> Layout<'t, 'a> {
                 s.span.start,
                 s.span.end as usize,
             ),
+            MeasureStmt::Code(codes) => {
+                let text = codes
+                    .iter()
+                    .map(|c| self.text(c.span.start, c.span.end))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let start = codes.first().map_or(0, |c| c.span.start);
+                let end = codes.last().map_or(0, |c| c.span.end as usize);
+                one(format!("code {text}"), start, end)
+            }
             MeasureStmt::Band(b) => {
                 let text = match &b.condition {
                     Some(c) => format!("{} when {}", b.status.name, self.expr.top(c)),
@@ -341,6 +394,31 @@ impl<'t, 'a> Layout<'t, 'a> {
                 one(text, b.span.start, b.span.end as usize)
             }
         }
+    }
+
+    /// One layout statement, as `WORD [KEY] [PLACE] ARG, ... [ratio]`.
+    fn layout_stmt(&self, s: &LayoutStmt) -> String {
+        let mut out = s.word.name.clone();
+        for word in [&s.key, &s.place].into_iter().flatten() {
+            out.push(' ');
+            out.push_str(&word.name);
+        }
+        let args: Vec<String> = s
+            .args
+            .iter()
+            .map(|a| match a {
+                LayoutArg::Str(t) => self.text(t.span.start, t.span.end).to_string(),
+                LayoutArg::Number(n, _) => n.to_string(),
+            })
+            .collect();
+        if !args.is_empty() {
+            out.push(' ');
+            out.push_str(&args.join(", "));
+        }
+        if s.ratio.is_some() {
+            out.push_str(" ratio");
+        }
+        out
     }
 
     fn check_stmt(&self, s: &CheckStmt) -> (Vec<String>, usize, usize) {

@@ -94,3 +94,50 @@ fn empty_and_comment_only_files() {
 fn syntax_errors_are_returned() {
     assert!(format_source(&SourceFile::new("t.rag", "measure {")).is_err());
 }
+
+#[test]
+fn lays_out_layouts_codes_and_fields() {
+    let messy = r#"
+field numerator   count
+field denominator count
+measure m "M" { code "CORP 09" ,"CORP09"
+unit percent }
+layout   scorecard   "Directorate scorecard"{
+files "*scorecard*.xlsx","*.ods"   # two patterns
+  sheet "Scorecard"
+header   row 2
+organisation "Leeds City Council"
+   period cell "H1"
+header directorate cell "A1"
+measure column "Supporting Measures"
+q1 column "Q1",q2 column "Q2" ratio,
+   q3 column "Q3" , q4 column "Q4"
+field numerator column "Num"
+}
+"#;
+    let out = fmt(messy);
+    assert_eq!(
+        out,
+        r#"field numerator count
+field denominator count
+
+measure m "M" {
+    code "CORP 09", "CORP09"
+    unit percent
+}
+
+layout scorecard "Directorate scorecard" {
+    files "*scorecard*.xlsx", "*.ods"  # two patterns
+    sheet "Scorecard"
+    header row 2
+    organisation "Leeds City Council"
+    period cell "H1"
+    header directorate cell "A1"
+    measure column "Supporting Measures"
+    q1 column "Q1", q2 column "Q2" ratio, q3 column "Q3", q4 column "Q4"
+    field numerator column "Num"
+}
+"#
+    );
+    assert_eq!(fmt(&out), out, "formatting is idempotent");
+}

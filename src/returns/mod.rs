@@ -28,6 +28,7 @@ use crate::diagnostic::{Finding, Location, Severity};
 use crate::span::SourceFile;
 
 pub mod csv;
+pub(crate) mod layout;
 mod table;
 pub mod xlsx;
 pub mod yaml;
@@ -422,6 +423,64 @@ pub fn load(path: &str, bytes: Vec<u8>) -> LoadedFile {
         sheet: None,
         returns,
         problems,
+    }
+}
+
+/// The layout a file is read with: `forced` (a `--layout` index into the
+/// rule set's layouts) for every CSV or spreadsheet, else the first
+/// layout whose `files` pattern matches its name; `None` for YAML and
+/// JSON, and for a table no layout matches.
+pub fn layout_for<'r>(
+    path: &str,
+    format: Format,
+    rules: &'r crate::ir::RuleSet,
+    forced: Option<usize>,
+) -> Option<&'r crate::layout::Layout> {
+    if !matches!(format, Format::Csv | Format::Xlsx | Format::Ods) {
+        return None;
+    }
+    match forced {
+        Some(i) => rules.layouts.get(i),
+        None if path == "-" => None,
+        None => rules.layouts.iter().find(|l| l.reads(path)),
+    }
+}
+
+/// [`load`], reading a CSV file or spreadsheet through the layout that
+/// [`layout_for`] picks (SPEC 2.6); every other file as [`load`] does.
+pub fn load_with(
+    path: &str,
+    bytes: Vec<u8>,
+    rules: &crate::ir::RuleSet,
+    forced: Option<usize>,
+) -> LoadedFile {
+    if rules.layouts.is_empty() || bytes.len() > MAX_FILE_BYTES {
+        return load(path, bytes);
+    }
+    let format = if path == "-" {
+        Format::sniff(&bytes)
+    } else {
+        Format::of(path)
+    };
+    let Some(layout) = layout_for(path, format, rules, forced) else {
+        return load(path, bytes);
+    };
+    if let Format::Xlsx | Format::Ods = format {
+        return xlsx::load_with_layout(path, &bytes, format, layout, rules);
+    }
+    let source = match decode_text(path, bytes) {
+        Ok(source) => source,
+        Err(failed) => return *failed,
+    };
+    let mut problems = Problems::default();
+    let grid = layout::csv_grid(&source.text, &mut problems);
+    let returns = layout::read(layout, rules, &grid, &mut problems);
+    drop(grid);
+    LoadedFile {
+        source,
+        sheet: None,
+        returns,
+        problems: problems.into_vec(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Spreadsheets (`.xlsx`, `.ods`) through calamine: the first sheet, read as
-//! a table with the same columns as CSV (SPEC 2.3).
+//! a table with the same columns as CSV (SPEC 2.3), or the sheet a layout
+//! names, read through it (SPEC 2.6).
 //!
 //! Every cell becomes the text a person sees in it:
 //!
@@ -11,11 +12,19 @@
 //! - an error cell gives its error text (`#REF!`), which the value parser
 //!   then finds invalid; booleans give `TRUE` / `FALSE`.
 //!
-//! Limitations, both from what calamine exposes:
+//! - a date-formatted cell gives the date it shows (`2012-03-31`), never
+//!   its day count (`40999`), so that a date in a value column is an
+//!   invalid value saying it is a date, not a silent £40,999;
+//! - a merged range's text belongs to every cell it covers, each pointing
+//!   at the range's first cell: a placeholder merged across `Q1`..`Q3` is
+//!   the value of each of those quarters (`.xlsx` only).
+//!
+//! Limitations, from what calamine exposes:
 //!
 //! - number formats are read for `.xlsx` only: in an `.ods` file a
 //!   percentage cell gives its ratio (`0.94`);
-//! - a date or time cell gives its serial number (`40999`).
+//! - merged ranges are read for `.xlsx` only: in an `.ods` file the text
+//!   stays in the range's first cell.
 //!
 //! Safety: a spreadsheet is a zip archive, and a small one can unpack to
 //! gigabytes. The archive's declared sizes are checked against
@@ -48,9 +57,23 @@ struct SheetCell {
     row: u32,
     col: u32,
     text: String,
+    /// Where the text stands: the cell itself, or the first cell of the
+    /// merged range it lies in.
+    origin: (u32, u32),
 }
 
-/// The first sheet of a workbook.
+impl SheetCell {
+    fn new(row: u32, col: u32, text: String) -> SheetCell {
+        SheetCell {
+            row,
+            col,
+            text,
+            origin: (row, col),
+        }
+    }
+}
+
+/// One sheet of a workbook.
 struct Sheet {
     name: String,
     cells: Vec<SheetCell>,
@@ -65,26 +88,10 @@ pub fn load(path: &str, bytes: &[u8], format: Format) -> LoadedFile {
         returns: Vec::new(),
         problems: Vec::new(),
     };
-    let kind = if format == Format::Ods { "ODS" } else { "XLSX" };
-    if let Err(finding) = check_archive(bytes, kind) {
-        file.problems.push(*finding);
-        return file;
-    }
-    let read = catch_unwind(AssertUnwindSafe(|| match format {
-        Format::Ods => read_ods(bytes),
-        _ => read_xlsx(bytes),
-    }));
-    let sheet = match read {
-        Ok(Ok(sheet)) => sheet,
-        Ok(Err(finding)) => {
+    let sheet = match read_sheet(bytes, format, None) {
+        Ok(sheet) => sheet,
+        Err(finding) => {
             file.problems.push(*finding);
-            return file;
-        }
-        Err(_) => {
-            file.problems.push(invalid(
-                format!("this {kind} spreadsheet could not be read: its reader failed on it"),
-                Pos::File,
-            ));
             return file;
         }
     };
@@ -93,6 +100,80 @@ pub fn load(path: &str, bytes: &[u8], format: Format) -> LoadedFile {
     file.returns = returns;
     file.problems = problems;
     file
+}
+
+/// Read a spreadsheet through a layout (SPEC 2.6): its `sheet`, or the
+/// first.
+pub(crate) fn load_with_layout(
+    path: &str,
+    bytes: &[u8],
+    format: Format,
+    layout: &crate::layout::Layout,
+    rules: &crate::ir::RuleSet,
+) -> LoadedFile {
+    let mut file = LoadedFile {
+        source: SourceFile::new(path, ""),
+        sheet: None,
+        returns: Vec::new(),
+        problems: Vec::new(),
+    };
+    let mut sheet = match read_sheet(bytes, format, layout.sheet.as_deref()) {
+        Ok(sheet) => sheet,
+        Err(finding) => {
+            file.problems.push(*finding);
+            return file;
+        }
+    };
+    sheet.cells.sort_by_key(|c| (c.row, c.col));
+    let mut grid = super::layout::Grid {
+        rows: Vec::new(),
+        sheet: true,
+    };
+    for row in sheet.cells.chunk_by(|a, b| a.row == b.row) {
+        let index = row.first().map_or(0, |c| c.row);
+        grid.rows.push(super::layout::GridRow {
+            index,
+            pos: Pos::Cell {
+                row: index,
+                col: row.first().map_or(0, |c| c.col),
+            },
+            cells: row
+                .iter()
+                .map(|c| super::layout::GridCell {
+                    col: c.col,
+                    text: Cow::Borrowed(c.text.as_str()),
+                    pos: Pos::Cell {
+                        row: c.origin.0,
+                        col: c.origin.1,
+                    },
+                })
+                .collect(),
+        });
+    }
+    let mut problems = Problems::default();
+    file.returns = super::layout::read(layout, rules, &grid, &mut problems);
+    file.problems = problems.into_vec();
+    file.sheet = Some(sheet.name);
+    file
+}
+
+/// Open a workbook and read one sheet (by name, or the first), refusing
+/// archives that unpack too far and turning a panic of the reader into a
+/// finding.
+fn read_sheet(bytes: &[u8], format: Format, wanted: Option<&str>) -> Result<Sheet, Box<Finding>> {
+    let kind = if format == Format::Ods { "ODS" } else { "XLSX" };
+    check_archive(bytes, kind)?;
+    let read = catch_unwind(AssertUnwindSafe(|| match format {
+        Format::Ods => read_ods(bytes, wanted),
+        _ => read_xlsx(bytes, wanted),
+    }));
+    match read {
+        Ok(result) => result,
+        Err(_) => Err(Box::new(invalid(
+            format!("this {kind} spreadsheet could not be read: its reader failed on it"),
+            Pos::File,
+        ))),
+    }
 }
 
 /// Refuse what is not a zip archive, and an archive that unpacks to more
@@ -249,7 +330,7 @@ fn too_many_cells() -> Box<Finding> {
     )
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Box<Finding>> {
+fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Box<Finding>> {
     let unreadable = |error: calamine::XlsxError| {
         Box::new(invalid(
             format!("this XLSX file cannot be read: {error}"),
@@ -257,8 +338,28 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Box<Finding>> {
         ))
     };
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
-    let name = first_sheet(&workbook.sheet_names())?;
-    let mut reader = workbook.worksheet_cells_reader(&name).map_err(unreadable)?;
+    let name = pick_sheet(&workbook.sheet_names(), wanted)?;
+    // A sheet without merged cells, or whose merges cannot be read, is read
+    // as it is.
+    let merges = workbook
+        .merge_cells_by_sheet_name(&name)
+        .unwrap_or_default();
+    let mut cells = read_xlsx_cells(&mut workbook, &name)?;
+    spread_merges(&mut cells, merges.iter().map(|d| (d.start, d.end)))?;
+    Ok(Sheet { name, cells })
+}
+
+fn read_xlsx_cells(
+    workbook: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+) -> Result<Vec<SheetCell>, Box<Finding>> {
+    let unreadable = |error: calamine::XlsxError| {
+        Box::new(invalid(
+            format!("this XLSX file cannot be read: {error}"),
+            Pos::File,
+        ))
+    };
+    let mut reader = workbook.worksheet_cells_reader(name).map_err(unreadable)?;
     let percent: Vec<bool> = reader.styles().iter().map(is_percent_style).collect();
     let mut cells = Vec::new();
     while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(unreadable)? {
@@ -271,16 +372,57 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Box<Finding>> {
         if cells.len() >= MAX_CELLS {
             return Err(too_many_cells());
         }
-        cells.push(SheetCell {
-            row,
-            col,
-            text: text.into_owned(),
-        });
+        cells.push(SheetCell::new(row, col, text.into_owned()));
     }
-    Ok(Sheet { name, cells })
+    Ok(cells)
 }
 
-fn read_ods(bytes: &[u8]) -> Result<Sheet, Box<Finding>> {
+/// A merged range's text belongs to every cell it covers (so a value
+/// merged across `Q1`..`Q3` is the value of each of those quarters), each
+/// pointing at the range's first cell, where the text stands. Ranges are
+/// clipped to the cells in use, and the cells they add count towards
+/// [`MAX_CELLS`].
+fn spread_merges(
+    cells: &mut Vec<SheetCell>,
+    merges: impl Iterator<Item = ((u32, u32), (u32, u32))>,
+) -> Result<(), Box<Finding>> {
+    let last_row = cells.iter().map(|c| c.row).max().unwrap_or(0);
+    let last_col = cells.iter().map(|c| c.col).max().unwrap_or(0);
+    let mut added = Vec::new();
+    for (start, end) in merges {
+        let Some(first) = cells.iter().find(|c| (c.row, c.col) == start) else {
+            continue;
+        };
+        let text = first.text.clone();
+        for row in start.0..=end.0.min(last_row) {
+            for col in start.1..=end.1.min(last_col) {
+                if (row, col) == start {
+                    continue;
+                }
+                if cells.len() + added.len() >= MAX_CELLS {
+                    return Err(too_many_cells());
+                }
+                added.push(SheetCell {
+                    row,
+                    col,
+                    text: text.clone(),
+                    origin: start,
+                });
+            }
+        }
+    }
+    if !added.is_empty() {
+        // A covered cell holds nothing of its own in a well-formed file;
+        // if it does, the merged text wins.
+        let covered: std::collections::HashSet<(u32, u32)> =
+            added.iter().map(|c| (c.row, c.col)).collect();
+        cells.retain(|c| !covered.contains(&(c.row, c.col)));
+        cells.extend(added);
+    }
+    Ok(())
+}
+
+fn read_ods(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Box<Finding>> {
     let unreadable = |error: calamine::OdsError| {
         Box::new(invalid(
             format!("this ODS file cannot be read: {error}"),
@@ -288,7 +430,7 @@ fn read_ods(bytes: &[u8]) -> Result<Sheet, Box<Finding>> {
         ))
     };
     let mut workbook: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(unreadable)?;
-    let name = first_sheet(&workbook.sheet_names())?;
+    let name = pick_sheet(&workbook.sheet_names(), wanted)?;
     let range = workbook.worksheet_range(&name).map_err(unreadable)?;
     let (row0, col0) = range.start().unwrap_or((0, 0));
     let mut cells = Vec::new();
@@ -300,20 +442,44 @@ fn read_ods(bytes: &[u8]) -> Result<Sheet, Box<Finding>> {
         if cells.len() >= MAX_CELLS {
             return Err(too_many_cells());
         }
-        cells.push(SheetCell {
-            row: row0.saturating_add(u32::try_from(row).unwrap_or(u32::MAX)),
-            col: col0.saturating_add(u32::try_from(col).unwrap_or(u32::MAX)),
-            text: text.into_owned(),
-        });
+        cells.push(SheetCell::new(
+            row0.saturating_add(u32::try_from(row).unwrap_or(u32::MAX)),
+            col0.saturating_add(u32::try_from(col).unwrap_or(u32::MAX)),
+            text.into_owned(),
+        ));
     }
     Ok(Sheet { name, cells })
 }
 
-fn first_sheet(names: &[String]) -> Result<String, Box<Finding>> {
-    names
-        .first()
-        .cloned()
-        .ok_or_else(|| Box::new(invalid("this spreadsheet has no sheet", Pos::File)))
+/// The sheet named `wanted` (compared as a layout compares names), or the
+/// first.
+fn pick_sheet(names: &[String], wanted: Option<&str>) -> Result<String, Box<Finding>> {
+    let Some(wanted) = wanted else {
+        return names
+            .first()
+            .cloned()
+            .ok_or_else(|| Box::new(invalid("this spreadsheet has no sheet", Pos::File)));
+    };
+    let key = crate::layout::normalise(wanted);
+    if let Some(name) = names.iter().find(|n| crate::layout::normalise(n) == key) {
+        return Ok(name.clone());
+    }
+    let list = names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let help = match crate::compile::did_you_mean(wanted, names.iter().map(String::as_str)) {
+        Some(s) => format!("did you mean `{s}`? its sheets are {list}"),
+        None => format!("its sheets are {list}"),
+    };
+    Err(Box::new(
+        invalid(
+            format!("this spreadsheet has no sheet `{wanted}`; its returns are not read"),
+            Pos::File,
+        )
+        .help(help),
+    ))
 }
 
 /// The sheet's cells → returns: the first non-empty row is the header, its
@@ -368,6 +534,10 @@ fn row_cells(row: &[SheetCell], index: u32, first: u32, last: u32) -> Vec<Cell<'
             .and_then(|i| out.get_mut(i as usize))
         {
             slot.text = Cow::Borrowed(&cell.text);
+            slot.pos = Pos::Cell {
+                row: cell.origin.0,
+                col: cell.origin.1,
+            };
         }
     }
     out
@@ -413,7 +583,7 @@ fn ref_text<'a>(value: &'a DataRef<'_>, percent: bool) -> Cow<'a, str> {
         DataRef::String(s) => Cow::Borrowed(s),
         DataRef::SharedString(s) => Cow::Borrowed(s),
         DataRef::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
-        DataRef::DateTime(d) => Cow::Owned(d.to_string()),
+        DataRef::DateTime(d) => Cow::Owned(date_text(d)),
         DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cow::Borrowed(s),
         DataRef::Error(e) => Cow::Owned(e.to_string()),
         DataRef::Empty => Cow::Borrowed(""),
@@ -427,10 +597,25 @@ fn data_text(value: &Data) -> Cow<'_, str> {
         Data::Float(f) => Cow::Owned(number_text(*f, false)),
         Data::String(s) => Cow::Borrowed(s),
         Data::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
-        Data::DateTime(d) => Cow::Owned(d.to_string()),
+        Data::DateTime(d) => Cow::Owned(date_text(d)),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Cow::Borrowed(s),
         Data::Error(e) => Cow::Owned(e.to_string()),
         Data::Empty => Cow::Borrowed(""),
+    }
+}
+
+/// A date-formatted cell as the date it shows (`2012-03-31`, with the time
+/// when it has one), never as its day count: the value parser then finds
+/// it is a date, not a value. A duration keeps its number.
+fn date_text(d: &calamine::ExcelDateTime) -> String {
+    if !d.is_datetime() {
+        return number_text(d.as_f64(), false);
+    }
+    let (year, month, day, hour, min, sec, _) = d.to_ymd_hms_milli();
+    if (hour, min, sec) == (0, 0, 0) {
+        format!("{year:04}-{month:02}-{day:02}")
+    } else {
+        format!("{year:04}-{month:02}-{day:02} {hour:02}:{min:02}:{sec:02}")
     }
 }
 

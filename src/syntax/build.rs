@@ -78,6 +78,8 @@ impl Builder {
                 Rule::check_decl => items.push(Item::Check(self.check(pair)?)),
                 Rule::severity_decl => items.push(Item::Severity(self.severity(pair)?)),
                 Rule::test_decl => items.push(Item::Test(self.test(pair)?)),
+                Rule::layout_decl => items.push(Item::Layout(self.layout(pair)?)),
+                Rule::field_decl => items.push(Item::Field(self.field_decl(pair)?)),
                 _ => {}
             }
         }
@@ -160,6 +162,12 @@ impl Builder {
                 Rule::required_stmt => body.push(MeasureStmt::Required(self.span(&p))),
                 Rule::cumulative_stmt => body.push(MeasureStmt::Cumulative(self.span(&p))),
                 Rule::about_stmt => body.push(MeasureStmt::About(self.about(p))),
+                Rule::code_stmt => body.push(MeasureStmt::Code(
+                    p.into_inner()
+                        .filter(|s| s.as_rule() == Rule::string)
+                        .map(|s| self.string(s))
+                        .collect(),
+                )),
                 Rule::band => body.push(MeasureStmt::Band(self.band(p)?)),
                 _ => {}
             }
@@ -197,6 +205,95 @@ impl Builder {
             Some(e) => self.expr(e),
             None => Err(self.missing(span, "an expression")),
         }
+    }
+
+    fn layout(&self, pair: Pair<'_, Rule>) -> Result<LayoutDecl> {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut title = None;
+        let mut body: Vec<LayoutStmt> = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::ident => name = Some(self.ident(p)),
+                Rule::string => title = Some(self.string(p)),
+                Rule::layout_stmt => body.push(self.layout_stmt(p)?),
+                Rule::layout_comma => {
+                    if let Some(last) = body.last_mut() {
+                        last.comma = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(LayoutDecl {
+            name: name.ok_or_else(|| self.missing(span, "a layout name"))?,
+            title,
+            body,
+            span,
+        })
+    }
+
+    fn layout_stmt(&self, pair: Pair<'_, Rule>) -> Result<LayoutStmt> {
+        let span = self.span(&pair);
+        let mut word = None;
+        let mut key = None;
+        let mut place = None;
+        let mut args = Vec::new();
+        let mut ratio = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::ident => word = Some(self.ident(p)),
+                Rule::layout_key => {
+                    key = p
+                        .into_inner()
+                        .find(|i| i.as_rule() == Rule::ident)
+                        .map(|i| self.ident(i))
+                }
+                Rule::layout_place => {
+                    place = Some(Ident {
+                        name: p.as_str().trim().to_string(),
+                        span: self.span(&p),
+                    })
+                }
+                Rule::string => args.push(LayoutArg::Str(self.string(p))),
+                Rule::whole => {
+                    let n = p.as_str().parse::<u64>().map_err(|_| {
+                        let mut e = self.error(
+                            &p,
+                            "bad_number",
+                            format!("`{}` is too large a number", p.as_str()),
+                        );
+                        e.label = "too large".into();
+                        e
+                    })?;
+                    args.push(LayoutArg::Number(n, self.span(&p)));
+                }
+                Rule::kw_ratio => ratio = Some(self.span(&p)),
+                _ => {}
+            }
+        }
+        Ok(LayoutStmt {
+            word: word.ok_or_else(|| self.missing(span, "a layout statement"))?,
+            key,
+            place,
+            args,
+            ratio,
+            comma: false,
+            span,
+        })
+    }
+
+    fn field_decl(&self, pair: Pair<'_, Rule>) -> Result<FieldDecl> {
+        let span = self.span(&pair);
+        let mut idents = pair
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::ident)
+            .map(|p| self.ident(p));
+        let name = idents
+            .next()
+            .ok_or_else(|| self.missing(span, "a field name"))?;
+        let unit = idents.next().ok_or_else(|| self.missing(span, "a unit"))?;
+        Ok(FieldDecl { name, unit, span })
     }
 
     fn about(&self, pair: Pair<'_, Rule>) -> Str {

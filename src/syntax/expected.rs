@@ -69,6 +69,17 @@ pub fn describe(rule: Rule) -> Option<&'static str> {
         Rule::percent => "a percentage such as `95%`",
         Rule::duration | Rule::dur_unit => "a duration such as `8.37 days`",
         Rule::kw_true | Rule::kw_false => "`true` or `false`",
+        Rule::layout_decl | Rule::kw_layout => "`layout`",
+        Rule::field_decl | Rule::kw_field => "`field`",
+        Rule::code_stmt | Rule::kw_code => "`code`",
+        Rule::layout_stmt => "a layout statement such as `period column \"Period\"`",
+        Rule::layout_key => "a name",
+        Rule::layout_place | Rule::kw_column | Rule::kw_cell | Rule::kw_row => {
+            "`column`, `cell` or `row`"
+        }
+        Rule::whole => "a whole number",
+        Rule::kw_ratio => "`ratio`",
+        Rule::layout_comma => "`,`",
         _ => return None,
     })
 }

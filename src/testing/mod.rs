@@ -145,7 +145,7 @@ fn prepare_case(
                 seen_given = true;
                 let loaded = samples
                     .entry(path.value.clone())
-                    .or_insert_with(|| read_sample(base_dir, &path.value).map(Arc::new))
+                    .or_insert_with(|| read_sample(rules, base_dir, &path.value).map(Arc::new))
                     .clone();
                 match loaded {
                     Ok(l) => base = Some(l),
@@ -264,14 +264,15 @@ fn run_case(rules: &RuleSet, case: &Case) -> Outcome {
     }
 }
 
-/// Read and load a sample return named by `given file`.
-fn read_sample(base_dir: &Path, path: &str) -> Result<LoadedFile, String> {
+/// Read and load a sample return named by `given file` (through the
+/// rules' layouts, as `check` reads it).
+fn read_sample(rules: &RuleSet, base_dir: &Path, path: &str) -> Result<LoadedFile, String> {
     let full = base_dir.join(path);
     if !full.is_file() {
         return Err("no such file".into());
     }
     let bytes = std::fs::read(&full).map_err(|e| e.to_string())?;
-    Ok(returns::load(path, bytes))
+    Ok(returns::load_with(path, bytes, rules, None))
 }
 
 /// A span of a rule file as a location.

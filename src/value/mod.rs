@@ -316,12 +316,33 @@ fn parse_general(t: &str) -> ValueText {
     if t.is_empty() {
         return ValueText::Missing(MissingKind::Blank);
     }
+    if is_date(t) {
+        return ValueText::Invalid {
+            reason: format!("`{t}` is a date, not a value"),
+        };
+    }
     match classify(t) {
         Ok(value) => value,
         Err(fault) => ValueText::Invalid {
             reason: fault.reason(t),
         },
     }
+}
+
+/// A calendar date as a spreadsheet cell formatted as a date is read
+/// (`2012-03-31`, optionally with a time): such a cell holds a day count
+/// (`40999`) that must never pass for a number.
+fn is_date(t: &str) -> bool {
+    let b = t.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    b.len() >= 10
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && (b.len() == 10 || b[10] == b' ' || b[10] == b'T')
 }
 
 /// `text.trim()`, without decoding a character where it need not: when a

@@ -254,3 +254,15 @@ mod fast_path {
         }
     }
 }
+
+#[test]
+fn dates_are_not_values() {
+    for date in ["2012-03-31", "2012-03-31 00:00:00", "2012-03-31T10:00"] {
+        assert!(
+            matches!(parse_value(date), ValueText::Invalid { ref reason } if reason == &format!("`{date}` is a date, not a value")),
+            "{date}: {:?}",
+            parse_value(date)
+        );
+    }
+    assert!(matches!(parse_value("2012"), ValueText::Quantity(_)));
+}
