@@ -36,6 +36,7 @@ pub enum Item {
     Measure(MeasureDecl),
     Check(CheckDecl),
     Severity(SeverityDecl),
+    Waiver(WaiverDecl),
     Test(TestDecl),
     Layout(LayoutDecl),
     Field(FieldDecl),
@@ -180,6 +181,22 @@ impl LayoutArg {
 pub struct FieldDecl {
     pub name: Ident,
     pub unit: Ident,
+    pub span: Span,
+}
+
+/// `waive CHECK_ID [on MEASURE] [for "ORGANISATION"] until PERIOD
+/// because "REASON" approved "NAME"` (SPEC 3.8).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaiverDecl {
+    pub check: Ident,
+    /// `on MEASURE`; without it the waiver covers every measure.
+    pub measure: Option<Ident>,
+    /// `for "ORGANISATION"`; without it, every organisation.
+    pub organisation: Option<Str>,
+    /// The period after `until`, as written (bare or quoted).
+    pub until: Str,
+    pub reason: Str,
+    pub approved: Str,
     pub span: Span,
 }
 

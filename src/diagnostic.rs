@@ -105,8 +105,9 @@ pub struct Diagnostic {
     pub field: Option<String>,
     /// The rule that raised it; `None` for built-in checks.
     pub rule: Option<RuleRef>,
-    /// Set when a waiver accepts this problem (SPEC 3.8, planned).
-    pub waived: bool,
+    /// Set when a waiver in the rule files accepts this problem (SPEC 3.8):
+    /// it is still reported, marked so, and never fails the run.
+    pub waived: Option<Arc<crate::waiver::Waived>>,
 }
 
 impl Diagnostic {
@@ -122,7 +123,7 @@ impl Diagnostic {
             measure: None,
             field: None,
             rule: None,
-            waived: false,
+            waived: None,
         }
     }
 
@@ -144,6 +145,11 @@ impl Diagnostic {
     pub fn related(mut self, location: Location, label: impl Into<String>) -> Self {
         self.related.push((location, label.into()));
         self
+    }
+
+    /// Whether a waiver accepts it.
+    pub fn is_waived(&self) -> bool {
+        self.waived.is_some()
     }
 
     /// Sort key: file, position, then code, so output never depends on

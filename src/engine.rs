@@ -20,6 +20,7 @@ use crate::ir::RuleSet;
 use crate::rag::Rag;
 use crate::report::{FileReport, MeasureReport, Report, ReturnReport};
 use crate::returns::{self, KnownField, LoadedFile, Pos};
+use crate::waiver;
 
 /// File extensions read when walking a folder.
 pub const RETURN_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "csv", "xlsx", "ods"];
@@ -41,6 +42,9 @@ pub struct CheckOptions {
     /// `--layout NAME`: the index of the layout (in [`RuleSet::layouts`])
     /// that reads every CSV file and spreadsheet, whatever its name.
     pub layout: Option<usize>,
+    /// Leave the rule set's waivers out: every diagnostic stands as the
+    /// checks raised it (rule tests, whose fixture returns are made up).
+    pub ignore_waivers: bool,
 }
 
 /// A sorted list of files, packed into one text buffer: about 45 bytes a
@@ -143,12 +147,19 @@ fn is_return_file(path: &Path) -> bool {
         .is_some_and(|x| RETURN_EXTENSIONS.contains(&x.as_str()))
 }
 
-/// Check inputs in parallel; reports come back in input order.
+/// Check inputs in parallel; reports come back in input order, followed
+/// by the rule files' problems found over the run (`expired_waiver`,
+/// `unused_waiver`: see [`waiver::Tally`]).
 pub fn check_inputs(rules: &RuleSet, inputs: Vec<Input>, opts: &CheckOptions) -> Report {
-    let files = inputs
+    let mut files: Vec<FileReport> = inputs
         .into_par_iter()
         .map(|input| check_input(rules, input, opts))
         .collect();
+    if !opts.ignore_waivers {
+        let mut tally = waiver::Tally::new(rules);
+        files.iter().for_each(|f| tally.add(f));
+        files.extend(tally.finish(rules));
+    }
     Report { files }
 }
 
@@ -406,7 +417,16 @@ pub fn check_loaded(rules: &RuleSet, loaded: &LoadedFile, opts: &CheckOptions) -
     diagnostic::sort(&mut file_diags);
     let check = |ret| {
         let ctx = ReturnCtx::new(rules, ret);
-        check_return(rules, loaded, &ctx)
+        let mut report = check_return(rules, loaded, &ctx);
+        if !opts.ignore_waivers {
+            report.waivers = waiver::apply(
+                rules,
+                report.organisation.as_deref(),
+                report.period.as_deref(),
+                &mut report.diagnostics,
+            );
+        }
+        report
     };
     // A CSV collection holds many returns: they are checked in parallel
     // too, so that one large file does not leave the other workers idle.
@@ -424,6 +444,7 @@ pub fn check_loaded(rules: &RuleSet, loaded: &LoadedFile, opts: &CheckOptions) -
             .then(|| Arc::from(loaded.source.text.as_str())),
         diagnostics: file_diags,
         returns,
+        rule_file: false,
     }
 }
 
@@ -488,6 +509,7 @@ pub fn check_return(rules: &RuleSet, loaded: &LoadedFile, ctx: &ReturnCtx<'_>) -
         diagnostics,
         checks: runs,
         not_evaluated: ctx.not_evaluated.get(),
+        waivers: Vec::new(),
     }
 }
 

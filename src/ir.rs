@@ -55,6 +55,8 @@ pub struct RuleSet {
     pub measure_lookup: crate::layout::MeasureLookup,
     /// Typed fields (`field numerator count`): the unit of each.
     pub field_units: HashMap<String, Unit>,
+    /// The `waive`s of every file, in rule-set order (SPEC 3.8).
+    pub waivers: Vec<crate::waiver::Waiver>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -39,6 +39,7 @@ pub mod span;
 pub mod syntax;
 pub mod testing;
 pub mod value;
+pub mod waiver;
 
 pub use compile::{Compiled, compile};
 pub use ir::RuleSet;

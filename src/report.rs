@@ -25,6 +25,10 @@ pub struct FileReport {
     /// read), sorted by position.
     pub diagnostics: Vec<Diagnostic>,
     pub returns: Vec<ReturnReport>,
+    /// A rule file's problems found over the run (`expired_waiver`,
+    /// `unused_waiver`), reported after every input: not an input, so not
+    /// counted in [`Summary::files`].
+    pub rule_file: bool,
 }
 
 /// One return's results.
@@ -41,6 +45,8 @@ pub struct ReturnReport {
     /// `when` conditions that could not be decided because a value was
     /// missing (SPEC 3.3).
     pub not_evaluated: u64,
+    /// What the rule set's waivers met in this return, by waiver.
+    pub waivers: Vec<crate::waiver::Hit>,
 }
 
 /// One measure's row in the RAG table.
@@ -88,6 +94,9 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Waived diagnostics, of any severity: not counted in `errors`,
+    /// `warnings` or `infos`.
+    pub waived: usize,
     pub green: usize,
     pub amber: usize,
     pub red: usize,
@@ -107,10 +116,14 @@ impl FileReport {
     /// This file's counts.
     pub fn summary(&self) -> Summary {
         let mut s = Summary {
-            files: 1,
+            files: usize::from(!self.rule_file),
             ..Summary::default()
         };
         for d in self.all_diagnostics() {
+            if d.is_waived() {
+                s.waived += 1;
+                continue;
+            }
             match d.severity {
                 Severity::Error => s.errors += 1,
                 Severity::Warning => s.warnings += 1,
@@ -143,6 +156,7 @@ impl Summary {
         self.errors += other.errors;
         self.warnings += other.warnings;
         self.infos += other.infos;
+        self.waived += other.waived;
         self.green += other.green;
         self.amber += other.amber;
         self.red += other.red;
@@ -168,7 +182,7 @@ impl Report {
     /// The most severe (unwaived) diagnostic, for the exit code.
     pub fn worst(&self) -> Option<Severity> {
         self.diagnostics()
-            .filter(|d| !d.waived)
+            .filter(|d| !d.is_waived())
             .map(|d| d.severity)
             .max()
     }

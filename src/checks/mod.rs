@@ -5,6 +5,7 @@
 //! [`BUILTINS`] is the single table of their ids.
 
 mod duplicate_measure;
+mod expired_waiver;
 mod future_value;
 mod invalid_return;
 mod missing_header;
@@ -18,6 +19,7 @@ mod unit_mismatch;
 mod unknown_measure;
 mod unknown_status;
 mod unparseable_value;
+mod unused_waiver;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::eval::ReturnCtx;
@@ -32,12 +34,13 @@ pub struct Builtin {
     /// What it does, why it matters, and an example.
     pub docs: &'static str,
     /// Runs over one resolved return; `None` for checks raised elsewhere
-    /// (`invalid_return` comes from the loaders).
+    /// (`invalid_return` comes from the loaders, `expired_waiver` and
+    /// `unused_waiver` from [`crate::waiver`] at the end of a run).
     pub run: Option<fn(&ReturnCtx<'_>, &mut Vec<Finding>)>,
 }
 
 /// Every built-in check, in the order of SPEC 3.5.
-pub static BUILTINS: [&Builtin; 14] = [
+pub static BUILTINS: [&Builtin; 16] = [
     &invalid_return::CHECK,
     &missing_header::CHECK,
     &duplicate_measure::CHECK,
@@ -52,6 +55,8 @@ pub static BUILTINS: [&Builtin; 14] = [
     &future_value::CHECK,
     &rag_undetermined::CHECK,
     &overdue_deferral::CHECK,
+    &expired_waiver::CHECK,
+    &unused_waiver::CHECK,
 ];
 
 /// The built-in ids as shared strings, for per-return check runs.

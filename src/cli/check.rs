@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ragcheck::discover::WalkOptions;
 use ragcheck::engine::{self, CheckOptions, Input};
 use ragcheck::render::{AnyRenderer, RenderOptions};
+use ragcheck::waiver;
 
 use super::{BROKEN, FAILED, OK, Settings, load_rules, output_error};
 
@@ -83,6 +84,7 @@ pub(crate) fn run(settings: &Settings, paths: &[PathBuf], layout: Option<&str>) 
     let opts = CheckOptions {
         keep_sources: renderer.wants_sources(),
         layout,
+        ignore_waivers: false,
     };
     let progress = !settings.quiet && std::io::stderr().is_terminal();
     // Every format is written file by file as reports arrive, so memory
@@ -172,14 +174,17 @@ fn stream(
     // only taking the parts in, in order, is serial.
     let render_part = |file: ragcheck::report::FileReport| {
         let failing = fails(&file, run.settings);
-        renderer.part(file).map(|part| (failing, part))
+        let hits = waiver::hits(&file);
+        renderer.part(file).map(|part| (failing, hits, part))
     };
-    engine::check_each_then(run.rules, inputs, run.opts, render_part, |part| {
+    let tally = std::cell::RefCell::new(waiver::Tally::new(run.rules));
+    let mut take = |part: std::io::Result<(bool, Vec<waiver::Hit>, _)>| {
         if failed.is_some() {
             return;
         }
-        let written = part.and_then(|(fails, part)| {
+        let written = part.and_then(|(fails, hits, part)| {
             failing |= fails;
+            tally.borrow_mut().add_hits(&hits);
             let mut out = Suspended {
                 bar: &bar,
                 out: &mut out,
@@ -189,8 +194,17 @@ fn stream(
         if let Err(e) = written {
             failed = Some(e);
         }
+    };
+    engine::check_each_then(run.rules, inputs, run.opts, &render_part, |part| {
+        take(part);
         tick(&bar, run.progress, total, start);
     });
+    // What the waivers met is known only now: the rule files' problems
+    // (`expired_waiver`, `unused_waiver`) come after every input, in every
+    // format, before the totals are written.
+    for rule_file in tally.take().finish(run.rules) {
+        take(render_part(rule_file));
+    }
     bar.finish_and_clear();
     if let Some(e) = failed {
         return Err(output_error(&e));

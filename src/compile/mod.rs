@@ -79,6 +79,9 @@ pub const RESERVED: &[&str] = &[
     "lower",
 ];
 
+/// Built-in checks about the waivers themselves, which no waiver can cover.
+const NOT_WAIVABLE: &[&str] = &["expired_waiver", "unused_waiver"];
+
 /// The result of compiling: the rule set when there was no error, and every
 /// diagnostic (errors and warnings) either way.
 pub struct Compiled {
@@ -183,6 +186,7 @@ impl Compiler<'_> {
             layouts: Vec::new(),
             measure_lookup: crate::layout::MeasureLookup::default(),
             field_units: HashMap::new(),
+            waivers: Vec::new(),
         };
         // Pass 1: declare every id, so references may come before
         // declarations and across files.
@@ -245,6 +249,16 @@ impl Compiler<'_> {
                     }
                     Item::Test(t) => rules.tests.push((*file_id, t.clone())),
                     _ => {}
+                }
+            }
+        }
+        // Pass 4: waivers, once every check and measure is known.
+        for (_, file) in files {
+            for item in &file.items {
+                if let Item::Waiver(w) = item
+                    && let Some(waiver) = self.waiver(&rules, w, &check_ids)
+                {
+                    rules.waivers.push(waiver);
                 }
             }
         }
@@ -619,6 +633,132 @@ impl Compiler<'_> {
             }
         }
         set
+    }
+
+    /// A `waive` (SPEC 3.8): its check and measure must exist, its period
+    /// must read as one, and its reason and approver may not be empty.
+    fn waiver(
+        &mut self,
+        rules: &RuleSet,
+        w: &ast::WaiverDecl,
+        checks: &[(String, Span)],
+    ) -> Option<crate::waiver::Waiver> {
+        let mut ok = true;
+        let name = w.check.name.as_str();
+        if NOT_WAIVABLE.contains(&name) {
+            let d = self.error(
+                "unwaivable_check",
+                w.check.span,
+                format!("`{name}` is about the waivers themselves and cannot be waived"),
+            );
+            d.label = Some("cannot be waived".into());
+            d.help = Some(format!("to silence it, write `severity {name} off`"));
+            ok = false;
+        } else if !BUILTINS.iter().any(|b| b.id == name) && !checks.iter().any(|(c, _)| c == name) {
+            let names = BUILTINS
+                .iter()
+                .map(|b| b.id)
+                .filter(|id| !NOT_WAIVABLE.contains(id))
+                .chain(checks.iter().map(|(c, _)| c.as_str()));
+            let suggestion = did_you_mean(name, names);
+            let d = self.error(
+                "unknown_check",
+                w.check.span,
+                format!("there is no check `{name}`"),
+            );
+            d.label = Some("unknown check".into());
+            d.help = suggestion.map(|n| format!("did you mean `{n}`?"));
+            ok = false;
+        }
+        if let Some(m) = &w.measure
+            && !rules.measure_index.contains_key(&m.name)
+        {
+            let suggestion = did_you_mean(&m.name, rules.measure_index.keys().map(String::as_str));
+            let d = self.error(
+                "unknown_name",
+                m.span,
+                format!("there is no measure `{}`", m.name),
+            );
+            d.label = Some("unknown measure".into());
+            d.help = Some(match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "a waiver's `on` names a measure declared in the rule files".into(),
+            });
+            ok = false;
+        }
+        let until = match crate::period::Period::find_in(&w.until.value) {
+            Ok(p) => Some((p.end_month(), p.to_string())),
+            Err(e) => {
+                let d = self.error(
+                    "bad_period",
+                    w.until.span,
+                    format!("`{}` is not a period: {e}", w.until.value),
+                );
+                d.label = Some(e.label().into());
+                d.help = Some(format!(
+                    "{}; the waiver covers returns whose period ends no later than this one",
+                    e.help()
+                ));
+                None
+            }
+        };
+        let texts = [
+            (
+                w.organisation.as_ref(),
+                "organisation",
+                "`for` names an organisation",
+            ),
+            (
+                Some(&w.reason),
+                "reason",
+                "`because` says why the problem is accepted",
+            ),
+            (
+                Some(&w.approved),
+                "approver",
+                "`approved` names who accepted it",
+            ),
+        ];
+        for (text, what, help) in texts {
+            if let Some(t) = text
+                && t.value.trim().is_empty()
+            {
+                let d = self.error(
+                    "empty_waiver_text",
+                    t.span,
+                    format!("a waiver's {what} may not be empty"),
+                );
+                d.label = Some(format!("empty {what}"));
+                d.help = Some(format!(
+                    "{help}: a waiver is a reviewed decision, kept on record"
+                ));
+                ok = false;
+            }
+        }
+        let (until_end, canonical) = until?;
+        if !ok {
+            return None;
+        }
+        let info = crate::waiver::Waived {
+            reason: w.reason.value.clone(),
+            approved: w.approved.value.clone(),
+            until: canonical,
+            rule: self.rule_ref(w.span),
+        };
+        Some(crate::waiver::Waiver::new(
+            w.check.name.clone(),
+            w.measure.as_ref().map(|m| m.name.clone()),
+            w.organisation.as_ref().map(|o| o.value.clone()),
+            until_end,
+            info,
+            (
+                Span {
+                    end: w.until.span.end,
+                    ..w.span
+                },
+                w.until.span,
+            ),
+        ))
     }
 
     fn check(

@@ -105,6 +105,19 @@ pub fn erase_spans(file: &RuleFile) -> RuleFile {
                 ident(&mut f.name);
                 ident(&mut f.unit);
             }
+            Item::Waiver(w) => {
+                w.span = Span::default();
+                ident(&mut w.check);
+                if let Some(m) = &mut w.measure {
+                    ident(m);
+                }
+                if let Some(o) = &mut w.organisation {
+                    string(o);
+                }
+                string(&mut w.until);
+                string(&mut w.reason);
+                string(&mut w.approved);
+            }
             Item::Test(t) => {
                 t.span = Span::default();
                 string(&mut t.name);

@@ -2,7 +2,8 @@
 //!
 //! The layout: four spaces of indent inside blocks, one statement per line,
 //! `measure id "title" {`, single spaces around operators, a blank line
-//! between top-level items (a run of `severity` lines may stay together),
+//! between top-level items (a run of `severity` lines, or of waivers, may
+//! stay together), a waiver's `because … approved …` on a second line,
 //! the author's own blank lines kept inside blocks and between comments
 //! (at most one in a row), and a file that ends with one line break. A
 //! `when` rule that does not fit in 100 columns puts its `help` on a line of
@@ -121,11 +122,13 @@ impl<'t, 'a> Layout<'t, 'a> {
         let mut previous: Option<&Item> = None;
         for item in &file.items {
             if let Some(p) = previous {
-                // A run of `severity` lines, or of `field` lines, may stay
-                // together.
+                // A run of `severity` lines, of `field` lines, or of
+                // waivers, may stay together.
                 let run = matches!(
                     (p, item),
-                    (Item::Severity(_), Item::Severity(_)) | (Item::Field(_), Item::Field(_))
+                    (Item::Severity(_), Item::Severity(_))
+                        | (Item::Field(_), Item::Field(_))
+                        | (Item::Waiver(_), Item::Waiver(_))
                 );
                 self.force_blank = !run;
             }
@@ -221,7 +224,40 @@ impl<'t, 'a> Layout<'t, 'a> {
                 let text = format!("severity {} {level}", s.check.name);
                 self.element(0, vec![text], s.span.start as usize, s.span.end as usize);
             }
+            Item::Waiver(w) => {
+                let lines = self.waiver(w);
+                self.element(0, lines, w.span.start as usize, w.span.end as usize);
+            }
         }
+    }
+
+    /// `waive ID [on M] [for "ORG"] until PERIOD`, then `because … approved
+    /// …` on a line of its own, indented once.
+    fn waiver(&self, w: &WaiverDecl) -> Vec<String> {
+        let quoted = |s: &Str| self.text(s.span.start, s.span.end);
+        let mut head = format!("waive {}", w.check.name);
+        if let Some(m) = &w.measure {
+            head.push_str(" on ");
+            head.push_str(&m.name);
+        }
+        if let Some(o) = &w.organisation {
+            head.push_str(" for ");
+            head.push_str(quoted(o));
+        }
+        head.push_str(" until ");
+        // A bare period is written with single spaces, as the AST holds it.
+        match quoted(&w.until) {
+            q if q.starts_with('"') => head.push_str(q),
+            _ => head.push_str(&w.until.value),
+        }
+        vec![
+            head,
+            format!(
+                "{INDENT}because {} approved {}",
+                quoted(&w.reason),
+                quoted(&w.approved)
+            ),
+        ]
     }
 
     /// `head {`, the body, `}`.

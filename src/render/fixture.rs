@@ -221,7 +221,9 @@ fn yaml_file() -> FileReport {
                 ("remedial_action", 1),
             ]),
             not_evaluated: 1,
+            waivers: Vec::new(),
         }],
+        rule_file: false,
     }
 }
 
@@ -269,6 +271,7 @@ fn csv_file() -> FileReport {
         diagnostics: Vec::new(),
         checks: runs(&[("status_mismatch", 2), ("remedial_action", 1)]),
         not_evaluated: 0,
+        waivers: Vec::new(),
     };
     let york = ReturnReport {
         organisation: Some("York Council".into()),
@@ -284,12 +287,14 @@ fn csv_file() -> FileReport {
             ("remedial_action", 1),
         ]),
         not_evaluated: 2,
+        waivers: Vec::new(),
     };
     FileReport {
         path: CSV_PATH.into(),
         source: Some(CSV.into()),
         diagnostics: Vec::new(),
         returns: vec![leeds, york],
+        rule_file: false,
     }
 }
 
@@ -323,7 +328,9 @@ fn xlsx_file() -> FileReport {
             diagnostics: vec![bad],
             checks: runs(&[("unparseable_value", 3)]),
             not_evaluated: 0,
+            waivers: Vec::new(),
         }],
+        rule_file: false,
     }
 }
 
@@ -352,6 +359,7 @@ fn broken_file() -> FileReport {
         source: Some(BROKEN.into()),
         diagnostics: vec![invalid],
         returns: Vec::new(),
+        rule_file: false,
     }
 }
 
@@ -446,4 +454,19 @@ pub fn awkward() -> Diagnostic {
     .help("use 100%, not 100 %");
     d.measure = Some("m".into());
     d
+}
+
+/// What a waived diagnostic carries, as a waiver in `rules/waivers.rag`
+/// would give it.
+pub fn waived() -> Arc<crate::waiver::Waived> {
+    Arc::new(crate::waiver::Waived {
+        reason: "records \"reloaded\" after the SAP migration".into(),
+        approved: "Head of Performance".into(),
+        until: "2012/13 Q2".into(),
+        rule: crate::diagnostic::RuleRef {
+            file: "rules/waivers.rag".into(),
+            line: 3,
+            column: 1,
+        },
+    })
 }

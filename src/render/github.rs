@@ -92,7 +92,7 @@ pub fn file(file: &FileReport, out: &mut dyn io::Write) -> io::Result<()> {
 /// One diagnostic's workflow command; `path` is its file's, for a
 /// diagnostic that has no location of its own.
 pub fn command(d: &Diagnostic, path: &str) -> String {
-    let kind = match (d.severity, d.waived) {
+    let kind = match (d.severity, d.is_waived()) {
         (_, true) | (Severity::Info, _) => "notice",
         (Severity::Warning, _) => "warning",
         (Severity::Error, _) => "error",
@@ -114,7 +114,7 @@ pub fn command(d: &Diagnostic, path: &str) -> String {
         }
         None => props.push(("file", path.to_string())),
     }
-    let title = match d.waived {
+    let title = match d.is_waived() {
         true => format!("{} (waived)", d.code),
         false => d.code.clone(),
     };
@@ -350,7 +350,7 @@ fn problems(md: &mut String, diagnostics: &[Diagnostic]) {
             },
             None => String::new(),
         };
-        let waived = if d.waived { " (waived)" } else { "" };
+        let waived = if d.is_waived() { " (waived)" } else { "" };
         let _ = write!(
             md,
             "- **{}**{waived} {}{place}: {}",
@@ -504,7 +504,7 @@ mod tests {
     #[test]
     fn escaping_follows_the_workflow_command_rules() {
         let mut d = fixture::awkward();
-        d.waived = true;
+        d.waived = Some(fixture::waived());
         let line = command(&d, "unused");
         assert_eq!(
             line,

@@ -546,7 +546,7 @@ fn diagnostic<'a>(path: &'a str, d: &'a Diagnostic) -> DiagnosticOut<'a> {
                 label,
             })
             .collect(),
-        waived: d.waived,
+        waived: d.is_waived(),
     }
 }
 
@@ -662,7 +662,7 @@ mod tests {
         validate(&json(&Report::default()));
         let mut odd = fixture::report();
         let mut d = fixture::awkward();
-        d.waived = true;
+        d.waived = Some(fixture::waived());
         d.related.push((
             Location {
                 cell: Some("Sheet2!A1".into()),

@@ -186,7 +186,7 @@ fn suite(
             let lines: Vec<String> = passing
                 .iter()
                 .map(|d| {
-                    let waived = if d.waived { " (waived)" } else { "" };
+                    let waived = if d.is_waived() { " (waived)" } else { "" };
                     format!("{}{waived}: {} at {}", d.severity, d.message, place(d))
                 })
                 .collect();

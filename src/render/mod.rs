@@ -69,7 +69,7 @@ impl RenderOptions {
     /// Whether a diagnostic fails the run under these options. Waived
     /// diagnostics never do (SPEC 3.8).
     pub fn fails(&self, diagnostic: &Diagnostic) -> bool {
-        !diagnostic.waived
+        !diagnostic.is_waived()
             && self
                 .fail_on
                 .is_some_and(|least| diagnostic.severity >= least)

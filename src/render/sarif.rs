@@ -96,7 +96,7 @@ fn result<'a>(
         partial_fingerprints: Fingerprints {
             primary_location_line_hash: format!("{hash:016x}:{n}"),
         },
-        suppressions: d.waived.then(|| {
+        suppressions: d.is_waived().then(|| {
             vec![Suppression {
                 kind: "external",
                 justification: "waived in the rule files",
@@ -337,6 +337,7 @@ pub fn findings(file: FileReport) -> FileReport {
         source: None,
         diagnostics: file.diagnostics,
         returns,
+        rule_file: file.rule_file,
     }
 }
 

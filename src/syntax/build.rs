@@ -77,6 +77,7 @@ impl Builder {
                 Rule::measure_decl => items.push(Item::Measure(self.measure(pair)?)),
                 Rule::check_decl => items.push(Item::Check(self.check(pair)?)),
                 Rule::severity_decl => items.push(Item::Severity(self.severity(pair)?)),
+                Rule::waive_decl => items.push(Item::Waiver(self.waiver(pair)?)),
                 Rule::test_decl => items.push(Item::Test(self.test(pair)?)),
                 Rule::layout_decl => items.push(Item::Layout(self.layout(pair)?)),
                 Rule::field_decl => items.push(Item::Field(self.field_decl(pair)?)),
@@ -448,6 +449,54 @@ impl Builder {
             check: check.ok_or_else(|| self.missing(span, "a check id"))?,
             level,
             level_span,
+            span,
+        })
+    }
+
+    fn waiver(&self, pair: Pair<'_, Rule>) -> Result<WaiverDecl> {
+        let span = self.span(&pair);
+        let mut check = None;
+        let (mut measure, mut organisation, mut until) = (None, None, None);
+        let (mut reason, mut approved) = (None, None);
+        for p in pair.into_inner() {
+            let rule = p.as_rule();
+            if rule == Rule::ident {
+                check = Some(self.ident(p));
+                continue;
+            }
+            // The part after the clause's keyword.
+            let Some(inner) = p.into_inner().nth(1) else {
+                continue;
+            };
+            match rule {
+                Rule::waive_on => measure = Some(self.ident(inner)),
+                Rule::waive_for => organisation = Some(self.string(inner)),
+                Rule::waive_until => {
+                    until = Some(match inner.as_rule() {
+                        Rule::string => self.string(inner),
+                        // Runs of spaces mean one: `ragcheck fmt` writes one.
+                        _ => Str {
+                            value: inner
+                                .as_str()
+                                .split_whitespace()
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                            span: self.span(&inner),
+                        },
+                    })
+                }
+                Rule::waive_because => reason = Some(self.string(inner)),
+                Rule::waive_approved => approved = Some(self.string(inner)),
+                _ => {}
+            }
+        }
+        Ok(WaiverDecl {
+            check: check.ok_or_else(|| self.missing(span, "a check id"))?,
+            measure,
+            organisation,
+            until: until.ok_or_else(|| self.missing(span, "a period"))?,
+            reason: reason.ok_or_else(|| self.missing(span, "a reason"))?,
+            approved: approved.ok_or_else(|| self.missing(span, "an approver"))?,
             span,
         })
     }

@@ -19,6 +19,15 @@ pub fn describe(rule: Rule) -> Option<&'static str> {
         Rule::check_decl | Rule::kw_check => "`check`",
         Rule::severity_decl | Rule::kw_severity => "`severity`",
         Rule::test_decl | Rule::kw_test => "`test`",
+        Rule::waive_decl | Rule::kw_waive => "`waive`",
+        Rule::waive_until | Rule::kw_until => "`until` and a period",
+        Rule::period_text | Rule::period_word => "a period such as `2012/13 Q2`",
+        Rule::waive_because | Rule::kw_because => "`because` and a reason in double quotes",
+        Rule::waive_approved | Rule::kw_approved => {
+            "`approved` and who approved it, in double quotes"
+        }
+        Rule::waive_for => "`for \"ORGANISATION\"`",
+        Rule::waive_on => "`on MEASURE`",
         Rule::ident => "a name",
         Rule::string | Rule::string_body => "a text in double quotes",
         Rule::unit_stmt | Rule::kw_unit => "`unit`",

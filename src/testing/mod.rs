@@ -242,7 +242,14 @@ fn run_case(rules: &RuleSet, case: &Case) -> Outcome {
         },
     };
     given::apply(&mut loaded.returns[0], &case.settings);
-    let report = engine::check_loaded(rules, &loaded, &CheckOptions::default());
+    let report = engine::check_loaded(
+        rules,
+        &loaded,
+        &CheckOptions {
+            ignore_waivers: true,
+            ..CheckOptions::default()
+        },
+    );
     let raised: Vec<Diagnostic> = report
         .diagnostics
         .into_iter()

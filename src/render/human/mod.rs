@@ -341,7 +341,7 @@ struct Shown<'a> {
 impl<'a> Shown<'a> {
     fn new(d: &'a Diagnostic, texts: &'a Texts) -> Shown<'a> {
         let mut code = format!("{}[{}]", d.severity, d.code);
-        if d.waived {
+        if d.is_waived() {
             code.push_str(" (waived)");
         }
         let mut shown = Shown {

@@ -156,7 +156,7 @@ fn nothing_to_say_says_nothing() {
 #[test]
 fn waived_and_located_without_text() {
     let mut d = fixture::awkward();
-    d.waived = true;
+    d.waived = Some(fixture::waived());
     d.related.push((
         Location {
             cell: Some("Sheet2!A1".into()),

@@ -95,7 +95,7 @@ fn validate(text: &str) {
 fn odd_report() -> Report {
     let mut r = fixture::report();
     let mut d = fixture::awkward();
-    d.waived = true;
+    d.waived = Some(fixture::waived());
     d.related.push((
         Location {
             cell: Some("Sheet2!A1".into()),
