@@ -18,17 +18,25 @@ use super::{BROKEN, OK, Settings, finish, load_rules, write_output};
 
 pub(crate) fn run(settings: &Settings, id: &str) -> i32 {
     if let Some(b) = ragcheck::checks::BUILTINS.iter().find(|b| b.id == id) {
-        let text = format!(
+        let mut text = format!(
             "{} (built-in, {} by default)\n\n{}\n\n{}\n",
             b.id, b.severity, b.about, b.docs
         );
+        // A built-in check is explained without rules; the waivers of the
+        // rules at hand, when they compile, are worth adding.
+        let (sources, _) = ragcheck::rules_io::read_rule_files(&settings.rules);
+        if !sources.is_empty()
+            && let Some(rules) = ragcheck::compile(sources).rules
+        {
+            text.push_str(&waivers(&rules, id));
+        }
         return finish(write_output(settings, text.as_bytes()), OK);
     }
     let Some((rules, _)) = load_rules(settings) else {
         return BROKEN;
     };
     let text = if let Some(c) = rules.checks.iter().find(|c| c.id == id) {
-        explain_check(&rules, c)
+        explain_check(&rules, c) + &waivers(&rules, id)
     } else if let Some(m) = rules.measures.iter().find(|m| m.id == id) {
         explain_measure(&rules, m)
     } else {
@@ -46,6 +54,18 @@ pub(crate) fn run(settings: &Settings, id: &str) -> i32 {
         return BROKEN;
     };
     finish(write_output(settings, text.as_bytes()), OK)
+}
+
+/// The waivers of a check, when it has any.
+fn waivers(rules: &RuleSet, id: &str) -> String {
+    let mut out = String::new();
+    for w in rules.waivers.iter().filter(|w| w.check == id) {
+        if out.is_empty() {
+            out.push_str("\nwaivers:\n");
+        }
+        out.push_str(&super::rules::waiver_lines(w));
+    }
+    out
 }
 
 /// A field name and its value, the value's lines aligned.

@@ -8,12 +8,16 @@ pub(crate) fn run(settings: &Settings) -> i32 {
     };
     let mut text = String::new();
     text.push_str(&format!(
-        "{} rule files: {} measures, {} checks, {} tests\n\n",
+        "{} rule files: {} measures, {} checks, {} tests",
         rules.sources.len(),
         rules.measures.len(),
         rules.checks.len(),
         rules.tests.len()
     ));
+    if !rules.waivers.is_empty() {
+        text.push_str(&format!(", {} waivers", rules.waivers.len()));
+    }
+    text.push_str("\n\n");
     text.push_str("measures:\n");
     for m in &rules.measures {
         let unit = m.unit.map(|u| u.name()).unwrap_or("-");
@@ -78,5 +82,26 @@ pub(crate) fn run(settings: &Settings) -> i32 {
             ));
         }
     }
+    if !rules.waivers.is_empty() {
+        text.push_str("\nwaivers:\n");
+        for w in &rules.waivers {
+            text.push_str(&waiver_lines(w));
+        }
+    }
     finish(write_output(settings, text.as_bytes()), OK)
+}
+
+/// A waiver as `rules` and `explain` list it: what it covers, then until
+/// when, who approved it, why, and where it is written.
+pub(crate) fn waiver_lines(w: &ragcheck::waiver::Waiver) -> String {
+    let i = &w.info;
+    format!(
+        "  {}\n      until {}, approved by {}: {}\n      {}:{}\n",
+        w.describe(),
+        i.until,
+        i.approved,
+        i.reason,
+        i.rule.file,
+        i.rule.line
+    )
 }

@@ -125,6 +125,12 @@ pub fn command(d: &Diagnostic, path: &str) -> String {
     if let Some(r) = &d.rule {
         message.push_str(&format!("\nrule: {}:{}:{}", r.file, r.line, r.column));
     }
+    if let Some(w) = &d.waived {
+        message.push_str(&format!(
+            "\nwaived ({}) until {}: {} (approved by {}; {}:{}:{})",
+            d.severity, w.until, w.reason, w.approved, w.rule.file, w.rule.line, w.rule.column
+        ));
+    }
     let props: Vec<String> = props
         .into_iter()
         .map(|(k, v)| format!("{k}={}", escape_property(&v)))
@@ -327,17 +333,22 @@ fn problems(md: &mut String, diagnostics: &[Diagnostic]) {
     if diagnostics.is_empty() {
         return;
     }
-    let (mut e, mut w, mut i) = (0, 0, 0);
+    let (mut e, mut w, mut i, mut waived) = (0, 0, 0, 0);
     for d in diagnostics {
         match d.severity {
+            _ if d.is_waived() => waived += 1,
             Severity::Error => e += 1,
             Severity::Warning => w += 1,
             Severity::Info => i += 1,
         }
     }
+    let waived = match waived {
+        0 => String::new(),
+        n => format!(", {n} waived"),
+    };
     let _ = writeln!(
         md,
-        "<details><summary>{}, {}, {}</summary>\n",
+        "<details><summary>{}, {}, {}{waived}</summary>\n",
         count(e, "error", "errors"),
         count(w, "warning", "warnings"),
         count(i, "info", "infos")

@@ -362,6 +362,7 @@ struct SummaryOut {
     errors: usize,
     warnings: usize,
     infos: usize,
+    waived: usize,
     rag: RagCounts,
     not_evaluated: u64,
 }
@@ -383,6 +384,7 @@ impl From<&Summary> for SummaryOut {
             errors: s.errors,
             warnings: s.warnings,
             infos: s.infos,
+            waived: s.waived,
             rag: RagCounts {
                 green: s.green,
                 amber: s.amber,
@@ -402,6 +404,9 @@ enum Scope {
     Return,
     /// Problems of the file as a whole (it could not be read, say).
     File,
+    /// Problems of a rule file found over the run (`expired_waiver`,
+    /// `unused_waiver`), after every input.
+    Rules,
 }
 
 impl Scope {
@@ -409,6 +414,7 @@ impl Scope {
         match self {
             Scope::Return => "return",
             Scope::File => "file",
+            Scope::Rules => "rules",
         }
     }
 }
@@ -454,8 +460,9 @@ struct DiagnosticOut<'a> {
     rule: Option<&'a RuleRef>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<RelatedOut<'a>>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    waived: bool,
+    /// What the waiver says, when one accepts the problem (SPEC 3.8).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waived: Option<&'a crate::waiver::Waived>,
 }
 
 #[derive(Serialize)]
@@ -477,7 +484,11 @@ fn entries(file: &FileReport) -> Vec<ReturnOut<'_>> {
     if !file.diagnostics.is_empty() {
         entries.push(ReturnOut {
             file: &file.path,
-            scope: Scope::File,
+            scope: if file.rule_file {
+                Scope::Rules
+            } else {
+                Scope::File
+            },
             organisation: None,
             period: None,
             measures: Vec::new(),
@@ -546,7 +557,7 @@ fn diagnostic<'a>(path: &'a str, d: &'a Diagnostic) -> DiagnosticOut<'a> {
                 label,
             })
             .collect(),
-        waived: d.is_waived(),
+        waived: d.waived.as_deref(),
     }
 }
 

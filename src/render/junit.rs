@@ -11,7 +11,10 @@
 //!   check at or above `--fail-on` (none when it is `never`; waived ones
 //!   never fail), its body the location, help and rule;
 //! - diagnostics below the threshold (or waived) go to the test case's
-//!   `<system-out>`, so a report still shows them.
+//!   `<system-out>`, so a report still shows them;
+//! - a test case whose diagnostics include a waived one and none that
+//!   fails is `<skipped message="waived: REASON …"/>` (SPEC 3.8), counted
+//!   in its suite's `skipped`.
 //!
 //! `tests` counts test cases and `failures` the test cases that failed.
 //! There are no timings, so the output is the same on every run.
@@ -152,6 +155,7 @@ fn suite(
     }
     let mut body = String::new();
     let mut failures = 0;
+    let mut skipped = 0;
     for (id, evaluated) in &cases {
         let mine: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.code == *id).collect();
         let (failing, passing): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
@@ -173,6 +177,19 @@ fn suite(
             continue;
         }
         body.push_str(">\n");
+        if failing.is_empty()
+            && let Some(w) = passing.iter().find_map(|d| d.waived.as_ref())
+        {
+            skipped += 1;
+            let _ = writeln!(
+                body,
+                r#"      <skipped message="{}"/>"#,
+                attr(&format!(
+                    "waived: {} (approved by {}, until {})",
+                    w.reason, w.approved, w.until
+                ))
+            );
+        }
         for d in failing {
             let _ = writeln!(
                 body,
@@ -185,9 +202,17 @@ fn suite(
         if !passing.is_empty() {
             let lines: Vec<String> = passing
                 .iter()
-                .map(|d| {
-                    let waived = if d.is_waived() { " (waived)" } else { "" };
-                    format!("{}{waived}: {} at {}", d.severity, d.message, place(d))
+                .map(|d| match &d.waived {
+                    Some(w) => format!(
+                        "{} (waived until {}: {}, approved by {}): {} at {}",
+                        d.severity,
+                        w.until,
+                        w.reason,
+                        w.approved,
+                        d.message,
+                        place(d)
+                    ),
+                    None => format!("{}: {} at {}", d.severity, d.message, place(d)),
                 })
                 .collect();
             let _ = writeln!(
@@ -199,7 +224,7 @@ fn suite(
         body.push_str("    </testcase>\n");
     }
     let mut xml = format!(
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\"",
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\"",
         attr(&name),
         cases.len()
     );

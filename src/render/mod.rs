@@ -260,15 +260,21 @@ pub(crate) fn count(n: usize, singular: &str, plural: &str) -> String {
 }
 
 /// `2 returns, 31 measures: 3 errors, 1 warning, 0 infos`.
+/// Waived diagnostics are counted apart, after the others, when there are
+/// any: `…, 0 infos, 2 waived`.
 pub(crate) fn summary_line(s: &crate::report::Summary) -> String {
-    format!(
+    let mut line = format!(
         "{}, {}: {}, {}, {}",
         count(s.returns, "return", "returns"),
         count(s.measures, "measure", "measures"),
         count(s.errors, "error", "errors"),
         count(s.warnings, "warning", "warnings"),
         count(s.infos, "info", "infos"),
-    )
+    );
+    if s.waived > 0 {
+        line.push_str(&format!(", {} waived", s.waived));
+    }
+    line
 }
 
 /// How a return is named in headings: `Leeds City Council 2011/12 Q4`,

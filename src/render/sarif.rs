@@ -96,10 +96,26 @@ fn result<'a>(
         partial_fingerprints: Fingerprints {
             primary_location_line_hash: format!("{hash:016x}:{n}"),
         },
-        suppressions: d.is_waived().then(|| {
+        suppressions: d.waived.as_ref().map(|w| {
+            let at = crate::diagnostic::Location {
+                line: w.rule.line,
+                column: w.rule.column,
+                end_line: w.rule.line,
+                end_column: w.rule.column,
+                ..crate::diagnostic::Location::whole_file(w.rule.file.clone())
+            };
             vec![Suppression {
                 kind: "external",
-                justification: "waived in the rule files",
+                status: "accepted",
+                justification: format!(
+                    "{} (approved by {}, until {})",
+                    w.reason, w.approved, w.until
+                ),
+                location: LocationOut {
+                    id: None,
+                    physical_location: physical(artifact(&w.rule.file, base), Some(&at)),
+                    message: None,
+                },
             }]
         }),
     }
@@ -620,8 +636,12 @@ struct Fingerprints {
 
 #[derive(Serialize)]
 struct Suppression {
+    /// `external`: the waiver is written outside the file the result is in.
     kind: &'static str,
-    justification: &'static str,
+    status: &'static str,
+    justification: String,
+    /// Where the waiver is written.
+    location: LocationOut,
 }
 
 #[derive(Serialize)]

@@ -161,6 +161,8 @@ pub fn diagnostics(
 
 struct Printer {
     handler: GraphicalReportHandler,
+    /// Without colours, for waived diagnostics: they are greyed as a whole.
+    plain: GraphicalReportHandler,
     color: bool,
 }
 
@@ -171,12 +173,16 @@ impl Printer {
         } else {
             GraphicalTheme::unicode_nocolor()
         };
-        Printer {
-            handler: GraphicalReportHandler::new_themed(theme)
+        let handler = |theme| {
+            GraphicalReportHandler::new_themed(theme)
                 .with_width(WIDTH)
                 .with_links(false)
                 .with_context_lines(CONTEXT)
-                .with_show_related_as_nested(true),
+                .with_show_related_as_nested(true)
+        };
+        Printer {
+            handler: handler(theme),
+            plain: handler(GraphicalTheme::unicode_nocolor()),
             color: opts.color,
         }
     }
@@ -192,19 +198,39 @@ impl Printer {
     ) -> io::Result<()> {
         let texts = Texts::collect(d, source);
         let shown = Shown::new(d, &texts);
+        let handler = match d.waived {
+            Some(_) => &self.plain,
+            None => &self.handler,
+        };
         let mut text = String::new();
-        if self.handler.render_report(&mut text, &shown).is_err() {
+        if handler.render_report(&mut text, &shown).is_err() {
             // miette could not lay the snippet out: say it plainly.
             text = format!("{}: {}\n", shown.code, d.message);
         }
-        out.write_all(text.trim_end().as_bytes())?;
-        writeln!(out)?;
+        let text = text.trim_end();
+        match d.waived {
+            // Greyed as a whole, line by line (a terminal may reset the
+            // attribute at a line break).
+            Some(_) if self.color => {
+                for line in text.lines() {
+                    writeln!(out, "{}", self.dim(line))?;
+                }
+            }
+            _ => writeln!(out, "{text}")?,
+        }
         if name_rule {
             let rule = match &d.rule {
                 Some(r) => format!("rule: {}:{}:{}", r.file, r.line, r.column),
                 None => "built-in check".to_string(),
             };
             writeln!(out, "  {}", self.dim(&rule))?;
+        }
+        if let Some(w) = &d.waived {
+            let waived = format!(
+                "waived until {}: {} (approved by {}; {}:{}:{})",
+                w.until, w.reason, w.approved, w.rule.file, w.rule.line, w.rule.column
+            );
+            writeln!(out, "  {}", self.dim(&waived))?;
         }
         writeln!(out)
     }
