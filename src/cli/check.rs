@@ -195,7 +195,7 @@ fn stream(
             failed = Some(e);
         }
     };
-    engine::check_each_then(run.rules, inputs, run.opts, &render_part, |part| {
+    engine::check_each_then(run.rules, inputs, run.opts, render_part, |part| {
         take(part);
         tick(&bar, run.progress, total, start);
     });

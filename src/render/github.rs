@@ -521,7 +521,9 @@ mod tests {
             line,
             "::notice file=odd dir/a%2Cb%3Ac%25.yaml,line=1,col=1,endLine=1,endColumn=2,\
              title=odd%3Acode%2C1 (waived)::\
-             50%25 done: a, b <c> & \"d\"%0D%0Asecond line%0Athird%0Ahelp: use 100%25, not 100 %25"
+             50%25 done: a, b <c> & \"d\"%0D%0Asecond line%0Athird%0Ahelp: use 100%25, not 100 %25%0A\
+             waived (warning) until 2012/13 Q2: records \"reloaded\" after the SAP migration \
+             (approved by Head of Performance; rules/waivers.rag:3:1)"
         );
         // The whole command is one line.
         assert!(!line.contains('\n') && !line.contains('\r'));
