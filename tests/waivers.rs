@@ -336,3 +336,64 @@ fn human_output_greys_waived_diagnostics() {
     // A diagnostic that is not waived keeps its colours.
     assert!(!line("unused_waiver").starts_with(dim));
 }
+
+#[test]
+fn the_library_reports_what_the_command_line_does() {
+    use ragcheck::engine::{CheckOptions, Input, check_inputs};
+    use ragcheck::render::{self, Format, RenderOptions};
+
+    let (sources, errors) = ragcheck::rules_io::read_rule_files(&[RULES.into()]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let rules = ragcheck::compile(sources).rules.expect("the rules compile");
+    let inputs = [LEEDS_Q2, LEEDS_Q3, YORK_Q2]
+        .iter()
+        .map(|p| Input::File(p.into()))
+        .collect();
+    let report = check_inputs(&rules, inputs, &CheckOptions::default());
+    // The rule file's problems come last, after every input.
+    let last = report.files.last().expect("files");
+    assert!(last.rule_file);
+    assert_eq!(&*last.path, "tests/waivers/rules/waivers.rag");
+    let mut out = Vec::new();
+    render::report(
+        Format::Json,
+        &report,
+        &rules.catalogue(),
+        &RenderOptions::default(),
+        &mut out,
+    )
+    .expect("rendered");
+    let cli = check("json", &[RETURNS]);
+    assert_eq!(String::from_utf8(out).expect("UTF-8"), cli.stdout);
+
+    // Rule tests' way: no waiver applies, none is reported.
+    let report = check_inputs(
+        &rules,
+        vec![Input::File(LEEDS_Q2.into())],
+        &CheckOptions {
+            ignore_waivers: true,
+            ..CheckOptions::default()
+        },
+    );
+    assert!(report.files.iter().all(|f| !f.rule_file));
+    assert!(report.diagnostics().all(|d| !d.is_waived()));
+}
+
+#[test]
+fn the_step_summary_counts_waived_diagnostics_apart() {
+    let dir = std::env::temp_dir().join(format!("ragcheck-waivers-step-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let summary = dir.join("summary.md");
+    let out = Command::new(env!("CARGO_BIN_EXE_ragcheck"))
+        .args(["check", "--rules", RULES, "--format", "github", RETURNS])
+        .current_dir(ROOT)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(1));
+    let markdown = std::fs::read_to_string(&summary).expect("the step summary");
+    insta::assert_snapshot!("step_summary", markdown);
+    let _ = std::fs::remove_dir_all(&dir);
+}
