@@ -141,3 +141,22 @@ layout scorecard "Directorate scorecard" {
     );
     assert_eq!(fmt(&out), out, "formatting is idempotent");
 }
+
+#[test]
+fn lays_out_waivers() {
+    let messy = "waive   status_mismatch   on appraisals for \"Leeds  City\"   until  Quarter 2   2012-13\n\
+                 # a comment inside\n\
+                 because \"reloading\"   approved \"Head\"  # end\n\
+                 waive c until \"2012/13\" because \"r\" approved \"a\"\n\n\n\
+                 waive d until 2012/13 Q4\n    because \"r\"\n    approved \"a\"\n";
+    let once = fmt(messy);
+    assert_eq!(
+        once,
+        "# a comment inside\n\
+         waive status_mismatch on appraisals for \"Leeds  City\" until Quarter 2 2012-13\n    \
+         because \"reloading\" approved \"Head\"  # end\n\
+         waive c until \"2012/13\"\n    because \"r\" approved \"a\"\n\n\
+         waive d until 2012/13 Q4\n    because \"r\" approved \"a\"\n"
+    );
+    assert_eq!(fmt(&once), once);
+}
