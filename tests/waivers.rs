@@ -397,3 +397,53 @@ fn the_step_summary_counts_waived_diagnostics_apart() {
     insta::assert_snapshot!("step_summary", markdown);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_waiver_checks_take_severity_settings() {
+    let dir = std::env::temp_dir().join(format!("ragcheck-waivers-sev-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    // A return after the `commentary_given` waiver's `until` (2012/13 Q4),
+    // whose only problem is the missing commentary: a warning, once the
+    // waiver has expired.
+    let ret = dir.join("leeds-2013-14-q1.yaml");
+    std::fs::write(
+        &ret,
+        "return:\n  organisation: Leeds City Council\n  period: 2013/14 Q1\n\
+         measures:\n  appraisals:\n    status: Red\n    values: {q1: 10%}\n",
+    )
+    .expect("writing a fixture");
+    let ret = ret.to_str().expect("a UTF-8 path");
+    let r = check("json", &[ret]);
+    assert_eq!(r.code, 0, "{}", r.transcript());
+    assert_eq!(
+        codes(&r.json()),
+        [
+            "commentary_given",
+            "unused_waiver",
+            "expired_waiver",
+            "unused_waiver"
+        ]
+    );
+
+    let strict = dir.join("strict.rag");
+    std::fs::write(
+        &strict,
+        "severity expired_waiver error\nseverity unused_waiver off\n",
+    )
+    .expect("writing a fixture");
+    let r = ragcheck(&[
+        "check",
+        "--rules",
+        RULES,
+        "--rules",
+        strict.to_str().expect("a UTF-8 path"),
+        "--format",
+        "json",
+        ret,
+    ]);
+    assert_eq!(r.code, 1, "{}", r.transcript());
+    let json = r.json();
+    assert_eq!(codes(&json), ["commentary_given", "expired_waiver"]);
+    assert_eq!(json["summary"]["errors"], 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
