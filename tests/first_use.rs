@@ -468,3 +468,42 @@ fn a_closed_pipe_ends_the_run_quietly() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// fmt on a Windows checkout
+// ---------------------------------------------------------------------------
+
+#[test]
+fn fmt_check_passes_on_a_windows_checkout_of_formatted_rules() {
+    let dir = temp_dir("crlf");
+    let mut copies = Vec::new();
+    for entry in walk(&Path::new(ROOT).join("rules")) {
+        let text = std::fs::read_to_string(&entry).expect("a rule file");
+        let windows = format!("\u{FEFF}{}", text.replace('\n', "\r\n"));
+        let copy = dir.join(entry.file_name().expect("a name"));
+        write(&copy, &windows);
+        copies.push((copy, windows));
+    }
+    assert!(!copies.is_empty());
+    let r = ragcheck_in(&dir, &["fmt", "--check", "."]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{}", r.transcript());
+    let r = ragcheck_in(&dir, &["fmt", "."]);
+    assert_eq!(r.code, 0, "{}", r.transcript());
+    for (copy, windows) in copies {
+        assert_eq!(std::fs::read_to_string(&copy).expect("read"), windows);
+    }
+}
+
+/// Every `.rag` file under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("a folder") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|x| x == "rag") {
+            out.push(path);
+        }
+    }
+    out
+}

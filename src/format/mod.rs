@@ -44,12 +44,47 @@ pub const WIDTH: usize = 100;
 /// Format a rule file. A syntax error (or, should it ever happen, output
 /// that would not mean the same as the input) is returned as a diagnostic
 /// and nothing is formatted.
+///
+/// The file keeps its line endings and its byte-order mark: a file whose
+/// first line ends in CRLF (a Windows checkout, git's `core.autocrlf`) is
+/// written with CRLF throughout, so `fmt --check` passes on a Windows
+/// checkout of formatted files.
 pub fn format_source(source: &SourceFile) -> Result<String, Box<Diagnostic>> {
     let file = crate::syntax::parse_file(FileId(0), source)?;
     let trivia = Trivia::new(&source.text);
     let out = Layout::new(&trivia).file(&file);
     verify(source, &file, &trivia, &out)?;
-    Ok(out)
+    Ok(keep_line_endings(&source.text, out))
+}
+
+/// `out` (LF line endings, no byte-order mark) with the line endings and
+/// byte-order mark of `original`.
+fn keep_line_endings(original: &str, out: String) -> String {
+    const BOM: char = '\u{FEFF}';
+    let crlf = original
+        .find('\n')
+        .is_some_and(|i| original[..i].ends_with('\r'));
+    let bom = original.starts_with(BOM) && !out.starts_with(BOM);
+    if !crlf && !bom {
+        return out;
+    }
+    let mut text = String::with_capacity(out.len() + out.len() / 16 + 3);
+    if bom {
+        text.push(BOM);
+    }
+    if crlf {
+        let mut last = '\0';
+        for c in out.chars() {
+            if c == '\n' && last != '\r' {
+                text.push('\r');
+            }
+            text.push(c);
+            last = c;
+        }
+    } else {
+        text.push_str(&out);
+    }
+    text
 }
 
 /// The output must parse to the same AST and hold the same comments.

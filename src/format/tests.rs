@@ -140,6 +140,23 @@ layout scorecard "Directorate scorecard" {
 "#
     );
     assert_eq!(fmt(&out), out, "formatting is idempotent");
+
+fn crlf_and_a_byte_order_mark_are_kept() {
+    let lf = "# budget\nmeasure budget {\n    unit money\n}\n";
+    let formatted = fmt(lf);
+    assert!(!formatted.contains('\r'));
+
+    // A Windows checkout of a formatted file is already formatted.
+    let crlf = formatted.replace('\n', "\r\n");
+    assert_eq!(fmt(&crlf), crlf);
+    let bom = format!("\u{FEFF}{crlf}");
+    assert_eq!(fmt(&bom), bom);
+    let bom_lf = format!("\u{FEFF}{formatted}");
+    assert_eq!(fmt(&bom_lf), bom_lf);
+
+    // A messy CRLF file comes out formatted, and still CRLF throughout.
+    let messy = "measure   budget{\r\nunit money\r\n}\r\n";
+    assert_eq!(fmt(messy), crlf.trim_start_matches("# budget\r\n"));
 }
 
 #[test]
