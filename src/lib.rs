@@ -19,6 +19,7 @@
 //! reports and picks the exit status.
 
 pub mod ast;
+pub mod catalogue;
 pub mod checks;
 pub mod compile;
 pub mod diagnostic;

@@ -507,3 +507,97 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+// ---------------------------------------------------------------------------
+// Machine-readable catalogue, completions, man page
+// ---------------------------------------------------------------------------
+
+#[test]
+fn rules_format_json_is_a_catalogue_of_measures_and_checks() {
+    let r = ragcheck_in(
+        Path::new(ROOT),
+        &["rules", "--rules", "tests/cli/rules", "--format", "json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.transcript());
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let ids = |key: &str| -> Vec<String> {
+        json[key]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|e| e["id"].as_str().expect("an id").to_string())
+            .collect()
+    };
+    assert_eq!(ids("measures"), ["satisfaction"]);
+    let checks = ids("checks");
+    // Every built-in check, then the rule set's own.
+    for b in ragcheck::checks::BUILTINS.iter() {
+        assert!(checks.contains(&b.id.to_string()), "{} missing", b.id);
+    }
+    let own: Vec<&serde_json::Value> = json["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["builtin"] == false)
+        .collect();
+    assert!(!own.is_empty());
+    for c in own {
+        assert!(c["rule"]["file"].as_str().is_some(), "{c}");
+        assert!(c["scope"].as_str().is_some(), "{c}");
+    }
+    let measure = &json["measures"][0];
+    insta::assert_snapshot!(serde_json::to_string_pretty(measure).unwrap(), @r#"
+    {
+      "about": null,
+      "bands": [
+        {
+          "status": "green",
+          "text": "green when value >= target"
+        },
+        {
+          "status": "amber",
+          "text": "amber when value >= target - 10%"
+        },
+        {
+          "status": "red",
+          "text": "red otherwise"
+        }
+      ],
+      "better": "higher",
+      "cumulative": false,
+      "id": "satisfaction",
+      "required": false,
+      "rule": {
+        "column": 9,
+        "file": "tests/cli/rules/satisfaction.rag",
+        "line": 4
+      },
+      "target": "90%",
+      "title": "Residents satisfied with the service",
+      "unit": "percent"
+    }
+    "#);
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_line_definitions() {
+    let root = Path::new(ROOT);
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let r = ragcheck_in(root, &["completions", shell]);
+        assert_eq!(r.code, 0, "{shell}: {}", r.transcript());
+        for word in ["check", "explain", "fail-on", "show-settings"] {
+            assert!(r.stdout.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    let r = ragcheck_in(root, &["man"]);
+    assert_eq!(r.code, 0, "{}", r.transcript());
+    assert!(
+        r.stdout.starts_with(".ie \\n(.g .ds Aq"),
+        "{}",
+        &r.stdout[..200]
+    );
+    assert!(r.stdout.contains(".TH ragcheck 1"), "no title line");
+    for word in ["\\-\\-rules", "\\-\\-fail\\-on", "ragcheck\\-check(1)"] {
+        assert!(r.stdout.contains(word), "the man page lacks {word}");
+    }
+}

@@ -1,11 +1,23 @@
 //! `ragcheck rules`: compile and list.
 
+use ragcheck::render::Format;
+
 use super::{BROKEN, OK, Settings, finish, load_rules, write_output};
 
 pub(crate) fn run(settings: &Settings) -> i32 {
     let Some((rules, _)) = load_rules(settings) else {
         return BROKEN;
     };
+    if settings.format == Format::Json {
+        let catalogue = ragcheck::catalogue::Catalogue::of(&rules);
+        return match serde_json::to_vec_pretty(&catalogue) {
+            Ok(mut json) => {
+                json.push(b'\n');
+                finish(write_output(settings, &json), OK)
+            }
+            Err(e) => finish(Err(format!("cannot write the catalogue: {e}")), OK),
+        };
+    }
     let mut text = String::new();
     text.push_str(&format!(
         "{} rule files: {} measures, {} checks, {} tests",
