@@ -140,7 +140,9 @@ layout scorecard "Directorate scorecard" {
 "#
     );
     assert_eq!(fmt(&out), out, "formatting is idempotent");
+}
 
+#[test]
 fn crlf_and_a_byte_order_mark_are_kept() {
     let lf = "# budget\nmeasure budget {\n    unit money\n}\n";
     let formatted = fmt(lf);
