@@ -328,6 +328,7 @@ fn ragcheck_toml_is_found_from_a_folder_below_it() {
     quiet              false             (default)
     exclude            returns/drafts    (../ragcheck.toml)
     respect-gitignore  true              (default)
+    layout             (none)            (default)
     ");
 
     // --no-config: defaults only, so no ./rules here.
@@ -373,7 +374,7 @@ fn a_bad_config_file_is_one_clear_error() {
     assert_eq!(
         r.stderr,
         "error: `ragcheck.toml`, line 2: unknown field `fail_on`, expected one of `rules`, \
-         `format`, `fail-on`, `jobs`, `color`, `exclude`, `respect-gitignore`\n"
+         `format`, `fail-on`, `jobs`, `color`, `exclude`, `respect-gitignore`, `layout`\n"
     );
     write(&dir.join("ragcheck.toml"), "format = \"xml\"\n");
     let r = ragcheck_in(&dir, &["check", "returns"]);
@@ -477,10 +478,11 @@ fn a_closed_pipe_ends_the_run_quietly() {
 fn fmt_check_passes_on_a_windows_checkout_of_formatted_rules() {
     let dir = temp_dir("crlf");
     let mut copies = Vec::new();
-    for entry in walk(&Path::new(ROOT).join("rules")) {
+    let rules = Path::new(ROOT).join("rules");
+    for entry in walk(&rules) {
         let text = std::fs::read_to_string(&entry).expect("a rule file");
         let windows = format!("\u{FEFF}{}", text.replace('\n', "\r\n"));
-        let copy = dir.join(entry.file_name().expect("a name"));
+        let copy = dir.join(entry.strip_prefix(&rules).expect("under rules/"));
         write(&copy, &windows);
         copies.push((copy, windows));
     }

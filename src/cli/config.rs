@@ -35,6 +35,8 @@ pub(crate) struct Options {
     pub(crate) exclude: Option<Vec<String>>,
     /// Honour `.gitignore` and `.ignore` files (default true).
     pub(crate) respect_gitignore: Option<bool>,
+    /// The layout to read every CSV file and spreadsheet with (`--layout`).
+    pub(crate) layout: Option<String>,
 }
 
 /// A config file that was found and read.

@@ -162,7 +162,7 @@ pub(crate) fn resolve(cli: Cli) -> Result<(Task, Settings), String> {
 
     // Rules: --rules and positional paths add up; without either, the
     // config file's, else ./rules.
-    let (task, positional, walk_flags) = task(command);
+    let (mut task, positional, walk_flags) = task(command);
     let mut rules: Vec<PathBuf> = rules_flag;
     rules.extend(positional);
     let (rules, rules_default, origin) = if !rules.is_empty() {
@@ -281,6 +281,20 @@ pub(crate) fn resolve(cli: Cli) -> Result<(Task, Settings), String> {
     };
     walk.gitignore = gitignore;
     shown.push(("respect-gitignore", gitignore.to_string(), origin));
+
+    // The layout (check only): the flag, else the config file's.
+    if let Task::Check { layout, .. } = &mut task {
+        let origin = if layout.is_some() {
+            Origin::Flag("--layout")
+        } else if let Some(name) = file.and_then(|f| f.layout.clone()) {
+            *layout = Some(name);
+            Origin::Config(config_path())
+        } else {
+            Origin::Default
+        };
+        let shown_layout = layout.clone().unwrap_or_else(|| "(none)".into());
+        shown.push(("layout", shown_layout, origin));
+    }
 
     // https://no-color.org: a NO_COLOR that is set and not empty turns
     // colour off; an explicit `--color always` still wins.
