@@ -478,8 +478,8 @@ pub fn check_return(rules: &RuleSet, loaded: &LoadedFile, ctx: &ReturnCtx<'_>) -
             status_text: e.entry.known(KnownField::Status).map(|t| t.as_str().into()),
             rag: e.rag,
             value: ctx
-                .quarter
-                .and_then(|q| e.entry.values[q as usize - 1].as_ref())
+                .sub
+                .and_then(|s| e.entry.values.get(s))
                 .map(|t| t.as_str().into()),
         })
         .collect();

@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 
 use crate::ast;
 use crate::diagnostic::{RuleRef, Severity};
+use crate::period::{Frequency, SubPeriod};
 use crate::rag::Rag;
 use crate::returns::KnownField;
 use crate::span::{FileId, SourceFile, Span};
@@ -76,8 +77,8 @@ pub struct Measure {
     pub better: Option<Better>,
     /// In the measure's unit.
     pub target: Option<Decimal>,
-    /// Expected value per quarter (from `trajectory`), q1..q4.
-    pub trajectory: Option<[Option<Decimal>; 4]>,
+    /// Expected value per sub-period (from `trajectory`).
+    pub trajectory: Option<Trajectory>,
     pub required: bool,
     pub cumulative: bool,
     pub bands: Vec<Band>,
@@ -86,13 +87,76 @@ pub struct Measure {
 }
 
 impl Measure {
-    /// `expected` for a quarter: the trajectory's value, else the target.
-    pub fn expected(&self, quarter: Option<u8>) -> Option<Decimal> {
-        match (&self.trajectory, quarter) {
-            (Some(t), Some(q)) if (1..=4).contains(&q) => t[q as usize - 1],
+    /// `expected` for a sub-period: the trajectory's value, else the
+    /// target.
+    pub fn expected(&self, sub: Option<SubPeriod>) -> Option<Decimal> {
+        match (&self.trajectory, sub) {
+            (Some(t), Some(s)) => t.at(s),
             (Some(_), None) => None,
             _ => self.target,
         }
+    }
+}
+
+/// A measure's trajectory: the expected value at the end of each
+/// sub-period of every frequency, worked out when the rules compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trajectory {
+    /// The frequency the trajectory was written in (`linear`: quarterly),
+    /// over whose sub-periods the bands are analysed.
+    pub written: Frequency,
+    /// By frequency (annual, quarterly, monthly), by sub-period.
+    by_frequency: [Vec<Option<Decimal>>; 3],
+}
+
+impl Trajectory {
+    /// `trajectory linear`: the target times the elapsed part of the year
+    /// (quarter/4, month/12, 1 for the year).
+    pub fn linear(target: Decimal) -> Trajectory {
+        let by_frequency = Frequency::ALL.map(|f| {
+            f.sub_periods()
+                .map(|s| {
+                    let (n, d) = s.elapsed();
+                    target
+                        .checked_mul(Decimal::from(n))
+                        .and_then(|x| x.checked_div(Decimal::from(d)))
+                })
+                .collect()
+        });
+        Trajectory {
+            written: Frequency::Quarterly,
+            by_frequency,
+        }
+    }
+
+    /// Points written for the sub-periods of one frequency. A sub-period of
+    /// another frequency that ends when a point's sub-period ends takes
+    /// that point (`q1` is `m3`, `q4` and `m12` are the year); the others
+    /// have none.
+    pub fn points(written: Frequency, points: &[(SubPeriod, Option<Decimal>)]) -> Trajectory {
+        let by_frequency = Frequency::ALL.map(|f| {
+            f.sub_periods()
+                .map(|s| {
+                    points
+                        .iter()
+                        .find(|(p, _)| p.end_month_index() == s.end_month_index())
+                        .and_then(|(_, v)| *v)
+                })
+                .collect()
+        });
+        Trajectory {
+            written,
+            by_frequency,
+        }
+    }
+
+    /// The expected value at the end of `sub`.
+    #[inline]
+    pub fn at(&self, sub: SubPeriod) -> Option<Decimal> {
+        self.by_frequency[sub.frequency as usize]
+            .get(sub.slot())
+            .copied()
+            .flatten()
     }
 }
 
@@ -195,7 +259,10 @@ impl Expr {
             Expr::Const(_) | Expr::Count(..) => false,
             Expr::Slot(slot) => {
                 slot.subject == Subject::Current
-                    && matches!(slot.field, Field::Value | Field::Expected | Field::Quarter)
+                    && matches!(
+                        slot.field,
+                        Field::Value | Field::Expected | Field::Quarter | Field::Month
+                    )
             }
             Expr::Neg(x) | Expr::Not(x) | Expr::Matches(x, _) => x.reads_quarter(),
             Expr::Arith(_, a, b) | Expr::Cmp(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => {
@@ -343,9 +410,12 @@ pub enum Field {
     Target,
     Expected,
     Value,
-    /// q1..q4 as 1..4.
-    Q(u8),
+    /// A sub-period's value: `q1`..`q4`, `m1`..`m12`, `year`.
+    Sub(SubPeriod),
+    /// The quarter (1..4) of the scope's sub-period.
     Quarter,
+    /// The month (1..12) of the scope's sub-period, monthly only.
+    Month,
     Rag,
     /// A non-standard entry field, by index in [`RuleSet::extra_fields`].
     Extra(usize),
@@ -353,6 +423,9 @@ pub enum Field {
     Period,
     Year,
     ReturnQuarter,
+    ReturnMonth,
+    /// `return.frequency`: `annual`, `quarterly` or `monthly`.
+    Frequency,
     /// `return.<key>`, by index in [`RuleSet::return_keys`].
     ReturnKey(usize),
 }
@@ -386,14 +459,17 @@ impl Field {
             Field::Target => "target".into(),
             Field::Expected => "expected".into(),
             Field::Value => "value".into(),
-            Field::Q(q) => format!("q{q}"),
+            Field::Sub(s) => s.name().into(),
             Field::Quarter => "quarter".into(),
+            Field::Month => "month".into(),
             Field::Rag => "rag".into(),
             Field::Extra(i) => rules.extra_fields.get(i).cloned().unwrap_or_default(),
             Field::Organisation => "organisation".into(),
             Field::Period => "period".into(),
             Field::Year => "year".into(),
             Field::ReturnQuarter => "quarter".into(),
+            Field::ReturnMonth => "month".into(),
+            Field::Frequency => "frequency".into(),
             Field::ReturnKey(i) => rules.return_keys.get(i).cloned().unwrap_or_default(),
         }
     }

@@ -79,6 +79,18 @@ impl Frequency {
     }
 }
 
+impl Frequency {
+    /// What one sub-period is called in messages: `quarter`, `month`,
+    /// `year`.
+    pub fn sub_word(self) -> &'static str {
+        match self {
+            Frequency::Annual => "year",
+            Frequency::Quarterly => "quarter",
+            Frequency::Monthly => "month",
+        }
+    }
+}
+
 impl fmt::Display for Frequency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -136,10 +148,10 @@ impl SubPeriod {
         }
     }
 
-    /// How the sub-period is shown in messages: `Q3`, `M07`, `the year`.
+    /// How the sub-period is shown in messages: `Q3`, `M07`, `year`.
     pub fn label(self) -> String {
         match self.frequency {
-            Frequency::Annual => "the year".to_string(),
+            Frequency::Annual => "year".to_string(),
             Frequency::Quarterly => format!("Q{}", self.number()),
             Frequency::Monthly => format!("M{:02}", self.number()),
         }
@@ -205,6 +217,62 @@ impl SubPeriod {
 impl fmt::Display for SubPeriod {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// One `T` for each sub-period of a year at one frequency: the first four
+/// inline (the quarters, or the year), the rest (months 5..12) on the heap,
+/// so a quarterly table costs what an array of four does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BySub<T> {
+    frequency: Frequency,
+    head: [T; 4],
+    tail: Vec<T>,
+}
+
+impl<T: Default> BySub<T> {
+    /// A table with `f(sub)` for each sub-period of `frequency`, in order.
+    pub fn from_fn(frequency: Frequency, mut f: impl FnMut(SubPeriod) -> T) -> BySub<T> {
+        let head = std::array::from_fn(|i| match SubPeriod::new(frequency, i as u8) {
+            Some(sub) => f(sub),
+            None => T::default(),
+        });
+        let tail = (4..frequency.count())
+            .map(|index| f(SubPeriod { frequency, index }))
+            .collect();
+        BySub {
+            frequency,
+            head,
+            tail,
+        }
+    }
+}
+
+impl<T> BySub<T> {
+    pub fn frequency(&self) -> Frequency {
+        self.frequency
+    }
+
+    /// The entry for `sub`; `None` for a sub-period of another frequency.
+    #[inline]
+    pub fn get(&self, sub: SubPeriod) -> Option<&T> {
+        if sub.frequency != self.frequency {
+            return None;
+        }
+        let i = sub.slot();
+        if i < 4 {
+            self.head.get(i)
+        } else {
+            self.tail.get(i - 4)
+        }
+    }
+
+    /// Every sub-period of the frequency with its entry, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (SubPeriod, &T)> + Clone {
+        let n = usize::from(self.frequency.count()).min(4);
+        self.frequency
+            .sub_periods()
+            .zip(self.head[..n].iter().chain(self.tail.iter()))
     }
 }
 

@@ -68,10 +68,10 @@ fn scopes(ctx: &ReturnCtx<'_>) -> Vec<Scope> {
     let mut out = vec![Scope::default()];
     for i in 0..ctx.entries.len() {
         out.push(Scope::entry(i));
-        for q in 1..=4 {
+        for sub in ctx.frequency.sub_periods() {
             out.push(Scope {
                 entry: Some(i),
-                quarter: Some(q),
+                sub: Some(sub),
             });
         }
     }

@@ -22,31 +22,41 @@ Example:
 };
 
 fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
-    let Some(rq) = ctx.quarter else { return };
+    let Some(own) = ctx.sub else { return };
+    let word = own.frequency.sub_word();
     for e in &ctx.entries {
-        for q in (rq as usize)..4 {
-            let (Some(p), Some(text)) = (&e.parsed[q], e.entry.values[q].as_ref()) else {
+        for (sub, p) in e.parsed.iter().filter(|(s, _)| *s > own) {
+            let (Some(p), Some(text)) = (p, e.entry.values.get(sub)) else {
                 continue;
             };
             if matches!(p, ValueText::Missing(_)) {
                 continue;
             }
+            let (later, label) = (sub.label(), own.label());
             out.push(
                 Finding::new(
                     Severity::Warning,
                     CHECK.id,
                     format!(
-                        "measure `{}` has a Q{} value, but this is a Q{rq} return",
+                        "measure `{}` has {} {later} value, but this is {} {label} return",
                         e.entry.id(),
-                        q + 1
+                        article(&later),
+                        article(&label)
                     ),
                     text.pos,
                 )
-                .label("a quarter still to come")
-                .help("move the value to its own quarter, or check the return's period")
+                .label(format!("a {word} still to come"))
+                .help(format!(
+                    "move the value to its own {word}, or check the return's period"
+                ))
                 .measure(e.entry.id())
-                .field(format!("q{}", q + 1)),
+                .field(sub.name()),
             );
         }
     }
+}
+
+/// `a Q3`, `an M07`.
+pub(crate) fn article(label: &str) -> &'static str {
+    if label.starts_with('M') { "an" } else { "a" }
 }

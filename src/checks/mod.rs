@@ -70,6 +70,15 @@ pub fn builtin_index(id: &str) -> Option<usize> {
 
 /// Run every built-in check that is not `off`, with its configured severity.
 pub fn run_all(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+    // `invalid_return` comes from the loaders, but for values of another
+    // frequency than the return's, which only its period can tell.
+    if let Some(severity) = ctx.rules.builtin_severity.first().copied().flatten() {
+        let start = out.len();
+        invalid_return::other_frequencies(ctx, out);
+        for f in &mut out[start..] {
+            f.severity = severity;
+        }
+    }
     for (i, b) in BUILTINS.iter().enumerate() {
         let Some(severity) = ctx.rules.builtin_severity.get(i).copied().flatten() else {
             continue;

@@ -1,6 +1,7 @@
 use super::Builtin;
 use crate::diagnostic::{Finding, Severity};
 use crate::eval::{ReturnCtx, Val};
+use crate::period::SubPeriod;
 
 pub static CHECK: Builtin = Builtin {
     id: "not_cumulative",
@@ -25,36 +26,37 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
         if !ctx.rules.measures[d].cumulative {
             continue;
         }
-        let mut best: Option<(usize, rust_decimal::Decimal, String)> = None;
-        for (q, v) in e.values.iter().enumerate() {
+        let word = ctx.frequency.sub_word();
+        let mut best: Option<(SubPeriod, rust_decimal::Decimal, String)> = None;
+        for (sub, v) in e.values.iter() {
             let Val::Num(n, _, raw) = v else { continue };
             let raw = raw.unwrap_or_default().to_string();
-            if let Some((pq, pn, praw)) = &best
+            if let Some((psub, pn, praw)) = &best
                 && n < pn
-                && let Some(text) = e.entry.values[q].as_ref()
+                && let Some(text) = e.entry.values.get(sub)
             {
                 let mut f = Finding::new(
                     Severity::Warning,
                     CHECK.id,
                     format!(
-                        "cumulative measure `{}` falls from {praw} in Q{} to {raw} in Q{}",
+                        "cumulative measure `{}` falls from {praw} in {} to {raw} in {}",
                         e.entry.id(),
-                        pq + 1,
-                        q + 1
+                        psub.label(),
+                        sub.label()
                     ),
                     text.pos,
                 )
-                .label("lower than an earlier quarter")
-                .help("a year-to-date figure cannot fall; check for a typing slip or a figure for the quarter alone")
+                .label(format!("lower than an earlier {word}"))
+                .help(format!("a year-to-date figure cannot fall; check for a typing slip or a figure for the {word} alone"))
                 .measure(e.entry.id())
-                .field(format!("q{}", q + 1));
-                if let Some(p) = e.entry.values[*pq].as_ref() {
-                    f = f.related(p.pos, format!("Q{}", pq + 1));
+                .field(sub.name());
+                if let Some(p) = e.entry.values.get(*psub) {
+                    f = f.related(p.pos, psub.label());
                 }
                 out.push(f);
                 continue;
             }
-            best = Some((q, *n, raw));
+            best = Some((sub, *n, raw));
         }
     }
 }

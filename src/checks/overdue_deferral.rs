@@ -1,6 +1,7 @@
 use super::Builtin;
 use crate::diagnostic::{Finding, Severity};
 use crate::eval::{ReturnCtx, Val};
+use crate::period::{Frequency, SubPeriod};
 use crate::value::{MissingKind, ValueText};
 
 pub static CHECK: Builtin = Builtin {
@@ -21,37 +22,60 @@ Example:
 };
 
 fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
-    let Some(rq) = ctx.quarter else { return };
+    let Some(own) = ctx.sub else { return };
     for e in &ctx.entries {
-        for (q, p) in e.parsed.iter().enumerate() {
+        for (sub, p) in e.parsed.iter() {
             let Some(ValueText::Missing(MissingKind::Deferred { quarter: Some(due) })) = p else {
                 continue;
             };
-            let due = *due;
-            if due == 0 || due > 4 || due > rq {
+            let Some(due) = SubPeriod::quarter(*due) else {
+                continue;
+            };
+            if due.end_month_index() > own.end_month_index() {
                 continue;
             }
-            let delivered = !matches!(e.values[due as usize - 1], Val::Missing(..) | Val::Unknown);
+            // The value due: the return's sub-period that ends with the
+            // quarter named (`q2`, `m6`, or the year for Q4).
+            let owed = own
+                .frequency
+                .sub_periods()
+                .find(|s| s.end_month_index() == due.end_month_index());
+            let delivered = owed
+                .and_then(|s| e.values.get(s))
+                .is_some_and(|v| !matches!(v, Val::Missing(..) | Val::Unknown));
             if delivered {
                 continue;
             }
-            let Some(text) = e.entry.values[q].as_ref() else {
+            let Some(text) = e.entry.values.get(sub) else {
                 continue;
+            };
+            let (due, own_label) = (due.label(), own.label());
+            let missing = match owed {
+                Some(s) if s.frequency == Frequency::Annual => "no value for the year".to_string(),
+                Some(s) => format!("no {} value", s.label()),
+                None => "no value for it".to_string(),
+            };
+            let this = match own.frequency {
+                Frequency::Annual => "this annual return".to_string(),
+                _ => format!("this {own_label} return"),
             };
             out.push(
                 Finding::new(
                     Severity::Warning,
                     CHECK.id,
                     format!(
-                        "measure `{}` was to be reported in Q{due}, but this Q{rq} return has no Q{due} value",
+                        "measure `{}` was to be reported in {due}, but {this} has {missing}",
                         e.entry.id()
                     ),
                     text.pos,
                 )
-                .label(format!("deferred to Q{due}"))
-                .help(format!("give the Q{due} value, or say why it is still not available"))
+                .label(format!("deferred to {due}"))
+                .help(format!(
+                    "give the {} value, or say why it is still not available",
+                    owed.map_or(due.clone(), SubPeriod::label)
+                ))
                 .measure(e.entry.id())
-                .field(format!("q{}", q + 1)),
+                .field(sub.name()),
             );
         }
     }

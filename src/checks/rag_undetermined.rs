@@ -23,7 +23,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
         if !e.rag_undetermined {
             continue;
         }
-        let Some(rq) = ctx.quarter else {
+        let Some(own) = ctx.sub else {
             out.push(
                 Finding::new(
                     Severity::Info,
@@ -39,8 +39,8 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             );
             continue;
         };
-        let quarter = format!("Q{rq}");
-        let value_text = e.entry.values[rq as usize - 1].as_ref();
+        let quarter = own.label();
+        let value_text = e.entry.values.get(own);
         let value = ctx.value(i, None);
         // An invalid value is already an error (`unparseable_value` or
         // `unit_mismatch`); say it once.
@@ -64,7 +64,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
         .label("no RAG from the thresholds")
         .measure(e.entry.id());
         if value_text.is_some() {
-            f = f.field(format!("q{rq}"));
+            f = f.field(own.name());
         }
         out.push(f);
     }

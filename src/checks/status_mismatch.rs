@@ -1,6 +1,7 @@
 use super::Builtin;
 use crate::diagnostic::{Finding, Severity};
 use crate::eval::{ReturnCtx, Val};
+use crate::period::{Frequency, SubPeriod};
 use crate::returns::KnownField;
 
 pub static CHECK: Builtin = Builtin {
@@ -35,12 +36,16 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let value = ctx.value(i, None).render();
-        let quarter = ctx.quarter.map(|q| format!("Q{q}")).unwrap_or_default();
+        let quarter = ctx.sub.map(SubPeriod::label).unwrap_or_default();
+        let at = match ctx.sub {
+            Some(s) if s.frequency == Frequency::Annual => "for the year".to_string(),
+            _ => format!("at {quarter}"),
+        };
         let mut f = Finding::new(
             Severity::Error,
             CHECK.id,
             format!(
-                "measure `{}` is declared {raw}, but its thresholds give {rag} for {value} at {quarter}",
+                "measure `{}` is declared {raw}, but its thresholds give {rag} for {value} {at}",
                 e.entry.id()
             ),
             t.pos,
@@ -54,8 +59,8 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                 m.id, m.rule.file, m.rule.line
             ));
         }
-        if let Some(q) = ctx.quarter
-            && let Some(v) = e.entry.values[q as usize - 1].as_ref()
+        if let Some(s) = ctx.sub
+            && let Some(v) = e.entry.values.get(s)
         {
             f = f.related(v.pos, format!("the {quarter} value"));
         }

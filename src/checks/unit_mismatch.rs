@@ -46,8 +46,8 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             }
         }
         let Some(unit) = e.unit else { continue };
-        for (q, parsed) in e.parsed.iter().enumerate() {
-            let (Some(ValueText::Quantity(v)), Some(text)) = (parsed, e.entry.values[q].as_ref())
+        for (sub, parsed) in e.parsed.iter() {
+            let (Some(ValueText::Quantity(v)), Some(text)) = (parsed, e.entry.values.get(sub))
             else {
                 continue;
             };
@@ -69,7 +69,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                         "give the value in {unit}, or check it belongs to this measure"
                     ))
                     .measure(e.entry.id())
-                    .field(format!("q{}", q + 1)),
+                    .field(sub.name()),
                 );
             }
         }

@@ -25,9 +25,9 @@ Example:
 
 fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
     for e in &ctx.entries {
-        for (q, parsed) in e.parsed.iter().enumerate() {
+        for (sub, parsed) in e.parsed.iter() {
             let (Some(ValueText::Invalid { reason }), Some(text)) =
-                (parsed, e.entry.values[q].as_ref())
+                (parsed, e.entry.values.get(sub))
             else {
                 continue;
             };
@@ -41,7 +41,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                 .label("not a value")
                 .help(help_for(text.as_str()))
                 .measure(e.entry.id())
-                .field(format!("q{}", q + 1)),
+                .field(sub.name()),
             );
         }
         if let Some(t) = e.entry.known(KnownField::Target)

@@ -150,9 +150,12 @@ fn explain_measure(rules: &RuleSet, m: &Measure) -> String {
     }
     if let Some(traj) = &m.trajectory {
         let points: Vec<String> = traj
-            .iter()
-            .enumerate()
-            .filter_map(|(q, v)| v.map(|v| format!("q{} {}", q + 1, display::amount(v, m.unit))))
+            .written
+            .sub_periods()
+            .filter_map(|s| {
+                traj.at(s)
+                    .map(|v| format!("{s} {}", display::amount(v, m.unit)))
+            })
             .collect();
         field(&mut out, "trajectory", &[points.join(", ")]);
     }

@@ -12,7 +12,8 @@
 //!   (`band_gap`): a value in that stretch gets a status its neighbours
 //!   contradict.
 //!
-//! With a trajectory the analysis runs once per quarter, since `expected`
+//! With a trajectory the analysis runs once per quarter (or month, for a
+//! trajectory written in months), since `expected`
 //! changes. Conditions that read anything else are not analysed.
 
 use rust_decimal::Decimal;
@@ -22,6 +23,7 @@ use crate::ast;
 use crate::compile::expr::fold_constant;
 use crate::display::amount;
 use crate::ir::{self, Better, CmpOp, Field, RuleSet, Slot, Subject};
+use crate::period::SubPeriod;
 use crate::rag::Rag;
 
 pub(super) fn analyse(
@@ -37,10 +39,9 @@ pub(super) fn analyse(
     let Some(m) = rules.measures.get(idx) else {
         return;
     };
-    let quarters: Vec<Option<u8>> = if m.trajectory.is_some() {
-        (1..=4).map(Some).collect()
-    } else {
-        vec![None]
+    let quarters: Vec<Option<SubPeriod>> = match &m.trajectory {
+        Some(t) => t.written.sub_periods().map(Some).collect(),
+        None => vec![None],
     };
     let mut reached = vec![false; bands.len()];
     let mut analysed = false;
@@ -63,7 +64,7 @@ pub(super) fn analyse(
         {
             {
                 let when = match q {
-                    Some(q) => format!(" in Q{q}"),
+                    Some(q) => format!(" in {}", q.label()),
                     None => String::new(),
                 };
                 gaps.push((gap.0, format!("{}{when}", gap.1)));
@@ -108,7 +109,7 @@ pub(super) fn analyse(
 fn sample_points(
     bands: &[ir::Band],
     m: &ir::Measure,
-    q: Option<u8>,
+    q: Option<SubPeriod>,
 ) -> Option<Vec<(Decimal, Region)>> {
     let mut consts = Vec::new();
     for b in bands {
@@ -158,7 +159,12 @@ fn describe(region: &Region, m: &ir::Measure) -> String {
 
 /// Collect the constants `value` is compared with; `None` if a condition
 /// reads anything but `value` and constants.
-fn constants(e: &ir::Expr, m: &ir::Measure, q: Option<u8>, out: &mut Vec<Decimal>) -> Option<()> {
+fn constants(
+    e: &ir::Expr,
+    m: &ir::Measure,
+    q: Option<SubPeriod>,
+    out: &mut Vec<Decimal>,
+) -> Option<()> {
     match e {
         ir::Expr::Cmp(_, a, b) => {
             let k = if is_value(a) {
@@ -191,7 +197,7 @@ fn is_value(e: &ir::Expr) -> bool {
     )
 }
 
-fn holds(e: &ir::Expr, m: &ir::Measure, q: Option<u8>, x: Decimal) -> Option<bool> {
+fn holds(e: &ir::Expr, m: &ir::Measure, q: Option<SubPeriod>, x: Decimal) -> Option<bool> {
     match e {
         ir::Expr::Cmp(op, a, b) => {
             let (l, r) = if is_value(a) {
@@ -216,7 +222,12 @@ fn holds(e: &ir::Expr, m: &ir::Measure, q: Option<u8>, x: Decimal) -> Option<boo
     }
 }
 
-fn first_band(bands: &[ir::Band], m: &ir::Measure, q: Option<u8>, x: Decimal) -> Option<usize> {
+fn first_band(
+    bands: &[ir::Band],
+    m: &ir::Measure,
+    q: Option<SubPeriod>,
+    x: Decimal,
+) -> Option<usize> {
     for (i, b) in bands.iter().enumerate() {
         match &b.condition {
             None => return Some(i),

@@ -7,6 +7,7 @@ use crate::ast::{self, Arg, BinOp, ExprKind, UnOp};
 use crate::ir::{
     self, ArithOp, CmpOp, Const, Field, Func, IsKind, MissingKindName, RuleSet, Slot, Subject,
 };
+use crate::period::{Frequency, SubPeriod};
 use crate::rag::Rag;
 use crate::span::SourceFile;
 use crate::value::Unit;
@@ -83,6 +84,8 @@ pub enum Ty {
     Text,
     Status,
     UnitName,
+    /// `return.frequency`, or `annual`, `quarterly`, `monthly`.
+    Frequency,
     List(Box<Ty>),
     Any,
 }
@@ -97,6 +100,7 @@ impl Ty {
             Ty::Text => "a text".into(),
             Ty::Status => "a status".into(),
             Ty::UnitName => "a unit name".into(),
+            Ty::Frequency => "a frequency".into(),
             Ty::List(_) => "a list".into(),
             Ty::Any => "a value".into(),
         }
@@ -114,27 +118,66 @@ const FIELDS: &[(&str, Field)] = &[
     ("target", Field::Target),
     ("expected", Field::Expected),
     ("value", Field::Value),
-    ("q1", Field::Q(1)),
-    ("q2", Field::Q(2)),
-    ("q3", Field::Q(3)),
-    ("q4", Field::Q(4)),
+    ("q1", Field::Sub(quarter(0))),
+    ("q2", Field::Sub(quarter(1))),
+    ("q3", Field::Sub(quarter(2))),
+    ("q4", Field::Sub(quarter(3))),
     ("quarter", Field::Quarter),
     ("rag", Field::Rag),
+    // v1's names of periods come last, and are not offered as
+    // suggestions for unknown names (see [`SUGGESTED_FIELDS`]): a field
+    // named `team` is no slip for `year`.
+    ("m1", Field::Sub(month(0))),
+    ("m2", Field::Sub(month(1))),
+    ("m3", Field::Sub(month(2))),
+    ("m4", Field::Sub(month(3))),
+    ("m5", Field::Sub(month(4))),
+    ("m6", Field::Sub(month(5))),
+    ("m7", Field::Sub(month(6))),
+    ("m8", Field::Sub(month(7))),
+    ("m9", Field::Sub(month(8))),
+    ("m10", Field::Sub(month(9))),
+    ("m11", Field::Sub(month(10))),
+    ("m12", Field::Sub(month(11))),
+    ("year", Field::Sub(SubPeriod::YEAR)),
+    ("month", Field::Month),
 ];
+
+const fn quarter(index: u8) -> SubPeriod {
+    SubPeriod {
+        frequency: Frequency::Quarterly,
+        index,
+    }
+}
+
+const fn month(index: u8) -> SubPeriod {
+    SubPeriod {
+        frequency: Frequency::Monthly,
+        index,
+    }
+}
+
+/// How many of [`FIELDS`] an unknown name may be a slip for.
+const SUGGESTED_FIELDS: usize = 16;
 
 const RETURN_FIELDS: &[(&str, Field)] = &[
     ("organisation", Field::Organisation),
     ("period", Field::Period),
     ("year", Field::Year),
     ("quarter", Field::ReturnQuarter),
+    ("month", Field::ReturnMonth),
+    ("frequency", Field::Frequency),
 ];
 
 fn field_type(field: Field, dim: Dim) -> Ty {
     match field {
         Field::Status | Field::Rag => Ty::Status,
         Field::Unit => Ty::UnitName,
-        Field::Target | Field::Expected | Field::Value | Field::Q(_) => Ty::Num(dim),
-        Field::Quarter | Field::ReturnQuarter => Ty::Num(Dim::Plain),
+        Field::Frequency => Ty::Frequency,
+        Field::Target | Field::Expected | Field::Value | Field::Sub(_) => Ty::Num(dim),
+        Field::Quarter | Field::Month | Field::ReturnQuarter | Field::ReturnMonth => {
+            Ty::Num(Dim::Plain)
+        }
         _ => Ty::Text,
     }
 }
@@ -316,6 +359,33 @@ impl Compiler<'_> {
         }
     }
 
+    /// What `return.frequency` is compared with: a bare name there must be
+    /// `annual`, `quarterly` or `monthly` (reported, with a suggestion,
+    /// when it is not).
+    fn frequency_word(&mut self, e: &ast::Expr) -> bool {
+        let ExprKind::Path(parts) = &e.kind else {
+            return true;
+        };
+        let [word] = parts.as_slice() else {
+            return true;
+        };
+        if Frequency::from_name(&word.name).is_some() {
+            return true;
+        }
+        let suggestion = did_you_mean(&word.name, Frequency::ALL.iter().map(|f| f.name()));
+        let d = self.error(
+            "unknown_name",
+            word.span,
+            format!("`{}` is not a frequency", word.name),
+        );
+        d.label = Some("not a frequency".into());
+        d.help = Some(match suggestion {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "a return's frequency is `annual`, `quarterly` or `monthly`".into(),
+        });
+        false
+    }
+
     fn type_error(&mut self, e: &ast::Expr, message: &str) {
         let d = self.error("type_error", e.span, message.to_string());
         d.label = Some("here".into());
@@ -333,6 +403,12 @@ impl Compiler<'_> {
             }
             if let Some(u) = Unit::from_name(name) {
                 return Some((ir::Expr::Const(Const::Unit(u)), Ty::UnitName));
+            }
+            if let Some(f) = Frequency::from_name(name) {
+                return Some((
+                    ir::Expr::Const(Const::Text(f.name().to_string())),
+                    Ty::Frequency,
+                ));
             }
             if let Some((_, field)) = FIELDS.iter().find(|(n, _)| *n == name) {
                 if env.kind == ScopeKind::Return {
@@ -354,6 +430,9 @@ impl Compiler<'_> {
                 let field = match (*field, env.kind) {
                     (Field::Quarter, ScopeKind::Measure | ScopeKind::EachMeasure) => {
                         Field::ReturnQuarter
+                    }
+                    (Field::Month, ScopeKind::Measure | ScopeKind::EachMeasure) => {
+                        Field::ReturnMonth
                     }
                     (f, _) => f,
                 };
@@ -378,7 +457,7 @@ impl Compiler<'_> {
             if name == "return" {
                 let d = self.error("unknown_name", span, "`return` needs a field");
                 d.label = Some("return what?".into());
-                d.help = Some("write `return.organisation`, `return.period`, `return.year`, `return.quarter` or `return.<key>`".into());
+                d.help = Some("write `return.organisation`, `return.period`, `return.frequency`, `return.year`, `return.quarter`, `return.month` or `return.<key>`".into());
                 return None;
             }
             if rules.measure_index.contains_key(name) {
@@ -395,7 +474,7 @@ impl Compiler<'_> {
             }
             // A field name alone means nothing once per return, so it is
             // no suggestion there.
-            let fields = FIELDS
+            let fields = FIELDS[..SUGGESTED_FIELDS]
                 .iter()
                 .filter(|_| env.kind != ScopeKind::Return)
                 .map(|(n, _)| *n);
@@ -483,6 +562,7 @@ impl Compiler<'_> {
         let dim = dim_of(rules.measures.get(m).and_then(|x| x.unit));
         let field = match FIELDS.iter().find(|(n, _)| *n == second.name) {
             Some((_, Field::Quarter)) => Field::ReturnQuarter,
+            Some((_, Field::Month)) => Field::ReturnMonth,
             Some((_, f)) => *f,
             None if rules.field_units.contains_key(&second.name) => {
                 let idx = intern(&mut rules.extra_fields, &second.name);
@@ -496,7 +576,10 @@ impl Compiler<'_> {
                 ));
             }
             None => {
-                if let Some(s) = did_you_mean(&second.name, FIELDS.iter().map(|(n, _)| *n)) {
+                if let Some(s) = did_you_mean(
+                    &second.name,
+                    FIELDS[..SUGGESTED_FIELDS].iter().map(|(n, _)| *n),
+                ) {
                     let d = self.error(
                         "unknown_name",
                         second.span,
@@ -539,6 +622,13 @@ impl Compiler<'_> {
                 Ty::Bool,
             ));
         }
+        if op.is_comparison() {
+            for (x, y) in [(a, b), (b, a)] {
+                if is_return_frequency(x) && !self.frequency_word(y) {
+                    return None;
+                }
+            }
+        }
         let left = self.expr(rules, env, a);
         let right = self.expr(rules, env, b);
         let ((ca, ta), (cb, tb)) = (left?, right?);
@@ -547,7 +637,12 @@ impl Compiler<'_> {
                 return None;
             }
             let ordered = !matches!(op, BinOp::Eq | BinOp::Ne);
-            if ordered && matches!(ta, Ty::Text | Ty::UnitName | Ty::Bool | Ty::List(_)) {
+            if ordered
+                && matches!(
+                    ta,
+                    Ty::Text | Ty::UnitName | Ty::Frequency | Ty::Bool | Ty::List(_)
+                )
+            {
                 self.type_error(
                     a,
                     &format!("`{}` cannot order {}", op.symbol(), ta.describe()),
@@ -695,6 +790,10 @@ impl Compiler<'_> {
             (Ty::Status, Ty::Text) | (Ty::Text, Ty::Status) => {
                 Some("write statuses without quotes: `amber`, not `\"Amber\"`".into())
             }
+            (Ty::Frequency, _) | (_, Ty::Frequency) => Some(
+                "compare `return.frequency` with the bare words `annual`, `quarterly` or `monthly`"
+                    .into(),
+            ),
             _ => None,
         };
         false
@@ -893,9 +992,15 @@ pub fn collect_slots(e: &ir::Expr, out: &mut Vec<Slot>) {
     }
 }
 
+/// Is `e` the name `return.frequency`?
+fn is_return_frequency(e: &ast::Expr) -> bool {
+    matches!(&e.kind, ExprKind::Path(parts)
+        if matches!(parts.as_slice(), [r, f] if r.name == "return" && f.name == "frequency"))
+}
+
 /// The value of an expression made of constants, `target` and `expected`
-/// (for the given quarter), or `None` if it depends on a return.
-pub fn fold_constant(e: &ir::Expr, m: &ir::Measure, quarter: Option<u8>) -> Option<Decimal> {
+/// (for the given sub-period), or `None` if it depends on a return.
+pub fn fold_constant(e: &ir::Expr, m: &ir::Measure, quarter: Option<SubPeriod>) -> Option<Decimal> {
     match e {
         ir::Expr::Const(Const::Num(n, _)) => Some(*n),
         ir::Expr::Slot(Slot {

@@ -18,6 +18,7 @@ use crate::ast::{self, CheckStmt, Item, MeasureStmt};
 use crate::checks::BUILTINS;
 use crate::diagnostic::{Diagnostic, RuleRef, Severity};
 use crate::ir::{self, Better, RuleSet};
+use crate::period::{Frequency, SubPeriod};
 use crate::rag::Rag;
 use crate::span::{FileId, SourceFile, Span};
 use crate::value::Unit;
@@ -404,26 +405,43 @@ impl Compiler<'_> {
                     rules.measures[idx].target = t;
                 }
                 MeasureStmt::Trajectory(ast::Trajectory::Points(points)) => {
-                    let mut traj = [None; 4];
+                    let mut traj: Vec<(SubPeriod, Option<Decimal>)> = Vec::new();
+                    let mut written: Option<(Frequency, Span)> = None;
                     for (q, e) in points {
-                        let quarter = match q.name.as_str() {
-                            "q1" => 0,
-                            "q2" => 1,
-                            "q3" => 2,
-                            "q4" => 3,
-                            _ => {
+                        let sub = SubPeriod::parse_key(&q.name)
+                            .filter(|s| s.frequency != Frequency::Annual && q.name == s.name());
+                        let Some(sub) = sub else {
+                            let d = self.error(
+                                "bad_trajectory",
+                                q.span,
+                                format!("`{}` is not a quarter or a month", q.name),
+                            );
+                            d.label = Some("expected q1..q4 or m1..m12".into());
+                            continue;
+                        };
+                        match written {
+                            Some((f, first)) if f != sub.frequency => {
+                                let first = self.locate(first);
                                 let d = self.error(
                                     "bad_trajectory",
                                     q.span,
-                                    format!("`{}` is not a quarter", q.name),
+                                    "a trajectory names either quarters or months, not both",
                                 );
-                                d.label = Some("expected q1, q2, q3 or q4".into());
+                                d.label = Some(format!("a {} point", sub.frequency));
+                                if let Some(l) = first {
+                                    d.related.push((l, format!("the first point is {f}")));
+                                }
                                 continue;
                             }
-                        };
-                        traj[quarter] = self.constant_in_unit(rules, idx, e, unit, "trajectory");
+                            Some(_) => {}
+                            None => written = Some((sub.frequency, q.span)),
+                        }
+                        let v = self.constant_in_unit(rules, idx, e, unit, "trajectory");
+                        traj.retain(|(s, _)| *s != sub);
+                        traj.push((sub, v));
                     }
-                    rules.measures[idx].trajectory = Some(traj);
+                    let frequency = written.map_or(Frequency::Quarterly, |(f, _)| f);
+                    rules.measures[idx].trajectory = Some(ir::Trajectory::points(frequency, &traj));
                 }
                 _ => {}
             }
@@ -432,13 +450,7 @@ impl Compiler<'_> {
             if let MeasureStmt::Trajectory(ast::Trajectory::Linear(span)) = stmt {
                 match rules.measures[idx].target {
                     Some(t) => {
-                        let mut traj = [None; 4];
-                        for (q, slot) in traj.iter_mut().enumerate() {
-                            *slot = t
-                                .checked_mul(Decimal::from(q as u32 + 1))
-                                .and_then(|x| x.checked_div(Decimal::from(4)));
-                        }
-                        rules.measures[idx].trajectory = Some(traj);
+                        rules.measures[idx].trajectory = Some(ir::Trajectory::linear(t));
                     }
                     None => {
                         let d = self.error(
@@ -842,8 +854,14 @@ impl Compiler<'_> {
                     // Point at the measure's own values first, then its
                     // other fields, other measures, and the header last.
                     anchors.sort_by_key(|s: &ir::Slot| match (s.subject, s.field) {
-                        (ir::Subject::Current, ir::Field::Value | ir::Field::Q(_)) => 0,
-                        (ir::Subject::Current, ir::Field::Quarter | ir::Field::ReturnQuarter) => 3,
+                        (ir::Subject::Current, ir::Field::Value | ir::Field::Sub(_)) => 0,
+                        (
+                            ir::Subject::Current,
+                            ir::Field::Quarter
+                            | ir::Field::Month
+                            | ir::Field::ReturnQuarter
+                            | ir::Field::ReturnMonth,
+                        ) => 3,
                         (ir::Subject::Current, _) => 1,
                         (ir::Subject::Measure(_), _) => 2,
                         (ir::Subject::Return, _) => 3,

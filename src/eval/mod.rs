@@ -22,7 +22,7 @@ use crate::display;
 use crate::ir::{
     self, ArithOp, CmpOp, Const, Field, Func, IsKind, RuleSet, Slot, Subject, Template,
 };
-use crate::period::{Frequency, Period, PeriodError};
+use crate::period::{BySub, Frequency, Period, PeriodError, SubPeriod};
 use crate::rag::Rag;
 use crate::report::CheckRun;
 use crate::returns::{Entry, KnownField, Pos, Return, Text};
@@ -40,6 +40,13 @@ pub enum Val<'a> {
     Unit(Unit),
     /// Could not be decided (an operand was missing).
     Unknown,
+}
+
+impl Default for Val<'_> {
+    /// Blank: what a sub-period that is not given reads as.
+    fn default() -> Self {
+        Val::Missing(MissingKind::Blank, None)
+    }
 }
 
 impl Val<'_> {
@@ -87,11 +94,12 @@ pub struct EntryCtx<'a> {
     pub decl: Option<usize>,
     /// Declared unit, else the unit stated in the return.
     pub unit: Option<Unit>,
-    /// Parsed q1..q4 (`None` when the quarter is not given at all).
-    pub parsed: [Option<ValueText>; 4],
-    /// q1..q4 as values, bare numbers given the measure's unit; a value
+    /// The values of the return's frequency, parsed (`None` when the
+    /// sub-period is not given at all).
+    pub parsed: BySub<Option<ValueText>>,
+    /// The same as values, bare numbers given the measure's unit; a value
     /// whose explicit unit differs from the measure's is missing (invalid).
-    pub values: [Val<'a>; 4],
+    pub values: BySub<Val<'a>>,
     /// The declared status.
     pub status: Val<'a>,
     /// The target: declared in the rules, else stated in the return.
@@ -105,8 +113,8 @@ pub struct EntryCtx<'a> {
     /// Typed fields (`field numerator count`) as values, by
     /// [`RuleSet::extra_fields`] index; empty when the rules type none.
     pub typed: Vec<Option<Val<'a>>>,
-    /// q1..q4 given and not blank: the values `for each value` visits.
-    pub present: [bool; 4],
+    /// Sub-periods given and not blank: the values `for each value` visits.
+    pub present: BySub<bool>,
     /// Title, section, officer and commentary as values, by [`TextField`]:
     /// read by many checks, so looked at (is it blank?) once.
     pub texts: [Val<'a>; 4],
@@ -129,8 +137,12 @@ pub struct ReturnCtx<'a> {
     /// The return's period, read from its header (`None` when the header
     /// names none).
     pub period: Option<Result<Period, PeriodError>>,
-    /// The return's own quarter (1..4), from its period.
-    pub quarter: Option<u8>,
+    /// The return's own sub-period, from its period.
+    pub sub: Option<SubPeriod>,
+    /// The frequency of the return's values: its period's, else (the
+    /// period cannot be read) that of the first value given, else
+    /// quarterly.
+    pub frequency: Frequency,
     /// The period's canonical form is the text as typed (`return.period`
     /// can borrow it).
     period_as_typed: bool,
@@ -146,7 +158,7 @@ pub struct ReturnCtx<'a> {
     /// check and `count` with that condition.
     selections: Vec<OnceCell<Box<[u32]>>>,
     /// For each [`RuleSet::shared_values`] condition, the values it is true
-    /// of, each as `entry * 4 + quarter - 1`, in order.
+    /// of, each as [`value_key`], in order.
     value_selections: Vec<OnceCell<Box<[u32]>>>,
     /// This thread's remembered `matches` results.
     memo: memo::Lease,
@@ -156,9 +168,15 @@ impl<'a> ReturnCtx<'a> {
     pub fn new(rules: &'a RuleSet, ret: &'a Return) -> ReturnCtx<'a> {
         let period = ret.period.as_ref().map(|p| Period::find_in(p.as_str()));
         let known = period.as_ref().and_then(|p| p.as_ref().ok()).copied();
-        let quarter = known
-            .filter(|p| p.frequency() == Frequency::Quarterly)
-            .and_then(Period::quarter);
+        let sub = known.map(Period::sub);
+        let frequency = match known {
+            Some(p) => p.frequency(),
+            None => ret
+                .measures
+                .iter()
+                .find_map(|e| e.values.first_frequency())
+                .unwrap_or(Frequency::Quarterly),
+        };
         let period_as_typed = match (known, &ret.period) {
             (Some(p), Some(t)) => p.to_string() == t.as_str(),
             _ => false,
@@ -172,14 +190,15 @@ impl<'a> ReturnCtx<'a> {
             {
                 by_measure[d] = Some(i);
             }
-            entries.push(resolve_entry(rules, entry, decl));
+            entries.push(resolve_entry(rules, entry, decl, frequency));
         }
         let return_keys = rules.return_keys.iter().map(|k| ret.header(k)).collect();
         let mut ctx = ReturnCtx {
             rules,
             ret,
             period,
-            quarter,
+            sub,
+            frequency,
             period_as_typed,
             entries,
             by_measure,
@@ -204,10 +223,7 @@ impl<'a> ReturnCtx<'a> {
             if m.bands.is_empty() {
                 continue;
             }
-            let env = Scope {
-                entry: Some(i),
-                quarter: None,
-            };
+            let env = Scope::entry(i);
             let mut rag = None;
             let compiled = self.rules.plan.bands.get(decl);
             if !self.value(i, None).is_missing() {
@@ -240,14 +256,15 @@ impl<'a> ReturnCtx<'a> {
         self.period.as_ref().and_then(|p| p.as_ref().ok()).copied()
     }
 
-    /// The value of entry `i` for a quarter (default: the return's own).
-    pub fn value(&self, i: usize, quarter: Option<u8>) -> Val<'a> {
-        let Some(q) = quarter.or(self.quarter) else {
+    /// The value of entry `i` for a sub-period (default: the return's
+    /// own).
+    pub fn value(&self, i: usize, sub: Option<SubPeriod>) -> Val<'a> {
+        let Some(s) = sub.or(self.sub) else {
             return Val::Missing(MissingKind::Blank, None);
         };
         self.entries
             .get(i)
-            .and_then(|e| e.values.get(q as usize - 1))
+            .and_then(|e| e.values.get(s))
             .cloned()
             .unwrap_or(Val::Missing(MissingKind::Blank, None))
     }
@@ -364,8 +381,8 @@ impl<'a> ReturnCtx<'a> {
     }
 
     /// The values (given and not blank) that the shared per-value
-    /// condition `id` is true of, as `entry * 4 + quarter - 1`, in order:
-    /// worked out on first use.
+    /// condition `id` is true of, as [`value_key`], in order: worked out
+    /// on first use.
     fn value_selection(&self, id: usize) -> &[u32] {
         let Some(cell) = self.value_selections.get(id) else {
             return &[];
@@ -381,13 +398,13 @@ impl<'a> ReturnCtx<'a> {
             };
             let mut chosen = Vec::new();
             for (i, e) in self.entries.iter().enumerate() {
-                for q in 1..=4u8 {
+                for (sub, &present) in e.present.iter() {
                     let scope = Scope {
                         entry: Some(i),
-                        quarter: Some(q),
+                        sub: Some(sub),
                     };
-                    if e.present[usize::from(q - 1)] && holds(scope) {
-                        chosen.push(i as u32 * 4 + u32::from(q - 1));
+                    if present && holds(scope) {
+                        chosen.push(value_key(i, sub));
                     }
                 }
             }
@@ -422,13 +439,18 @@ impl<'a> ReturnCtx<'a> {
     }
 
     fn slot(&self, slot: Slot, scope: Scope) -> Val<'a> {
-        let (entry, quarter) = match slot.subject {
-            Subject::Current => (scope.entry, scope.quarter),
+        let (entry, sub) = match slot.subject {
+            Subject::Current => (scope.entry, scope.sub),
             Subject::Measure(m) => (self.by_measure.get(m).copied().flatten(), None),
             Subject::Return => return self.return_field(slot.field),
         };
         let blank = Val::Missing(MissingKind::Blank, None);
-        if let Field::ReturnQuarter | Field::Organisation | Field::Period | Field::Year = slot.field
+        if let Field::ReturnQuarter
+        | Field::ReturnMonth
+        | Field::Frequency
+        | Field::Organisation
+        | Field::Period
+        | Field::Year = slot.field
         {
             return self.return_field(slot.field);
         }
@@ -460,21 +482,19 @@ impl<'a> ReturnCtx<'a> {
             },
             Field::Target => e.target.clone(),
             Field::Expected => {
-                let q = quarter.or(self.quarter);
+                let s = sub.or(self.sub);
                 match e.decl.map(|d| &self.rules.measures[d]) {
-                    Some(m) if m.trajectory.is_some() => match m.expected(q) {
+                    Some(m) if m.trajectory.is_some() => match m.expected(s) {
                         Some(x) => Val::Num(x, e.unit, None),
                         None => blank,
                     },
                     _ => e.target.clone(),
                 }
             }
-            Field::Value => self.value(i, quarter),
-            Field::Q(q) => self.value(i, Some(q)),
-            Field::Quarter => match quarter.or(self.quarter) {
-                Some(q) => Val::Num(Decimal::from(q), None, None),
-                None => blank,
-            },
+            Field::Value => self.value(i, sub),
+            Field::Sub(s) => self.value(i, Some(s)),
+            Field::Quarter => number(sub.or(self.sub).and_then(SubPeriod::quarter_number)),
+            Field::Month => number(sub.or(self.sub).and_then(SubPeriod::month_number)),
             Field::Extra(x) => match e.typed.get(x) {
                 Some(Some(v)) => v.clone(),
                 _ => text(e.extras.get(x).copied().flatten()),
@@ -500,8 +520,12 @@ impl<'a> ReturnCtx<'a> {
                 Some(p) => Val::Text(Cow::Owned(p.year().to_string())),
                 None => blank,
             },
-            Field::ReturnQuarter | Field::Quarter => match self.quarter {
-                Some(q) => Val::Num(Decimal::from(q), None, None),
+            Field::ReturnQuarter | Field::Quarter => {
+                number(self.sub.and_then(SubPeriod::quarter_number))
+            }
+            Field::ReturnMonth | Field::Month => number(self.sub.and_then(SubPeriod::month_number)),
+            Field::Frequency => match self.known_period() {
+                Some(p) => Val::Text(Cow::Borrowed(p.frequency().name())),
                 None => blank,
             },
             Field::ReturnKey(k) => text(self.return_keys.get(k).copied().flatten()),
@@ -517,7 +541,11 @@ impl<'a> ReturnCtx<'a> {
             Subject::Return => {
                 let t = match slot.field {
                     Field::Organisation => self.ret.organisation.as_ref(),
-                    Field::Period | Field::Year | Field::ReturnQuarter => self.ret.period.as_ref(),
+                    Field::Period
+                    | Field::Year
+                    | Field::ReturnQuarter
+                    | Field::ReturnMonth
+                    | Field::Frequency => self.ret.period.as_ref(),
                     Field::ReturnKey(k) => self.return_keys.get(k).copied().flatten(),
                     _ => None,
                 };
@@ -525,17 +553,13 @@ impl<'a> ReturnCtx<'a> {
             }
         };
         let e = self.entries.get(entry?)?;
-        let q_text = |q: Option<u8>| {
-            let q = q.or(self.quarter)?;
-            e.entry
-                .values
-                .get(q as usize - 1)?
-                .as_ref()
-                .map(|t| (t.pos, format!("q{q}")))
+        let q_text = |s: Option<SubPeriod>| {
+            let s = s.or(self.sub)?;
+            e.entry.values.get(s).map(|t| (t.pos, s.name().to_string()))
         };
         match slot.field {
-            Field::Value => q_text(scope.quarter.filter(|_| slot.subject == Subject::Current)),
-            Field::Q(q) => q_text(Some(q)),
+            Field::Value => q_text(scope.sub.filter(|_| slot.subject == Subject::Current)),
+            Field::Sub(s) => q_text(Some(s)),
             field if let Some(k) = field.known() => {
                 e.entry.known(k).map(|t| (t.pos, k.name().into()))
             }
@@ -607,9 +631,10 @@ impl<'a> ReturnCtx<'a> {
                 }
                 ir::Scope::EachValue(_) if let Some(id) = check.shared_value_where => {
                     for &v in self.value_selection(id) {
+                        let (entry, sub) = from_value_key(v, self.frequency);
                         let scope = Scope {
-                            entry: Some((v / 4) as usize),
-                            quarter: Some((v % 4) as u8 + 1),
+                            entry: Some(entry),
+                            sub,
                         };
                         fire(scope, &mut evaluated, out);
                     }
@@ -617,14 +642,13 @@ impl<'a> ReturnCtx<'a> {
                 ir::Scope::EachValue(cond) => {
                     let per_value = cond.as_ref().filter(|_| shared.is_none());
                     for i in entries.iter().map(|&i| i as usize) {
-                        let present = self.entries[i].present;
-                        for q in 1..=4u8 {
-                            if !present[q as usize - 1] {
+                        for (sub, &present) in self.entries[i].present.iter() {
+                            if !present {
                                 continue;
                             }
                             let scope = Scope {
                                 entry: Some(i),
-                                quarter: Some(q),
+                                sub: Some(sub),
                             };
                             if per_value.is_none_or(|c| selected(c, scope)) {
                                 fire(scope, &mut evaluated, out);
@@ -660,12 +684,12 @@ impl<'a> ReturnCtx<'a> {
     ) -> Finding {
         let message = self.render(&rule.message, scope);
         let mut anchor = None;
-        if let Some(q) = scope.quarter {
+        if let Some(s) = scope.sub {
             anchor = self
                 .slot_pos(
                     Slot {
                         subject: Subject::Current,
-                        field: Field::Q(q),
+                        field: Field::Sub(s),
                     },
                     scope,
                 )
@@ -704,20 +728,42 @@ impl<'a> ReturnCtx<'a> {
 }
 
 /// Where an expression is evaluated: which entry, and for `for each value`
-/// which quarter.
+/// which sub-period.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Scope {
     pub entry: Option<usize>,
-    pub quarter: Option<u8>,
+    pub sub: Option<SubPeriod>,
 }
 
 impl Scope {
-    /// Entry `i`, at the return's own quarter.
+    /// Entry `i`, at the return's own sub-period.
     pub fn entry(i: usize) -> Scope {
         Scope {
             entry: Some(i),
-            quarter: None,
+            sub: None,
         }
+    }
+}
+
+/// A value of a return (entry and sub-period) as one number, for the lists
+/// of values a shared condition selects.
+fn value_key(entry: usize, sub: SubPeriod) -> u32 {
+    (entry as u32) << 4 | u32::from(sub.index)
+}
+
+/// The entry and sub-period of a [`value_key`] in a return of `frequency`.
+fn from_value_key(key: u32, frequency: Frequency) -> (usize, Option<SubPeriod>) {
+    (
+        (key >> 4) as usize,
+        SubPeriod::new(frequency, (key & 15) as u8),
+    )
+}
+
+/// A small whole number as a value; missing when there is none.
+fn number<'a>(n: Option<u8>) -> Val<'a> {
+    match n {
+        Some(n) => Val::Num(Decimal::from(n), None, None),
+        None => Val::Missing(MissingKind::Blank, None),
     }
 }
 
@@ -885,16 +931,22 @@ fn holds(op: CmpOp, ord: std::cmp::Ordering) -> bool {
     }
 }
 
-fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) -> EntryCtx<'a> {
+fn resolve_entry<'a>(
+    rules: &'a RuleSet,
+    entry: &'a Entry,
+    decl: Option<usize>,
+    frequency: Frequency,
+) -> EntryCtx<'a> {
     let measure = decl.and_then(|d| rules.measures.get(d));
     let stated_unit = entry
         .known(KnownField::Unit)
         .and_then(|t| Unit::from_name(trim(t.as_str())));
     let unit = measure.and_then(|m| m.unit).or(stated_unit);
-    let parsed: [Option<ValueText>; 4] =
-        std::array::from_fn(|q| entry.values[q].as_ref().map(|t| parse_value(t.as_str())));
-    let values = std::array::from_fn(|q| match (&parsed[q], &entry.values[q]) {
-        (Some(p), Some(t)) => to_val(p, t.as_str(), unit),
+    let parsed = BySub::from_fn(frequency, |s| {
+        entry.values.get(s).map(|t| parse_value(t.as_str()))
+    });
+    let values = BySub::from_fn(frequency, |s| match (parsed.get(s), entry.values.get(s)) {
+        (Some(Some(p)), Some(t)) => to_val(p, t.as_str(), unit),
         _ => Val::Missing(MissingKind::Blank, None),
     });
     let status = match entry.known(KnownField::Status) {
@@ -948,10 +1000,8 @@ fn resolve_entry<'a>(rules: &'a RuleSet, entry: &'a Entry, decl: Option<usize>) 
         text(entry.known(KnownField::Officer)),
         text(entry.known(KnownField::Commentary)),
     ];
-    let present = std::array::from_fn(|q| {
-        entry.values[q]
-            .as_ref()
-            .is_some_and(|t| !is_blank(t.as_str()))
+    let present = BySub::from_fn(frequency, |s| {
+        entry.values.get(s).is_some_and(|t| !is_blank(t.as_str()))
     });
     EntryCtx {
         entry,

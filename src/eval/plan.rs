@@ -354,18 +354,10 @@ fn stored(e: &Expr) -> Option<Stored> {
     };
     Some(match *field {
         Field::Value => Box::new(|c, s| {
-            let q = s.quarter.or(c.quarter)?;
-            c.entries
-                .get(s.entry?)?
-                .values
-                .get(usize::from(q).checked_sub(1)?)
+            let sub = s.sub.or(c.sub)?;
+            c.entries.get(s.entry?)?.values.get(sub)
         }),
-        Field::Q(q) => Box::new(move |c, s| {
-            c.entries
-                .get(s.entry?)?
-                .values
-                .get(usize::from(q).checked_sub(1)?)
-        }),
+        Field::Sub(sub) => Box::new(move |c, s| c.entries.get(s.entry?)?.values.get(sub)),
         Field::Status => Box::new(|c, s| Some(&c.entries.get(s.entry?)?.status)),
         Field::Target => Box::new(|c, s| Some(&c.entries.get(s.entry?)?.target)),
         Field::Title => text_field(TextField::Title),
@@ -385,7 +377,7 @@ fn text_field(f: TextField) -> Stored {
 fn slot_value(slot: Slot) -> Value {
     match (slot.subject, slot.field) {
         (Subject::Current, Field::Value) => Box::new(|c, s| match s.entry {
-            Some(i) => c.value(i, s.quarter),
+            Some(i) => c.value(i, s.sub),
             None => Val::Missing(MissingKind::Blank, None),
         }),
         (Subject::Current, Field::Status) => {

@@ -303,7 +303,7 @@ York,2011/12 Q4,sickness,,Sickness,Amber,,\"£13,000\",,,,
         );
         // The cells after it are on the next line.
         assert_eq!(
-            place(m.values[3].as_ref()),
+            place(m.values.get(crate::returns::tests::q(4))),
             Some(("945".into(), "3:31-3:34".into()))
         );
         // `""` is one quote; the range covers what was typed.
@@ -314,7 +314,7 @@ York,2011/12 Q4,sickness,,Sickness,Amber,,\"£13,000\",,,,
         );
         // An empty value cell is a blank value at that cell.
         assert_eq!(
-            place(sickness.values[1].as_ref()),
+            place(sickness.values.get(crate::returns::tests::q(2))),
             Some(("".into(), "4:74-4:74".into()))
         );
         // Ids without surrounding space, at the id itself.

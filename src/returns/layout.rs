@@ -40,7 +40,7 @@ use super::{Entry, KnownField, Pos, Problems, Return, Text, invalid};
 use crate::diagnostic::{Finding, Severity};
 use crate::ir::RuleSet;
 use crate::layout::{FieldTarget, Layout, MatchedBy, Source, Values, normalise};
-use crate::period::{Frequency, Period, SubPeriod};
+use crate::period::{Period, SubPeriod};
 use crate::value::Unit;
 
 /// One cell: its column, its text and where that text stands (for a cell
@@ -132,12 +132,6 @@ pub(crate) fn csv_grid<'a>(text: &'a str, problems: &mut Problems) -> Grid<'a> {
         }
     }
     grid
-}
-
-/// The value slot of a period's own sub-period in the return model, which
-/// holds quarters.
-fn value_slot(period: Period) -> Option<usize> {
-    (period.frequency() == Frequency::Quarterly).then(|| period.sub().slot())
 }
 
 /// Where a layout's column was found in the header row.
@@ -298,17 +292,14 @@ pub(crate) fn read(
                 } else {
                     text
                 };
-                if let Some(slot) = period.and_then(value_slot) {
-                    entry.values[slot] = Some(text.clone());
+                if let Some(slot) = period.map(Period::sub) {
+                    entry.values.set(slot, Some(text.clone()));
                 }
                 long_value = Some(text);
             }
             Values::Wide(subs) => {
                 for sub in subs {
-                    let Some(slot) = SubPeriod::parse_key(&sub.sub)
-                        .filter(|s| s.frequency == Frequency::Quarterly)
-                        .map(SubPeriod::slot)
-                    else {
+                    let Some(slot) = SubPeriod::parse_key(&sub.sub) else {
                         continue;
                     };
                     let col = columns.get(&sub.column);
@@ -326,7 +317,7 @@ pub(crate) fn read(
                     } else {
                         text
                     };
-                    entry.values[slot] = Some(text);
+                    entry.values.set(slot, Some(text));
                 }
             }
         }
@@ -554,20 +545,18 @@ fn group(layout: &Layout, rows: Vec<RowRead>) -> Vec<Return> {
         };
         (org, period)
     };
-    // (organisation, year, measure) → the long values by quarter.
-    let mut history: HashMap<(String, String, String), [Option<Text>; 4]> = HashMap::new();
+    // (organisation, year, measure) → the long values by sub-period.
+    let mut history: HashMap<(String, String, String), Vec<(SubPeriod, Text)>> = HashMap::new();
     if matches!(layout.values, Values::Long { .. }) {
         for r in &rows {
             let (Some(p), Some(v)) = (r.period, &r.long_value) else {
                 continue;
             };
-            let Some(q) = value_slot(p) else {
-                continue;
-            };
+            let q = p.sub();
             let key = (key_of(r).0, p.year().to_string(), r.entry.id().to_string());
-            let slot = &mut history.entry(key).or_default()[q];
-            if slot.is_none() {
-                *slot = Some(v.clone());
+            let known = history.entry(key).or_default();
+            if !known.iter().any(|(s, _)| *s == q) {
+                known.push((q, v.clone()));
             }
         }
     }
@@ -576,16 +565,17 @@ fn group(layout: &Layout, rows: Vec<RowRead>) -> Vec<Return> {
     for mut r in rows {
         let key = key_of(&r);
         if let Some(p) = r.period
-            && let Some(q) = value_slot(p)
+            && let q = p.sub()
             && let Some(earlier) = history.get(&(
                 key.0.clone(),
                 p.year().to_string(),
                 r.entry.id().to_string(),
             ))
         {
-            for (slot, value) in earlier.iter().enumerate().take(q) {
-                if r.entry.values[slot].is_none() {
-                    r.entry.values[slot] = value.clone();
+            for (slot, value) in earlier {
+                if slot.frequency == q.frequency && *slot < q && r.entry.values.get(*slot).is_none()
+                {
+                    r.entry.values.set(*slot, Some(value.clone()));
                 }
             }
         }

@@ -25,6 +25,7 @@ use std::sync::Arc;
 use compact_str::CompactString;
 
 use crate::diagnostic::{Finding, Location, Severity};
+use crate::period::{Frequency, SubPeriod};
 use crate::span::SourceFile;
 
 pub mod csv;
@@ -135,8 +136,76 @@ pub struct Entry {
     pub known: [Option<Text>; 7],
     /// Any other field, kept as text.
     pub extra: Vec<(Text, Text)>,
-    /// Quarterly values q1..q4 as typed; `None` when not given at all.
-    pub values: [Option<Text>; 4],
+    /// The values by sub-period, as typed.
+    pub values: Values,
+}
+
+/// A measure's values as typed, by sub-period (`q1`..`q4`, `m1`..`m12`,
+/// `year`). The quarters, the v0 shape, are kept inline; the year and
+/// months in a short list. Keys of any frequency are kept as given: which
+/// of them belong to the return is decided with its period
+/// ([`crate::eval::ReturnCtx`]), and the others are reported there.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Values {
+    quarters: [Option<Text>; 4],
+    others: Vec<(SubPeriod, Text)>,
+}
+
+impl Values {
+    /// The value given for `sub`, if any.
+    #[inline]
+    pub fn get(&self, sub: SubPeriod) -> Option<&Text> {
+        match sub.frequency {
+            Frequency::Quarterly => self.quarters.get(sub.slot())?.as_ref(),
+            _ => self.others.iter().find(|(s, _)| *s == sub).map(|(_, t)| t),
+        }
+    }
+
+    /// Give (or, with `None`, take away) the value for `sub`.
+    pub fn set(&mut self, sub: SubPeriod, text: Option<Text>) {
+        match sub.frequency {
+            Frequency::Quarterly => {
+                if let Some(slot) = self.quarters.get_mut(sub.slot()) {
+                    *slot = text;
+                }
+            }
+            _ => {
+                self.others.retain(|(s, _)| *s != sub);
+                if let Some(text) = text {
+                    self.others.push((sub, text));
+                }
+            }
+        }
+    }
+
+    /// Every value given, with its sub-period: quarters first, then the
+    /// others in the order given.
+    pub fn iter(&self) -> impl Iterator<Item = (SubPeriod, &Text)> {
+        Frequency::Quarterly
+            .sub_periods()
+            .zip(&self.quarters)
+            .filter_map(|(s, t)| Some((s, t.as_ref()?)))
+            .chain(self.others.iter().map(|(s, t)| (*s, t)))
+    }
+
+    /// Every value given, to change in place.
+    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut Text> {
+        self.quarters
+            .iter_mut()
+            .flatten()
+            .chain(self.others.iter_mut().map(|(_, t)| t))
+    }
+
+    /// No values but quarters (the v0 shape) are given.
+    #[inline]
+    pub fn only_quarters(&self) -> bool {
+        self.others.is_empty()
+    }
+
+    /// The frequency of the first value given, if any.
+    pub fn first_frequency(&self) -> Option<Frequency> {
+        self.iter().next().map(|(s, _)| s.frequency)
+    }
 }
 
 impl Entry {
@@ -529,6 +598,11 @@ pub(crate) mod tests {
 
     use super::*;
 
+    /// Quarter `n` (1..4), as a `values` key.
+    pub(crate) fn q(n: u8) -> SubPeriod {
+        SubPeriod::quarter(n).unwrap_or(SubPeriod::YEAR)
+    }
+
     /// Load a text as a file of that name.
     pub(crate) fn load_text(path: &str, text: &str) -> LoadedFile {
         load(path, text.as_bytes().to_vec())
@@ -575,10 +649,8 @@ pub(crate) mod tests {
                 for (k, v) in &entry.extra {
                     let _ = writeln!(out, "    extra {} = {}", text(file, k), text(file, v));
                 }
-                for (q, v) in entry.values.iter().enumerate() {
-                    if let Some(v) = v {
-                        let _ = writeln!(out, "    q{} = {}", q + 1, text(file, v));
-                    }
+                for (sub, v) in entry.values.iter() {
+                    let _ = writeln!(out, "    {sub} = {}", text(file, v));
                 }
             }
         }

@@ -15,8 +15,10 @@
 //! - rows are grouped by organisation and period without surrounding space,
 //!   and a measure id is read without surrounding space; every other cell is
 //!   kept exactly as typed;
-//! - an empty cell is an absent field, except in `q1`..`q4`, where it is a
-//!   blank value (text `""`) at that cell;
+//! - an empty cell is an absent field, except in a value column (`q1`..`q4`,
+//!   `m1`..`m12`, `year`), where it is a blank value (text `""`) at that
+//!   cell; a blank cell in a column of another frequency than its return's
+//!   period is passed over, a filled one is `invalid_return`;
 //! - rows whose cells are all empty are skipped silently.
 
 use std::borrow::Cow;
@@ -27,6 +29,7 @@ use super::{
     Entry as Measure, KnownField, Pos, Problems, Return, Text, bad_measure_id, invalid,
     is_measure_id,
 };
+use crate::period::SubPeriod;
 use crate::value::trim;
 
 /// One cell as read: its text (quotes undone) and place.
@@ -69,7 +72,7 @@ enum Role {
     Period,
     Measure,
     Known(KnownField),
-    Value(usize),
+    Value(SubPeriod),
     /// A header field of the return (`directorate`, `return.<key>`).
     Header(Text),
     /// Any other field of the measure.
@@ -85,7 +88,7 @@ impl Role {
             "period" => Role::Period,
             "measure" => Role::Measure,
             "directorate" => Role::Header(Text::new("directorate", header.pos)),
-            "q1" | "q2" | "q3" | "q4" => Role::Value(usize::from(lower.as_bytes()[1] - b'1')),
+            _ if let Some(sub) = SubPeriod::parse_key(&lower) => Role::Value(sub),
             _ => {
                 if let Some(field) = KnownField::from_name(&lower) {
                     Role::Known(field)
@@ -182,7 +185,7 @@ impl Table {
                     row,
                 )
                 .label("header row")
-                .help("the first row names the columns: organisation, period, measure, then any of directorate, title, section, officer, unit, status, commentary, target, q1..q4"),
+                .help("the first row names the columns: organisation, period, measure, then any of directorate, title, section, officer, unit, status, commentary, target, and the values: q1..q4, m1..m12 or year"),
             );
             return None;
         };
@@ -249,7 +252,7 @@ impl Table {
                 Role::Known(field) if !cell.is_blank() => {
                     entry.known[*field as usize] = Some(cell.to_text());
                 }
-                Role::Value(quarter) => entry.values[*quarter] = Some(cell.to_text()),
+                Role::Value(sub) => entry.values.set(*sub, Some(cell.to_text())),
                 Role::Extra(name) if !cell.is_blank() => {
                     entry.extra.push((name.clone(), cell.to_text()));
                 }

@@ -47,6 +47,7 @@ use super::{
     Entry, KnownField, Pos, Problems, Return, Text, bad_measure_id, invalid, is_measure_id,
 };
 use crate::diagnostic::Finding;
+use crate::period::{Frequency, SubPeriod};
 
 /// Mappings with more keys than this are indexed for duplicate detection;
 /// smaller ones (nearly all) are scanned.
@@ -390,22 +391,28 @@ impl<'a> Reader<'a> {
                 );
             }
         }
-        let mut first: [Option<Pos>; 4] = [None; 4];
+        // Where each sub-period was first given: quarters, months, year.
+        let mut first: [Option<Pos>; 17] = [None; 17];
         while let Some((key, pos)) = self.key()? {
-            let Some(quarter) = quarter(&key) else {
+            let Some(sub) = SubPeriod::parse_key(&key) else {
                 self.findings.push(
                     invalid(
-                        format!("`{key}` is not a quarter; the value is ignored"),
+                        format!("`{key}` is not a quarter, month or year; the value is ignored"),
                         pos,
                     )
-                    .label("expected q1, q2, q3 or q4")
+                    .label("expected q1..q4, m1..m12 or year")
                     .measure(id)
-                    .help("give quarterly values as `q1`, `q2`, `q3` and `q4`"),
+                    .help("give quarterly values as `q1`, `q2`, `q3` and `q4` (monthly: `m1`..`m12`; annual: `year`)"),
                 );
                 self.skip_value()?;
                 continue;
             };
-            if let Some(first_pos) = first[quarter] {
+            let seen = match sub.frequency {
+                Frequency::Annual => 0,
+                Frequency::Quarterly => 1 + sub.slot(),
+                Frequency::Monthly => 5 + sub.slot(),
+            };
+            if let Some(first_pos) = first[seen] {
                 self.findings.push(
                     duplicate_key(&key, pos, first_pos, &format!("in the values of `{id}`"))
                         .measure(id),
@@ -413,8 +420,9 @@ impl<'a> Reader<'a> {
                 self.skip_value()?;
                 continue;
             }
-            first[quarter] = Some(pos);
-            entry.values[quarter] = self.scalar(&key)?;
+            first[seen] = Some(pos);
+            let value = self.scalar(&key)?;
+            entry.values.set(sub, value);
         }
         Ok(())
     }
@@ -738,14 +746,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// `q1`..`q4` (any case) → 0..3.
-fn quarter(key: &str) -> Option<usize> {
-    match key.as_bytes() {
-        [b'q' | b'Q', digit @ b'1'..=b'4'] => Some(usize::from(digit - b'1')),
-        _ => None,
-    }
-}
-
 fn duplicate_key(key: &str, pos: Pos, first: Pos, place: &str) -> Finding {
     invalid(
         format!("`{key}` is given twice {place}; the first is kept"),
@@ -804,8 +804,9 @@ measures:
         let ret = &file.returns[0];
         assert_eq!(at(&file, ret.pos), "1:1-1:7");
         let appraisals = &ret.measures[0];
-        let q4 = appraisals.values[3]
-            .as_ref()
+        let q4 = appraisals
+            .values
+            .get(crate::returns::tests::q(4))
             .map(|t| (t.as_str(), at(&file, t.pos)));
         assert_eq!(q4, Some(("945", "14:45-14:48".to_string())));
         let sickness = &ret.measures[1];
@@ -815,8 +816,9 @@ measures:
             .map(|t| (t.as_str(), at(&file, t.pos)));
         assert_eq!(target, Some(("8.5 days", "17:14-17:22".to_string())));
         // Empty: text "", an empty range after the key.
-        let q2 = sickness.values[1]
-            .as_ref()
+        let q2 = sickness
+            .values
+            .get(crate::returns::tests::q(2))
             .map(|t| (t.as_str(), at(&file, t.pos)));
         assert_eq!(q2, Some(("", "20:9-20:9".to_string())));
         // Folded: the folded text, the range of its content lines.
@@ -848,12 +850,8 @@ measures:
         assert_eq!(known(KnownField::Target), Some("0o12"));
         assert_eq!(known(KnownField::Unit), Some("null"));
         assert_eq!(known(KnownField::Title), Some("true"));
-        let values: Vec<_> = m
-            .values
-            .iter()
-            .map(|v| v.as_ref().map(|t| t.as_str()))
-            .collect();
-        assert_eq!(values, [Some("945"), Some("1_000"), Some("~"), Some("1e3")]);
+        let values: Vec<_> = m.values.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(values, ["945", "1_000", "~", "1e3"]);
     }
 
     #[test]
@@ -875,7 +873,10 @@ measures:
             Some("Red")
         );
         assert_eq!(
-            ret.measures[0].values[0].as_ref().map(|t| t.as_str()),
+            ret.measures[0]
+                .values
+                .get(crate::returns::tests::q(1))
+                .map(|t| t.as_str()),
             Some("1")
         );
         assert_eq!(file.problems.len(), 4);
@@ -1040,7 +1041,7 @@ measures:
                     for t in
                         e.id.iter_mut()
                             .chain(e.known.iter_mut().flatten())
-                            .chain(e.values.iter_mut().flatten())
+                            .chain(e.values.texts_mut())
                     {
                         t.pos = Default::default();
                     }
@@ -1049,12 +1050,14 @@ measures:
             returns
         };
         assert_eq!(strip(&from_json), strip(&from_yaml));
-        let q2 = from_json.returns[0].measures[0].values[1]
-            .as_ref()
+        let q2 = from_json.returns[0].measures[0]
+            .values
+            .get(crate::returns::tests::q(2))
             .map(|t| at(&from_json, t.pos));
         assert_eq!(q2.as_deref(), Some("4:92-4:94"));
-        let q1 = from_json.returns[0].measures[0].values[0]
-            .as_ref()
+        let q1 = from_json.returns[0].measures[0]
+            .values
+            .get(crate::returns::tests::q(1))
             .map(|t| at(&from_json, t.pos));
         assert_eq!(q1.as_deref(), Some("4:80-4:83"), "without the quotes");
         let bad = load_text("r.json", "{\"return\": {\"organisation\": }");
@@ -1075,8 +1078,9 @@ measures:
         assert!(file.problems.is_empty(), "{:?}", messages(&file));
         let ret = &file.returns[0];
         assert_eq!(at(&file, ret.pos), "1:2-1:8");
-        let q1 = ret.measures[0].values[0]
-            .as_ref()
+        let q1 = ret.measures[0]
+            .values
+            .get(crate::returns::tests::q(1))
             .map(|t| (t.as_str(), at(&file, t.pos)));
         assert_eq!(q1, Some(("945", "6:18-6:21".to_string())));
     }

@@ -20,6 +20,7 @@ use crate::ast;
 use crate::compile::did_you_mean;
 use crate::diagnostic::Diagnostic;
 use crate::ir::RuleSet;
+use crate::period::SubPeriod;
 use crate::returns::{Entry, KnownField, Pos, Return, Text};
 
 /// The organisation of a fixture return.
@@ -43,8 +44,8 @@ pub(crate) enum Setting {
 /// A field of a measure entry that a test can set.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum EntryField {
-    /// q1..q4, as 0..3.
-    Quarter(usize),
+    /// A value: `q1`..`q4`, `m1`..`m12` or `year`.
+    Value(SubPeriod),
     Known(KnownField),
     /// A non-standard field that some rule reads.
     Extra(String),
@@ -143,7 +144,7 @@ pub(crate) fn resolve(
     let measure = rules.measures[m].id.clone();
     let name = second.name.as_str();
     let field = match name {
-        "q1" | "q2" | "q3" | "q4" => EntryField::Quarter(usize::from(name.as_bytes()[1] - b'1')),
+        _ if let Some(sub) = SubPeriod::parse_key(name) => EntryField::Value(sub),
         "value" | "expected" => {
             return Err(Box::new(err(
                 second.span,
@@ -246,7 +247,7 @@ pub(crate) fn apply(ret: &mut Return, settings: &[Setting]) {
                 let entry = &mut ret.measures[i];
                 let value = Text::new(text.as_str(), Pos::File);
                 match field {
-                    EntryField::Quarter(q) => entry.values[*q] = Some(value),
+                    EntryField::Value(sub) => entry.values.set(*sub, Some(value)),
                     EntryField::Known(k) => entry.known[*k as usize] = Some(value),
                     EntryField::Extra(name) => {
                         match entry.extra.iter_mut().find(|(k, _)| k.as_str() == name) {
