@@ -360,6 +360,8 @@ impl MissingKindName {
     }
 }
 
+/// A function of the language; its signature is its row in
+/// [`crate::functions::FUNCTIONS`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Func {
     Abs,
@@ -368,17 +370,8 @@ pub enum Func {
     Round,
     Len,
     Lower,
-}
-
-impl Func {
-    pub const ALL: [(&'static str, Func); 6] = [
-        ("abs", Func::Abs),
-        ("min", Func::Min),
-        ("max", Func::Max),
-        ("round", Func::Round),
-        ("len", Func::Len),
-        ("lower", Func::Lower),
-    ];
+    /// `count(each measure [where C])`, compiled to [`Expr::Count`].
+    CountEach,
 }
 
 /// A resolved name: whose field, and which.

@@ -28,6 +28,7 @@ pub mod display;
 pub mod engine;
 pub mod eval;
 pub mod format;
+pub mod functions;
 pub mod ir;
 pub mod layout;
 pub mod period;

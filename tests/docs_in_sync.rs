@@ -16,6 +16,15 @@ fn every_builtin_check_is_in_the_language_reference_with_its_severity() {
 }
 
 #[test]
+fn every_function_is_in_the_language_reference() {
+    let doc = read("docs/language.md");
+    for f in ragcheck::functions::FUNCTIONS {
+        let row = format!("| `{}` | {} |", f.usage, f.doc);
+        assert!(doc.contains(&row), "docs/language.md lacks the row `{row}`");
+    }
+}
+
+#[test]
 fn every_compile_error_code_is_documented_and_has_an_example() {
     let doc = read("docs/language.md");
     let mut codes = std::collections::BTreeSet::new();

@@ -19,6 +19,7 @@ check all_ops_value for each value where unit == percent or unit in [days, gbp] 
     warning when value is deferred or value is not_applicable or value is invalid "d"
     warning when quarter + 1 > return.quarter and expected * 2 / 3 <= value "e"
     warning when value in [10%, 20%, target] or value not in [1 days, 2 days] "f"
+    warning when value / (value - value) > 1 or value / 0 < 1 or not (q1 / (q2 - q2) > 0) "f0"
 }
 check all_ops_measure for each measure where status is not missing {
     warning when lower(status) matches "^(gr|am)" and len(commentary) > 10 "g"

@@ -172,6 +172,26 @@ fn a_missing_value_leaves_rag_undetermined() {
 /// Each row: condition, whether it fires, whether it is counted as not
 /// evaluated. `T` is true, `F` false, `U` unknown (q1 is missing).
 #[test]
+fn division_by_zero_is_unknown() {
+    // SPEC 3.3: dividing by zero gives unknown, never an error: a `when`
+    // that needs the quotient does not fire and is counted as not
+    // evaluated, and Kleene logic still decides `unknown or true`.
+    let rules = r#"
+check by_zero {
+    warning when budget.value / (budget.value - budget.value) > 1 "over"
+    warning when not (budget.value / 0 > £1) "not over"
+    warning when budget.value / 0 > £1 or budget.value < £1m "either"
+}
+"#;
+    let r = check(
+        rules,
+        &ret("2011/12 Q4", "  budget:\n    values:\n      q4: £5k\n"),
+    );
+    assert_eq!(messages(&r, "by_zero"), vec!["either".to_string()]);
+    assert_eq!(r.returns[0].not_evaluated, 2);
+}
+
+#[test]
 fn missing_values_follow_kleene_logic() {
     const T: &str = "value > 0%";
     const F: &str = "value < 0%";

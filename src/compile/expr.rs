@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 
 use super::{Compiler, did_you_mean};
 use crate::ast::{self, Arg, BinOp, ExprKind, UnOp};
+use crate::functions::{self, Param, Returns, Signature};
 use crate::ir::{
     self, ArithOp, CmpOp, Const, Field, Func, IsKind, MissingKindName, RuleSet, Slot, Subject,
 };
@@ -799,6 +800,8 @@ impl Compiler<'_> {
         false
     }
 
+    /// A call, resolved through the table of functions: the row whose
+    /// argument kinds fit, then the arguments and the unit of the result.
     fn call(
         &mut self,
         rules: &mut RuleSet,
@@ -807,25 +810,9 @@ impl Compiler<'_> {
         args: &[Arg],
         e: &ast::Expr,
     ) -> Out {
-        if name.name == "count" {
-            return match args {
-                [Arg::EachMeasure(cond, _)] => {
-                    let inner_env = Env::each_measure();
-                    let c = match cond {
-                        Some(c) => Some(Box::new(self.condition(rules, &inner_env, c)?)),
-                        None => None,
-                    };
-                    Some((ir::Expr::Count(c, None), Ty::Num(Dim::Plain)))
-                }
-                _ => {
-                    self.type_error(e, "`count` takes `each measure [where CONDITION]`");
-                    None
-                }
-            };
-        }
-        let Some((_, func)) = Func::ALL.iter().find(|(n, _)| *n == name.name) else {
-            let names = Func::ALL.iter().map(|(n, _)| *n).chain(["count"]);
-            let suggestion = did_you_mean(&name.name, names);
+        let rows: Vec<&Signature> = functions::named(&name.name).collect();
+        if rows.is_empty() {
+            let suggestion = did_you_mean(&name.name, functions::names());
             let d = self.error(
                 "unknown_function",
                 name.span,
@@ -834,70 +821,110 @@ impl Compiler<'_> {
             d.label = Some("unknown function".into());
             d.help = Some(match suggestion {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => "functions are abs, min, max, round, len, lower and count".into(),
+                None => format!("functions are {}", functions::names_in_words()),
             });
+            return None;
+        }
+        let Some(sig) = rows.iter().copied().find(|s| fits(s, args)) else {
+            // A misplaced `each measure` is named as such.
+            if let Some(Arg::EachMeasure(_, span)) = args
+                .iter()
+                .find(|a| matches!(a, Arg::EachMeasure(..)))
+                .filter(|_| !rows.iter().any(|s| s.params.contains(&Param::EachMeasure)))
+            {
+                let d = self.error(
+                    "type_error",
+                    *span,
+                    format!("`each measure` is only for `count`, not `{}`", name.name),
+                );
+                d.label = Some("here".into());
+                return None;
+            }
+            let takes: Vec<&str> = rows.iter().map(|s| s.takes).collect();
+            self.type_error(e, &format!("`{}` takes {}", name.name, takes.join(" or ")));
             return None;
         };
         let mut compiled = Vec::new();
         let mut types = Vec::new();
-        for a in args {
-            match a {
-                Arg::Expr(x) => {
+        for (i, a) in args.iter().enumerate() {
+            let param = sig.params[i.min(sig.params.len() - 1)];
+            match (a, param) {
+                (Arg::EachMeasure(cond, _), Param::EachMeasure) => {
+                    let inner_env = Env::each_measure();
+                    let c = match cond {
+                        Some(c) => Some(Box::new(self.condition(rules, &inner_env, c)?)),
+                        None => None,
+                    };
+                    return Some((ir::Expr::Count(c, None), Ty::Num(Dim::Plain)));
+                }
+                (Arg::Expr(x), _) => {
                     let (c, t) = self.expr(rules, env, x)?;
                     compiled.push(c);
                     types.push((t, x));
                 }
-                Arg::EachMeasure(_, span) => {
-                    let d = self.error(
-                        "type_error",
-                        *span,
-                        format!("`each measure` is only for `count`, not `{}`", name.name),
-                    );
-                    d.label = Some("here".into());
-                    return None;
-                }
+                _ => return None,
             }
         }
-        let arity_ok = match func {
-            Func::Abs | Func::Len | Func::Lower => types.len() == 1,
-            Func::Round => types.len() == 2,
-            Func::Min | Func::Max => types.len() >= 2,
-        };
-        if !arity_ok {
-            let want = match func {
-                Func::Abs | Func::Len | Func::Lower => "one argument",
-                Func::Round => "two arguments: a number and the digits to keep",
-                Func::Min | Func::Max => "two or more arguments",
-            };
-            self.type_error(e, &format!("`{}` takes {want}", name.name));
-            return None;
-        }
-        let ty = match func {
-            Func::Len => Ty::Num(Dim::Plain),
-            Func::Lower => Ty::Text,
-            Func::Abs | Func::Round => {
-                let (t, x) = &types[0];
-                self.number_dim(t, x, BinOp::Add)?;
-                if let Some((t2, x2)) = types.get(1)
-                    && !matches!(t2, Ty::Num(Dim::Plain | Dim::Any) | Ty::Any)
-                {
-                    self.type_error(x2, "the digits of `round` are a plain number");
-                    return None;
-                }
-                t.clone()
-            }
-            Func::Min | Func::Max => {
+        let ty = match sig.returns {
+            Returns::Plain => Ty::Num(Dim::Plain),
+            Returns::Text => Ty::Text,
+            Returns::MeasureUnit => self.measure_unit(rules, env),
+            Returns::Arguments => {
                 let (t0, x0) = &types[0];
-                for (t, x) in &types[1..] {
-                    if !self.compatible(t0, t, x0, x) {
-                        return None;
+                if !sig.repeats {
+                    self.number_dim(t0, x0, BinOp::Add)?;
+                }
+                for (i, (t, x)) in types.iter().enumerate().skip(1) {
+                    match sig.params[i.min(sig.params.len() - 1)] {
+                        Param::Plain => {
+                            if !matches!(t, Ty::Num(Dim::Plain | Dim::Any) | Ty::Any) {
+                                self.type_error(
+                                    x,
+                                    &format!("the digits of `{}` are a plain number", sig.name),
+                                );
+                                return None;
+                            }
+                        }
+                        _ => {
+                            if !self.compatible(t0, t, x0, x) {
+                                return None;
+                            }
+                        }
                     }
                 }
                 t0.clone()
             }
         };
-        Some((ir::Expr::Call(*func, compiled), ty))
+        Some((ir::Expr::Call(sig.func, compiled), ty))
     }
+
+    /// The type of `value` in this scope: the measure's unit where it is
+    /// known.
+    fn measure_unit(&self, rules: &RuleSet, env: &Env) -> Ty {
+        let dim = match env.measure {
+            Some(m) => dim_of(rules.measures.get(m).and_then(|m| m.unit)),
+            None => dim_of(env.unit),
+        };
+        Ty::Num(dim)
+    }
+}
+
+/// Do these arguments have the kinds (and the number) a row asks for?
+fn fits(sig: &Signature, args: &[Arg]) -> bool {
+    let n = sig.params.len();
+    let count_ok = if sig.repeats {
+        args.len() >= n
+    } else {
+        args.len() == n
+    };
+    count_ok
+        && args.iter().enumerate().all(|(i, a)| {
+            let param = sig.params[i.min(n - 1)];
+            match a {
+                Arg::EachMeasure(..) => param == Param::EachMeasure,
+                Arg::Expr(_) => !matches!(param, Param::EachMeasure | Param::Peers),
+            }
+        })
 }
 
 fn dim_name(d: Dim) -> String {

@@ -25,7 +25,8 @@ use crate::value::Unit;
 
 pub use expr::{Env, ScopeKind, Ty};
 
-/// Names that cannot be measure or check ids.
+/// Words of the language that cannot be measure or check ids (function
+/// names are reserved too: [`is_reserved`]).
 pub const RESERVED: &[&str] = &[
     "return",
     "value",
@@ -72,13 +73,13 @@ pub const RESERVED: &[&str] = &[
     "otherwise",
     "severity",
     "test",
-    "abs",
-    "min",
-    "max",
-    "round",
-    "len",
-    "lower",
 ];
+
+/// A name that cannot be a measure or check id: a word of the language
+/// ([`RESERVED`]) or a function ([`crate::functions::FUNCTIONS`]).
+pub fn is_reserved(name: &str) -> bool {
+    RESERVED.contains(&name) || crate::functions::is_function(name)
+}
 
 /// Built-in checks about the waivers themselves, which no waiver can cover.
 const NOT_WAIVABLE: &[&str] = &["expired_waiver", "unused_waiver"];
@@ -270,8 +271,8 @@ impl Compiler<'_> {
 
     /// Report duplicate and reserved ids; `false` when the id is unusable.
     fn check_id(&mut self, id: &ast::Ident, ids: &HashMap<String, Span>) -> bool {
-        if RESERVED.contains(&id.name.as_str()) || BUILTINS.iter().any(|b| b.id == id.name) {
-            let what = if RESERVED.contains(&id.name.as_str()) {
+        if is_reserved(&id.name) || BUILTINS.iter().any(|b| b.id == id.name) {
+            let what = if is_reserved(&id.name) {
                 "is a reserved word of the rule language"
             } else {
                 "is the id of a built-in check"
