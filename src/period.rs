@@ -202,6 +202,22 @@ impl SubPeriod {
         }
     }
 
+    /// The month of the financial year (0 = April .. 11 = March) this
+    /// sub-period starts in.
+    pub fn start_month_index(self) -> u8 {
+        match self.frequency {
+            Frequency::Annual => 0,
+            Frequency::Quarterly => self.index * 3,
+            Frequency::Monthly => self.index,
+        }
+    }
+
+    /// Does this sub-period cover month `index` of the financial year
+    /// (0 = April)?
+    pub fn covers_month(self, index: u8) -> bool {
+        (self.start_month_index()..=self.end_month_index()).contains(&index)
+    }
+
     /// The elapsed part of the year at the end of this sub-period, as
     /// (numerator, denominator): quarter/4, month/12, 1/1.
     pub fn elapsed(self) -> (u8, u8) {

@@ -71,7 +71,17 @@ fn unavailable() -> Expect {
 }
 
 fn deferred(quarter: Option<u8>) -> Expect {
-    missing(MissingKind::Deferred { quarter })
+    missing(MissingKind::Deferred {
+        quarter,
+        month: None,
+    })
+}
+
+fn deferred_to_month(month: u8) -> Expect {
+    missing(MissingKind::Deferred {
+        quarter: None,
+        month: Some(month),
+    })
 }
 
 fn invalid(reason_contains: &'static str) -> Expect {
@@ -90,6 +100,14 @@ fn cases() -> Vec<(&'static str, Expect)> {
         ("71% Baseline", baseline("71", Some(Percent))),
         ("N#", invalid("is not a number")),
         ("To be reported in Quarter 4", deferred(Some(4))),
+        // --- Deferrals to a month (of the financial year: April is 1).
+        ("To be reported in October", deferred_to_month(7)),
+        ("To be reported in Month 7", deferred_to_month(7)),
+        ("To be reported in M07", deferred_to_month(7)),
+        ("Available from Jan 2017", deferred_to_month(10)),
+        ("Not available until March", deferred_to_month(12)),
+        ("To be reported in April, Q1", deferred(Some(1))),
+        ("To be reported, may slip", deferred(None)),
         ("100", bare("100")),
         ("£13,000 overspend", gbp("13000")),
         ("£0", gbp("0")),

@@ -7,10 +7,12 @@ use crate::value::{MissingKind, ValueText};
 pub static CHECK: Builtin = Builtin {
     id: "overdue_deferral",
     severity: Severity::Warning,
-    about: "A value deferred to a quarter the return has reached, with no value given for it.",
+    about: "A value deferred to a quarter (or month) the return has reached, with no value given for it.",
     docs: "\
-What it does: for a value such as `To be reported in Quarter 2`, warns when the return's \
-quarter is that quarter or later and that quarter still has no value.
+What it does: for a value such as `To be reported in Quarter 2` (or `in October`, `in Month 7`), \
+warns when the return's period has reached the end of that quarter (or month) and the return's \
+own sub-period that covers it (`q2`; `m6` in a monthly return; the year in an annual one) still \
+has no value.
 
 Why: a promise to report later that was not kept is easy to miss in a long scorecard.
 
@@ -25,21 +27,25 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
     let Some(own) = ctx.sub else { return };
     for e in &ctx.entries {
         for (sub, p) in e.parsed.iter() {
-            let Some(ValueText::Missing(MissingKind::Deferred { quarter: Some(due) })) = p else {
+            let Some(ValueText::Missing(MissingKind::Deferred { quarter, month })) = p else {
                 continue;
             };
-            let Some(due) = SubPeriod::quarter(*due) else {
-                continue;
+            let due = match (quarter, month) {
+                (Some(q), _) => SubPeriod::quarter(*q),
+                (None, Some(m)) => SubPeriod::month(*m),
+                (None, None) => None,
             };
+            let Some(due) = due else { continue };
             if due.end_month_index() > own.end_month_index() {
                 continue;
             }
-            // The value due: the return's sub-period that ends with the
-            // quarter named (`q2`, `m6`, or the year for Q4).
+            // The value due: the return's sub-period that covers the end
+            // of the quarter or month named (for `Quarter 2`: `q2`, `m6`,
+            // or the year).
             let owed = own
                 .frequency
                 .sub_periods()
-                .find(|s| s.end_month_index() == due.end_month_index());
+                .find(|s| s.covers_month(due.end_month_index()));
             let delivered = owed
                 .and_then(|s| e.values.get(s))
                 .is_some_and(|v| !matches!(v, Val::Missing(..) | Val::Unknown));
@@ -55,6 +61,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                 Some(s) => format!("no {} value", s.label()),
                 None => "no value for it".to_string(),
             };
+            let owed_label = owed.map_or(due.clone(), SubPeriod::label);
             let this = match own.frequency {
                 Frequency::Annual => "this annual return".to_string(),
                 _ => format!("this {own_label} return"),
@@ -71,8 +78,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                 )
                 .label(format!("deferred to {due}"))
                 .help(format!(
-                    "give the {} value, or say why it is still not available",
-                    owed.map_or(due.clone(), SubPeriod::label)
+                    "give the {owed_label} value, or say why it is still not available"
                 ))
                 .measure(e.entry.id())
                 .field(sub.name()),

@@ -72,8 +72,13 @@
 //!   year` are Q4) is deferred to it, whichever table matched: `Not
 //!   available until Q3` is due in Q3. The first quarter named wins. A
 //!   quarter outside 1–4 is invalid.
-//! - Naming no quarter, not applicable beats not available beats deferred
-//!   (`To be reported` is deferred with no quarter).
+//! - A phrase that names no quarter but a month (`in October`, `by May`,
+//!   `until Month 7`, `M7`: a month's name counts only after `in`, `by`,
+//!   `until`, `till`, `from`, `for`, `of` or `during`, so that `may` stays
+//!   a word) is deferred to that month of the financial year (October is
+//!   month 7), whichever table matched.
+//! - Naming no quarter or month, not applicable beats not available beats
+//!   deferred (`To be reported` is deferred with no quarter).
 //! - A phrase holding an amount (`To be reported at Quarter 4 48%`, a
 //!   merged cell in the seed) is invalid: it is unclear which was meant.
 //!   Years (`2011/12`) and other plain numbers are allowed.
@@ -160,8 +165,13 @@ pub enum MissingKind {
     Blank,
     /// `N/A`, `NA`, `-`.
     NotApplicable,
-    /// `To be reported in Quarter 4`: due later, in the quarter given if any.
-    Deferred { quarter: Option<u8> },
+    /// `To be reported in Quarter 4`: due later, in the quarter given if
+    /// any; `To be reported in October`, `in Month 7`: in that month of
+    /// the financial year (1..12, April is 1), when no quarter is named.
+    Deferred {
+        quarter: Option<u8>,
+        month: Option<u8>,
+    },
     /// `Indicator being developed`, `To be collected through Citizens Panel`.
     NotAvailable,
     /// Text that is no value at all (`N#`, `£617, unders`).

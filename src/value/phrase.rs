@@ -85,13 +85,21 @@ pub(super) fn classify_phrase(t: &str) -> Result<ValueText, Fault> {
     if !(not_applicable || not_available || deferred) {
         return Err(Fault::NotAValue);
     }
-    let kind = match scan_quarters(words)? {
-        Some(quarter) => MissingKind::Deferred {
+    let kind = match (scan_quarters(words)?, scan_months(words)) {
+        (Some(quarter), _) => MissingKind::Deferred {
             quarter: Some(quarter),
+            month: None,
         },
-        None if not_applicable => MissingKind::NotApplicable,
-        None if not_available => MissingKind::NotAvailable,
-        None => MissingKind::Deferred { quarter: None },
+        (None, Some(month)) => MissingKind::Deferred {
+            quarter: None,
+            month: Some(month),
+        },
+        (None, None) if not_applicable => MissingKind::NotApplicable,
+        (None, None) if not_available => MissingKind::NotAvailable,
+        (None, None) => MissingKind::Deferred {
+            quarter: None,
+            month: None,
+        },
     };
     Ok(ValueText::Missing(kind))
 }
@@ -157,6 +165,64 @@ pub(super) fn contains_phrase(words: &[Word<'_>], phrase: &[&str]) -> bool {
 
 pub(super) fn is_any(word: &str, options: &[&str]) -> bool {
     options.iter().any(|o| word.eq_ignore_ascii_case(o))
+}
+
+/// The calendar months, for deferrals to a month.
+const MONTH_NAMES: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The first month a phrase names, as a month of the financial year
+/// (1..12, April is 1): `Month 7`, `M7`, `M07`, or a month's name or its
+/// three-letter abbreviation after `in`, `by`, `until`, `till`, `from`,
+/// `for`, `of` or `during` (`To be reported in October` is month 7).
+pub(super) fn scan_months(words: &[Word<'_>]) -> Option<u8> {
+    let in_range = |n: &str| {
+        (n.len() <= 2 && n.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| n.parse::<u8>().ok())
+            .flatten()
+            .filter(|m| (1..=12).contains(m))
+    };
+    for (i, &(_, word)) in words.iter().enumerate() {
+        if let Some(digits) = word.strip_prefix(['m', 'M'])
+            && let Some(m) = in_range(digits)
+        {
+            return Some(m);
+        }
+        if is_any(word, &["month"])
+            && let Some(m) = words.get(i + 1).and_then(|(_, n)| in_range(n))
+        {
+            return Some(m);
+        }
+        let after_preposition = i > 0
+            && is_any(
+                words[i - 1].1,
+                &["in", "by", "until", "till", "from", "for", "of", "during"],
+            );
+        if after_preposition
+            && word.is_ascii()
+            && let Some(calendar) = MONTH_NAMES.iter().position(|name| {
+                word.eq_ignore_ascii_case(name)
+                    || (word.len() == 3
+                        && name.get(..3).is_some_and(|a| word.eq_ignore_ascii_case(a)))
+            })
+        {
+            // April is month 1 of the financial year.
+            return Some(((calendar + 9) % 12) as u8 + 1);
+        }
+    }
+    None
 }
 
 /// The first quarter a phrase names, if any. An amount in the phrase

@@ -62,7 +62,10 @@ fn long_texts_are_refused_cheaply() {
     let many_words = "to be reported in Q4 ".repeat(10);
     assert_eq!(
         parse_value(&many_words),
-        ValueText::Missing(MissingKind::Deferred { quarter: Some(4) })
+        ValueText::Missing(MissingKind::Deferred {
+            quarter: Some(4),
+            month: None
+        })
     );
 }
 
