@@ -1,4 +1,7 @@
-//! How numbers with units are written back to people.
+//! How numbers with units, and text from users, are written back to people.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
@@ -19,6 +22,55 @@ pub fn amount(value: Decimal, unit: Option<Unit>) -> String {
         Some(Unit::Hours) => format!("{n} hours"),
         Some(Unit::Count) | None => n.to_string(),
     }
+}
+
+/// The most characters of a user's text quoted in a message (a value, a
+/// cell, a period, a rule token, an interpolated `{commentary}`): past it
+/// the quotation ends with `…`, so a 50 MB cell makes a message of a line.
+pub const MAX_QUOTE_CHARS: usize = 120;
+
+/// A user's text as quoted in a message: at most [`MAX_QUOTE_CHARS`]
+/// characters (then `…`), with control characters shown visibly
+/// ([`visible`]).
+pub fn quote(text: &str) -> Cow<'_, str> {
+    let cut = text.char_indices().nth(MAX_QUOTE_CHARS).map(|(at, _)| at);
+    match cut {
+        Some(at) => {
+            let mut out = visible(&text[..at]).into_owned();
+            out.push('…');
+            Cow::Owned(out)
+        }
+        None => visible(text),
+    }
+}
+
+/// Text with every control character shown as an escape (`\u{1b}`, `\n`,
+/// `\t`), so nothing a user typed can move a terminal's cursor, clear it,
+/// retitle its window or hide a link (ESC, BEL, BS, OSC sequences, C1
+/// codes, bidirectional overrides).
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Control characters (C0, DEL, C1) and the invisible bidirectional
+/// controls that can make text read differently from what it is.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn money(symbol: &str, negative: bool, abs: Decimal) -> String {
@@ -53,5 +105,17 @@ mod tests {
         assert_eq!(amount(d("1234567.5"), Some(Unit::Gbp)), "£1,234,567.5");
         assert_eq!(amount(d("8.37"), Some(Unit::Days)), "8.37 days");
         assert_eq!(amount(d("945"), None), "945");
+    }
+
+    #[test]
+    fn quotations_are_short_and_visible() {
+        assert_eq!(quote("York"), "York");
+        let long = "é".repeat(MAX_QUOTE_CHARS + 5);
+        let quoted = quote(&long);
+        assert_eq!(quoted.chars().count(), MAX_QUOTE_CHARS + 1);
+        assert!(quoted.ends_with('…'));
+        assert_eq!(quote("a\u{1b}[2Jb\u{7}\n"), "a\\u{1b}[2Jb\\u{7}\\n");
+        assert_eq!(visible("\u{9b}x\u{202e}"), "\\u{9b}x\\u{202e}");
+        assert_eq!(visible("tab\there"), "tab\\there");
     }
 }

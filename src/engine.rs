@@ -19,7 +19,7 @@ use crate::eval::{ReturnCtx, Val};
 use crate::ir::RuleSet;
 use crate::rag::Rag;
 use crate::report::{FileReport, MeasureReport, Report, ReturnReport};
-use crate::returns::{self, KnownField, LoadedFile, Pos};
+use crate::returns::{self, KnownField, LoadedFile};
 use crate::waiver;
 
 /// File extensions read when walking a folder.
@@ -368,26 +368,92 @@ fn input_bytes(input: &Input) -> u64 {
 /// Read, load and check one input. Its text and loaded model are dropped
 /// here, once checked: only the report (and the text, for a file with a
 /// diagnostic when `keep_sources` asks) outlives this call.
+///
+/// A file that cannot be read at all (gone, forbidden, not a regular file)
+/// gives a report holding one `unreadable_path` error, which makes the run
+/// fail with exit status 2. A panic while checking (a bug in ragcheck) is
+/// caught here and reported as an `internal_error` on the file, so the
+/// other files are still checked.
 pub fn check_input(rules: &RuleSet, input: Input, opts: &CheckOptions) -> FileReport {
-    let loaded = match input {
-        Input::File(path) => {
-            let name = display_path(&path);
-            match std::fs::read(&path) {
-                Ok(bytes) => returns::load_with(&name, bytes, rules, opts.layout),
-                Err(e) => LoadedFile::failed(
-                    name,
-                    Finding::new(
-                        Severity::Error,
-                        "invalid_return",
-                        format!("cannot read the file: {e}"),
-                        Pos::File,
-                    ),
-                ),
-            }
-        }
-        Input::Stdin(bytes) => returns::load_with("-", bytes, rules, opts.layout),
+    let name = match &input {
+        Input::File(path) => display_path(path),
+        Input::Stdin(_) => "-".to_string(),
     };
-    check_loaded(rules, &loaded, opts)
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        debug_panic(&name);
+        let loaded = match input {
+            Input::File(path) => match crate::read::file(&path, returns::MAX_FILE_BYTES as u64) {
+                Ok(bytes) => returns::load_with(&name, bytes, rules, opts.layout),
+                Err(crate::read::ReadError::TooBig { size, .. }) => returns::too_big(&name, size),
+                Err(e) => return unreadable_report(&path, &e.to_string()),
+            },
+            Input::Stdin(bytes) => returns::load_with("-", bytes, rules, opts.layout),
+        };
+        check_loaded(rules, &loaded, opts)
+    }));
+    checked.unwrap_or_else(|panic| internal_error_report(&name, panic.as_ref()))
+}
+
+/// In debug builds only, panic on a file whose name contains the text of
+/// `RAGCHECK_DEBUG_PANIC`: the tests' way to show that a panic in one file
+/// is caught and the others are still checked. Release builds have no
+/// such switch.
+fn debug_panic(name: &str) {
+    #[cfg(debug_assertions)]
+    if let Some(text) = std::env::var_os("RAGCHECK_DEBUG_PANIC")
+        && !text.is_empty()
+        && name.contains(&*text.to_string_lossy())
+    {
+        panic!("RAGCHECK_DEBUG_PANIC asked for a panic on {name}");
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = name;
+}
+
+/// The code of the diagnostic for a path that cannot be read at all.
+pub const UNREADABLE_PATH: &str = "unreadable_path";
+
+/// The code of the diagnostic for a file whose check panicked.
+pub const INTERNAL_ERROR: &str = "internal_error";
+
+/// The report of a file that could not be read.
+fn unreadable_report(path: &Path, reason: &str) -> FileReport {
+    let diagnostic = unreadable(path, reason);
+    FileReport {
+        path: Arc::from(display_path(path)),
+        source: None,
+        diagnostics: vec![diagnostic],
+        returns: Vec::new(),
+        rule_file: false,
+    }
+}
+
+/// The report of a file whose check panicked: a bug in ragcheck, reported
+/// on the file with what the panic said.
+fn internal_error_report(name: &str, panic: &(dyn std::any::Any + Send)) -> FileReport {
+    let said = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into());
+    let said = crate::display::quote(&said);
+    let diagnostic = Diagnostic::new(
+        Severity::Error,
+        INTERNAL_ERROR,
+        format!("ragcheck failed while checking this file (it panicked: {said})"),
+    )
+    .at(Location::whole_file(Arc::from(name)))
+    .help(
+        "this is a bug in ragcheck, not in your file: please report it to the \
+         ragcheck maintainers (see docs/security.md), with the file if you can share it",
+    );
+    FileReport {
+        path: Arc::from(name),
+        source: None,
+        diagnostics: vec![diagnostic],
+        returns: Vec::new(),
+        rule_file: false,
+    }
 }
 
 /// A path as shown to users: forward slashes, no leading `./`.
@@ -533,8 +599,11 @@ fn locate(loaded: &LoadedFile, f: &Finding, severity: Severity) -> Diagnostic {
 pub fn unreadable(path: &Path, reason: &str) -> Diagnostic {
     Diagnostic::new(
         Severity::Error,
-        "unreadable_path",
-        format!("cannot read `{}`: {reason}", display_path(path)),
+        UNREADABLE_PATH,
+        format!(
+            "cannot read `{}`: {reason}",
+            crate::display::quote(&display_path(path))
+        ),
     )
     .at(Location::whole_file(Arc::from(display_path(path))))
 }

@@ -33,6 +33,7 @@ pub mod ir;
 pub mod layout;
 pub mod period;
 pub mod rag;
+pub mod read;
 pub mod render;
 pub mod report;
 pub mod returns;

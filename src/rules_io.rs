@@ -32,9 +32,14 @@ fn is_rule_file(path: &Path) -> bool {
     path.extension().and_then(|x| x.to_str()) == Some("rag")
 }
 
-/// Read a UTF-8 text file, with a plain reason on failure.
+/// The largest rule file read, in bytes (8 MiB): a rule set is text a
+/// person writes, and a larger file is refused before it is read.
+pub const MAX_RULE_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Read a UTF-8 rule file of at most [`MAX_RULE_FILE_BYTES`], with a plain
+/// reason on failure (a FIFO or a device is refused unopened).
 pub fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = crate::read::file(path, MAX_RULE_FILE_BYTES).map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "not valid UTF-8 text (at byte {})",

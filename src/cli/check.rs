@@ -6,7 +6,7 @@
 //! status 2, but only after every other return has been checked and
 //! reported: one bad path never hides the rest.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -14,9 +14,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ragcheck::discover::WalkOptions;
 use ragcheck::engine::{self, CheckOptions, Input};
 use ragcheck::render::{AnyRenderer, RenderOptions};
+use ragcheck::returns;
 use ragcheck::waiver;
 
-use super::{BROKEN, FAILED, OK, Settings, load_rules, output_error};
+use super::{BROKEN, FAILED, OK, Settings, clobber_error, clobbers, load_rules, output_error};
 
 /// The variable GitHub Actions sets to the step's Markdown summary file.
 const STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
@@ -65,15 +66,14 @@ pub(crate) fn run(settings: &Settings, paths: &[PathBuf], layout: Option<&str>) 
     // GitHub Actions names the step's Markdown summary file; a format that
     // makes a step summary appends it there.
     let step_summary = std::env::var_os(STEP_SUMMARY).filter(|p| !p.is_empty());
-    if let Some(out) = &settings.output
-        && let Some(input) = overwritten_input(out, &files)
-    {
-        eprintln!(
-            "error: `--output {}` is one of the returns being checked (`{}`); \
-             ragcheck never writes to the files it checks",
-            out.display(),
-            input.display()
-        );
+    if let Err(e) = refuse_overwrites(
+        settings,
+        &rules,
+        &files,
+        stdin.is_some(),
+        step_summary.as_deref(),
+    ) {
+        eprintln!("error: {e}");
         return BROKEN;
     }
     let render = RenderOptions {
@@ -98,14 +98,14 @@ pub(crate) fn run(settings: &Settings, paths: &[PathBuf], layout: Option<&str>) 
         opts: &opts,
         progress,
     };
-    let failing = match stream(settings, &run, (total, inputs), step_summary) {
-        Ok(failing) => failing,
+    let (failing, broken) = match stream(settings, &run, (total, inputs), step_summary) {
+        Ok(verdict) => verdict,
         Err(e) => {
             eprintln!("error: {e}");
             return BROKEN;
         }
     };
-    if !unreadable.is_empty() {
+    if !unreadable.is_empty() || broken {
         return BROKEN;
     }
     if failing { FAILED } else { OK }
@@ -150,13 +150,14 @@ struct Run<'a> {
 /// does: each file is rendered on the worker that checked it, and the
 /// parts are taken in order (see [`ragcheck::render::Renderer`]). A step summary the
 /// format makes is appended to `step_summary` once the output is out.
-/// Returns whether anything fails the run.
+/// Returns whether anything fails the run, and whether a file could not be
+/// read at all or its check failed inside ragcheck (exit status 2).
 fn stream(
     settings: &Settings,
     run: &Run<'_>,
     (total, inputs): (usize, impl Iterator<Item = Input>),
     step_summary: Option<std::ffi::OsString>,
-) -> Result<bool, String> {
+) -> Result<(bool, bool), String> {
     let mut out: Box<dyn Write> = match &settings.output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path)
@@ -169,21 +170,27 @@ fn stream(
     let bar = progress_bar(total, run.progress && total > 1);
     let start = Instant::now();
     let mut failing = false;
+    let mut broken = false;
     let mut failed: Option<std::io::Error> = None;
     // Each file is checked and rendered on a worker, into its own part;
     // only taking the parts in, in order, is serial.
     let render_part = |file: ragcheck::report::FileReport| {
         let failing = fails(&file, run.settings);
         let hits = waiver::hits(&file);
-        renderer.part(file).map(|part| (failing, hits, part))
+        let broke = file
+            .diagnostics
+            .iter()
+            .any(|d| d.code == engine::UNREADABLE_PATH || d.code == engine::INTERNAL_ERROR);
+        renderer.part(file).map(|part| (failing, broke, hits, part))
     };
     let tally = std::cell::RefCell::new(waiver::Tally::new(run.rules));
-    let mut take = |part: std::io::Result<(bool, Vec<waiver::Hit>, _)>| {
+    let mut take = |part: std::io::Result<(bool, bool, Vec<waiver::Hit>, _)>| {
         if failed.is_some() {
             return;
         }
-        let written = part.and_then(|(fails, hits, part)| {
+        let written = part.and_then(|(fails, broke, hits, part)| {
             failing |= fails;
+            broken |= broke;
             tally.borrow_mut().add_hits(&hits);
             let mut out = Suspended {
                 bar: &bar,
@@ -223,7 +230,7 @@ fn stream(
             Path::new(&path).display()
         );
     }
-    Ok(failing)
+    Ok((failing, broken))
 }
 
 /// The output, with the progress bar out of the way of each write.
@@ -279,6 +286,10 @@ struct Inputs {
 }
 
 /// Expand the paths; only failing to read standard input is an error.
+/// Standard input is read to [`returns::MAX_FILE_BYTES`] and no further; a
+/// named path that is neither a regular file nor a folder (a FIFO, which
+/// would block for ever; a device such as `/dev/zero`, which never ends) is
+/// unreadable, without being opened.
 fn inputs(paths: &[PathBuf], walk: &WalkOptions) -> Result<Inputs, String> {
     let mut stdin = None;
     let mut named = Vec::new();
@@ -290,11 +301,13 @@ fn inputs(paths: &[PathBuf], walk: &WalkOptions) -> Result<Inputs, String> {
                 continue;
             }
             stdin_read = true;
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
+            // At most one byte more than a return may hold: loading refuses
+            // that, as it refuses a file that large.
+            let bytes = ragcheck::read::stdin(returns::MAX_FILE_BYTES as u64)
                 .map_err(|e| format!("cannot read standard input: {e}"))?;
             stdin = Some(Input::Stdin(bytes));
+        } else if let Some(kind) = ragcheck::read::refused_kind(p) {
+            unreadable.push((p.clone(), format!("it is {kind}, not a regular file")));
         } else if p.is_file()
             && let Err(e) = std::fs::File::open(p)
         {
@@ -316,30 +329,34 @@ fn inputs(paths: &[PathBuf], walk: &WalkOptions) -> Result<Inputs, String> {
     })
 }
 
-/// The input that `output` names, if any: writing the report there would
-/// destroy a return (SPEC 5). Only an existing file can be one, so most
-/// runs cost a single `stat`; otherwise each input is looked at once.
-fn overwritten_input<'a>(output: &Path, files: &'a engine::FileList) -> Option<&'a Path> {
-    let output = file_identity(output)?;
-    files
-        .iter()
-        .find(|p| file_identity(p).is_some_and(|p| p == output))
-}
-
-/// What makes two paths the same file, whatever their names: on Unix its
-/// device and inode (one `stat`, and hard links are caught too).
-#[cfg(unix)]
-fn file_identity(path: &Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(path).ok()?;
-    Some((meta.dev(), meta.ino()))
-}
-
-/// What makes two paths the same file, whatever their names: elsewhere its
-/// canonical path.
-#[cfg(not(unix))]
-fn file_identity(path: &Path) -> Option<std::path::PathBuf> {
-    path.canonicalize().ok()
+/// Refuse to start a run whose output would be written over a file it
+/// reads (SPEC 5): `--output`, or the step summary appended to
+/// `$GITHUB_STEP_SUMMARY`, naming a return, a rule file or the file
+/// standard input reads. Compared by file identity; only an existing file
+/// can clash, so most runs cost a single `stat`.
+fn refuse_overwrites(
+    settings: &Settings,
+    rules: &ragcheck::RuleSet,
+    files: &engine::FileList,
+    stdin: bool,
+    step_summary: Option<&std::ffi::OsStr>,
+) -> Result<(), String> {
+    let targets = [
+        ("--output", settings.output.as_deref()),
+        (STEP_SUMMARY, step_summary.map(Path::new)),
+    ];
+    for (what, target) in targets {
+        let Some(target) = target else { continue };
+        let read = rules
+            .sources
+            .iter()
+            .map(|s| Path::new(&*s.path))
+            .chain(files.iter());
+        if let Some(clash) = clobbers(target, read, stdin) {
+            return Err(clobber_error(what, target, &clash));
+        }
+    }
+    Ok(())
 }
 
 /// A run is long enough for a progress bar when it has more files than

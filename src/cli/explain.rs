@@ -30,7 +30,7 @@ pub(crate) fn run(settings: &Settings, id: &str) -> i32 {
         {
             text.push_str(&waivers(&rules, id));
         }
-        return finish(write_output(settings, text.as_bytes()), OK);
+        return finish(write_output(settings, text.as_bytes(), []), OK);
     }
     let Some((rules, _)) = load_rules(settings) else {
         return BROKEN;
@@ -53,7 +53,14 @@ pub(crate) fn run(settings: &Settings, id: &str) -> i32 {
         }
         return BROKEN;
     };
-    finish(write_output(settings, text.as_bytes()), OK)
+    finish(
+        write_output(
+            settings,
+            text.as_bytes(),
+            rules.sources.iter().map(|s| &*s.path),
+        ),
+        OK,
+    )
 }
 
 /// The waivers of a check, when it has any.

@@ -67,7 +67,7 @@ pub(crate) fn run(settings: &Settings, check: bool) -> i32 {
     }
     if check && !changed.is_empty() {
         let list: String = changed.iter().map(|p| format!("{p}\n")).collect();
-        if let Err(e) = write_output(settings, list.as_bytes()) {
+        if let Err(e) = write_output(settings, list.as_bytes(), sources.iter().map(|s| &*s.path)) {
             eprintln!("error: {e}");
             return BROKEN;
         }

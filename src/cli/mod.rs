@@ -2,6 +2,7 @@
 
 use std::ffi::OsString;
 use std::io::Write;
+use std::path::Path;
 use std::sync::Arc;
 
 use clap::{CommandFactory, Parser};
@@ -45,12 +46,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             return BROKEN;
         }
     };
-    if settings.jobs > 0 {
-        // 0 leaves rayon's default, one thread per core. Building the global
-        // pool only fails if one already exists, which cannot happen here.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(settings.jobs)
-            .build_global();
+    if settings.jobs > 0
+        && let Err(e) = start_workers(settings.jobs)
+    {
+        eprintln!("error: {e}");
+        return BROKEN;
     }
     match task {
         Task::Check {
@@ -59,7 +59,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             ..
         } => {
             let _ = paths;
-            finish(write_output(&settings, settings.show().as_bytes()), OK)
+            finish(write_output(&settings, settings.show().as_bytes(), []), OK)
         }
         Task::Check { paths, layout, .. } => check::run(&settings, &paths, layout.as_deref()),
         Task::Rules => rules::run(&settings),
@@ -69,14 +69,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Task::Completions(shell) => {
             let mut bytes = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "ragcheck", &mut bytes);
-            finish(write_output(&settings, &bytes), OK)
+            finish(write_output(&settings, &bytes, []), OK)
         }
         Task::Man => {
             let mut bytes = Vec::new();
             let written = clap_mangen::Man::new(Cli::command())
                 .render(&mut bytes)
                 .map_err(|e| format!("cannot write the man page: {e}"))
-                .and_then(|()| write_output(&settings, &bytes));
+                .and_then(|()| write_output(&settings, &bytes, []));
             finish(written, OK)
         }
     }
@@ -149,13 +149,48 @@ pub(crate) fn load_rules(settings: &Settings) -> Option<(ragcheck::RuleSet, Vec<
     }
 }
 
+/// The most worker threads `--jobs` starts: more only costs memory (each
+/// thread has its own stack and allocator heap) and time to start them.
+pub(crate) const MAX_JOBS: usize = 64;
+
+/// Start the pool of `n` workers, at most [`MAX_JOBS`]. A pool that cannot
+/// be built (the system refuses threads) is an error that stops the run,
+/// never a panic later.
+fn start_workers(n: usize) -> Result<(), String> {
+    let n = if n > MAX_JOBS {
+        eprintln!("warning: --jobs {n} is more than ragcheck starts; using {MAX_JOBS} workers");
+        MAX_JOBS
+    } else {
+        n
+    };
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build_global()
+        .map_err(|e| format!("cannot start {n} worker threads: {e}"))
+}
+
 /// Write `bytes` to the output (`--output`, else standard output). A
 /// reader that has gone away (`ragcheck rules | head`) is not an error:
-/// the run ends quietly, as ripgrep's does.
-pub(crate) fn write_output(settings: &Settings, bytes: &[u8]) -> Result<(), String> {
+/// the run ends quietly, as ripgrep's does. `read` are the files the
+/// command read (its rule files): the output is never written over one of
+/// them.
+pub(crate) fn write_output<'a>(
+    settings: &Settings,
+    bytes: &[u8],
+    read: impl IntoIterator<Item = &'a str>,
+) -> Result<(), String> {
     match &settings.output {
-        Some(path) => std::fs::write(path, bytes)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+        Some(path) => {
+            if let Some(clash) = clobbers(path, read.into_iter().map(Path::new), false) {
+                return Err(clobber_error("--output", path, &clash));
+            }
+            std::fs::write(path, bytes).map_err(|e| {
+                format!(
+                    "cannot write `{}`: {e}",
+                    ragcheck::display::visible(&path.to_string_lossy())
+                )
+            })
+        }
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(bytes)
@@ -172,4 +207,34 @@ pub(crate) fn output_error(e: &std::io::Error) -> String {
         std::process::exit(OK);
     }
     format!("cannot write the output: {e}")
+}
+
+/// Which file ragcheck reads `target` is, if it is one: one of `read`, or
+/// standard input (when `stdin` is read and is that file). Compared by
+/// file identity, so another name, a symlink or a hard link is caught.
+pub(crate) fn clobbers<'a>(
+    target: &Path,
+    read: impl IntoIterator<Item = &'a Path>,
+    stdin: bool,
+) -> Option<String> {
+    let target_id = ragcheck::read::path_identity(target)?;
+    if stdin && ragcheck::read::stdin_identity().as_ref() == Some(&target_id) {
+        return Some("the file read as standard input".into());
+    }
+    read.into_iter()
+        .find(|p| ragcheck::read::path_identity(p).as_ref() == Some(&target_id))
+        .map(|p| {
+            format!(
+                "`{}`, a file this run reads",
+                ragcheck::display::visible(&engine::display_path(p))
+            )
+        })
+}
+
+/// The error for an output that would overwrite an input.
+pub(crate) fn clobber_error(what: &str, target: &Path, input: &str) -> String {
+    format!(
+        "`{what} {}` is {input}; ragcheck never writes to the files it checks",
+        ragcheck::display::visible(&target.to_string_lossy())
+    )
 }

@@ -100,7 +100,14 @@ pub(crate) fn run(settings: &Settings) -> i32 {
             text.push_str(&waiver_lines(w));
         }
     }
-    finish(write_output(settings, text.as_bytes()), OK)
+    finish(
+        write_output(
+            settings,
+            text.as_bytes(),
+            rules.sources.iter().map(|s| &*s.path),
+        ),
+        OK,
+    )
 }
 
 /// A waiver as `rules` and `explain` list it: what it covers, then until

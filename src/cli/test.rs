@@ -62,7 +62,7 @@ pub(crate) fn run(settings: &Settings) -> i32 {
     }
     let failed = outcomes.iter().filter(|o| !o.passed()).count();
     let _ = writeln!(out, "{} passed, {} failed", outcomes.len() - failed, failed);
-    if let Err(e) = write_output(settings, &out) {
+    if let Err(e) = write_output(settings, &out, texts.iter().map(|(p, _)| &**p)) {
         eprintln!("error: {e}");
         return BROKEN;
     }

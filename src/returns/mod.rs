@@ -28,6 +28,7 @@ use crate::diagnostic::{Finding, Location, Severity};
 use crate::period::{Frequency, SubPeriod};
 use crate::span::SourceFile;
 
+mod bounds;
 pub mod csv;
 pub(crate) mod layout;
 mod table;
@@ -459,16 +460,9 @@ impl Format {
 /// finding in the returned [`LoadedFile`].
 pub fn load(path: &str, bytes: Vec<u8>) -> LoadedFile {
     if bytes.len() > MAX_FILE_BYTES {
-        let finding = invalid(
-            format!(
-                "this file is {} MiB; ragcheck reads returns of at most {} MiB",
-                bytes.len().div_ceil(1024 * 1024),
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-            Pos::File,
-        )
-        .help("split the collection into several files");
-        return LoadedFile::failed(path, finding);
+        // Bytes in memory may have been cut at the limit (standard input
+        // is read no further): say only that there are too many.
+        return too_big(path, None);
     }
     let format = if path == "-" {
         Format::sniff(&bytes)
@@ -551,6 +545,18 @@ pub fn load_with(
         returns,
         problems: problems.into_vec(),
     }
+}
+
+/// A return file refused for its size (`size` when known; a stream is only
+/// known to go past the limit).
+pub fn too_big(path: &str, size: Option<u64>) -> LoadedFile {
+    let error = crate::read::ReadError::TooBig {
+        size,
+        limit: MAX_FILE_BYTES as u64,
+    };
+    let finding = invalid(format!("this return is not read: {error}"), Pos::File)
+        .help("split the collection into several files");
+    LoadedFile::failed(path, finding)
 }
 
 /// The bytes of a text format as a [`SourceFile`], or the reason they are
@@ -725,7 +731,8 @@ pub(crate) mod tests {
             assert_eq!(file.problems.len(), 1);
             assert_eq!(file.problems[0].code, INVALID_RETURN);
             assert!(
-                file.problems[0].message.contains("65 MiB"),
+                file.problems[0].message
+                    == "this return is not read: it holds more than 64 MiB; the most ragcheck reads is 64 MiB",
                 "{:?}",
                 messages(&file)
             );

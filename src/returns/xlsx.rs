@@ -31,12 +31,13 @@
 //! [`MAX_UNPACKED_BYTES`] before calamine sees it (the zip reader holds
 //! every entry to its declared size), `.xlsx` sheets are streamed cell by
 //! cell, at most [`MAX_CELLS`] cells are kept, an `.ods` file's repeated
-//! cells are counted before calamine writes them out ([`ods_cells`]), and a
+//! cells and text are counted before calamine writes them out (`bounds.rs`), and a
 //! panic inside calamine becomes a finding.
 
 use std::borrow::Cow;
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use calamine::{Data, DataRef, Ods, Reader, Style, Xlsx};
 
@@ -48,22 +49,22 @@ use crate::span::SourceFile;
 /// The most a spreadsheet may unpack to, in bytes (256 MiB).
 pub const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
 
-/// The most non-empty cells read from a sheet.
-pub const MAX_CELLS: usize = 4_000_000;
+use super::bounds;
+pub use super::bounds::{MAX_CELL_BYTES, MAX_CELLS, MAX_SHEET_BYTES};
 
 /// One non-empty cell of the sheet, as text.
 #[derive(Clone, Debug, PartialEq)]
 struct SheetCell {
     row: u32,
     col: u32,
-    text: String,
+    text: Arc<str>,
     /// Where the text stands: the cell itself, or the first cell of the
     /// merged range it lies in.
     origin: (u32, u32),
 }
 
 impl SheetCell {
-    fn new(row: u32, col: u32, text: String) -> SheetCell {
+    fn new(row: u32, col: u32, text: Arc<str>) -> SheetCell {
         SheetCell {
             row,
             col,
@@ -141,7 +142,7 @@ pub(crate) fn load_with_layout(
                 .iter()
                 .map(|c| super::layout::GridCell {
                     col: c.col,
-                    text: Cow::Borrowed(c.text.as_str()),
+                    text: Cow::Borrowed(&c.text),
                     pos: Pos::Cell {
                         row: c.origin.0,
                         col: c.origin.1,
@@ -197,6 +198,7 @@ fn check_archive(bytes: &[u8], kind: &str) -> Result<(), Box<Finding>> {
     if total > MAX_UNPACKED_BYTES {
         return Err(Box::new(too_big(total)));
     }
+    check_parts(&mut archive)?;
     if kind == "ODS" {
         check_ods_cells(&mut archive)?;
     }
@@ -214,120 +216,105 @@ fn too_big(total: u64) -> Finding {
     )
 }
 
+/// Before calamine holds any part of the archive: no XML part may have a
+/// text longer than a cell may hold ([`bounds::scan_part`]), and an
+/// `.xlsx` file's shared strings, which calamine holds all at once, are
+/// counted.
+fn check_parts(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), Box<Finding>> {
+    use std::io::Read as _;
+    for i in 0..archive.len() {
+        let Ok(entry) = archive.by_index(i) else {
+            continue;
+        };
+        let Ok(part) = entry.name().map(|n| n.to_string()) else {
+            continue;
+        };
+        let name = part.to_ascii_lowercase();
+        if !(name.ends_with(".xml") || name.ends_with(".rels")) {
+            continue;
+        }
+        let shared = name.ends_with("sharedstrings.xml");
+        bounds::scan_part(&part, entry.take(MAX_UNPACKED_BYTES), shared)
+            .map_err(|e| Box::new(expands(e)))?;
+    }
+    Ok(())
+}
+
 /// calamine reads every table of an ODS file at once and writes out
-/// repeated cells (`table:number-columns-repeated="16384"`) one by one, so
-/// a small file can ask for billions of cells. Count them first.
+/// repeated cells and spaces one by one, so a small file can ask for
+/// billions of cells or gigabytes of text: count them first, streaming
+/// `content.xml` through an XML reader ([`bounds::scan_ods`]).
 fn check_ods_cells(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), Box<Finding>> {
     use std::io::Read as _;
     let Ok(entry) = archive.by_name("content.xml") else {
         // calamine reports the missing part.
         return Ok(());
     };
-    let mut content = Vec::new();
-    if entry
-        .take(MAX_UNPACKED_BYTES)
-        .read_to_end(&mut content)
-        .is_err()
-    {
-        return Ok(());
-    }
-    let cells = ods_cells(&content);
-    if cells > MAX_CELLS as u64 {
-        return Err(Box::new(
-            invalid(
-                format!(
-                    "this spreadsheet expands to {cells} cells; ragcheck reads at most {MAX_CELLS}"
-                ),
-                Pos::File,
-            )
-            .help(
-                "repeated cells count one by one: clear the formatting of unused rows and columns",
-            ),
-        ));
-    }
-    Ok(())
+    let content = std::io::BufReader::new(entry.take(MAX_UNPACKED_BYTES));
+    bounds::scan_ods(content).map_err(|too_big| Box::new(expands(too_big)))
 }
 
-/// How many cells calamine would hold for an ODS `content.xml`: per row,
-/// the cells up to its last one with a value, times the row's repeats.
-/// A scan of tags, not a full XML parse: it only has to bound the count.
-pub fn ods_cells(content: &[u8]) -> u64 {
-    let mut total: u64 = 0;
-    let mut repeat: u64 = 1;
-    let mut cells: u64 = 0;
-    let mut pending: u64 = 0;
-    let mut at = 0;
-    while let Some(open) = find(content, at, b'<') {
-        let Some(close) = find(content, open, b'>') else {
-            break;
-        };
-        let tag = content.get(open + 1..close).unwrap_or_default();
-        at = close + 1;
-        if is_tag(tag, b"table:table-row") {
-            repeat = attribute(tag, b"table:number-rows-repeated").unwrap_or(1);
-            cells = 0;
-            pending = 0;
-            if tag.ends_with(b"/") {
-                continue;
-            }
-        } else if is_tag(tag, b"/table:table-row") {
-            total = total.saturating_add(repeat.saturating_mul(cells));
-            repeat = 1;
-            cells = 0;
-            pending = 0;
-        } else if is_tag(tag, b"table:table-cell") || is_tag(tag, b"table:covered-table-cell") {
-            let n = attribute(tag, b"table:number-columns-repeated").unwrap_or(1);
-            pending = pending.saturating_add(n);
-            if contains(tag, b"office:value-type") || contains(tag, b"table:formula") {
-                cells = cells.saturating_add(pending);
-                pending = 0;
-            }
+/// The finding for a sheet that expands past a limit.
+fn expands(too_big: bounds::TooBig) -> Finding {
+    let help = match too_big {
+        bounds::TooBig::Cells(_) => {
+            "repeated cells count one by one: clear the formatting of unused rows and columns"
         }
+        _ => "keep long text out of the return, or split the collection into several files",
+    };
+    invalid(too_big.to_string(), Pos::File).help(help)
+}
+
+/// The cells of a sheet as they are read, held to [`MAX_CELLS`] cells,
+/// [`MAX_CELL_BYTES`] a cell and [`MAX_SHEET_BYTES`] in all (counting a
+/// shared text once per cell, as the returns made from it hold it).
+#[derive(Default)]
+struct Cells {
+    cells: Vec<SheetCell>,
+    bytes: u64,
+    /// The last shared string taken, by address: a text that many cells
+    /// share (an `.xlsx` shared string) is held once.
+    shared: Option<(usize, Arc<str>)>,
+}
+
+impl Cells {
+    fn push(&mut self, row: u32, col: u32, text: &str, shared: bool) -> Result<(), Box<Finding>> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        if self.cells.len() as u64 >= MAX_CELLS {
+            return Err(Box::new(expands(bounds::TooBig::Cells(MAX_CELLS + 1))));
+        }
+        let len = text.len() as u64;
+        if len > MAX_CELL_BYTES {
+            return Err(Box::new(expands(bounds::TooBig::Cell {
+                sheet: String::new(),
+                row: row.into(),
+                col: col.into(),
+                bytes: len,
+            })));
+        }
+        self.bytes += len;
+        if self.bytes > MAX_SHEET_BYTES {
+            return Err(Box::new(expands(bounds::TooBig::Text(self.bytes))));
+        }
+        let text = match &self.shared {
+            Some((at, held))
+                if shared && *at == text.as_ptr() as usize && held.len() == text.len() =>
+            {
+                held.clone()
+            }
+            _ => {
+                let held: Arc<str> = Arc::from(text);
+                if shared {
+                    self.shared = Some((text.as_ptr() as usize, held.clone()));
+                }
+                held
+            }
+        };
+        self.cells.push(SheetCell::new(row, col, text));
+        Ok(())
     }
-    total
-}
-
-fn find(bytes: &[u8], from: usize, byte: u8) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .iter()
-        .position(|&b| b == byte)
-        .map(|i| from + i)
-}
-
-/// Is `tag` (the text between `<` and `>`) an element named `name`?
-fn is_tag(tag: &[u8], name: &[u8]) -> bool {
-    tag.strip_prefix(name).is_some_and(|rest| {
-        matches!(
-            rest.first(),
-            None | Some(b' ' | b'\t' | b'\r' | b'\n' | b'/')
-        )
-    })
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-/// The number in `name="N"` inside a tag.
-fn attribute(tag: &[u8], name: &[u8]) -> Option<u64> {
-    let at = tag.windows(name.len()).position(|w| w == name)? + name.len();
-    let rest = tag.get(at..)?;
-    let rest = rest
-        .strip_prefix(b"=\"")
-        .or_else(|| rest.strip_prefix(b"='"))?;
-    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    std::str::from_utf8(rest.get(..digits)?).ok()?.parse().ok()
-}
-
-fn too_many_cells() -> Box<Finding> {
-    Box::new(
-        invalid(
-            format!("the sheet holds more than {MAX_CELLS} cells; it is not read"),
-            Pos::File,
-        )
-        .help("split the collection into several files"),
-    )
 }
 
 fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Box<Finding>> {
@@ -346,13 +333,13 @@ fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Box<Finding>> 
         .unwrap_or_default();
     let mut cells = read_xlsx_cells(&mut workbook, &name)?;
     spread_merges(&mut cells, merges.iter().map(|d| (d.start, d.end)))?;
-    Ok(Sheet { name, cells })
+    Ok(Sheet {
+        name,
+        cells: cells.cells,
+    })
 }
 
-fn read_xlsx_cells(
-    workbook: &mut Xlsx<Cursor<&[u8]>>,
-    name: &str,
-) -> Result<Vec<SheetCell>, Box<Finding>> {
+fn read_xlsx_cells(workbook: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Cells, Box<Finding>> {
     let unreadable = |error: calamine::XlsxError| {
         Box::new(invalid(
             format!("this XLSX file cannot be read: {error}"),
@@ -361,18 +348,15 @@ fn read_xlsx_cells(
     };
     let mut reader = workbook.worksheet_cells_reader(name).map_err(unreadable)?;
     let percent: Vec<bool> = reader.styles().iter().map(is_percent_style).collect();
-    let mut cells = Vec::new();
+    let mut cells = Cells::default();
     while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(unreadable)? {
         let (row, col) = cell.get_position();
         let pct = percent.get(style).copied().unwrap_or(false);
+        let shared = matches!(cell.get_value(), DataRef::SharedString(_));
         let text = ref_text(cell.get_value(), pct);
-        if text.is_empty() {
-            continue;
-        }
-        if cells.len() >= MAX_CELLS {
-            return Err(too_many_cells());
-        }
-        cells.push(SheetCell::new(row, col, text.into_owned()));
+        cells
+            .push(row, col, &text, shared)
+            .map_err(|f| name_sheet(f, name))?;
     }
     Ok(cells)
 }
@@ -381,11 +365,13 @@ fn read_xlsx_cells(
 /// merged across `Q1`..`Q3` is the value of each of those quarters), each
 /// pointing at the range's first cell, where the text stands. Ranges are
 /// clipped to the cells in use, and the cells they add count towards
-/// [`MAX_CELLS`].
+/// [`MAX_CELLS`] and, their text once each, [`MAX_SHEET_BYTES`] (the text
+/// itself is shared).
 fn spread_merges(
-    cells: &mut Vec<SheetCell>,
+    held: &mut Cells,
     merges: impl Iterator<Item = ((u32, u32), (u32, u32))>,
 ) -> Result<(), Box<Finding>> {
+    let cells = &mut held.cells;
     let last_row = cells.iter().map(|c| c.row).max().unwrap_or(0);
     let last_col = cells.iter().map(|c| c.col).max().unwrap_or(0);
     let mut added = Vec::new();
@@ -399,8 +385,12 @@ fn spread_merges(
                 if (row, col) == start {
                     continue;
                 }
-                if cells.len() + added.len() >= MAX_CELLS {
-                    return Err(too_many_cells());
+                if (cells.len() + added.len()) as u64 >= MAX_CELLS {
+                    return Err(Box::new(expands(bounds::TooBig::Cells(MAX_CELLS + 1))));
+                }
+                held.bytes += text.len() as u64;
+                if held.bytes > MAX_SHEET_BYTES {
+                    return Err(Box::new(expands(bounds::TooBig::Text(held.bytes))));
                 }
                 added.push(SheetCell {
                     row,
@@ -433,22 +423,28 @@ fn read_ods(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Box<Finding>> {
     let name = pick_sheet(&workbook.sheet_names(), wanted)?;
     let range = workbook.worksheet_range(&name).map_err(unreadable)?;
     let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut cells = Vec::new();
+    let mut cells = Cells::default();
     for (row, col, value) in range.used_cells() {
         let text = data_text(value);
-        if text.is_empty() {
-            continue;
-        }
-        if cells.len() >= MAX_CELLS {
-            return Err(too_many_cells());
-        }
-        cells.push(SheetCell::new(
-            row0.saturating_add(u32::try_from(row).unwrap_or(u32::MAX)),
-            col0.saturating_add(u32::try_from(col).unwrap_or(u32::MAX)),
-            text.into_owned(),
-        ));
+        let row = row0.saturating_add(u32::try_from(row).unwrap_or(u32::MAX));
+        let col = col0.saturating_add(u32::try_from(col).unwrap_or(u32::MAX));
+        cells
+            .push(row, col, &text, false)
+            .map_err(|f| name_sheet(f, &name))?;
     }
-    Ok(Sheet { name, cells })
+    Ok(Sheet {
+        name,
+        cells: cells.cells,
+    })
+}
+
+/// A finding about one cell names its sheet once the sheet's name is known.
+fn name_sheet(finding: Box<Finding>, sheet: &str) -> Box<Finding> {
+    let mut finding = finding;
+    if let Some(rest) = finding.message.strip_prefix("cell !") {
+        finding.message = format!("cell {}!{rest}", crate::display::quote(sheet));
+    }
+    finding
 }
 
 /// The sheet named `wanted` (compared as a layout compares names), or the
@@ -833,9 +829,32 @@ mod tests {
             messages(&file),
             ["this spreadsheet expands to 16384000000 cells; ragcheck reads at most 4000000"]
         );
-        // Empty repeats, as LibreOffice writes after the data, cost nothing.
-        let tail = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p></table:table-cell><table:table-cell table:number-columns-repeated="2"/><table:table-cell table:formula="of:=1" table:number-columns-repeated="3"/><table:table-cell table:number-columns-repeated="1000"/></table:table-row><table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="1024"/></table:table-row><table:table-row table:number-rows-repeated="2"/>"#;
-        assert_eq!(ods_cells(tail.as_bytes()), 6);
+    }
+
+    #[test]
+    fn ods_space_bombs_are_refused_before_reading() {
+        // A few hundred bytes that calamine would expand to 4 GB of spaces.
+        let bomb = ods(
+            r#"<table:table-row><table:table-cell office:value-type="string"><text:p>x<text:s text:c="4000000000"/></text:p></table:table-cell></table:table-row>"#,
+        );
+        let file = load_file("r.ods", bomb);
+        assert_eq!(
+            messages(&file),
+            ["cell Data!A1 expands to 3.8 GiB of text; a cell may hold at most 1 MiB"]
+        );
+    }
+
+    #[test]
+    fn xlsx_cells_are_bounded() {
+        // One long shared string, named by many cells: refused for its
+        // length, never copied into each.
+        let long = "x".repeat(MAX_CELL_BYTES as usize + 1);
+        let rows = format!(r#"{}<row r="2">{}</row>"#, header(), s("A2", &long));
+        let file = load_file("r.xlsx", xlsx(&rows));
+        assert_eq!(
+            messages(&file),
+            ["cell Returns!A2 expands to 1.1 MiB of text; a cell may hold at most 1 MiB"]
+        );
     }
 
     #[test]

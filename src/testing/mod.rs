@@ -145,7 +145,10 @@ fn prepare_case(
                 seen_given = true;
                 let loaded = samples
                     .entry(path.value.clone())
-                    .or_insert_with(|| read_sample(rules, base_dir, &path.value).map(Arc::new))
+                    .or_insert_with(|| {
+                        read_sample(rules, base_dir, &roots(rules, base_dir), &path.value)
+                            .map(Arc::new)
+                    })
                     .clone();
                 match loaded {
                     Ok(l) => base = Some(l),
@@ -154,7 +157,10 @@ fn prepare_case(
                             rules,
                             path.span,
                             "unreadable_path",
-                            format!("cannot read `{}`: {reason}", path.value),
+                            format!(
+                                "cannot read `{}`: {reason}",
+                                crate::display::quote(&path.value)
+                            ),
                         )
                         .label("this file")
                         .help("the path is relative to the folder `ragcheck test` runs in"),
@@ -271,14 +277,55 @@ fn run_case(rules: &RuleSet, case: &Case) -> Outcome {
     }
 }
 
+/// The folders a `given file` may read from: the folder the tests run in
+/// and the folder of every rule file, with everything under them.
+fn roots(rules: &RuleSet, base_dir: &Path) -> Vec<std::path::PathBuf> {
+    let rule_dirs = rules.sources.iter().filter_map(|s| {
+        let dir = Path::new(s.path.as_ref()).parent()?;
+        Some(base_dir.join(dir))
+    });
+    std::iter::once(base_dir.to_path_buf())
+        .chain(rule_dirs)
+        .filter_map(|dir| dir.canonicalize().ok())
+        .collect()
+}
+
 /// Read and load a sample return named by `given file` (through the
-/// rules' layouts, as `check` reads it).
-fn read_sample(rules: &RuleSet, base_dir: &Path, path: &str) -> Result<LoadedFile, String> {
+/// rules' layouts, as `check` reads it). Only a file inside
+/// one of `roots` (after following links and `..`) is read: `ragcheck test`
+/// runs on rule files from pull requests, and a test must not be able to
+/// print any readable file into a CI log.
+fn read_sample(
+    rules: &RuleSet,
+    base_dir: &Path,
+    roots: &[std::path::PathBuf],
+    path: &str,
+) -> Result<LoadedFile, String> {
     let full = base_dir.join(path);
-    if !full.is_file() {
+    let Ok(real) = full.canonicalize() else {
         return Err("no such file".into());
+    };
+    if !roots.iter().any(|root| real.starts_with(root)) {
+        return Err(
+            "it is outside the folder the tests run in and the rule files' folders; \
+             a test reads sample files from the project only"
+                .into(),
+        );
     }
-    let bytes = std::fs::read(&full).map_err(|e| e.to_string())?;
+    if !real.is_file() {
+        return Err(
+            crate::read::refused_kind(&real).map_or("no such file".into(), |kind| {
+                format!("it is {kind}, not a regular file")
+            }),
+        );
+    }
+    let bytes = match crate::read::file(&real, returns::MAX_FILE_BYTES as u64) {
+        Ok(bytes) => bytes,
+        Err(crate::read::ReadError::TooBig { size, .. }) => {
+            return Ok(returns::too_big(path, size));
+        }
+        Err(e) => return Err(e.to_string()),
+    };
     Ok(returns::load_with(path, bytes, rules, None))
 }
 

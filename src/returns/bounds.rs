@@ -1,0 +1,402 @@
+//! How big a spreadsheet's sheets get once expanded, counted before the
+//! spreadsheet reader holds them.
+//!
+//! An `.ods` file says much in few bytes: `table:number-columns-repeated`
+//! and `table:number-rows-repeated` repeat a cell (and its text) thousands
+//! of times, and `<text:s text:c="N"/>` stands for N spaces. calamine
+//! writes all of that out when it opens the file, so a few hundred bytes
+//! can ask for gigabytes. [`scan_ods`] reads `content.xml` with a real XML
+//! reader (quick-xml, the one calamine uses: attribute spacing, quotes and
+//! a `>` inside a value are read as calamine reads them) and counts what
+//! calamine would hold — cells, and the text of every cell times its
+//! repeats — without holding any of it.
+
+use std::io::BufRead;
+
+use quick_xml::events::{BytesStart, Event};
+
+/// The most non-empty cells read from a sheet (the whole workbook, for
+/// `.ods`, which calamine reads at once).
+pub const MAX_CELLS: u64 = 4_000_000;
+
+/// The most text one cell may hold once expanded (1 MiB).
+pub const MAX_CELL_BYTES: u64 = 1024 * 1024;
+
+/// The most text the cells of a workbook may hold once expanded, a
+/// repeated or shared text counted once per cell it fills (64 MiB, the
+/// size of the largest text return).
+pub const MAX_SHEET_BYTES: u64 = super::MAX_FILE_BYTES as u64;
+
+/// What a workbook expands to past the limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TooBig {
+    /// More than [`MAX_CELLS`] cells.
+    Cells(u64),
+    /// One cell with more than [`MAX_CELL_BYTES`] of text: its sheet, row
+    /// and column (0-based) and size.
+    Cell {
+        sheet: String,
+        row: u64,
+        col: u64,
+        bytes: u64,
+    },
+    /// More than [`MAX_SHEET_BYTES`] of text in all.
+    Text(u64),
+    /// A part of the archive with a stretch of more than [`MAX_XML_RUN`]
+    /// bytes without a tag: a text (or a tag) longer than a cell may hold.
+    Run(String),
+    /// More than [`MAX_CELLS`] shared strings (`.xlsx`).
+    SharedStrings,
+}
+
+impl std::fmt::Display for TooBig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::read::bytes_text;
+        match self {
+            TooBig::Cells(n) => write!(
+                f,
+                "this spreadsheet expands to {n} cells; ragcheck reads at most {MAX_CELLS}"
+            ),
+            TooBig::Cell {
+                sheet,
+                row,
+                col,
+                bytes,
+            } => write!(
+                f,
+                "cell {}!{}{} expands to {} of text; a cell may hold at most {}",
+                crate::display::quote(sheet),
+                super::column_letters(u32::try_from(*col).unwrap_or(u32::MAX)),
+                row.saturating_add(1),
+                bytes_text(*bytes),
+                bytes_text(MAX_CELL_BYTES)
+            ),
+            TooBig::Text(n) => write!(
+                f,
+                "this spreadsheet's cells expand to more than {} of text (at least {}); \
+                 ragcheck reads at most {}",
+                bytes_text(MAX_SHEET_BYTES),
+                bytes_text(*n),
+                bytes_text(MAX_SHEET_BYTES)
+            ),
+            TooBig::Run(part) => write!(
+                f,
+                "the part `{}` of this spreadsheet holds a text of more than {}; \
+                 a cell may hold at most {}",
+                crate::display::quote(part),
+                bytes_text(MAX_XML_RUN),
+                bytes_text(MAX_CELL_BYTES)
+            ),
+            TooBig::SharedStrings => write!(
+                f,
+                "this spreadsheet holds more than {MAX_CELLS} shared strings; \
+                 ragcheck reads at most {MAX_CELLS}"
+            ),
+        }
+    }
+}
+
+/// The longest stretch of an XML part read without a `<` (2 MiB, room
+/// for a cell's most text written with entities): it bounds every text
+/// and every tag (`<` cannot appear inside an attribute's value), so no
+/// XML reader's buffer, calamine's included, grows past it.
+pub const MAX_XML_RUN: u64 = 2 * MAX_CELL_BYTES;
+
+/// Check that an XML part of the archive has no stretch of more than
+/// [`MAX_XML_RUN`] bytes without a `<`, reading it in small pieces; in a
+/// part of shared strings (`shared`), count the strings (`<si>`
+/// elements) too: calamine holds them all, each in its own allocation.
+pub fn scan_part(name: &str, mut part: impl std::io::Read, shared: bool) -> Result<(), TooBig> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut run: u64 = 0;
+    let mut strings: u64 = 0;
+    loop {
+        let n = match part.read(&mut buf) {
+            Ok(0) | Err(_) => return Ok(()),
+            Ok(n) => n,
+        };
+        let chunk = &buf[..n];
+        let mut after = None;
+        for at in memchr::memchr_iter(b'<', chunk) {
+            let stretch = match after {
+                None => run + at as u64,
+                Some(prev) => (at - prev) as u64,
+            };
+            if stretch > MAX_XML_RUN {
+                return Err(TooBig::Run(name.to_string()));
+            }
+            after = Some(at + 1);
+            // A tag cut by the end of a piece is not counted: the count
+            // only has to bound what calamine holds, and misses at most
+            // one string per 64 KiB.
+            if shared
+                && let Some(tag) = chunk.get(at + 1..at + 4)
+                && tag.starts_with(b"si")
+                && matches!(tag[2], b'>' | b' ' | b'/' | b'\t' | b'\r' | b'\n')
+            {
+                strings += 1;
+                if strings > MAX_CELLS {
+                    return Err(TooBig::SharedStrings);
+                }
+            }
+        }
+        run = match after {
+            Some(prev) => (n - prev) as u64,
+            None => run + n as u64,
+        };
+        if run > MAX_XML_RUN {
+            return Err(TooBig::Run(name.to_string()));
+        }
+    }
+}
+
+/// Where the scan is in `content.xml`.
+#[derive(Default)]
+struct Scan {
+    sheet: String,
+    /// Row index in the current table, and the current row's repeats.
+    row: u64,
+    row_repeat: u64,
+    /// Column index in the current row; cells up to the last with a value
+    /// (calamine keeps empty cells before a value, not after the last).
+    col: u64,
+    row_cells: u64,
+    /// The text of the current row's cells, each times its repeats.
+    row_bytes: u64,
+    /// In a cell: its column repeats, its text so far, whether it has a
+    /// value.
+    cell: Option<Cell>,
+    cells: u64,
+    bytes: u64,
+}
+
+struct Cell {
+    repeat: u64,
+    bytes: u64,
+    valued: bool,
+}
+
+/// Count what calamine would hold for an ODS `content.xml`, and stop at the
+/// first limit passed. An XML error ends the count quietly: calamine
+/// reports it when it reads the file.
+pub fn scan_ods(content: impl BufRead) -> Result<(), TooBig> {
+    let mut reader = quick_xml::Reader::from_reader(content);
+    let mut buf = Vec::new();
+    let mut scan = Scan::default();
+    loop {
+        buf.clear();
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(event) => event,
+        };
+        match event {
+            Event::Start(e) => scan.open(&e, false)?,
+            Event::Empty(e) => scan.open(&e, true)?,
+            Event::End(e) => match e.name().as_ref() {
+                "table:table-cell" | "table:covered-table-cell" => scan.end_cell()?,
+                "table:table-row" => scan.end_row()?,
+                _ => {}
+            },
+            Event::Text(t) => scan.text(t.len() as u64)?,
+            Event::CData(t) => scan.text(t.len() as u64)?,
+            // An entity (`&amp;`) is one character: at most four bytes.
+            Event::GeneralRef(_) => scan.text(4)?,
+            _ => {}
+        }
+    }
+}
+
+/// A number attribute (`table:number-columns-repeated`), 1 when absent;
+/// a value calamine would refuse counts as 1, since it never gets that far.
+fn number(e: &BytesStart<'_>, name: &str, default: u64) -> u64 {
+    match e.try_get_attribute(name) {
+        Ok(Some(a)) => a.value.trim().parse().unwrap_or(default),
+        _ => default,
+    }
+}
+
+/// The attributes that give a cell a value (or a formula) in calamine.
+const VALUE_ATTRIBUTES: &[&str] = &[
+    "office:value",
+    "office:value-type",
+    "office:string-value",
+    "office:date-value",
+    "office:time-value",
+    "office:boolean-value",
+    "table:formula",
+];
+
+impl Scan {
+    fn open(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<(), TooBig> {
+        match e.name().as_ref() {
+            "table:table" => {
+                self.sheet = match e.try_get_attribute("table:name") {
+                    Ok(Some(a)) => a.value.into_owned(),
+                    _ => String::new(),
+                };
+                self.row = 0;
+            }
+            "table:table-row" => {
+                self.row_repeat = number(e, "table:number-rows-repeated", 1);
+                self.col = 0;
+                self.row_cells = 0;
+                self.row_bytes = 0;
+                if empty {
+                    self.end_row()?;
+                }
+            }
+            "table:table-cell" | "table:covered-table-cell" => {
+                let mut cell = Cell {
+                    repeat: number(e, "table:number-columns-repeated", 1),
+                    bytes: 0,
+                    valued: false,
+                };
+                for attr in e.attributes().flatten() {
+                    if VALUE_ATTRIBUTES.contains(&attr.key.as_ref()) {
+                        cell.valued = true;
+                        // Strings, dates and formulas are held as text.
+                        cell.bytes = cell.bytes.saturating_add(attr.value.len() as u64);
+                    }
+                }
+                self.cell = Some(cell);
+                if empty {
+                    self.end_cell()?;
+                }
+            }
+            // `<text:s text:c="N"/>`: N spaces.
+            "text:s" => self.text(number(e, "text:c", 1))?,
+            // A tab, a line break, and the break between two paragraphs.
+            "text:tab" | "text:line-break" | "text:p" => self.text(1)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn text(&mut self, bytes: u64) -> Result<(), TooBig> {
+        let Some(cell) = &mut self.cell else {
+            return Ok(());
+        };
+        cell.bytes = cell.bytes.saturating_add(bytes);
+        if cell.bytes > MAX_CELL_BYTES {
+            return Err(TooBig::Cell {
+                sheet: std::mem::take(&mut self.sheet),
+                row: self.row,
+                col: self.col,
+                bytes: cell.bytes,
+            });
+        }
+        Ok(())
+    }
+
+    fn end_cell(&mut self) -> Result<(), TooBig> {
+        let Some(cell) = self.cell.take() else {
+            return Ok(());
+        };
+        self.col = self.col.saturating_add(cell.repeat);
+        if cell.valued || cell.bytes > 0 {
+            self.row_cells = self.col;
+            self.row_bytes = self
+                .row_bytes
+                .saturating_add(cell.bytes.saturating_mul(cell.repeat));
+        }
+        // A row alone can pass the limits before it ends.
+        let cells = self.cells.saturating_add(self.row_cells);
+        if cells > MAX_CELLS {
+            return Err(TooBig::Cells(cells));
+        }
+        let bytes = self.bytes.saturating_add(self.row_bytes);
+        if bytes > MAX_SHEET_BYTES {
+            return Err(TooBig::Text(bytes));
+        }
+        Ok(())
+    }
+
+    fn end_row(&mut self) -> Result<(), TooBig> {
+        self.cells = self
+            .cells
+            .saturating_add(self.row_cells.saturating_mul(self.row_repeat));
+        self.bytes = self
+            .bytes
+            .saturating_add(self.row_bytes.saturating_mul(self.row_repeat));
+        self.row = self.row.saturating_add(self.row_repeat);
+        self.row_repeat = 1;
+        self.row_cells = 0;
+        self.row_bytes = 0;
+        if self.cells > MAX_CELLS {
+            return Err(TooBig::Cells(self.cells));
+        }
+        if self.bytes > MAX_SHEET_BYTES {
+            return Err(TooBig::Text(self.bytes));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(rows: &str) -> Result<(), TooBig> {
+        let xml = format!(
+            r#"<office:document-content><office:body><office:spreadsheet><table:table table:name="Data">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+        );
+        scan_ods(xml.as_bytes())
+    }
+
+    #[test]
+    fn repeats_are_counted_however_the_attributes_are_written() {
+        // Spaces around `=`, single quotes, and a `>` inside an earlier
+        // attribute's value: all read as calamine reads them.
+        for cell in [
+            r#"<table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated = "16384"/>"#,
+            r#"<table:table-cell office:value-type='float' office:value='1' table:number-columns-repeated='16384'/>"#,
+            r#"<table:table-cell table:style-name="a>b" office:value-type="float" office:value="1" table:number-columns-repeated="16384"/>"#,
+        ] {
+            let rows = format!(
+                r#"<table:table-row table:number-rows-repeated="1000">{cell}</table:table-row>"#
+            );
+            assert_eq!(scan(&rows), Err(TooBig::Cells(16_384_000)), "{cell}");
+        }
+    }
+
+    #[test]
+    fn long_stretches_without_a_tag_are_found_across_pieces() {
+        let ok = format!("<a>{}</a>", "x".repeat(MAX_XML_RUN as usize - 2));
+        assert_eq!(scan_part("p", ok.as_bytes(), false), Ok(()));
+        let long = format!("<a>{}</a>", "x".repeat(MAX_XML_RUN as usize + 1));
+        assert_eq!(
+            scan_part("p", long.as_bytes(), false),
+            Err(TooBig::Run("p".into()))
+        );
+        let many = "<a>x</a>".repeat(100_000);
+        assert_eq!(scan_part("p", many.as_bytes(), false), Ok(()));
+        let strings = "<si><t>a</t></si><si/>".repeat(2_100_000);
+        assert_eq!(
+            scan_part("p", strings.as_bytes(), true),
+            Err(TooBig::SharedStrings)
+        );
+    }
+
+    #[test]
+    fn empty_repeats_cost_nothing() {
+        // As LibreOffice writes after the data.
+        let tail = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p></table:table-cell><table:table-cell table:number-columns-repeated="1000"/></table:table-row><table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="1024"/></table:table-row><table:table-row table:number-rows-repeated="2"/>"#;
+        assert_eq!(scan(tail), Ok(()));
+    }
+
+    #[test]
+    fn spaces_and_repeated_text_count_as_text() {
+        let spaces = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>a<text:s text:c="2000000000"/></text:p></table:table-cell></table:table-row>"#;
+        let found = scan(spaces);
+        assert!(
+            matches!(found, Err(TooBig::Cell { row: 0, col: 0, .. })),
+            "{found:?}"
+        );
+        // 100 KiB of text, repeated into 1000 cells.
+        let text = "x".repeat(100 * 1024);
+        let repeated = format!(
+            r#"<table:table-row table:number-rows-repeated="10"><table:table-cell office:value-type="string" table:number-columns-repeated="100"><text:p>{text}</text:p></table:table-cell></table:table-row>"#
+        );
+        assert!(matches!(scan(&repeated), Err(TooBig::Text(_))));
+    }
+}
