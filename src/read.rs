@@ -92,7 +92,7 @@ fn kind(meta: &Metadata) -> &'static str {
     "not a regular file"
 }
 
-/// Whether `path` is something [`file`] would refuse to open (a FIFO, a
+/// Whether `path` is something [`file()`] would refuse to open (a FIFO, a
 /// device, a socket): `Some(why)`. A missing path or a folder is `None`.
 pub fn refused_kind(path: &Path) -> Option<&'static str> {
     let meta = std::fs::metadata(path).ok()?;
