@@ -13,7 +13,10 @@ pub(crate) fn run(settings: &Settings) -> i32 {
         return match serde_json::to_vec_pretty(&catalogue) {
             Ok(mut json) => {
                 json.push(b'\n');
-                finish(write_output(settings, &json), OK)
+                finish(
+                    write_output(settings, &json, rules.sources.iter().map(|s| &*s.path)),
+                    OK,
+                )
             }
             Err(e) => finish(Err(format!("cannot write the catalogue: {e}")), OK),
         };
