@@ -345,6 +345,7 @@ fn ragcheck_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
         .arg("--color")
         .arg("never")
         .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
         .output()
         .unwrap_or_else(|e| panic!("cannot run ragcheck: {e}"));
     (

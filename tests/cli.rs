@@ -52,6 +52,7 @@ fn command(args: &[&str]) -> Command {
         .current_dir(ROOT)
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
         .env_remove("RAYON_NUM_THREADS")
         .stdin(Stdio::null());
     cmd

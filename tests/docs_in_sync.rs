@@ -139,6 +139,7 @@ fn the_readme_example_output_is_current() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ragcheck"))
         .args(["check", "docs/examples/my-return.yaml", "--color", "never"])
         .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(1));

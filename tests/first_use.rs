@@ -45,6 +45,7 @@ fn ragcheck_in(dir: &Path, args: &[&str]) -> Run {
         .current_dir(dir)
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
         .stdin(Stdio::null())
         .output()
         .expect("the binary runs");
@@ -602,4 +603,145 @@ fn completions_and_the_man_page_come_from_the_command_line_definitions() {
     for word in ["\\-\\-rules", "\\-\\-fail\\-on", "ragcheck\\-check(1)"] {
         assert!(r.stdout.contains(word), "the man page lacks {word}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// Terminal output
+// ---------------------------------------------------------------------------
+
+/// `ragcheck ARGS` from the repository root with `COLUMNS` set.
+fn ragcheck_columns(columns: &str, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_ragcheck"))
+        .args(args)
+        .current_dir(ROOT)
+        .env_remove("NO_COLOR")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("COLUMNS", columns)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: out.status.code().expect("an exit status"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
+    }
+}
+
+#[test]
+fn human_output_wraps_to_columns_between_words_only() {
+    let r = ragcheck_columns(
+        "60",
+        &["check", "docs/examples/my-return.yaml", "--color", "never"],
+    );
+    assert_eq!(r.code, 1, "{}", r.transcript());
+    // Every word and every path of the 100-column output is still whole.
+    let wide = ragcheck_columns(
+        "100",
+        &["check", "docs/examples/my-return.yaml", "--color", "never"],
+    );
+    let words = |text: &str| -> Vec<String> {
+        text.split_whitespace()
+            .filter(|w| {
+                w.chars()
+                    .all(|c| c.is_alphanumeric() || "./-_:`%£".contains(c))
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    let narrow_words = words(&r.stdout);
+    for w in words(&wide.stdout) {
+        assert!(
+            narrow_words.contains(&w),
+            "`{w}` was broken at 60 columns:\n{}",
+            r.stdout
+        );
+    }
+    assert!(
+        r.stdout.contains("rules/measures/leeds-cap.rag:22"),
+        "{}",
+        r.stdout
+    );
+    // Prose wraps: no message or help line passes 60 columns (a line of
+    // the return itself is shown as it is).
+    for line in r.stdout.lines() {
+        let prose = line.trim_start().starts_with("help:")
+            || line.trim_start().starts_with('×')
+            || line.trim_start().starts_with('│');
+        if prose {
+            assert!(line.chars().count() <= 60, "too wide: {line:?}");
+        }
+    }
+    insta::assert_snapshot!(
+        r.stdout.lines().filter(|l| l.contains("help:") || l.starts_with("        ")).collect::<Vec<_>>().join("\n"),
+        @r"
+    help: check the Q4 value and the status; the bands of
+          `appraisals` are at
+          rules/measures/leeds-cap.rag:22
+    help: a typing slip? 945 may be meant as 94.5% or 94%
+    help: check for a slipped digit or a missing decimal
+          point
+    help: did you mean `£617 underspend`?
+    "
+    );
+}
+
+#[test]
+fn concise_output_is_one_line_per_diagnostic() {
+    let r = ragcheck_columns(
+        "40",
+        &[
+            "check",
+            "docs/examples/my-return.yaml",
+            "--format",
+            "concise",
+            "--color",
+            "never",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.transcript());
+    insta::assert_snapshot!(r.stdout, @r"
+    docs/examples/my-return.yaml:6:13: error[status_mismatch] measure `appraisals` is declared Amber, but its thresholds give green for 945 at Q4
+    docs/examples/my-return.yaml:13:11: error[percent_range] a percentage must lie between 0% and 100%, found 945
+    docs/examples/my-return.yaml:13:11: warning[sudden_jump] appraisals: 945 is more than five times the previous quarter's value
+    docs/examples/my-return.yaml:18:11: error[unparseable_value] `£617, unders` is not a value: unrecognised text after the amount: `, unders`
+    1 return, 2 measures: 3 errors, 1 warning, 0 infos
+    ");
+}
+
+#[test]
+fn statistics_count_each_check() {
+    let r = ragcheck_columns(
+        "100",
+        &[
+            "check",
+            "docs/examples/my-return.yaml",
+            "nope.yaml",
+            "--statistics",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.transcript());
+    insta::assert_snapshot!(r.stdout, @r"
+    count  severity  check
+        1  error     percent_range
+        1  error     status_mismatch
+        1  warning   sudden_jump
+        1  error     unparseable_value
+
+    1 return, 2 measures: 3 errors, 1 warning, 0 infos; 1 path not read
+    ");
+    assert_eq!(
+        r.stderr,
+        "error: cannot read `nope.yaml`: no such file or folder\n"
+    );
+    let r = ragcheck_columns(
+        "100",
+        &["check", "samples/", "--statistics", "--format", "sarif"],
+    );
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            2,
+            "error: `--statistics` applies to `human` and `concise` output, not `sarif`\n"
+        )
+    );
 }

@@ -50,6 +50,7 @@ fn ragcheck(args: &[&str]) -> Run {
         .current_dir(ROOT)
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
         .env_remove("RAYON_NUM_THREADS")
         .stdin(Stdio::null())
         .output()
@@ -389,6 +390,7 @@ fn the_step_summary_counts_waived_diagnostics_apart() {
         .current_dir(ROOT)
         .env("GITHUB_STEP_SUMMARY", &summary)
         .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
         .stdin(Stdio::null())
         .output()
         .expect("the binary runs");

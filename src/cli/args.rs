@@ -46,8 +46,8 @@ pub(crate) struct Cli {
     #[arg(long = "rules", global = true, value_name = "PATH")]
     pub(crate) rules: Vec<PathBuf>,
 
-    /// Output format [default: human]. `check` takes every format;
-    /// `rules` takes `human` and `json`.
+    /// Output format [default: human]: `concise` is one line per diagnostic.
+    /// `check` takes every format; `rules` takes `human` and `json`.
     #[arg(long, global = true, value_parser = format_parser())]
     pub(crate) format: Option<Format>,
 
@@ -157,6 +157,11 @@ pub(crate) struct CheckArgs {
     /// Print the settings in effect, and where each comes from, then stop.
     #[arg(long = "show-settings")]
     pub(crate) show_settings: bool,
+
+    /// Count the diagnostics of each check instead of listing them (human
+    /// and concise output).
+    #[arg(long)]
+    pub(crate) statistics: bool,
 
     /// Read every CSV file and spreadsheet with this layout of the rules,
     /// whatever its name.

@@ -78,9 +78,14 @@ pub(crate) fn run(settings: &Settings, paths: &[PathBuf], layout: Option<&str>) 
     }
     let render = RenderOptions {
         step_summary: step_summary.is_some(),
+        unreadable: unreadable.len(),
         ..settings.render.clone()
     };
-    let renderer = settings.format.renderer(&rules.catalogue(), &render);
+    let renderer: Box<dyn AnyRenderer> = if settings.statistics {
+        Box::new(ragcheck::render::statistics::Statistics::new(&render))
+    } else {
+        settings.format.renderer(&rules.catalogue(), &render)
+    };
     let opts = CheckOptions {
         keep_sources: renderer.wants_sources(),
         layout,

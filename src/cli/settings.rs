@@ -69,6 +69,8 @@ pub(crate) struct Settings {
     /// unreadable paths): decided for stderr as `render.color` is for the
     /// output.
     pub(crate) stderr_color: bool,
+    /// The width of standard error, as `render.width` is of the output.
+    pub(crate) stderr_width: Option<usize>,
     /// The rule files and folders.
     pub(crate) rules: Vec<PathBuf>,
     /// Whether [`Settings::rules`] is the default `./rules`, named by no
@@ -81,6 +83,8 @@ pub(crate) struct Settings {
     pub(crate) jobs: usize,
     /// How `check` walks folders.
     pub(crate) walk: WalkOptions,
+    /// `--statistics`: counts per check instead of the diagnostics.
+    pub(crate) statistics: bool,
     /// The config file read, if any.
     pub(crate) config: Option<PathBuf>,
     /// Each setting as `--show-settings` prints it: name, value, origin.
@@ -184,6 +188,12 @@ pub(crate) fn resolve(cli: Cli) -> Result<(Task, Settings), String> {
         &config_path,
     );
     shown.push(("format", format.name().to_string(), origin));
+    if walk_flags.statistics && !matches!(format, Format::Human | Format::Concise) {
+        return Err(format!(
+            "`--statistics` applies to `human` and `concise` output, not `{}`",
+            format.name()
+        ));
+    }
 
     let output = output.filter(|o| o.as_os_str() != "-");
     shown.push((
@@ -312,6 +322,7 @@ pub(crate) fn resolve(cli: Cli) -> Result<(Task, Settings), String> {
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     };
+    let to_file = output.is_some();
     let settings = Settings {
         render: RenderOptions {
             color: render_color,
@@ -319,15 +330,23 @@ pub(crate) fn resolve(cli: Cli) -> Result<(Task, Settings), String> {
             base_dir: Some(cwd),
             quiet,
             step_summary: false,
+            unreadable: 0,
+            width: if to_file {
+                None
+            } else {
+                width(std::io::stdout().is_terminal())
+            },
         },
         format,
         stderr_color,
+        stderr_width: width(std::io::stderr().is_terminal() && std::io::stdout().is_terminal()),
         rules,
         rules_default,
         output,
         quiet,
         jobs,
         walk,
+        statistics: walk_flags.statistics,
         config: config.map(|c| c.path),
         shown,
     };
@@ -339,6 +358,7 @@ pub(crate) fn resolve(cli: Cli) -> Result<(Task, Settings), String> {
 struct WalkFlags {
     exclude: Vec<String>,
     no_ignore: bool,
+    statistics: bool,
 }
 
 /// The task, the rule paths given as positional arguments, and how to
@@ -351,6 +371,7 @@ fn task(command: Command) -> (Task, Vec<PathBuf>, WalkFlags) {
             no_ignore,
             show_settings,
             layout,
+            statistics,
         }) => (
             Task::Check {
                 paths,
@@ -358,7 +379,11 @@ fn task(command: Command) -> (Task, Vec<PathBuf>, WalkFlags) {
                 layout,
             },
             Vec::new(),
-            WalkFlags { exclude, no_ignore },
+            WalkFlags {
+                exclude,
+                no_ignore,
+                statistics,
+            },
         ),
         Command::Rules { paths } => (Task::Rules, paths, WalkFlags::default()),
         Command::Test { paths } => (Task::Test, paths, WalkFlags::default()),
@@ -369,6 +394,22 @@ fn task(command: Command) -> (Task, Vec<PathBuf>, WalkFlags) {
         }
         Command::Man => (Task::Man, Vec::new(), WalkFlags::default()),
     }
+}
+
+/// The columns to wrap human output to: `COLUMNS` when it is set (as clap
+/// and ruff read it), else the terminal's width, else `None`, the renderer's
+/// 100 columns (a pipe or a file).
+fn width(terminal: bool) -> Option<usize> {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0);
+    columns.or_else(|| {
+        terminal
+            .then(terminal_size::terminal_size)
+            .flatten()
+            .map(|(w, _)| usize::from(w.0))
+    })
 }
 
 /// The flag if given, else the config file's value, else the default.
@@ -399,6 +440,7 @@ impl Settings {
     pub(crate) fn stderr_render(&self) -> RenderOptions {
         RenderOptions {
             color: self.stderr_color,
+            width: self.stderr_width,
             ..self.render.clone()
         }
     }

@@ -9,6 +9,7 @@
 //! | module | format | for |
 //! |---|---|---|
 //! | [`human`] | miette snippets, RAG tables, a summary line | a person at a terminal |
+//! | [`concise`] | one line per diagnostic | a terminal list, `grep`, an editor |
 //! | [`json`] | SPEC 4.1, documented in `docs/json-output.md` | scripts |
 //! | [`sarif`] | SARIF 2.1.0 | GitHub code scanning and other SARIF viewers |
 //! | [`junit`] | JUnit XML | CI test reports |
@@ -35,12 +36,14 @@ use std::path::PathBuf;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::{CheckInfo, FileReport, Report};
 
+pub mod concise;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
 mod spool;
+pub mod statistics;
 
 #[cfg(test)]
 mod fixture;
@@ -63,6 +66,13 @@ pub struct RenderOptions {
     /// Make a Markdown step summary too (`--format github`, when
     /// `$GITHUB_STEP_SUMMARY` is set); other formats ignore it.
     pub step_summary: bool,
+    /// Columns to wrap human output to; `None` is [`human::WIDTH`]. The CLI
+    /// decides (the terminal's width, `COLUMNS`); renderers never look.
+    pub width: Option<usize>,
+    /// Paths named for checking that could not be read (the CLI says which,
+    /// one line each): the summary line of human, concise and statistics
+    /// output counts them, so that it never says all is well without them.
+    pub unreadable: usize,
 }
 
 impl RenderOptions {
@@ -80,6 +90,7 @@ impl RenderOptions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     Human,
+    Concise,
     Json,
     Sarif,
     Junit,
@@ -87,8 +98,9 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Human,
+        Format::Concise,
         Format::Json,
         Format::Sarif,
         Format::Junit,
@@ -98,6 +110,7 @@ impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::Human => "human",
+            Format::Concise => "concise",
             Format::Json => "json",
             Format::Sarif => "sarif",
             Format::Junit => "junit",
@@ -114,6 +127,7 @@ impl Format {
     pub fn renderer(self, catalogue: &[CheckInfo], opts: &RenderOptions) -> Box<dyn AnyRenderer> {
         match self {
             Format::Human => Box::new(human::Human::new(opts)),
+            Format::Concise => Box::new(concise::Concise::new(opts)),
             Format::Json => Box::new(json::Json),
             Format::Sarif => Box::new(sarif::Sarif::new(catalogue, opts)),
             Format::Junit => Box::new(junit::Junit::new(opts)),
@@ -256,6 +270,14 @@ pub(crate) fn count(n: usize, singular: &str, plural: &str) -> String {
         format!("{n} {singular}")
     } else {
         format!("{n} {plural}")
+    }
+}
+
+/// `; 1 path not read`, for a summary line, when paths could not be read.
+pub(crate) fn unread_note(opts: &RenderOptions) -> String {
+    match opts.unreadable {
+        0 => String::new(),
+        n => format!("; {} not read", count(n, "path", "paths")),
     }
 }
 

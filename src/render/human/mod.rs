@@ -3,8 +3,10 @@
 //!
 //! This is the only module that knows miette. Our [`Diagnostic`] is adapted
 //! into a small [`miette::Diagnostic`] (`Shown`) over a `Window` of the
-//! file's text, and rendered with a fixed width so output never depends on
-//! the terminal.
+//! file's text, and rendered to the width the CLI gives
+//! ([`RenderOptions::width`], 100 columns by default). Text is wrapped
+//! between words only: a word or a path longer than a line runs past the
+//! edge rather than being cut (a path cut at a hyphen cannot be copied).
 
 use std::fmt;
 use std::io;
@@ -12,7 +14,7 @@ use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
-use super::{Finished, RenderOptions, Renderer, count, return_title, summary_line};
+use super::{Finished, RenderOptions, Renderer, count, return_title, summary_line, unread_note};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::report::{FileReport, Summary};
 
@@ -21,9 +23,12 @@ mod table;
 
 use snippet::Window;
 
-/// Width of the output, in columns: fixed so that output (and snapshots)
-/// never depend on the terminal.
+/// Width of the output, in columns, unless [`RenderOptions::width`] says
+/// otherwise: what output to a file or a pipe (and every snapshot) has.
 pub const WIDTH: usize = 100;
+
+/// The narrowest output laid out: below this, snippets have no room.
+pub const MIN_WIDTH: usize = 40;
 
 /// Context lines around a snippet.
 const CONTEXT: usize = 1;
@@ -120,7 +125,7 @@ pub fn summary(s: &Summary, opts: &RenderOptions, out: &mut dyn io::Write) -> io
     if opts.quiet {
         return Ok(());
     }
-    Printer::new(opts).summary(s, out)
+    Printer::new(opts).summary(s, &unread_note(opts), out)
 }
 
 /// Render diagnostics that belong to no return, such as rule-file compile
@@ -160,6 +165,7 @@ pub fn diagnostics(
 }
 
 struct Printer {
+    width: usize,
     handler: GraphicalReportHandler,
     /// Without colours, for waived diagnostics: they are greyed as a whole.
     plain: GraphicalReportHandler,
@@ -173,14 +179,21 @@ impl Printer {
         } else {
             GraphicalTheme::unicode_nocolor()
         };
+        let width = opts.width.unwrap_or(WIDTH).max(MIN_WIDTH);
         let handler = |theme| {
             GraphicalReportHandler::new_themed(theme)
-                .with_width(WIDTH)
+                .with_width(width)
+                // At spaces only: never inside a word, never at a hyphen
+                // (`leeds-` / `cap.rag`) or a slash, so a path stays whole.
+                .with_break_words(false)
+                .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+                .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
                 .with_links(false)
                 .with_context_lines(CONTEXT)
                 .with_show_related_as_nested(true)
         };
         Printer {
+            width,
             handler: handler(theme),
             plain: handler(GraphicalTheme::unicode_nocolor()),
             color: opts.color,
@@ -237,12 +250,12 @@ impl Printer {
 
     /// A file's or a return's heading, underlined.
     fn heading(&self, title: &str, out: &mut dyn io::Write) -> io::Result<()> {
-        let rule = "═".repeat(title.chars().count().min(WIDTH));
+        let rule = "═".repeat(title.chars().count().min(self.width));
         writeln!(out, "{}\n{}\n", self.bold(title), self.dim(&rule))
     }
 
-    fn summary(&self, s: &Summary, out: &mut dyn io::Write) -> io::Result<()> {
-        writeln!(out, "{}", self.bold(&summary_line(s)))?;
+    fn summary(&self, s: &Summary, note: &str, out: &mut dyn io::Write) -> io::Result<()> {
+        writeln!(out, "{}", self.bold(&format!("{}{note}", summary_line(s))))?;
         let mut rag = format!(
             "RAG: {} green, {} amber, {} red, {} none",
             s.green, s.amber, s.red, s.none
