@@ -84,7 +84,7 @@ pub(crate) fn run(settings: &Settings) -> i32 {
             };
             let files: Vec<&str> = l.files.iter().map(|p| p.text.as_str()).collect();
             text.push_str(&format!(
-                "  {:<28} {:<14} {:<28} {}:{}\n",
+                "  {:<28} {:<18} {:<34} {}:{}\n",
                 l.name,
                 shape,
                 if files.is_empty() {

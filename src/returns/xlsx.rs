@@ -697,6 +697,12 @@ mod tests {
     /// rows. Style 1 is the built-in `0%`, style 2 a custom `0.0%`, style 3
     /// a currency format.
     fn xlsx(rows: &str) -> Vec<u8> {
+        xlsx_with(rows, "")
+    }
+
+    /// [`xlsx`], with `after` (such as `<mergeCells>`) after the sheet's
+    /// data. Style 4 is the built-in date format.
+    fn xlsx_with(rows: &str, after: &str) -> Vec<u8> {
         let content_types = format!(
             r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{NS}/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>"#
         );
@@ -710,10 +716,10 @@ mod tests {
             r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{NS}/package/2006/relationships"><Relationship Id="rId1" Type="{NS}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{NS}/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#
         );
         let styles = format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{NS}/spreadsheetml/2006/main"><numFmts count="2"><numFmt numFmtId="164" formatCode="0.0%"/><numFmt numFmtId="165" formatCode="&quot;£&quot;#,##0"/></numFmts><fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf numFmtId="0"/></cellStyleXfs><cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="9" applyNumberFormat="1"/><xf numFmtId="164" applyNumberFormat="1"/><xf numFmtId="165" applyNumberFormat="1"/></cellXfs></styleSheet>"#
+            r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{NS}/spreadsheetml/2006/main"><numFmts count="2"><numFmt numFmtId="164" formatCode="0.0%"/><numFmt numFmtId="165" formatCode="&quot;£&quot;#,##0"/></numFmts><fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf numFmtId="0"/></cellStyleXfs><cellXfs count="5"><xf numFmtId="0"/><xf numFmtId="9" applyNumberFormat="1"/><xf numFmtId="164" applyNumberFormat="1"/><xf numFmtId="165" applyNumberFormat="1"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>"#
         );
         let sheet = format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}/spreadsheetml/2006/main"><sheetData>{rows}</sheetData>{after}</worksheet>"#
         );
         zip(&[
             ("[Content_Types].xml", &content_types),
@@ -927,6 +933,96 @@ mod tests {
         ] {
             assert!(!is_percent_format(no), "{no}");
         }
+    }
+
+    /// Rules with a wide layout of the sheet `Returns`, and the layout's
+    /// reading of `bytes`.
+    fn through_layout(bytes: Vec<u8>, layout: &str) -> LoadedFile {
+        let rules = format!(
+            r#"
+measure appraisals "Every year 100% of staff have an appraisal" {{ unit percent }}
+measure budget "No variation from agreed directorate budget in the year" {{ code "BUD 1" unit gbp }}
+{layout}
+"#
+        );
+        let compiled = crate::compile::compile(vec![crate::span::SourceFile::new("r.rag", rules)]);
+        let Some(rules) = compiled.rules else {
+            panic!("{:#?}", compiled.diagnostics)
+        };
+        super::super::load_with("scorecard.xlsx", bytes, &rules, None)
+    }
+
+    const WIDE: &str = r#"
+layout wide {
+    files "*.xlsx"
+    sheet "returns"
+    header row 2
+    organisation "Leeds"
+    period cell "B1"
+    measure column "Measure"
+    status column "Status"
+    q1 column "Q1", q2 column "Q2", q3 column "Q3", q4 column "Q4"
+}
+"#;
+
+    fn wide_header() -> String {
+        let cells: String = ["Measure", "Status", "Q1", "Q2", "Q3", "Q4"]
+            .iter()
+            .zip('A'..)
+            .map(|(name, col)| s(&format!("{col}2"), name))
+            .collect();
+        format!(
+            r#"<row r="1">{}</row><row r="2">{cells}</row>"#,
+            s("B1", "Reporting Period : Quarter 4 2011/12")
+        )
+    }
+
+    #[test]
+    fn a_layout_reads_its_sheet_dates_and_merged_cells_honestly() {
+        // Row 3: a date typed in Q4 of a money measure (serial 40999 is
+        // 2012-03-31); row 4: a placeholder merged across Q1..Q3, and a
+        // percent-formatted Q4.
+        let rows = format!(
+            r#"{}<row r="3">{}{}<c r="F3" s="4"><v>40999</v></c></row><row r="4">{}{}{}<c r="F4" s="1"><v>0.945</v></c></row>"#,
+            wide_header(),
+            s("A3", "bud 1"),
+            s("B3", "Green"),
+            s("A4", "Every year 100% of staff  have an appraisal"),
+            s("B4", "Amber"),
+            s("C4", "To be reported in Quarter 4"),
+        );
+        let merges = r#"<mergeCells count="1"><mergeCell ref="C4:E4"/></mergeCells>"#;
+        let file = through_layout(xlsx_with(&rows, merges), WIDE);
+        assert!(file.problems.is_empty(), "{:?}", messages(&file));
+        insta::assert_snapshot!(describe(&file));
+        // The date is a value that says it is a date.
+        let q4 = file.returns[0].measures[0].values[3].clone();
+        let q4 = q4.map(|t| crate::value::parse_value(t.as_str()));
+        assert_eq!(
+            q4,
+            Some(crate::value::ValueText::Invalid {
+                reason: "`2012-03-31` is a date, not a value".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_layout_missing_a_column_points_at_the_header_row_cell() {
+        let rows = format!(
+            r#"<row r="1">{}</row><row r="2">{}{}{}</row>"#,
+            s("B1", "Quarter 4 2011/12"),
+            s("B2", "Measure"),
+            s("C2", "Q1"),
+            s("D2", "Q2"),
+        );
+        let file = through_layout(xlsx(&rows), WIDE);
+        assert!(file.returns.is_empty());
+        insta::assert_snapshot!(describe(&file));
+        let file = through_layout(xlsx(&rows), &WIDE.replace("\"returns\"", "\"Scorecard\""));
+        assert_eq!(
+            messages(&file),
+            ["this spreadsheet has no sheet `Scorecard`; its returns are not read"]
+        );
     }
 
     proptest::proptest! {
