@@ -121,6 +121,22 @@ fn the_annual_csv_loads_one_return_per_council_and_year() {
     .map(|(o, p)| (o.to_string(), p.to_string(), 2))
     .collect();
     assert_eq!(returns, expected);
+    // Each row's value is its return's value for the year: the slip `549`
+    // (for 54.9%) is out of range at its cell.
+    let clacks = &file.returns[5];
+    let recycling = clacks
+        .measures
+        .iter()
+        .find(|m| m.id == "household_recycling")
+        .expect("the measure");
+    assert_eq!(recycling.value.as_deref(), Some("549"));
+    let slip = clacks
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "percent_range")
+        .and_then(|d| d.location.clone())
+        .expect("percent_range");
+    assert_eq!((slip.line, slip.column), (7, 33));
 }
 
 #[test]
