@@ -104,7 +104,7 @@ pub(crate) fn resolve(
     };
     if first.name == "return" {
         return match second.name.as_str() {
-            "year" | "quarter" => Err(Box::new(
+            "year" | "quarter" | "month" | "frequency" => Err(Box::new(
                 err(
                     second.span,
                     "bad_given",
@@ -169,7 +169,7 @@ pub(crate) fn resolve(
                 first.name, first.name
             ))));
         }
-        "id" | "quarter" => {
+        "id" | "quarter" | "month" => {
             return Err(Box::new(
                 err(second.span, "bad_given", format!("`{name}` cannot be set"))
                     .label("cannot be set"),
