@@ -178,7 +178,12 @@ impl<'a> ReturnCtx<'a> {
                 .unwrap_or(Frequency::Quarterly),
         };
         let period_as_typed = match (known, &ret.period) {
-            (Some(p), Some(t)) => p.to_string() == t.as_str(),
+            (Some(p), Some(t)) => {
+                // Written inline (a canonical period is at most 11 bytes).
+                let mut canonical = compact_str::CompactString::default();
+                let _ = std::fmt::Write::write_fmt(&mut canonical, format_args!("{p}"));
+                canonical == t.as_str()
+            }
             _ => false,
         };
         let mut by_measure = vec![None; rules.measures.len()];
