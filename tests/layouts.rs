@@ -291,3 +291,41 @@ fn rules_lists_the_layouts() {
         .expect("a layouts section");
     insta::assert_snapshot!(listing);
 }
+
+#[test]
+fn an_id_that_is_a_code_is_suggested_as_its_measure() {
+    let yaml = "return:\n  organisation: Angus\n  period: 2018/19 Q2\nmeasures:\n  CORP08:\n    values: {q2: 95%}\n";
+    let rules = shipped_rules();
+    let loaded = ragcheck::returns::load("r.yaml", yaml.as_bytes().to_vec());
+    let report = ragcheck::engine::check_loaded(&rules, &loaded, &CheckOptions::default());
+    let unknown = report.returns[0]
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "unknown_measure")
+        .expect("unknown_measure");
+    assert_eq!(
+        unknown.help.as_deref(),
+        Some("did you mean `invoices_paid`?")
+    );
+}
+
+/// Every run-time layout problem, as the user sees it: each file in
+/// `tests/layouts/files/` checked with the rules in `tests/layouts/rules/`.
+#[test]
+fn layout_problems_in_files() {
+    insta::glob!("layouts/files/*.csv", |path| {
+        let name = format!(
+            "tests/layouts/files/{}",
+            path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+        );
+        let (_, stdout, stderr) = ragcheck(&[
+            "check",
+            &name,
+            "--rules",
+            "tests/layouts/rules",
+            "--color",
+            "never",
+        ]);
+        insta::assert_snapshot!(format!("{stdout}----- stderr -----\n{stderr}"));
+    });
+}

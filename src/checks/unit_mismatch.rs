@@ -10,8 +10,9 @@ pub static CHECK: Builtin = Builtin {
     about: "A value's explicit unit differs from the measure's declared unit.",
     docs: "\
 What it does: reports a value written with a unit other than its measure's (`8.63 days` in a \
-percent measure, `£5k` in a days measure), and a `unit` stated in the return that differs from \
-the rules' declared unit. Such a value counts as missing in every rule.
+percent measure, `£5k` in a days measure), a typed field's value in another unit than its \
+`field` declaration's, and a `unit` stated in the return that differs from the rules' declared \
+unit. Such a value counts as missing in every rule.
 
 Why: a value in the wrong unit was typed in the wrong row or column; comparing it with the \
 thresholds would give a meaningless status.
@@ -42,6 +43,37 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                     .help(format!("write `unit: {d}`, or leave the unit out"))
                     .measure(e.entry.id())
                     .field("unit"),
+                );
+            }
+        }
+        // Typed fields (`field numerator count`) are in their declared unit.
+        for (name, text) in &e.entry.extra {
+            let Some(&unit) = ctx.rules.field_units.get(name.as_str()) else {
+                continue;
+            };
+            if let ValueText::Quantity(v) = crate::value::parse_value(text.as_str())
+                && let Some(vu) = v.unit
+                && vu != unit
+            {
+                out.push(
+                    Finding::new(
+                        Severity::Error,
+                        CHECK.id,
+                        format!(
+                            "`{}` is in {vu}, but the field `{}` is declared in {unit}",
+                            text.as_str(),
+                            name.as_str()
+                        ),
+                        text.pos,
+                    )
+                    .label(format!("{vu}, not {unit}"))
+                    .help(format!(
+                        "give the {} in {unit} (`field {} {unit}` in the rules)",
+                        name.as_str(),
+                        name.as_str()
+                    ))
+                    .measure(e.entry.id())
+                    .field(name.as_str()),
                 );
             }
         }

@@ -9,7 +9,9 @@ pub static CHECK: Builtin = Builtin {
     about: "A measure id that no rule declares.",
     docs: "\
 What it does: warns about a measure in the return that no `measure` block declares, with the \
-closest declared id when it looks like a typing slip.
+closest declared id when it looks like a typing slip, or the measure whose `code` it is. Read \
+through a layout, a measure cell that matches no declared id, code or title is reported at its \
+cell, with the closest id, code or title.
 
 Why: a misspelt id (`apraisals`) escapes every threshold and check meant for the measure.
 
@@ -25,7 +27,15 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let id = e.entry.id();
-        let suggestion = did_you_mean(id, ctx.rules.measure_index.keys().map(String::as_str));
+        // An id that is a measure's code (`CORP09`) names that measure.
+        let by_code = ctx
+            .rules
+            .measure_lookup
+            .find(id)
+            .filter(|(_, by)| *by == crate::layout::MatchedBy::Code)
+            .map(|(m, _)| ctx.rules.measures[m].id.as_str());
+        let suggestion = by_code
+            .or_else(|| did_you_mean(id, ctx.rules.measure_index.keys().map(String::as_str)));
         out.push(
             Finding::new(
                 Severity::Warning,
