@@ -13,10 +13,15 @@
 //!   no colour, no `COLUMNS` (so 100 columns) and no `NO_COLOR`. `cargo run
 //!   --release --` at the start of a command stands for `ragcheck`.
 //!   `echo $?` shows the previous command's exit status.
-//! - Trailing spaces and trailing blank lines are not compared.
+//! - Trailing spaces and trailing blank lines are not compared. A line
+//!   that is only `...` in the documented output stands for any number of
+//!   lines (an excerpt).
 //! - A block that cannot run in a test (it needs the network, a terminal or
 //!   a file the reader makes) is marked, on the line just before it, with
 //!   `<!-- docs-test: skip REASON -->`; the reason is required.
+
+// A test fails by panicking: expect is how it says why.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -98,7 +103,10 @@ fn blocks(path: &Path) -> (Vec<Block>, Vec<(String, String)>) {
                         output.push_str(&line);
                         output.push('\n');
                     }
-                    None => panic!("{place}: a console block must start with a `$ ` command"),
+                    None => panic!(
+                        "{place}: a console block must start with a `$ ` command \
+                         (output alone goes in a ```text block)"
+                    ),
                 },
             }
         }
@@ -161,6 +169,16 @@ fn normalise(text: &str) -> String {
     lines[..end].join("\n")
 }
 
+/// Whether `actual` is what `documented` shows, where a `...` line of
+/// `documented` stands for any number of lines.
+fn matches(documented: &[&str], actual: &[&str]) -> bool {
+    match documented.split_first() {
+        None => actual.is_empty(),
+        Some((&"...", rest)) => (0..=actual.len()).any(|skip| matches(rest, &actual[skip..])),
+        Some((line, rest)) => actual.first() == Some(line) && matches(rest, &actual[1..]),
+    }
+}
+
 /// Where two texts first differ, for the failure message.
 fn first_difference(documented: &str, actual: &str) -> String {
     let (d, a): (Vec<&str>, Vec<&str>) = (documented.lines().collect(), actual.lines().collect());
@@ -190,7 +208,9 @@ fn every_console_example_in_the_docs_gives_the_output_shown() {
             for ((command, documented), actual) in block.steps.iter().zip(outputs) {
                 ran += 1;
                 let (documented, actual) = (normalise(documented), normalise(&actual));
-                if documented != actual {
+                let (d, a): (Vec<&str>, Vec<&str>) =
+                    (documented.lines().collect(), actual.lines().collect());
+                if !matches(&d, &a) {
                     drifted.push(format!(
                         "{}: `$ {command}` drifted; {}\n----- actual output -----\n{actual}\n",
                         block.place,
