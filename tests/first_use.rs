@@ -745,3 +745,53 @@ fn statistics_count_each_check() {
         )
     );
 }
+
+#[test]
+fn help_describes_every_argument_and_gives_examples() {
+    let root = Path::new(ROOT);
+    let top = ragcheck_in(root, &["--help"]);
+    assert!(top.stdout.contains("Examples:"), "{}", top.stdout);
+    for sub in [
+        "check",
+        "rules",
+        "test",
+        "fmt",
+        "explain",
+        "completions",
+        "man",
+    ] {
+        let r = ragcheck_in(root, &[sub, "--help"]);
+        assert_eq!(r.code, 0, "{sub}: {}", r.transcript());
+        let mut in_list = false;
+        for line in r.stdout.lines() {
+            if line == "Arguments:" || line == "Options:" {
+                in_list = true;
+                continue;
+            }
+            if line.is_empty() || !line.starts_with(' ') {
+                in_list = false;
+                continue;
+            }
+            // An entry: the argument, then two spaces or more, then what
+            // it is for. A continuation line is indented further.
+            let entry = line.trim_start();
+            if in_list && line.len() - entry.len() <= 6 {
+                let described = entry
+                    .split_once("  ")
+                    .is_some_and(|(_, help)| !help.trim().is_empty());
+                assert!(
+                    described,
+                    "`ragcheck {sub} --help`: no description for {entry:?}"
+                );
+            }
+        }
+    }
+    let check = ragcheck_in(root, &["check", "--help"]);
+    assert!(
+        check
+            .stdout
+            .contains("Examples:\n  ragcheck check returns/"),
+        "{}",
+        check.stdout
+    );
+}
