@@ -970,7 +970,10 @@ fn resolve_entry<'a>(
         },
     };
     let extras: Vec<Option<&'a Text>> = rules.extra_fields.iter().map(|n| entry.extra(n)).collect();
-    let typed = if rules.field_units.is_empty() {
+    // Only an entry that gives one of the fields rules read has any typed
+    // value: the others (nearly all, in returns without such fields) need
+    // no second table.
+    let typed = if rules.field_units.is_empty() || extras.iter().all(Option::is_none) {
         Vec::new()
     } else {
         rules

@@ -898,6 +898,40 @@ mod tests {
     }
 
     #[test]
+    fn a_layout_reads_ods_too() {
+        let cell = |text: &str| {
+            format!(
+                r#"<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>"#
+            )
+        };
+        let row = |cells: &[&str]| {
+            format!(
+                "<table:table-row>{}</table:table-row>",
+                cells.iter().map(|c| cell(c)).collect::<String>()
+            )
+        };
+        let bytes = ods(&format!(
+            "{}{}{}",
+            row(&["", "Quarter 4 2011/12"]),
+            row(&["Measure", "Status", "Q1", "Q2", "Q3", "Q4"]),
+            row(&["BUD 1", "Green", "£1k", "£2k", "£3k", "£617, unders"]),
+        ));
+        let layout = WIDE.replace("\"returns\"", "\"data\"");
+        let file = through_layout_as("scorecard.ods", bytes, &layout);
+        assert!(file.problems.is_empty(), "{:?}", messages(&file));
+        assert_eq!(file.sheet.as_deref(), Some("Data"));
+        let q4 = file.returns[0].measures[0]
+            .values
+            .get(crate::period::SubPeriod::quarter(4).unwrap_or(crate::period::SubPeriod::YEAR))
+            .map(|t| at(&file, t.pos));
+        assert_eq!(q4.as_deref(), Some("Data!F3"));
+        assert_eq!(
+            file.returns[0].period.as_ref().map(|t| t.as_str()),
+            Some("2011/12 Q4")
+        );
+    }
+
+    #[test]
     fn numbers_as_text() {
         assert_eq!(number_text(945.0, false), "945");
         assert_eq!(number_text(0.1, false), "0.1");
@@ -938,6 +972,10 @@ mod tests {
     /// Rules with a wide layout of the sheet `Returns`, and the layout's
     /// reading of `bytes`.
     fn through_layout(bytes: Vec<u8>, layout: &str) -> LoadedFile {
+        through_layout_as("scorecard.xlsx", bytes, layout)
+    }
+
+    fn through_layout_as(path: &str, bytes: Vec<u8>, layout: &str) -> LoadedFile {
         let rules = format!(
             r#"
 measure appraisals "Every year 100% of staff have an appraisal" {{ unit percent }}
@@ -949,12 +987,12 @@ measure budget "No variation from agreed directorate budget in the year" {{ code
         let Some(rules) = compiled.rules else {
             panic!("{:#?}", compiled.diagnostics)
         };
-        super::super::load_with("scorecard.xlsx", bytes, &rules, None)
+        super::super::load_with(path, bytes, &rules, None)
     }
 
     const WIDE: &str = r#"
 layout wide {
-    files "*.xlsx"
+    files "*.xlsx", "*.ods"
     sheet "returns"
     header row 2
     organisation "Leeds"
