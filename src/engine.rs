@@ -18,7 +18,7 @@ use crate::discover::{WalkOptions, Walked, walk_files};
 use crate::eval::{ReturnCtx, Val};
 use crate::ir::RuleSet;
 use crate::rag::Rag;
-use crate::report::{FileReport, MeasureReport, Report, ReturnReport};
+use crate::report::{FileReport, MeasureDetail, MeasureReport, Report, ReturnReport, SubValue};
 use crate::returns::{self, KnownField, LoadedFile};
 use crate::waiver;
 
@@ -45,6 +45,9 @@ pub struct CheckOptions {
     /// Leave the rule set's waivers out: every diagnostic stands as the
     /// checks raised it (rule tests, whose fixture returns are made up).
     pub ignore_waivers: bool,
+    /// Keep every sub-period's value, the target and the bands of each
+    /// measure ([`crate::report::MeasureDetail`]), for the HTML report.
+    pub keep_values: bool,
 }
 
 /// A sorted list of files, packed into one text buffer: about 45 bytes a
@@ -492,6 +495,9 @@ pub fn check_loaded(rules: &RuleSet, loaded: &LoadedFile, opts: &CheckOptions) -
                 &mut report.diagnostics,
             );
         }
+        if opts.keep_values {
+            add_details(&mut report, &ctx);
+        }
         report
     };
     // A CSV collection holds many returns: they are checked in parallel
@@ -511,6 +517,53 @@ pub fn check_loaded(rules: &RuleSet, loaded: &LoadedFile, opts: &CheckOptions) -
         diagnostics: file_diags,
         returns,
         rule_file: false,
+    }
+}
+
+/// Give each measure of a return's report its [`MeasureDetail`]: every
+/// sub-period's value as typed and as a number, what it is expected to
+/// be, the target, and the bands at the return's own period.
+fn add_details(report: &mut ReturnReport, ctx: &ReturnCtx<'_>) {
+    for (m, e) in report.measures.iter_mut().zip(&ctx.entries) {
+        let decl = e.decl.and_then(|d| ctx.rules.measures.get(d));
+        let stated_target = match e.target {
+            Val::Num(n, _, _) => Some(n),
+            _ => None,
+        };
+        let values = e
+            .values
+            .iter()
+            .map(|(sub, value)| SubValue {
+                name: sub.name().into(),
+                text: e.entry.values.get(sub).map(|t| t.as_str().into()),
+                number: match value {
+                    Val::Num(n, _, _) => Some(*n),
+                    _ => None,
+                },
+                expected: decl.map_or(stated_target, |d| d.expected(Some(sub)).or(stated_target)),
+            })
+            .collect();
+        let target = e
+            .entry
+            .known(KnownField::Target)
+            .map(|t| t.as_str().into())
+            .or_else(|| {
+                let t = decl?.target?;
+                Some(crate::display::amount(t, e.unit).into())
+            });
+        let (thresholds, regions) = decl
+            .and_then(|d| crate::compile::band_regions(d, ctx.sub))
+            .unwrap_or_default();
+        m.detail = Some(Box::new(MeasureDetail {
+            values,
+            own: ctx
+                .sub
+                .and_then(|own| e.values.iter().position(|(sub, _)| sub == own)),
+            target,
+            unit: e.unit,
+            thresholds,
+            regions,
+        }));
     }
 }
 
@@ -547,6 +600,7 @@ pub fn check_return(rules: &RuleSet, loaded: &LoadedFile, ctx: &ReturnCtx<'_>) -
                 .sub
                 .and_then(|s| e.entry.values.get(s))
                 .map(|t| t.as_str().into()),
+            detail: None,
         })
         .collect();
     let mut runs: Vec<crate::report::CheckRun> = checks::BUILTINS

@@ -3,9 +3,11 @@
 use std::sync::Arc;
 
 use compact_str::CompactString;
+use rust_decimal::Decimal;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rag::Rag;
+use crate::value::Unit;
 
 /// Everything a `check` run found, files in path order.
 #[derive(Clone, Debug, Default)]
@@ -62,6 +64,44 @@ pub struct MeasureReport {
     pub rag: Option<Rag>,
     /// The value for the return's own quarter, as typed.
     pub value: Option<CompactString>,
+    /// Every sub-period's value, the target and the bands, for the HTML
+    /// report's RAG table and chart: made only when
+    /// [`CheckOptions::keep_values`](crate::engine::CheckOptions::keep_values)
+    /// asks.
+    pub detail: Option<Box<MeasureDetail>>,
+}
+
+/// What a measure's row of the HTML report shows beyond its status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MeasureDetail {
+    /// Every sub-period of the return's frequency, in order.
+    pub values: Vec<SubValue>,
+    /// Which of `values` is the return's own sub-period, when known.
+    pub own: Option<usize>,
+    /// The target as typed in the return, else as the rules give it.
+    pub target: Option<CompactString>,
+    /// The unit numbers are in.
+    pub unit: Option<Unit>,
+    /// The values the bands compare the value with at the return's own
+    /// period, ascending; empty when the bands read anything else.
+    pub thresholds: Vec<Decimal>,
+    /// The status the bands give each stretch of the value axis: below the
+    /// first threshold, between each two, above the last (one more than
+    /// `thresholds`); `None` where no band applies.
+    pub regions: Vec<Option<Rag>>,
+}
+
+/// One sub-period's value of a measure.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SubValue {
+    /// The sub-period's name: `q1`, `m7`, `year`.
+    pub name: CompactString,
+    /// The value as typed; `None` when it is not given.
+    pub text: Option<CompactString>,
+    /// The number it reads as, in the measure's unit.
+    pub number: Option<Decimal>,
+    /// What the value is expected to be: the trajectory's, else the target.
+    pub expected: Option<Decimal>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

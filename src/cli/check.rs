@@ -88,6 +88,7 @@ pub(crate) fn run(settings: &Settings, paths: &[PathBuf], layout: Option<&str>) 
     };
     let opts = CheckOptions {
         keep_sources: renderer.wants_sources(),
+        keep_values: renderer.wants_values(),
         layout,
         ignore_waivers: false,
     };

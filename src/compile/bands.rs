@@ -105,6 +105,43 @@ pub(super) fn analyse(
     }
 }
 
+/// The constants a measure's bands compare the value with at `sub`,
+/// ascending, and the status of each open stretch of the value axis around
+/// them (below the first, between each two, above the last); `None` in
+/// the list where no band applies. `None` when the bands read anything
+/// but the value and constants. For the HTML report's chart.
+pub(crate) fn regions(
+    m: &ir::Measure,
+    sub: Option<SubPeriod>,
+) -> Option<(Vec<Decimal>, Vec<Option<Rag>>)> {
+    if m.bands.is_empty() {
+        return None;
+    }
+    let mut consts = Vec::new();
+    for b in &m.bands {
+        if let Some(cond) = &b.condition {
+            constants(cond, m, sub, &mut consts)?;
+        }
+    }
+    consts.sort();
+    consts.dedup();
+    let mut points = Vec::with_capacity(consts.len() + 1);
+    if let (Some(&lo), Some(&hi)) = (consts.first(), consts.last()) {
+        points.push(lo - Decimal::ONE);
+        points.extend(consts.windows(2).map(|w| (w[0] + w[1]) / Decimal::TWO));
+        points.push(hi + Decimal::ONE);
+    } else {
+        points.push(Decimal::ZERO);
+    }
+    // Every condition reads only the value and constants (or `constants`
+    // would have failed), so a band that is not first holds nowhere there.
+    let statuses = points
+        .into_iter()
+        .map(|x| first_band(&m.bands, m, sub, x).map(|i| m.bands[i].status))
+        .collect();
+    Some((consts, statuses))
+}
+
 /// One value in each region of the value axis, with a description.
 fn sample_points(
     bands: &[ir::Band],

@@ -23,6 +23,7 @@ use crate::rag::Rag;
 use crate::span::{FileId, SourceFile, Span};
 use crate::value::Unit;
 
+pub(crate) use bands::regions as band_regions;
 pub use expr::{Env, ScopeKind, Ty};
 
 /// Words of the language that cannot be measure or check ids (function

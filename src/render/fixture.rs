@@ -100,6 +100,7 @@ fn measure(
         status_text: (!status.is_empty()).then(|| status.into()),
         rag,
         value: (!value.is_empty()).then(|| value.into()),
+        detail: None,
     }
 }
 

@@ -14,6 +14,7 @@
 //! | [`sarif`] | SARIF 2.1.0 | GitHub code scanning and other SARIF viewers |
 //! | [`junit`] | JUnit XML | CI test reports |
 //! | [`github`] | workflow commands and a Markdown step summary | GitHub Actions |
+//! | [`html`] | one self-contained page: summary, overview, RAG tables, charts, problems | people who act on the returns |
 //!
 //! miette lives in [`human`] only; the engine never sees it.
 //!
@@ -38,6 +39,7 @@ use crate::report::{CheckInfo, FileReport, Report};
 
 pub mod concise;
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -95,16 +97,18 @@ pub enum Format {
     Sarif,
     Junit,
     Github,
+    Html,
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Human,
         Format::Concise,
         Format::Json,
         Format::Sarif,
         Format::Junit,
         Format::Github,
+        Format::Html,
     ];
 
     pub fn name(self) -> &'static str {
@@ -115,6 +119,7 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Junit => "junit",
             Format::Github => "github",
+            Format::Html => "html",
         }
     }
 
@@ -132,6 +137,7 @@ impl Format {
             Format::Sarif => Box::new(sarif::Sarif::new(catalogue, opts)),
             Format::Junit => Box::new(junit::Junit::new(opts)),
             Format::Github => Box::new(github::Github::new(opts)),
+            Format::Html => Box::new(html::Html::new()),
         }
     }
 }
@@ -160,6 +166,12 @@ pub trait Renderer: Sync {
     /// Whether parts need the text of each file ([`FileReport::source`]),
     /// to show a value in its line.
     fn wants_sources(&self) -> bool {
+        false
+    }
+
+    /// Whether parts need every sub-period's value, the target and the
+    /// bands of each measure ([`crate::report::MeasureDetail`]).
+    fn wants_values(&self) -> bool {
         false
     }
 
@@ -202,6 +214,8 @@ pub struct Document(Box<dyn Any>);
 pub trait AnyRenderer: Sync {
     /// [`Renderer::wants_sources`].
     fn wants_sources(&self) -> bool;
+    /// [`Renderer::wants_values`].
+    fn wants_values(&self) -> bool;
     /// [`Renderer::start`].
     fn start(&self) -> Document;
     /// [`Renderer::part`].
@@ -216,6 +230,10 @@ pub trait AnyRenderer: Sync {
 impl<R: Renderer> AnyRenderer for R {
     fn wants_sources(&self) -> bool {
         Renderer::wants_sources(self)
+    }
+
+    fn wants_values(&self) -> bool {
+        Renderer::wants_values(self)
     }
 
     fn start(&self) -> Document {
