@@ -26,6 +26,7 @@ fn page(files: &[PathBuf]) -> String {
     let opts = CheckOptions {
         keep_sources: renderer.wants_sources(),
         keep_values: renderer.wants_values(),
+        ..CheckOptions::default()
     };
     let inputs = files.iter().map(|f| Input::File(f.clone())).collect();
     let report = check_inputs(&rules, inputs, &opts);
