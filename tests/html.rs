@@ -195,3 +195,27 @@ fn a_small_run_shows_every_return_in_full() {
         assert!(html.contains(word), "no {word}");
     }
 }
+
+#[test]
+fn every_overview_row_has_a_cell_for_every_measure() {
+    // The hostile return comes first and lacks `sickness_absence`, which
+    // Leeds's return brings: its row is completed when the page is
+    // written.
+    let html = page(&fixture(&["hostile.yaml", "leeds.yaml", "york.yaml"]));
+    let head = html
+        .split("<table class=\"overview\">")
+        .nth(1)
+        .and_then(|t| t.split("</thead>").next())
+        .unwrap_or_default();
+    let columns = head.matches("<th ").count();
+    let rows: Vec<&str> = html
+        .split("<tr data-problems=")
+        .skip(1)
+        .map(|r| r.split("</tr>").next().unwrap_or_default())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    for row in rows {
+        // The row header and a cell per column after it.
+        assert_eq!(row.matches("<td").count() + 1, columns, "{row}");
+    }
+}

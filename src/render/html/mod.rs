@@ -22,9 +22,10 @@
 //! Streaming: each file's sections are rendered on its worker, its
 //! overview rows as it is taken in (a row's cells follow the columns known
 //! so far); all wait in spools until the summary and the overview's
-//! columns, which head the page, are known. Memory stays flat: only the
-//! list of columns, and the full sections of at most [`SMALL`] returns,
-//! are held.
+//! columns, which head the page, are known. Memory stays flat: what is
+//! held is the list of columns and, for each return, how many cells its
+//! row was written with (a later column is added to it as it is copied
+//! out).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -137,6 +138,8 @@ pub struct Document {
     /// The overview's measure columns, in the order first seen.
     columns: Vec<CompactString>,
     column: HashMap<CompactString, usize>,
+    /// How many measure cells each row was written with.
+    widths: Vec<u32>,
 }
 
 impl Renderer for Html {
@@ -163,6 +166,7 @@ impl Renderer for Html {
             overview: Spool::new("html"),
             columns: Vec::new(),
             column: HashMap::new(),
+            widths: Vec::new(),
         }
     }
 
@@ -242,6 +246,7 @@ impl Renderer for Html {
                 line[column] = Some(cell);
             }
             overview_row(&mut text, row, &line);
+            doc.widths.push(line.len() as u32);
         }
         doc.overview.write_all(text.as_bytes())
     }
@@ -307,6 +312,9 @@ pub(crate) fn escape(out: &mut String, text: &str) {
             b'>' => "&gt;",
             b'"' => "&quot;",
             b'\'' => "&#39;",
+            // Line breaks too: the page's spools are edited line by line.
+            b'\n' => "&#10;",
+            b'\r' => "&#13;",
             _ => continue,
         };
         out.push_str(&text[from..i]);
@@ -487,49 +495,61 @@ fn overview(out: &mut dyn io::Write, doc: &mut Document) -> io::Result<()> {
     }
     table.push_str("</tr></thead>\n<tbody>\n");
     const TABLE_END: &[u8] = b"</tbody>\n</table>\n</div>\n";
-    if rows <= PAGE_ROWS {
+    let paged = rows > PAGE_ROWS;
+    if !paged {
         out.write_all(
             b"<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Overview\">\n",
         )?;
         out.write_all(table.as_bytes())?;
-        doc.overview.copy_to(out)?;
-        out.write_all(TABLE_END)?;
-    } else {
-        let mut n = 0;
-        doc.overview.copy_lines_to(out, &mut |line| {
-            let first = n;
-            n += 1;
-            if first % PAGE_ROWS != 0 {
-                return None;
-            }
-            let mut page = Vec::with_capacity(table.len() + 256 + line.len());
-            if first > 0 {
-                page.extend_from_slice(TABLE_END);
-                if first > PAGE_ROWS {
-                    page.extend_from_slice(b"</noscript>");
-                }
-                page.extend_from_slice(b"</details>\n");
-            }
-            let last = (first + PAGE_ROWS).min(rows);
-            // Pages after the first keep their table in a `<noscript>`, as
-            // a large run's sections keep their bodies (see
-            // `return_section`).
-            let (open, hold) = if first == 0 { (" open", "") } else { ("", "<noscript>") };
-            let _ = write!(
-                page,
-                "<details class=\"page\"{open}>\n<summary>Returns {}–{last} of {rows}</summary>\n{hold}<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Overview, returns {}–{last}\">\n",
-                first + 1,
-                first + 1
-            );
-            page.extend_from_slice(table.as_bytes());
-            page.extend_from_slice(line);
-            Some(page)
-        })?;
-        out.write_all(TABLE_END)?;
-        if rows > PAGE_ROWS {
-            out.write_all(b"</noscript>")?;
+    }
+    let columns = doc.columns.len();
+    let widths = std::mem::take(&mut doc.widths);
+    let mut n = 0;
+    // Each row is one line (an escaped text holds no line break).
+    doc.overview.copy_lines_to(out, &mut |line| {
+        let row = n;
+        n += 1;
+        // A row written before the last columns were known gets their
+        // cells now, empty.
+        let missing = columns.saturating_sub(widths.get(row).copied().unwrap_or(0) as usize);
+        let page_start = paged && row % PAGE_ROWS == 0;
+        if missing == 0 && !page_start {
+            return None;
         }
-        out.write_all(b"</details>\n")?;
+        let mut edited = Vec::with_capacity(line.len() + 9 * missing + 256);
+        if page_start {
+            if row > 0 {
+                edited.extend_from_slice(TABLE_END);
+                if row > PAGE_ROWS {
+                    edited.extend_from_slice(b"</noscript>");
+                }
+                edited.extend_from_slice(b"</details>\n");
+            }
+            let last = (row + PAGE_ROWS).min(rows);
+            // Pages after the first keep their table in a `<noscript>`, as
+            // a large run's pages of sections do (see `paged`).
+            let (open, hold) = if row == 0 { (" open", "") } else { ("", "<noscript>") };
+            let _ = write!(
+                edited,
+                "<details class=\"page\"{open}>\n<summary>Returns {}–{last} of {rows}</summary>\n{hold}<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Overview, returns {}–{last}\">\n",
+                row + 1,
+                row + 1
+            );
+            edited.extend_from_slice(table.as_bytes());
+        }
+        match line.strip_suffix(b"</tr>\n") {
+            Some(cells) if missing > 0 => {
+                edited.extend_from_slice(cells);
+                (0..missing).for_each(|_| edited.extend_from_slice(b"<td></td>"));
+                edited.extend_from_slice(b"</tr>\n");
+            }
+            _ => edited.extend_from_slice(line),
+        }
+        Some(edited)
+    })?;
+    out.write_all(TABLE_END)?;
+    if paged {
+        out.write_all(b"</noscript></details>\n")?;
     }
     out.write_all(b"</section>\n")
 }

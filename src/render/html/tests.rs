@@ -29,10 +29,10 @@ fn the_policy_allows_exactly_our_style_and_script() {
 #[test]
 fn every_special_character_is_escaped() {
     let mut out = String::new();
-    escape(&mut out, r#"<a href="x" onclick='y'>&amp;</a> £617"#);
+    escape(&mut out, "<a href=\"x\" onclick='y'>&amp;</a> £617\r\n");
     assert_eq!(
         out,
-        "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt; £617"
+        "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt; £617&#13;&#10;"
     );
 }
 
