@@ -733,7 +733,10 @@ fn rag_table(out: &mut String, r: &ReturnReport, anchor: &str, title: &str, comp
     for (i, name) in subs.iter().enumerate() {
         let class = if own == Some(i) { " class=\"own\"" } else { "" };
         let _ = write!(out, "<th scope=\"col\"{class}>");
-        escape(out, &name.to_uppercase());
+        match name.as_str() {
+            "year" => out.push_str("Year"),
+            name => escape(out, &name.to_uppercase()),
+        }
         if own == Some(i) {
             out.push_str(" <span class=\"vh\">(this period)</span>");
         }
