@@ -13,7 +13,7 @@
 //!
 //! | extension | loader | positions |
 //! |---|---|---|
-//! | `.yaml` `.yml` `.json`, anything else | [`yaml`] (granit-parser events) | [`Pos::Bytes`] |
+//! | `.yaml` `.yml` `.json`, anything else | [`yaml`] ([`fast_yaml`] for the plain subset of YAML, granit-parser's events for the rest and for JSON) | [`Pos::Bytes`] |
 //! | `.csv` | [`csv`] (hand scanner for exact cell spans) | [`Pos::Bytes`] |
 //! | `.xlsx` `.ods` | [`xlsx`] (calamine) | [`Pos::Cell`] |
 //!
@@ -30,6 +30,7 @@ use crate::span::SourceFile;
 
 mod bounds;
 pub mod csv;
+pub mod fast_yaml;
 pub(crate) mod layout;
 mod table;
 pub mod xlsx;

@@ -1,4 +1,7 @@
-//! YAML and JSON returns, read straight from granit-parser's event stream.
+//! YAML and JSON returns, read straight from an event stream: the fast
+//! reader's ([`super::fast_yaml`]) for the plain YAML most returns are
+//! written in, granit-parser's for everything else. Both give the same
+//! events (`Events`), and one reader builds the model from either.
 //!
 //! Going through serde would type every scalar (`NO` → false, `0o12` → 10)
 //! and lose positions, so this loader walks the events itself: the shape of
@@ -73,16 +76,40 @@ impl Flavour {
     }
 }
 
-/// Read every return of a YAML or JSON text.
+/// Read every return of a YAML or JSON text: YAML through the fast reader
+/// ([`super::fast_yaml`]) when the file keeps to its subset, everything
+/// else (and every JSON file) through granit-parser.
 pub fn load(text: &str, flavour: Flavour) -> (Vec<Return>, Vec<Finding>) {
-    let mut reader = Reader::new(text, flavour);
-    reader.run();
-    (reader.returns, reader.findings.into_vec())
+    if flavour == Flavour::Yaml
+        && let Some(read) = load_fast(text)
+    {
+        return read;
+    }
+    load_granit(text, flavour)
+}
+
+/// Read a text through granit-parser alone: the reference the fast reader
+/// is held to (differential tests, the fuzz target).
+pub fn load_granit(text: &str, flavour: Flavour) -> (Vec<Return>, Vec<Finding>) {
+    let mut reader = Reader::new(flavour, Granit::new(text, flavour));
+    match reader.run() {
+        Ok(()) => (reader.returns, reader.findings.into_vec()),
+        // Only the fast reader falls back.
+        Err(Fallback) => (Vec::new(), Vec::new()),
+    }
+}
+
+/// Read a YAML text through the fast reader alone: `None` when the text
+/// leaves its subset somewhere, and must be read by granit-parser.
+pub fn load_fast(text: &str) -> Option<(Vec<Return>, Vec<Finding>)> {
+    let mut reader = Reader::new(Flavour::Yaml, super::fast_yaml::Fast::new(text));
+    reader.run().ok()?;
+    Some((reader.returns, reader.findings.into_vec()))
 }
 
 /// One event reduced to what a return's shape needs.
-#[derive(Debug)]
-enum Ev<'a> {
+#[derive(Debug, PartialEq)]
+pub(super) enum Ev<'a> {
     Scalar(Cow<'a, str>, Pos),
     MapStart(Pos),
     SeqStart(Pos),
@@ -95,20 +122,36 @@ enum Ev<'a> {
 }
 
 /// Why reading stopped before the end of a document.
-enum Stop {
+pub(super) enum Stop {
     /// The document cannot be read (bad syntax): report, drop the document,
     /// go on with the next one.
     Document(Box<Finding>),
     /// The whole file is refused (anchors, aliases, tags).
     File(Box<Finding>),
+    /// The fast reader met something outside its subset: the file is read
+    /// again by granit-parser, from the start.
+    Fallback,
 }
 
-type Step<T> = Result<T, Stop>;
+pub(super) type Step<T> = Result<T, Stop>;
 
-struct Reader<'a> {
-    text: &'a str,
+/// The fast reader gave up: read the file with granit-parser.
+pub(super) struct Fallback;
+
+/// Where the reader's events come from: granit-parser ([`Granit`]) or the
+/// fast reader ([`super::fast_yaml::Fast`]). Both give the same events for
+/// the same text, so one reader builds the model from either.
+pub(super) trait Events<'a> {
+    /// The next event.
+    fn next(&mut self) -> Step<Ev<'a>>;
+    /// After a syntax error, skip to the next document: `Some(false)` at
+    /// the end of the stream, `None` to fall back to granit-parser.
+    fn next_document(&mut self) -> Option<bool>;
+}
+
+struct Reader<'a, E> {
     flavour: Flavour,
-    parser: Parser<'a, StrInput<'a>>,
+    events: E,
     returns: Vec<Return>,
     findings: Problems,
     /// Keys seen in the mappings being read, innermost last, for duplicate
@@ -123,18 +166,11 @@ struct Reader<'a> {
     documents: usize,
 }
 
-impl<'a> Reader<'a> {
-    fn new(text: &'a str, flavour: Flavour) -> Reader<'a> {
-        let mut options = Options::default();
-        options.flow_nesting_limit = MAX_DEPTH;
-        options.block_nesting_limit = MAX_DEPTH;
-        options.emit_anchor_events = true;
-        options.emit_unresolved_aliases = true;
-        options.set_emit_comments(false);
+impl<'a, E: Events<'a>> Reader<'a, E> {
+    fn new(flavour: Flavour, events: E) -> Reader<'a, E> {
         Reader {
-            text,
             flavour,
-            parser: Parser::new_from_str_with_options(text, options),
+            events,
             returns: Vec::new(),
             findings: Problems::default(),
             keys: Vec::new(),
@@ -143,7 +179,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn run(&mut self) {
+    fn run(&mut self) -> Result<(), Fallback> {
         loop {
             self.keys.clear();
             self.indexes.clear();
@@ -156,17 +192,19 @@ impl<'a> Reader<'a> {
                     // in it before the error: its syntax comes first.
                     self.findings.truncate(mark);
                     self.findings.push(*finding);
-                    match self.parser.proceed_next_document() {
-                        Ok(true) => {}
-                        _ => break,
+                    match self.events.next_document() {
+                        Some(true) => {}
+                        Some(false) => break,
+                        None => return Err(Fallback),
                     }
                 }
                 Err(Stop::File(finding)) => {
                     self.returns.clear();
                     self.findings.clear();
                     self.findings.push(*finding);
-                    return;
+                    return Ok(());
                 }
+                Err(Stop::Fallback) => return Err(Fallback),
             }
         }
         if self.returns.is_empty() && self.findings.is_empty() {
@@ -175,6 +213,7 @@ impl<'a> Reader<'a> {
                     .help("a return is a mapping with a `return:` header and `measures:`"),
             );
         }
+        Ok(())
     }
 
     /// Read one document; `false` at the end of the stream.
@@ -575,9 +614,59 @@ impl<'a> Reader<'a> {
         Ok(last)
     }
 
+    fn next(&mut self) -> Step<Ev<'a>> {
+        self.events.next()
+    }
+
+    /// A parser error in the event stream itself (unbalanced events): never
+    /// expected, reported rather than trusted.
+    fn malformed(&self) -> Stop {
+        Stop::Document(Box::new(invalid(
+            format!(
+                "this file could not be read as {}: unexpected structure",
+                self.flavour.name()
+            ),
+            Pos::File,
+        )))
+    }
+}
+
+/// granit-parser's events, with anchors, aliases and tags refused and
+/// syntax errors turned into findings.
+struct Granit<'a> {
+    text: &'a str,
+    flavour: Flavour,
+    parser: Parser<'a, StrInput<'a>>,
+}
+
+impl<'a> Events<'a> for Granit<'a> {
+    fn next(&mut self) -> Step<Ev<'a>> {
+        self.event()
+    }
+
+    fn next_document(&mut self) -> Option<bool> {
+        Some(matches!(self.parser.proceed_next_document(), Ok(true)))
+    }
+}
+
+impl<'a> Granit<'a> {
+    fn new(text: &'a str, flavour: Flavour) -> Granit<'a> {
+        let mut options = Options::default();
+        options.flow_nesting_limit = MAX_DEPTH;
+        options.block_nesting_limit = MAX_DEPTH;
+        options.emit_anchor_events = true;
+        options.emit_unresolved_aliases = true;
+        options.set_emit_comments(false);
+        Granit {
+            text,
+            flavour,
+            parser: Parser::new_from_str_with_options(text, options),
+        }
+    }
+
     /// The next event, with anchors, aliases and tags refused and syntax
     /// errors turned into findings.
-    fn next(&mut self) -> Step<Ev<'a>> {
+    fn event(&mut self) -> Step<Ev<'a>> {
         loop {
             let (event, span) = match self.parser.next() {
                 None => return Ok(Ev::StreamEnd),
@@ -694,18 +783,6 @@ impl<'a> Reader<'a> {
             pos,
         )
         .label(message)
-    }
-
-    /// A parser error in the event stream itself (unbalanced events): never
-    /// expected, reported rather than trusted.
-    fn malformed(&self) -> Stop {
-        Stop::Document(Box::new(invalid(
-            format!(
-                "this file could not be read as {}: unexpected structure",
-                self.flavour.name()
-            ),
-            Pos::File,
-        )))
     }
 
     /// The byte range of a span.

@@ -1,0 +1,16 @@
+//! The fast YAML reader against granit-parser: on any text it either falls
+//! back or reads exactly what the granit path reads (returns, texts,
+//! places, findings). The same property runs in `tests/fast_yaml.rs`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use ragcheck::returns::yaml::{Flavour, load_fast, load_granit};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Some(fast) = load_fast(text) {
+        assert_eq!(fast, load_granit(text, Flavour::Yaml), "{text:?}");
+    }
+});

@@ -1,0 +1,678 @@
+//! The fast reader: a hand-written scanner for the plain YAML that returns
+//! are written in, giving the same events as granit-parser.
+//!
+//! granit-parser reads all of YAML at some 160 instructions a byte; returns
+//! use a small, regular part of it. This scanner reads that part, and only
+//! that part, straight into the reader's events (`yaml::Ev`): the model is
+//! built from them by the same code as from granit-parser's
+//! (`yaml::Reader`), so a return read either way is the same return, with
+//! the same findings. On anything outside its subset it gives up
+//! (`Stop::Fallback`) and the whole file is read again by granit-parser:
+//! the same result, only slower. The subset (see `docs/ARCHITECTURE.md`):
+//!
+//! - one document, without `---` or `...` markers or `%` directives, whose
+//!   top is a block mapping;
+//! - block mappings, indented with spaces, whose keys are plain scalars on
+//!   one line, followed at once by `:` and a space or the end of the line;
+//! - values on the key's line: plain scalars on one line; single-quoted
+//!   scalars on one line; double-quoted scalars on one line with the
+//!   one-character escapes (`\"`, `\\`, `\n`, …, not `\x`, `\u`, `\U` or a
+//!   line break); flow mappings on one line (`{q1: 63%, q2: 94%}`, nested
+//!   too) whose keys and values are plain or quoted; folded (`>`) and
+//!   literal (`|`) block scalars with clip or strip (`-`) chomping and
+//!   content starting on the next line; empty values;
+//! - comment lines and comments after a value;
+//! - line breaks `\n` or `\r\n`, and a byte order mark at the start.
+//!
+//! It falls back on anything else: anchors, aliases, tags (so their refusal
+//! is granit-parser's, unchanged), sequences, complex and quoted keys,
+//! multi-line plain, quoted or flow scalars, keep chomping (`+`) and
+//! explicit indentation indicators, block scalars that are empty, start
+//! with a blank line, or whose last line has no line break, more-indented
+//! lines in folded scalars, tabs and other control characters anywhere, a
+//! carriage return not followed by a line feed, the few characters YAML
+//! does not allow or may read as white space or line breaks (C1 controls,
+//! U+2028, U+2029, a byte order mark after the start, U+FFFE, U+FFFF),
+//! nesting deeper than [`MAX_FAST_DEPTH`], keys longer than [`MAX_KEY`]
+//! bytes, files with no content, and any syntax error (whose message is
+//! granit-parser's). JSON files are not tried: their flow mappings span
+//! lines and their keys are quoted, so they would always fall back.
+//!
+//! `tests/fast_yaml.rs` holds it to granit-parser: generated and mutated
+//! returns, every YAML file of the repository and the YAML test suite are
+//! either read alike or fall back, never read differently.
+
+use std::borrow::Cow;
+
+use memchr::{memchr, memchr2, memchr3};
+
+use super::Pos;
+use super::yaml::{Ev, Events, Step, Stop};
+
+/// The deepest nesting of mappings the fast reader follows (a return needs
+/// four levels); deeper files go to granit-parser and its limit.
+pub const MAX_FAST_DEPTH: usize = 8;
+
+/// The longest key read, in bytes; granit-parser looks at most 1024
+/// characters ahead for a key's `:`, so longer ones are left to it.
+pub const MAX_KEY: usize = 512;
+
+const BOM: &[u8] = "\u{feff}".as_bytes();
+
+/// What is open, innermost last: a block mapping at its indentation, or a
+/// flow mapping.
+#[derive(Clone, Copy, Debug)]
+enum Open {
+    Block(usize),
+    Flow,
+}
+
+/// What comes next.
+#[derive(Clone, Copy, Debug)]
+enum State {
+    /// Nothing read yet: the document's start.
+    Start,
+    /// The top mapping's start.
+    Top,
+    /// A key of the innermost mapping, or its end.
+    Key,
+    /// The value of the key whose `:` is at `colon`.
+    Value {
+        colon: usize,
+    },
+    /// In a flow mapping, after a value: `,` or `}`.
+    FlowNext,
+    DocEnd,
+    StreamEnd,
+}
+
+/// The fast reader's events over one text.
+pub(super) struct Fast<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    /// Where scanning is.
+    at: usize,
+    /// Between a block value and the next key: the indentation of the next
+    /// line with content (`at` is at its content), or `None` at the end.
+    line: Option<usize>,
+    open: Vec<Open>,
+    state: State,
+}
+
+impl<'a> Events<'a> for Fast<'a> {
+    #[inline]
+    fn next(&mut self) -> Step<Ev<'a>> {
+        self.step().ok_or(Stop::Fallback)
+    }
+
+    /// A syntax error is granit-parser's to report.
+    fn next_document(&mut self) -> Option<bool> {
+        None
+    }
+}
+
+/// The outcome of a scan: `None` to fall back.
+type Scan<T> = Option<T>;
+
+impl<'a> Fast<'a> {
+    pub(super) fn new(text: &'a str) -> Fast<'a> {
+        Fast {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+            line: None,
+            open: Vec::with_capacity(MAX_FAST_DEPTH),
+            state: State::Start,
+        }
+    }
+
+    fn step(&mut self) -> Scan<Ev<'a>> {
+        match self.state {
+            State::Start => {
+                if self.bytes.starts_with(BOM) {
+                    self.at = BOM.len();
+                }
+                if !plain_text(self.bytes.get(self.at..)?) {
+                    return None;
+                }
+                // A file without content is left to granit-parser.
+                self.line = Some(self.next_line()??);
+                self.state = State::Top;
+                Some(Ev::DocStart)
+            }
+            State::Top => {
+                self.open.push(Open::Block(self.line?));
+                self.state = State::Key;
+                Some(Ev::MapStart(Pos::bytes(self.at, self.at)))
+            }
+            State::Key => match *self.open.last()? {
+                Open::Block(indent) => self.block_key(indent),
+                Open::Flow => self.flow_key(),
+            },
+            State::Value { colon } => match *self.open.last()? {
+                Open::Block(indent) => self.block_value(indent, colon),
+                Open::Flow => self.flow_value(colon),
+            },
+            State::FlowNext => {
+                self.skip_spaces();
+                match self.bytes.get(self.at)? {
+                    b',' => {
+                        self.at += 1;
+                        self.skip_spaces();
+                        // A trailing comma is left to granit-parser.
+                        if self.bytes.get(self.at) == Some(&b'}') {
+                            return None;
+                        }
+                        self.state = State::Key;
+                        self.flow_key()
+                    }
+                    b'}' => self.flow_key(),
+                    _ => None,
+                }
+            }
+            State::DocEnd => {
+                self.state = State::StreamEnd;
+                Some(Ev::DocEnd)
+            }
+            State::StreamEnd => Some(Ev::StreamEnd),
+        }
+    }
+
+    /// A key of the block mapping at `indent`, or its end.
+    fn block_key(&mut self, indent: usize) -> Scan<Ev<'a>> {
+        match self.line {
+            Some(at) if at == indent => {}
+            // A line indented more than the mapping's keys: a continuation
+            // or an error, either way granit-parser's.
+            Some(at) if at > indent => return None,
+            _ => {
+                self.open.pop();
+                if self.open.is_empty() {
+                    // Content less indented than the top mapping.
+                    if self.line.is_some() {
+                        return None;
+                    }
+                    self.state = State::DocEnd;
+                }
+                return Some(Ev::End(Pos::bytes(self.at, self.at)));
+            }
+        }
+        let b = self.bytes;
+        let start = self.at;
+        if !plain_first(b, start, false) {
+            return None;
+        }
+        let mut i = start + 1;
+        loop {
+            match *b.get(i)? {
+                b'\n' | b'\r' => return None,
+                b':' if matches!(b.get(i + 1), None | Some(b' ' | b'\n' | b'\r')) => break,
+                b'#' if b[i - 1] == b' ' => return None,
+                _ => i += 1,
+            }
+        }
+        if b[i - 1] == b' ' || i - start > MAX_KEY {
+            return None;
+        }
+        self.at = i + 1;
+        self.state = State::Value { colon: i };
+        Some(Ev::Scalar(
+            Cow::Borrowed(self.text.get(start..i)?),
+            Pos::bytes(start, i),
+        ))
+    }
+
+    /// The value of a key of the block mapping at `indent`, whose `:` is
+    /// at `colon`.
+    fn block_value(&mut self, indent: usize, colon: usize) -> Scan<Ev<'a>> {
+        self.skip_spaces();
+        let event = match self.bytes.get(self.at) {
+            None | Some(b'\n' | b'\r' | b'#') => {
+                // Nothing on the key's line: a nested mapping follows, or
+                // the value is empty.
+                self.end_line()?;
+                self.line = self.next_line()?;
+                self.state = State::Key;
+                return match self.line {
+                    Some(at) if at > indent => {
+                        self.open_collection(Open::Block(at))?;
+                        Some(Ev::MapStart(Pos::bytes(self.at, self.at)))
+                    }
+                    _ => Some(Ev::Scalar(Cow::Borrowed(""), Pos::bytes(colon, colon))),
+                };
+            }
+            Some(b'{') => {
+                self.open_collection(Open::Flow)?;
+                self.state = State::Key;
+                self.at += 1;
+                return Some(Ev::MapStart(Pos::bytes(self.at - 1, self.at)));
+            }
+            Some(b'>' | b'|') => self.block_scalar(indent)?,
+            Some(b'\'') => {
+                let event = self.single_quoted()?;
+                self.end_line()?;
+                event
+            }
+            Some(b'"') => {
+                let event = self.double_quoted()?;
+                self.end_line()?;
+                event
+            }
+            Some(_) => self.block_plain()?,
+        };
+        self.line = self.next_line()?;
+        self.state = State::Key;
+        Some(event)
+    }
+
+    /// A key of the innermost flow mapping, or its end (`}`).
+    fn flow_key(&mut self) -> Scan<Ev<'a>> {
+        self.skip_spaces();
+        let b = self.bytes;
+        let start = self.at;
+        if b.get(start) == Some(&b'}') {
+            self.open.pop();
+            self.at += 1;
+            match self.open.last()? {
+                Open::Flow => self.state = State::FlowNext,
+                Open::Block(_) => {
+                    self.end_line()?;
+                    self.line = self.next_line()?;
+                    self.state = State::Key;
+                }
+            }
+            return Some(Ev::End(Pos::bytes(start, start + 1)));
+        }
+        if !plain_first(b, start, true) {
+            return None;
+        }
+        let mut i = start + 1;
+        loop {
+            match *b.get(i)? {
+                b':' if matches!(b.get(i + 1), Some(b' ' | b',' | b'}')) => break,
+                b'\n' | b'\r' | b',' | b'[' | b']' | b'{' | b'}' | b':' => return None,
+                b'#' if b[i - 1] == b' ' => return None,
+                _ => i += 1,
+            }
+        }
+        if b[i - 1] == b' ' || i - start > MAX_KEY {
+            return None;
+        }
+        self.at = i + 1;
+        self.state = State::Value { colon: i };
+        Some(Ev::Scalar(
+            Cow::Borrowed(self.text.get(start..i)?),
+            Pos::bytes(start, i),
+        ))
+    }
+
+    /// The value of a key of a flow mapping, whose `:` is at `colon`.
+    fn flow_value(&mut self, colon: usize) -> Scan<Ev<'a>> {
+        self.skip_spaces();
+        let b = self.bytes;
+        let start = self.at;
+        self.state = State::FlowNext;
+        match *b.get(start)? {
+            b',' | b'}' => Some(Ev::Scalar(Cow::Borrowed(""), Pos::bytes(colon, colon))),
+            b'{' => {
+                self.open_collection(Open::Flow)?;
+                self.state = State::Key;
+                self.at += 1;
+                Some(Ev::MapStart(Pos::bytes(start, start + 1)))
+            }
+            b'\'' => self.single_quoted(),
+            b'"' => self.double_quoted(),
+            _ => {
+                if !plain_first(b, start, true) {
+                    return None;
+                }
+                let mut i = start + 1;
+                loop {
+                    match b.get(i) {
+                        None => return None,
+                        Some(b',' | b'}') => break,
+                        Some(b'\n' | b'\r' | b'[' | b']' | b'{' | b':') => return None,
+                        Some(b'#') if b[i - 1] == b' ' => return None,
+                        Some(_) => i += 1,
+                    }
+                }
+                self.at = i;
+                while b[i - 1] == b' ' {
+                    i -= 1;
+                }
+                Some(Ev::Scalar(
+                    Cow::Borrowed(self.text.get(start..i)?),
+                    Pos::bytes(start, i),
+                ))
+            }
+        }
+    }
+
+    /// A plain scalar after a block key, to the end of its line.
+    fn block_plain(&mut self) -> Scan<Ev<'a>> {
+        let b = self.bytes;
+        let start = self.at;
+        if !plain_first(b, start, false) {
+            return None;
+        }
+        let line_end = memchr(b'\n', b.get(start..)?).map_or(b.len(), |n| start + n);
+        let mut end = line_end;
+        if end > start && b[end - 1] == b'\r' {
+            end -= 1;
+        }
+        // `: ` or a `:` at the end would make a mapping; ` #` starts a
+        // comment.
+        let mut from = start + 1;
+        while let Some(n) = memchr2(b':', b'#', b.get(from..end)?) {
+            let i = from + n;
+            if b[i] == b'#' {
+                if b[i - 1] == b' ' {
+                    end = i;
+                    break;
+                }
+            } else if matches!(b.get(i + 1), Some(b' ') | None) || i + 1 == end {
+                return None;
+            }
+            from = i + 1;
+        }
+        while b[end - 1] == b' ' {
+            end -= 1;
+        }
+        self.at = (line_end + 1).min(b.len());
+        Some(Ev::Scalar(
+            Cow::Borrowed(self.text.get(start..end)?),
+            Pos::bytes(start, end),
+        ))
+    }
+
+    /// `'…'` on one line; `at` is at the opening quote.
+    fn single_quoted(&mut self) -> Scan<Ev<'a>> {
+        let b = self.bytes;
+        let start = self.at + 1;
+        let mut from = start;
+        let mut doubled = false;
+        let end = loop {
+            let i = from + memchr2(b'\'', b'\n', b.get(from..)?)?;
+            if b[i] == b'\n' {
+                return None;
+            }
+            if b.get(i + 1) == Some(&b'\'') {
+                doubled = true;
+                from = i + 2;
+            } else {
+                break i;
+            }
+        };
+        self.at = end + 1;
+        let raw = self.text.get(start..end)?;
+        let value = if doubled {
+            Cow::Owned(raw.replace("''", "'"))
+        } else {
+            Cow::Borrowed(raw)
+        };
+        Some(Ev::Scalar(value, Pos::bytes(start, end)))
+    }
+
+    /// `"…"` on one line, with the one-character escapes; `at` is at the
+    /// opening quote.
+    fn double_quoted(&mut self) -> Scan<Ev<'a>> {
+        let b = self.bytes;
+        let text = self.text;
+        let start = self.at + 1;
+        let mut from = start;
+        let mut owned: Option<String> = None;
+        let end = loop {
+            let i = from + memchr3(b'"', b'\\', b'\n', b.get(from..)?)?;
+            match b[i] {
+                b'"' => {
+                    if let Some(value) = owned.as_mut() {
+                        value.push_str(text.get(from..i)?);
+                    }
+                    break i;
+                }
+                b'\\' => {
+                    let c = match *b.get(i + 1)? {
+                        b'0' => '\0',
+                        b'a' => '\x07',
+                        b'b' => '\x08',
+                        b't' => '\t',
+                        b'n' => '\n',
+                        b'v' => '\x0b',
+                        b'f' => '\x0c',
+                        b'r' => '\r',
+                        b'e' => '\x1b',
+                        b' ' => ' ',
+                        b'"' => '"',
+                        b'/' => '/',
+                        b'\\' => '\\',
+                        b'N' => '\u{85}',
+                        b'_' => '\u{a0}',
+                        b'L' => '\u{2028}',
+                        b'P' => '\u{2029}',
+                        _ => return None,
+                    };
+                    let value = owned.get_or_insert_with(String::new);
+                    value.push_str(text.get(from..i)?);
+                    value.push(c);
+                    from = i + 2;
+                }
+                _ => return None,
+            }
+        };
+        self.at = end + 1;
+        let value = match owned {
+            Some(value) => Cow::Owned(value),
+            None => Cow::Borrowed(text.get(start..end)?),
+        };
+        Some(Ev::Scalar(value, Pos::bytes(start, end)))
+    }
+
+    /// A block scalar (`>`, `|`, with `-` or no chomping indicator) after a
+    /// key of the block mapping at `indent`; `at` is at the indicator.
+    /// Leaves `at` at the start of the first line after it.
+    fn block_scalar(&mut self, indent: usize) -> Scan<Ev<'a>> {
+        let b = self.bytes;
+        let literal = b[self.at] == b'|';
+        self.at += 1;
+        let strip = b.get(self.at) == Some(&b'-');
+        if strip {
+            self.at += 1;
+        }
+        if !matches!(b.get(self.at), Some(b' ' | b'\n' | b'\r')) {
+            return None;
+        }
+        self.end_line()?;
+        // The first line sets the indentation; it must have content.
+        let first = self.at;
+        let content = first + spaces(b, first);
+        let width = content - first;
+        if width <= indent || matches!(b.get(content), None | Some(b'\n' | b'\r')) {
+            return None;
+        }
+        let mut value = String::new();
+        let mut line = first;
+        let mut blank = 0usize;
+        let mut last = content;
+        loop {
+            let at = line + spaces(b, line);
+            match b.get(at) {
+                None => {
+                    if at > line {
+                        return None;
+                    }
+                    break;
+                }
+                Some(b'\n' | b'\r') => {
+                    if at - line > width {
+                        return None;
+                    }
+                    blank += 1;
+                    line = at + if b[at] == b'\r' { 2 } else { 1 };
+                }
+                Some(_) => {
+                    if at - line < width {
+                        break;
+                    }
+                    if at - line > width && !literal {
+                        return None;
+                    }
+                    // The last line must end with a line break.
+                    let eol = line + memchr(b'\n', b.get(line..)?)?;
+                    let end = if b[eol - 1] == b'\r' { eol - 1 } else { eol };
+                    if line != first {
+                        if literal {
+                            value.extend(std::iter::repeat_n('\n', blank + 1));
+                        } else if blank == 0 {
+                            value.push(' ');
+                        } else {
+                            value.extend(std::iter::repeat_n('\n', blank));
+                        }
+                    }
+                    value.push_str(self.text.get(line + width..end)?);
+                    blank = 0;
+                    last = end;
+                    line = eol + 1;
+                }
+            }
+        }
+        if !strip {
+            value.push('\n');
+        }
+        self.at = line;
+        // As the granit path places it: the content lines, trimmed.
+        let raw = self.text.get(content..last)?;
+        let lead = raw.len() - raw.trim_start().len();
+        let trimmed = raw.trim();
+        let pos = if trimmed.is_empty() {
+            Pos::bytes(content, content)
+        } else {
+            Pos::bytes(content + lead, content + lead + trimmed.len())
+        };
+        Some(Ev::Scalar(Cow::Owned(value), pos))
+    }
+
+    fn open_collection(&mut self, open: Open) -> Scan<()> {
+        if self.open.len() >= MAX_FAST_DEPTH {
+            return None;
+        }
+        self.open.push(open);
+        Some(())
+    }
+
+    fn skip_spaces(&mut self) {
+        self.at += spaces(self.bytes, self.at);
+    }
+
+    /// The rest of a line after a value: spaces, a comment, the line
+    /// break (or the end of the text).
+    fn end_line(&mut self) -> Scan<()> {
+        let b = self.bytes;
+        let before = self.at;
+        self.skip_spaces();
+        match b.get(self.at) {
+            None => {}
+            Some(b'\n') => self.at += 1,
+            Some(b'\r') => self.at += 2,
+            Some(b'#') if self.at > before || b.get(before.wrapping_sub(1)) == Some(&b' ') => {
+                self.at = memchr(b'\n', b.get(self.at..)?).map_or(b.len(), |n| self.at + n + 1);
+            }
+            Some(_) => return None,
+        }
+        Some(())
+    }
+
+    /// From the start of a line, skip blank and comment lines: the next
+    /// line's indentation with `at` at its content, or `None` at the end.
+    /// Document markers are left to granit-parser.
+    fn next_line(&mut self) -> Scan<Option<usize>> {
+        let b = self.bytes;
+        loop {
+            let start = self.at;
+            self.skip_spaces();
+            match b.get(self.at) {
+                None => return Some(None),
+                Some(b'\n') => self.at += 1,
+                Some(b'\r') => self.at += 2,
+                Some(b'#') => {
+                    self.at = memchr(b'\n', b.get(self.at..)?).map_or(b.len(), |n| self.at + n + 1);
+                }
+                Some(_) => {
+                    let indent = self.at - start;
+                    if indent == 0 && matches!(b.get(start..start + 3), Some(b"---" | b"...")) {
+                        return None;
+                    }
+                    return Some(Some(indent));
+                }
+            }
+        }
+    }
+}
+
+/// How many spaces start at `at`.
+#[inline]
+fn spaces(b: &[u8], at: usize) -> usize {
+    b.get(at..)
+        .map_or(0, |rest| rest.iter().take_while(|c| **c == b' ').count())
+}
+
+/// Can a plain scalar start at `at`? Not with an indicator, except `-`
+/// followed by text (`-5%`, `-£5,000`).
+fn plain_first(b: &[u8], at: usize, flow: bool) -> bool {
+    match b.get(at) {
+        None => false,
+        Some(b'-') => match b.get(at + 1) {
+            None | Some(b' ' | b'\n' | b'\r') => false,
+            Some(b',' | b'[' | b']' | b'{' | b'}') => !flow,
+            Some(_) => true,
+        },
+        Some(
+            b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|'
+            | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`' | b' ' | b'\n' | b'\r',
+        ) => false,
+        Some(_) => true,
+    }
+}
+
+/// Bytes [`plain_text`] looks at more closely: control characters (tab
+/// included), DEL, and the lead bytes of the characters it refuses.
+static SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        table[i] = true;
+        i += 1;
+    }
+    table[0x7f] = true;
+    table[0xc2] = true;
+    table[0xe2] = true;
+    table[0xef] = true;
+    table
+};
+
+/// Does the text keep to the characters of the subset? No control
+/// character but line feeds and carriage returns before them, no DEL, no
+/// C1 control (U+0080..U+009F, NEL among them), no U+2028 or U+2029, no
+/// byte order mark, no U+FFFE or U+FFFF.
+fn plain_text(b: &[u8]) -> bool {
+    for (i, &c) in b.iter().enumerate() {
+        if !SPECIAL[usize::from(c)] {
+            continue;
+        }
+        let next = b.get(i + 1).copied();
+        let ok = match c {
+            b'\n' => true,
+            b'\r' => next == Some(b'\n'),
+            0xc2 => next.is_some_and(|n| n >= 0xa0),
+            0xe2 => !(next == Some(0x80) && matches!(b.get(i + 2), Some(0xa8 | 0xa9))),
+            0xef => !matches!(
+                (next, b.get(i + 2)),
+                (Some(0xbb), Some(0xbf)) | (Some(0xbf), Some(0xbe | 0xbf))
+            ),
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
