@@ -3,12 +3,18 @@
 //! What `ragcheck check` costs beyond this is the engine's own work.
 //!
 //! ```text
-//! cargo run --release --example parse_only -- [--jobs N] PATH...
+//! cargo run --release --example parse_only -- [--jobs N] [--fast | --load] PATH...
 //! ```
 //!
 //! Files are found as `ragcheck check` finds them and parsed in parallel
 //! with rayon, one file per task, as the engine does; `--jobs 1` runs on
 //! one thread. Prints files, bytes and events.
+//!
+//! `--fast` drains the fast YAML reader's events instead
+//! (`ragcheck::returns::fast_yaml`), building nothing, and counts the files
+//! it gives back to granit-parser; `--load` runs the whole loader
+//! (`ragcheck::returns::load`: fast reader or granit-parser, and the return
+//! model) and counts returns.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,12 +25,14 @@ use rayon::prelude::*;
 fn main() {
     let mut jobs = None;
     let mut paths = Vec::new();
+    let mut mode = Mode::Granit;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--jobs" {
-            jobs = args.next().and_then(|n| n.parse::<usize>().ok());
-        } else {
-            paths.push(PathBuf::from(arg));
+        match arg.as_str() {
+            "--jobs" => jobs = args.next().and_then(|n| n.parse::<usize>().ok()),
+            "--fast" => mode = Mode::Fast,
+            "--load" => mode = Mode::Load,
+            _ => paths.push(PathBuf::from(arg)),
         }
     }
     if let Some(n) = jobs {
@@ -38,6 +46,7 @@ fn main() {
         eprintln!("parse_only: {}: {reason}", path.display());
     }
     let bytes = AtomicU64::new(0);
+    let fell_back = AtomicU64::new(0);
     let events: u64 = files
         .par_iter()
         .map(|path| {
@@ -45,20 +54,53 @@ fn main() {
                 return 0;
             };
             bytes.fetch_add(text.len() as u64, Ordering::Relaxed);
-            let mut n = 0u64;
-            for event in Parser::new_from_str(&text) {
-                if event.is_err() {
-                    break;
+            match mode {
+                Mode::Granit => {
+                    let mut n = 0u64;
+                    for event in Parser::new_from_str(&text) {
+                        if event.is_err() {
+                            break;
+                        }
+                        n += 1;
+                    }
+                    n
                 }
-                n += 1;
+                Mode::Fast => {
+                    ragcheck::returns::fast_yaml::count_events(&text).unwrap_or_else(|| {
+                        fell_back.fetch_add(1, Ordering::Relaxed);
+                        0
+                    })
+                }
+                Mode::Load => {
+                    let name = path.to_string_lossy();
+                    ragcheck::returns::load(&name, text.into_bytes())
+                        .returns
+                        .len() as u64
+                }
             }
-            n
         })
         .sum();
-    println!(
-        "{} files, {} bytes, {} events",
+    let what = match mode {
+        Mode::Load => "returns",
+        _ => "events",
+    };
+    print!(
+        "{} files, {} bytes, {events} {what}",
         files.len(),
         bytes.load(Ordering::Relaxed),
-        events
     );
+    match mode {
+        Mode::Fast => println!(", {} files fell back", fell_back.load(Ordering::Relaxed)),
+        _ => println!(),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Mode {
+    /// granit-parser's events.
+    Granit,
+    /// The fast reader's events.
+    Fast,
+    /// The whole loader, model included.
+    Load,
 }

@@ -111,6 +111,18 @@ impl<'a> Events<'a> for Fast<'a> {
     }
 }
 
+/// Drain the fast reader's events over `text`, building nothing: how many
+/// there are, or `None` when it falls back. For the benchmark
+/// (`examples/parse_only.rs --fast`), against granit-parser's events.
+pub fn count_events(text: &str) -> Option<u64> {
+    let mut fast = Fast::new(text);
+    let mut n = 1;
+    while fast.step()? != Ev::StreamEnd {
+        n += 1;
+    }
+    Some(n)
+}
+
 /// The outcome of a scan: `None` to fall back.
 type Scan<T> = Option<T>;
 
