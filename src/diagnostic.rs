@@ -115,7 +115,7 @@ impl Diagnostic {
         Diagnostic {
             severity,
             code: code.into(),
-            message: message.into(),
+            message: crate::display::cap_message(message.into()),
             location: None,
             label: None,
             related: Vec::new(),
@@ -195,7 +195,7 @@ impl Finding {
         Finding {
             severity,
             code: code.into(),
-            message: message.into(),
+            message: crate::display::cap_message(message.into()),
             pos,
             label: None,
             related: Vec::new(),

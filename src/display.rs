@@ -44,6 +44,24 @@ pub fn quote(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// The most bytes of a diagnostic's message (4 KiB): a message that quotes
+/// user text without [`quote`] is still cut here, with `…`, so no input
+/// makes a message megabytes long.
+pub const MAX_MESSAGE_BYTES: usize = 4096;
+
+/// A message cut to [`MAX_MESSAGE_BYTES`].
+pub fn cap_message(mut message: String) -> String {
+    if message.len() > MAX_MESSAGE_BYTES {
+        let mut at = MAX_MESSAGE_BYTES;
+        while !message.is_char_boundary(at) {
+            at -= 1;
+        }
+        message.truncate(at);
+        message.push('…');
+    }
+    message
+}
+
 /// Text with every control character shown as an escape (`\u{1b}`, `\n`,
 /// `\t`), so nothing a user typed can move a terminal's cursor, clear it,
 /// retitle its window or hide a link (ESC, BEL, BS, OSC sequences, C1
@@ -67,9 +85,37 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`visible`], but for text laid out on several lines (a message, a
+/// help): line breaks (`\n`, `\r\n`) and tabs stay as they are; every
+/// other control character, a lone `\r` included, is shown as an escape.
+pub fn visible_lines(text: &str) -> Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c != '\n' && c != '\t' && needs_escape(c))
+    {
+        return Cow::Borrowed(text);
+    }
+    let text = text.replace("\r\n", "\n");
+    let mut out = String::with_capacity(text.len() + 8);
+    for line in text.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        for part in body.split('\t').enumerate() {
+            if part.0 > 0 {
+                out.push('\t');
+            }
+            out.push_str(&visible(part.1));
+        }
+        out.push_str(end);
+    }
+    Cow::Owned(out)
+}
+
 /// Control characters (C0, DEL, C1) and the invisible bidirectional
 /// controls that can make text read differently from what it is.
-fn needs_escape(c: char) -> bool {
+pub fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
@@ -117,5 +163,9 @@ mod tests {
         assert_eq!(quote("a\u{1b}[2Jb\u{7}\n"), "a\\u{1b}[2Jb\\u{7}\\n");
         assert_eq!(visible("\u{9b}x\u{202e}"), "\\u{9b}x\\u{202e}");
         assert_eq!(visible("tab\there"), "tab\\there");
+        assert_eq!(
+            visible_lines("a\r\nb\tc\n\u{1b}\rd"),
+            "a\nb\tc\n\\u{1b}\\rd"
+        );
     }
 }

@@ -46,6 +46,21 @@ impl Span {
 #[derive(Clone, Debug, Default)]
 pub struct LineIndex {
     starts: OnceLock<Vec<u32>>,
+    /// How many characters come before each [`BLOCK`] bytes of the text,
+    /// built the first time a column is asked for on a line longer than a
+    /// block: a column is then counted from the nearest block, not from
+    /// the start of a line that may be megabytes long (minified JSON), so
+    /// thousands of diagnostics on one line cost no more than on many.
+    blocks: OnceLock<Vec<u32>>,
+}
+
+/// The stride of [`LineIndex`]'s character counts, in bytes.
+const BLOCK: usize = 4096;
+
+/// How many characters a run of UTF-8 bytes holds (the bytes that do not
+/// continue a character), whatever the run's ends cut.
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl LineIndex {
@@ -53,6 +68,7 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         LineIndex {
             starts: OnceLock::from(line_starts(text)),
+            blocks: OnceLock::new(),
         }
     }
 
@@ -74,11 +90,29 @@ impl LineIndex {
             Err(i) => i.saturating_sub(1),
         };
         let start = starts.get(line).copied().unwrap_or(0) as usize;
-        let col = text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
+        let col = if offset - start <= BLOCK {
+            chars_in(&text.as_bytes()[start..offset])
+        } else {
+            self.chars_before(text, offset) - self.chars_before(text, start)
+        };
         (line as u32 + 1, col as u32 + 1)
+    }
+
+    /// How many characters `text[..offset]` holds, from the nearest block.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let blocks = self.blocks.get_or_init(|| {
+            let mut before = 0u32;
+            text.as_bytes()
+                .chunks(BLOCK)
+                .map(|block| {
+                    let at = before;
+                    before += chars_in(block) as u32;
+                    at
+                })
+                .collect()
+        });
+        let i = offset / BLOCK;
+        blocks.get(i).copied().unwrap_or(0) as usize + chars_in(&text.as_bytes()[i * BLOCK..offset])
     }
 
     /// The text of a 1-based line, without its line break.
@@ -94,12 +128,17 @@ impl LineIndex {
 }
 
 /// The offset of every line start of `text`: 0, and each offset after a
-/// `\n`.
+/// line break — `\n`, `\r\n`, or a lone `\r` (old Mac files), as YAML
+/// counts them.
 fn line_starts(text: &str) -> Vec<u32> {
     let bytes = text.as_bytes();
     let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
     starts.push(0);
-    starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i as u32 + 1));
+    starts.extend(
+        memchr::memchr2_iter(b'\n', b'\r', bytes)
+            .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+            .map(|i| i as u32 + 1),
+    );
     starts
 }
 
@@ -170,10 +209,36 @@ mod tests {
             let Some(part) = text.get(..len) else {
                 continue;
             };
+            let bytes = part.as_bytes();
             let naive: Vec<u32> = std::iter::once(0)
-                .chain(part.match_indices('\n').map(|(i, _)| i as u32 + 1))
+                .chain((0..bytes.len()).filter_map(|i| {
+                    let lone_cr = bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+                    (bytes[i] == b'\n' || lone_cr).then_some(i as u32 + 1)
+                }))
                 .collect();
             assert_eq!(line_starts(part), naive, "{len}");
+        }
+    }
+
+    #[test]
+    fn lone_carriage_returns_break_lines() {
+        let text = "a: 1\rb: 2\r\nc: £3\r";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, text.find('b').unwrap_or(0)), (2, 1));
+        assert_eq!(idx.line_col(text, text.find('3').unwrap_or(0)), (3, 5));
+        assert_eq!(idx.line_text(text, 2), "b: 2");
+    }
+
+    #[test]
+    fn columns_on_a_long_line_agree_with_counting() {
+        let text = format!("x\n{}", "é1£ab".repeat(5000));
+        let idx = LineIndex::new(&text);
+        for offset in (2..text.len()).step_by(997) {
+            if !text.is_char_boundary(offset) {
+                continue;
+            }
+            let counted = text[2..offset].chars().count() as u32 + 1;
+            assert_eq!(idx.line_col(&text, offset), (2, counted), "{offset}");
         }
     }
 

@@ -53,8 +53,9 @@ pub(crate) fn run(settings: &Settings, paths: &[PathBuf], layout: Option<&str>) 
     // ends with exit status 2.
     for (path, reason) in &unreadable {
         eprintln!(
-            "error: cannot read `{}`: {reason}",
-            engine::display_path(path)
+            "error: cannot read `{}`: {}",
+            ragcheck::display::quote(&engine::display_path(path)),
+            ragcheck::display::visible(reason)
         );
     }
     if stdin.is_none() && files.is_empty() && unreadable.is_empty() && !settings.quiet {

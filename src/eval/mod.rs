@@ -71,6 +71,23 @@ impl Val<'_> {
 
     /// The value as a person reads it: as typed when it came from a return.
     pub fn render(&self) -> String {
+        self.quoted().into_owned()
+    }
+
+    /// The value as a message quotes it: user text cut to
+    /// [`display::MAX_QUOTE_CHARS`] with `…` and control characters shown
+    /// visibly, without copying a long text first.
+    pub fn quoted(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Val::Missing(_, Some(raw)) | Val::Num(_, _, Some(raw)) | Val::Status(_, Some(raw)) => {
+                display::quote(raw)
+            }
+            Val::Text(t) => display::quote(t),
+            other => std::borrow::Cow::Owned(other.render_plain()),
+        }
+    }
+
+    fn render_plain(&self) -> String {
         match self {
             Val::Missing(_, Some(raw)) | Val::Num(_, _, Some(raw)) | Val::Status(_, Some(raw)) => {
                 raw.to_string()
@@ -585,7 +602,7 @@ impl<'a> ReturnCtx<'a> {
         for part in &t.parts {
             match part {
                 ir::Part::Text(s) => out.push_str(s),
-                ir::Part::Expr(e) => out.push_str(&self.eval(e, scope).render()),
+                ir::Part::Expr(e) => out.push_str(&self.eval(e, scope).quoted()),
             }
         }
         out

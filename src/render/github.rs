@@ -138,7 +138,9 @@ pub fn command(d: &Diagnostic, path: &str) -> String {
     format!("::{kind} {}::{}", props.join(","), escape_data(&message))
 }
 
-/// Escape a command's message: `%`, `\r`, `\n`.
+/// Escape a command's message: `%`, `\r`, `\n`, and every other control
+/// character shown visibly (`\u{1b}`), so nothing typed into a return
+/// reaches the log's terminal as an escape sequence.
 pub fn escape_data(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -146,6 +148,9 @@ pub fn escape_data(text: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
+            c if crate::display::needs_escape(c) => {
+                out.push_str(&crate::display::visible(c.encode_utf8(&mut [0; 4])))
+            }
             c => out.push(c),
         }
     }

@@ -564,6 +564,12 @@ pub fn too_big(path: &str, size: Option<u64>) -> LoadedFile {
 /// not text: UTF-16, NUL bytes (a binary file) or bad UTF-8.
 fn decode_text(path: &str, bytes: Vec<u8>) -> Result<SourceFile<String>, Box<LoadedFile>> {
     let refuse = |finding: Finding| Box::new(LoadedFile::failed(path, finding));
+    if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return Err(refuse(
+            invalid("this file is UTF-32 text; ragcheck reads UTF-8", Pos::File)
+                .help("save the file as UTF-8"),
+        ));
+    }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(refuse(
             invalid("this file is UTF-16 text; ragcheck reads UTF-8", Pos::File)

@@ -358,3 +358,86 @@ pub fn given_file_dotdot(dir: &Path) -> Run {
     write(&dir.join("rules/t.rag"), test.as_bytes());
     Run::new(&["test", "rules"])
 }
+
+// ---- terminal escapes, quoting, rendering, positions ---------------------
+
+/// Escape sequences typed into a return (clear screen, window title, a
+/// hidden link, bell, backspace) and into its file name.
+pub fn escapes_human(dir: &Path) -> Run {
+    escapes(dir);
+    Run::new(&["check", "returns"])
+}
+
+pub fn escapes_github(dir: &Path) -> Run {
+    escapes(dir);
+    Run::new(&["check", "--format", "github", "returns"])
+}
+
+fn escapes(dir: &Path) {
+    // In YAML's own escapes, so that the return loads and its text reaches
+    // messages, headings and tables.
+    let nasty = r"\e[2J\e]0;pwned\a\e]8;;http://x.invalid\e\\link\b";
+    let text = format!(
+        "return:\n  organisation: \"Council {nasty}\"\n  period: 2012/13 Q2\nmeasures:\n  satisfaction:\n    status: \"Green {nasty}\"\n    commentary: \"says {nasty}\"\n    values: {{q1: \"945% {nasty}\", q2: 92%}}\n"
+    );
+    write(&dir.join("returns/ok.yaml"), text.as_bytes());
+    // Raw, in a file whose name holds an escape too.
+    let raw = "return:\n  organisation: \u{1b}[2J\u{1b}]0;pwned\u{7}\n";
+    write(&dir.join("returns/\u{1b}[31mred.yaml"), raw.as_bytes());
+}
+
+/// A commentary of 1.5 MB, interpolated into a message for each of 20
+/// measures, and a value of 1.5 MB quoted in another.
+pub fn long_quotations(dir: &Path) -> Run {
+    let long = "x".repeat(1_500_000);
+    let mut text = String::from("return:\n  organisation: Test\n  period: 2012/13 Q2\nmeasures:\n");
+    for i in 0..20 {
+        text.push_str(&format!(
+            "  m{i}:\n    commentary: \"{long}\"\n    values: {{q1: \"{long}\"}}\n"
+        ));
+    }
+    write(&dir.join("r.yaml"), text.as_bytes());
+    Run::new(&["check", "r.yaml", "--format", "json"])
+}
+
+/// Positions after lone carriage returns (old Mac line breaks).
+pub fn lone_cr_positions(dir: &Path) -> Run {
+    let text = "return:\r  organisation: Test\r  period: 2012/13 Q2\rmeasures:\r  satisfaction:\r    values: {q1: 945%}\r";
+    write(&dir.join("r.yaml"), text.as_bytes());
+    Run::new(&["check", "r.yaml", "--format", "json"])
+}
+
+/// Many diagnostics on one line megabytes long, and the same return laid
+/// out on many lines: human output must cost about the same.
+pub fn one_long_line(dir: &Path) -> Run {
+    write(&dir.join("one.json"), long_line_return(false).as_bytes());
+    Run::new(&["check", "one.json"])
+}
+
+pub fn many_short_lines(dir: &Path) -> Run {
+    write(&dir.join("many.json"), long_line_return(true).as_bytes());
+    Run::new(&["check", "many.json"])
+}
+
+fn long_line_return(lines: bool) -> String {
+    let sep = if lines { "\n" } else { "" };
+    let measures: Vec<String> = (0..2000)
+        .map(|i| {
+            format!("{sep}\"m{i}\": {{\"status\": \"Green\", \"values\": {{\"q1\": \"945%\"}}}}")
+        })
+        .collect();
+    format!(
+        "{{\"return\": {{\"organisation\": \"X\", \"period\": \"2012/13 Q1\"}},{sep}\"measures\": {{{}}}}}",
+        measures.join(",")
+    )
+}
+
+/// A UTF-32 file is named as UTF-32.
+pub fn utf32(dir: &Path) -> Run {
+    let mut bytes = vec![0xFF, 0xFE, 0, 0];
+    for c in CLEAN.chars() {
+        bytes.extend_from_slice(&(c as u32).to_le_bytes());
+    }
+    write(&dir.join("r.yaml"), &bytes);
+    Run::new(&["check", "r.yaml"])
+}

@@ -24,13 +24,20 @@ use std::time::{Duration, Instant};
 
 use generate::{Run, Stdin};
 
+/// GNU time, to measure a case's processor time and peak memory.
+const GNU_TIME: &str = "/usr/bin/time";
+
 /// The address space ragcheck may use in a case (512 MiB): a bomb that
 /// got through would fail to allocate and abort, which the case catches.
 const MEMORY_CAP: u64 = 512 * 1024 * 1024;
 
-/// How long a case may take. Each should finish in well under a second;
-/// this is generous for a loaded CI machine and a debug build.
-const TIME_LIMIT: Duration = Duration::from_secs(20);
+/// The processor time (user and system) a case may take: each finishes in
+/// well under a second in a release build; this is room for a debug one.
+const CPU_LIMIT: Duration = Duration::from_secs(10);
+
+/// The wall-clock time after which a case is killed (a hang): generous,
+/// since a CI machine may be loaded.
+const TIME_LIMIT: Duration = Duration::from_secs(120);
 
 /// What a case ran into.
 struct Outcome {
@@ -38,14 +45,20 @@ struct Outcome {
     stdout: String,
     stderr: String,
     took: Duration,
+    /// Processor time and peak memory (KiB), when `/usr/bin/time` is there
+    /// to measure them.
+    cpu: Option<Duration>,
+    peak_kib: Option<u64>,
 }
 
 impl Outcome {
     fn transcript(&self) -> String {
         format!(
-            "exit status: {:?} in {:?}\n----- stdout -----\n{}\n----- stderr -----\n{}",
+            "exit status: {:?} in {:?} ({:?} of processor time, {:?} KiB at most)\n----- stdout -----\n{}\n----- stderr -----\n{}",
             self.code,
             self.took,
+            self.cpu,
+            self.peak_kib,
             cut(&self.stdout),
             cut(&self.stderr)
         )
@@ -114,8 +127,15 @@ fn run_case(name: &str, setup: fn(&Path) -> Run) -> Outcome {
         .arg(TIME_LIMIT.as_secs().to_string())
         .arg("prlimit")
         .arg(format!("--as={}", run.memory.unwrap_or(MEMORY_CAP)))
-        .arg("--")
-        .arg(binary())
+        .arg("--");
+    let timing = dir.with_extension("time");
+    let measured = Path::new(GNU_TIME).exists();
+    if measured {
+        cmd.arg(GNU_TIME)
+            .arg("--format=%U %S %M")
+            .arg(format!("--output={}", timing.display()));
+    }
+    cmd.arg(binary())
         .args(&run.args)
         .arg("--color")
         .arg("never")
@@ -149,12 +169,43 @@ fn run_case(name: &str, setup: fn(&Path) -> Run) -> Outcome {
     }
     let output = child.wait_with_output().expect("ragcheck runs");
     let took = start.elapsed();
+    let (cpu, peak_kib) = match std::fs::read_to_string(&timing) {
+        Ok(text) if measured => {
+            // The last line: GNU time may first say how the command ended.
+            let fields: Vec<&str> = text
+                .lines()
+                .last()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
+            let seconds = |s: Option<&&str>| s.and_then(|s| s.parse::<f64>().ok());
+            let cpu = match (seconds(fields.first()), seconds(fields.get(1))) {
+                (Some(u), Some(s)) => Some(Duration::from_secs_f64(u + s)),
+                _ => None,
+            };
+            (cpu, fields.get(2).and_then(|m| m.parse().ok()))
+        }
+        _ => (None, None),
+    };
     let outcome = Outcome {
         code: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         took,
+        cpu,
+        peak_kib,
     };
+    if let Ok(report) = std::env::var("HOSTILE_REPORT") {
+        let line = format!(
+            "{name}\t{:?}\t{:?}\t{:?}\n",
+            outcome.code, outcome.cpu, outcome.peak_kib
+        );
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(report)
+            .and_then(|mut f| f.write_all(line.as_bytes()));
+    }
     assert_eq!(
         before,
         fingerprint(&dir),
@@ -172,8 +223,9 @@ fn run_case(name: &str, setup: fn(&Path) -> Run) -> Outcome {
         outcome.transcript()
     );
     assert!(
-        took < TIME_LIMIT,
-        "ragcheck took {took:?}\n{}",
+        outcome.cpu.unwrap_or(took) < CPU_LIMIT,
+        "ragcheck took {:?}\n{}",
+        outcome.cpu,
         outcome.transcript()
     );
     outcome
@@ -234,6 +286,13 @@ hostile! {
         "2 returns",
     ];
 
+    // Terminal escapes, quotations, positions.
+    escapes_human => 1, ["Council \\u{1b}[2J\\u{1b}]0;pwned\\u{7}", "\\u{1b}[31mred.yaml"];
+    escapes_github => 1, ["says \\u{1b}[2J\\u{1b}]0;pwned\\u{7}", "\\u{1b}[31mred.yaml"];
+    long_quotations => 1, ["xxxxxxxx…"];
+    lone_cr_positions => 1, ["\"line\": 6"];
+    utf32 => 1, ["this file is UTF-32 text; ragcheck reads UTF-8"];
+
     // Rule tests reading files they should not.
     given_file_outside => 2, ["it is outside the folder"];
     given_file_dotdot => 2, ["it is outside the folder"];
@@ -247,5 +306,52 @@ fn given_file_outside_prints_nothing_of_the_file() {
         !outcome.output().contains("TOP-SECRET-TEXT"),
         "{}",
         outcome.transcript()
+    );
+}
+
+/// No raw escape character reaches the output, in human or github format.
+#[test]
+fn escapes_never_reach_the_terminal() {
+    for (name, setup) in [
+        (
+            "escapes_human_raw",
+            generate::escapes_human as fn(&Path) -> Run,
+        ),
+        ("escapes_github_raw", generate::escapes_github),
+    ] {
+        let outcome = run_case(name, setup);
+        for c in ['\u{1b}', '\u{7}', '\u{8}'] {
+            assert!(
+                !outcome.stdout.contains(c) && !outcome.stderr.contains(c),
+                "{name}: {c:?} reached the output\n{}",
+                outcome.transcript()
+            );
+        }
+    }
+}
+
+/// 100 MB of user text quoted into messages gives output of a few
+/// kilobytes per message, not the text itself.
+#[test]
+fn long_quotations_are_cut() {
+    let outcome = run_case("long_quotations_size", generate::long_quotations);
+    assert!(
+        outcome.stdout.len() < 1_000_000,
+        "{} bytes of output",
+        outcome.stdout.len()
+    );
+}
+
+/// Thousands of diagnostics on one line take about as long to show as on
+/// as many lines (SPEC 5): rendering is not quadratic in the line length.
+#[test]
+fn one_long_line_renders_in_linear_time() {
+    let one = run_case("one_long_line", generate::one_long_line);
+    let many = run_case("many_short_lines", generate::many_short_lines);
+    assert!(one.stdout.contains("2000 warnings"), "{}", one.transcript());
+    let (one_cpu, many_cpu) = (one.cpu.unwrap_or(one.took), many.cpu.unwrap_or(many.took));
+    assert!(
+        one_cpu < many_cpu * 4 + Duration::from_secs(1),
+        "one line: {one_cpu:?}, many lines: {many_cpu:?}"
     );
 }

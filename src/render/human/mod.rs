@@ -16,6 +16,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use super::{Finished, RenderOptions, Renderer, count, return_title, summary_line, unread_note};
 use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::display::{quote, visible, visible_lines};
 use crate::report::{FileReport, Summary};
 
 mod snippet;
@@ -93,7 +94,7 @@ pub fn file(file: &FileReport, opts: &RenderOptions, out: &mut dyn io::Write) ->
         }
     };
     if !file.diagnostics.is_empty() {
-        printer.heading(&file.path, out)?;
+        printer.heading(&quote(&file.path), out)?;
         for d in &file.diagnostics {
             printer.diagnostic(d, &source, true, out)?;
         }
@@ -102,14 +103,8 @@ pub fn file(file: &FileReport, opts: &RenderOptions, out: &mut dyn io::Write) ->
         if opts.quiet && ret.diagnostics.is_empty() {
             continue;
         }
-        printer.heading(
-            &format!(
-                "{} ({})",
-                return_title(ret.organisation.as_deref(), ret.period.as_deref()),
-                file.path
-            ),
-            out,
-        )?;
+        let title = return_title(ret.organisation.as_deref(), ret.period.as_deref());
+        printer.heading(&format!("{} ({})", quote(&title), quote(&file.path)), out)?;
         for d in &ret.diagnostics {
             printer.diagnostic(d, &source, true, out)?;
         }
@@ -218,7 +213,7 @@ impl Printer {
         let mut text = String::new();
         if handler.render_report(&mut text, &shown).is_err() {
             // miette could not lay the snippet out: say it plainly.
-            text = format!("{}: {}\n", shown.code, d.message);
+            text = format!("{}: {}\n", shown.code, quote(&d.message));
         }
         let text = text.trim_end();
         match d.waived {
@@ -233,7 +228,7 @@ impl Printer {
         }
         if name_rule {
             let rule = match &d.rule {
-                Some(r) => format!("rule: {}:{}:{}", r.file, r.line, r.column),
+                Some(r) => format!("rule: {}:{}:{}", visible(&r.file), r.line, r.column),
                 None => "built-in check".to_string(),
             };
             writeln!(out, "  {}", self.dim(&rule))?;
@@ -241,7 +236,12 @@ impl Printer {
         if let Some(w) = &d.waived {
             let waived = format!(
                 "waived until {}: {} (approved by {}; {}:{}:{})",
-                w.until, w.reason, w.approved, w.rule.file, w.rule.line, w.rule.column
+                visible(&w.until.to_string()),
+                visible(&w.reason),
+                visible(&w.approved),
+                visible(&w.rule.file),
+                w.rule.line,
+                w.rule.column
             );
             writeln!(out, "  {}", self.dim(&waived))?;
         }
@@ -312,54 +312,107 @@ impl Texts {
 const LONG_LINE: usize = 160;
 
 /// For a location on a long line, the text around it with the located part
-/// marked: `…,58%,»945«,97%,`. `None` for a line short enough to show.
-fn excerpt(l: &Location, text: &str) -> Option<String> {
+/// marked: `…,58%,»945«,97%,`. `None` for a line short enough to show,
+/// unless `always`. Control characters are shown as escapes.
+///
+/// Only a bounded stretch of text around the location is looked at, so
+/// that thousands of diagnostics on one line megabytes long (minified
+/// JSON, a wide CSV header) cost no more than on short lines.
+fn excerpt(l: &Location, text: &str, always: bool) -> Option<String> {
     const AROUND: usize = 40;
-    let start = l.start.min(text.len());
-    let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let line_end = text[start..]
-        .find('\n')
-        .map(|i| start + i)
-        .unwrap_or(text.len());
-    let line = text.get(line_start..line_end)?.trim_end_matches('\r');
-    if line.chars().count() <= LONG_LINE {
+    // A line of more than this many bytes has more than LONG_LINE
+    // characters.
+    const REACH: usize = 4 * LONG_LINE + 4;
+    let breaks = |c: char| c == '\n' || c == '\r';
+    let start = floor_boundary(text, l.start.min(text.len()));
+    let back = floor_boundary(text, start.saturating_sub(REACH));
+    let ahead = floor_boundary(text, start.saturating_add(REACH).min(text.len()));
+    let line_start = text[back..start].rfind(breaks).map(|i| back + i + 1);
+    let line_start = line_start.or((back == 0).then_some(0));
+    let line_end = text[start..ahead].find(breaks).map(|i| start + i);
+    let line_end = line_end.or((ahead == text.len()).then_some(ahead));
+    if !always
+        && let (Some(from), Some(to)) = (line_start, line_end)
+        && text[from..to].chars().count() <= LONG_LINE
+    {
         return None;
     }
-    let end = l.end.clamp(start, line_start + line.len());
-    let before = text.get(line_start..start)?;
-    let inside = text.get(start..end)?;
-    let inside: String = if inside.chars().count() > 2 * AROUND {
-        inside.chars().take(2 * AROUND).chain(['…']).collect()
-    } else {
-        inside.to_string()
-    };
-    let after = text.get(end..line_start + line.len())?;
-    let before_chars: Vec<char> = before.chars().collect();
-    let after_chars: Vec<char> = after.chars().collect();
-    let head: String = before_chars[before_chars.len().saturating_sub(AROUND)..]
-        .iter()
+    let end = floor_boundary(text, l.end.clamp(start, text.len()));
+    let mut inside = String::new();
+    let mut line_ends = false;
+    for (n, c) in text[start..end].chars().enumerate() {
+        if breaks(c) {
+            line_ends = true;
+            break;
+        }
+        if n == 2 * AROUND {
+            inside.push('…');
+            break;
+        }
+        inside.push(c);
+    }
+    let mut before: Vec<char> = text[..start]
+        .chars()
+        .rev()
+        .take_while(|&c| !breaks(c))
+        .take(AROUND + 1)
         .collect();
-    let tail: String = after_chars[..after_chars.len().min(AROUND)]
-        .iter()
-        .collect();
-    let dots_before = if before_chars.len() > AROUND {
+    let dots_before = if before.len() > AROUND {
+        before.truncate(AROUND);
         "…"
     } else {
         ""
     };
-    let dots_after = if after_chars.len() > AROUND {
-        "…"
-    } else {
-        ""
+    let head: String = before.into_iter().rev().collect();
+    let mut tail: String = String::new();
+    let mut dots_after = "";
+    if !line_ends {
+        for (n, c) in text[end..].chars().take_while(|&c| !breaks(c)).enumerate() {
+            if n == AROUND {
+                dots_after = "…";
+                break;
+            }
+            tail.push(c);
+        }
+    }
+    Some(visible(&format!("{dots_before}{head}»{inside}«{tail}{dots_after}")).into_owned())
+}
+
+/// Whether a snippet at `l` would show a control character of the text
+/// (an escape sequence typed into a return) or of the file's name: miette
+/// prints source lines as they are, so such a place is shown as an
+/// excerpt, with the characters escaped. Looks only at the few lines a
+/// snippet would show.
+fn shows_controls(l: &Location, text: &str) -> bool {
+    const REACH: usize = 4 * LONG_LINE + 4;
+    let from = floor_boundary(text, l.start.min(text.len()).saturating_sub(2 * REACH));
+    let to = floor_boundary(
+        text,
+        l.end
+            .min(text.len())
+            .saturating_add(2 * REACH)
+            .min(text.len()),
+    );
+    let controls = |s: &str| {
+        s.chars()
+            .any(|c| !matches!(c, '\n' | '\r' | '\t') && crate::display::needs_escape(c))
     };
-    Some(format!("{dots_before}{head}»{inside}«{tail}{dots_after}"))
+    controls(&text[from..to]) || controls(&l.file)
+}
+
+/// The largest character boundary at or before `at`.
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// A place shown without a snippet: `file [Sheet1!E7]` or `file:line:column`.
 fn place(l: &Location) -> String {
     match &l.cell {
-        Some(cell) => format!("{} [{cell}]", l.file),
-        None => format!("{}:{}:{}", l.file, l.line, l.column),
+        Some(cell) => format!("{} [{}]", visible(&l.file), visible(cell)),
+        None => format!("{}:{}:{}", visible(&l.file), l.line, l.column),
     }
 }
 
@@ -368,7 +421,7 @@ struct Shown<'a> {
     code: String,
     message: String,
     severity: miette::Severity,
-    help: Option<&'a str>,
+    help: Option<String>,
     window: Option<Window<'a>>,
     labels: Vec<LabeledSpan>,
     /// Where it is, when there is no snippet to show it.
@@ -385,13 +438,13 @@ impl<'a> Shown<'a> {
         }
         let mut shown = Shown {
             code,
-            message: d.message.clone(),
+            message: visible_lines(&d.message).into_owned(),
             severity: match d.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
                 Severity::Info => miette::Severity::Advice,
             },
-            help: d.help.as_deref(),
+            help: d.help.as_deref().map(|h| visible_lines(h).into_owned()),
             window: None,
             labels: Vec::new(),
             at: None,
@@ -406,17 +459,19 @@ impl<'a> Shown<'a> {
         match snippet_window(primary, texts) {
             Some(mut window) => {
                 let span = window.span(primary.start, primary.end);
-                shown
-                    .labels
-                    .push(LabeledSpan::new_primary_with_span(d.label.clone(), span));
+                shown.labels.push(LabeledSpan::new_primary_with_span(
+                    d.label.as_deref().map(|l| visible(l).into_owned()),
+                    span,
+                ));
                 for (l, label) in &d.related {
                     if l.file == primary.file && l.cell.is_none() {
                         window.anchor(l.start, l.line);
                         let span = window.span(l.start, l.end);
                         if window.fits(span, CONTEXT) {
-                            shown
-                                .labels
-                                .push(LabeledSpan::new_with_span(Some(label.clone()), span));
+                            shown.labels.push(LabeledSpan::new_with_span(
+                                Some(visible(label).into_owned()),
+                                span,
+                            ));
                             continue;
                         }
                     }
@@ -427,10 +482,10 @@ impl<'a> Shown<'a> {
             None => {
                 let mut at = place(primary);
                 if let Some(label) = &d.label {
-                    at.push_str(&format!(": {label}"));
+                    at.push_str(&format!(": {}", visible(label)));
                 }
                 if let Some((_, text)) = texts.files.iter().find(|(f, _)| *f == primary.file)
-                    && let Some(line) = excerpt(primary, text)
+                    && let Some(line) = excerpt(primary, text, shows_controls(primary, text))
                 {
                     at.push('\n');
                     at.push_str(&line);
@@ -448,7 +503,7 @@ impl<'a> Shown<'a> {
     fn note(l: &'a Location, label: &str, texts: &'a Texts) -> Shown<'a> {
         let mut note = Shown {
             code: String::new(),
-            message: label.to_string(),
+            message: visible_lines(label).into_owned(),
             severity: miette::Severity::Advice,
             help: None,
             window: None,
@@ -464,7 +519,7 @@ impl<'a> Shown<'a> {
                 ));
                 note.window = Some(window);
             }
-            None => note.message = format!("{label} ({})", place(l)),
+            None => note.message = format!("{} ({})", visible(label), place(l)),
         }
         note
     }
@@ -481,7 +536,7 @@ fn snippet_window<'a>(l: &Location, texts: &'a Texts) -> Option<Window<'a>> {
         .iter()
         .find(|(f, _)| *f == l.file)
         .map(|(f, t)| (&**f, &**t))?;
-    if excerpt(l, text).is_some() {
+    if excerpt(l, text, false).is_some() || shows_controls(l, text) {
         return None;
     }
     let mut window = Window::new(name, text);
@@ -519,7 +574,9 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help.map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_deref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
