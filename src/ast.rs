@@ -336,4 +336,7 @@ pub enum ExprKind {
 pub enum Arg {
     Expr(Expr),
     EachMeasure(Option<Expr>, Span),
+    /// `peers`, or `peers by return.KEY` with the path after `by`
+    /// (SPEC 3.9).
+    Peers(Option<Vec<Ident>>, Span),
 }

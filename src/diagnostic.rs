@@ -178,6 +178,9 @@ pub struct Finding {
     pub pos: crate::returns::Pos,
     pub label: Option<String>,
     pub related: Vec<(crate::returns::Pos, String)>,
+    /// Places in other files, already located (`restated_value`'s earlier
+    /// return).
+    pub elsewhere: Vec<(Location, String)>,
     pub help: Option<String>,
     pub measure: Option<String>,
     pub field: Option<String>,
@@ -199,6 +202,7 @@ impl Finding {
             pos,
             label: None,
             related: Vec::new(),
+            elsewhere: Vec::new(),
             help: None,
             measure: None,
             field: None,
@@ -218,6 +222,12 @@ impl Finding {
 
     pub fn related(mut self, pos: crate::returns::Pos, label: impl Into<String>) -> Self {
         self.related.push((pos, label.into()));
+        self
+    }
+
+    /// A related place in another file.
+    pub fn elsewhere(mut self, location: Location, label: impl Into<String>) -> Self {
+        self.elsewhere.push((location, label.into()));
         self
     }
 

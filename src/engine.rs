@@ -13,6 +13,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::checks;
+use crate::collection::{self, Builder, Collection};
 use crate::diagnostic::{self, Diagnostic, Finding, Location, Severity};
 use crate::discover::{WalkOptions, Walked, walk_files};
 use crate::eval::{ReturnCtx, Val};
@@ -48,6 +49,9 @@ pub struct CheckOptions {
     /// Keep every sub-period's value, the target and the bands of each
     /// measure ([`crate::report::MeasureDetail`]), for the HTML report.
     pub keep_values: bool,
+    /// The collection gathered first ([`gather`]), when the rules read
+    /// `peers`, `previous` or `last_year` or history is given (SPEC 3.9).
+    pub collection: Option<Arc<Collection>>,
 }
 
 /// A sorted list of files, packed into one text buffer: about 45 bytes a
@@ -459,6 +463,63 @@ fn internal_error_report(name: &str, panic: &(dyn std::any::Any + Send)) -> File
     }
 }
 
+/// The first phase of a run whose rules read the collection (SPEC 3.9):
+/// read every input file and every history file, in parallel, and keep
+/// only what `peers`, `previous`, `last_year` and `restated_value` need.
+/// Inputs give facts and peer values; history files only facts. Files
+/// that cannot be read or loaded give nothing here (the check phase
+/// reports the inputs among them; history is never reported).
+pub fn gather<'p>(
+    rules: &RuleSet,
+    inputs: impl IntoIterator<Item = &'p Path>,
+    stdin: Option<&[u8]>,
+    history: impl IntoIterator<Item = &'p Path>,
+    layout: Option<usize>,
+) -> Collection {
+    let mut files: Vec<(&Path, bool)> = inputs.into_iter().map(|p| (p, false)).collect();
+    files.extend(history.into_iter().map(|p| (p, true)));
+    let one = |i: usize, name: String, bytes: Vec<u8>, peers: bool| {
+        let loaded = returns::load_with(&name, bytes, rules, layout);
+        let mut b = Builder::default();
+        b.add_file(collection::order(i, !peers), &loaded, rules, peers);
+        b
+    };
+    let mut builder = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, (path, history))| match std::fs::read(path) {
+            Ok(bytes) => one(i, display_path(path), bytes, !history),
+            Err(_) => Builder::default(),
+        })
+        .reduce(Builder::default, Builder::merge);
+    if let Some(bytes) = stdin {
+        builder = builder.merge(one(usize::MAX >> 1, "-".into(), bytes.to_vec(), true));
+    }
+    builder.finish()
+}
+
+/// `--partition K/N`: whether a file is in the K-th of N shares. Files are
+/// dealt by a stable hash (FNV-1a, 64 bits) of the path relative to the
+/// argument it was found under (its file name when named directly), so
+/// the same collection is split the same way on every machine, whatever
+/// the folder it is mounted at.
+pub fn in_partition(path: &Path, args: &[PathBuf], k: u32, n: u32) -> bool {
+    let rel = args
+        .iter()
+        .filter_map(|a| path.strip_prefix(a).ok())
+        .filter(|r| !r.as_os_str().is_empty())
+        .min_by_key(|r| r.components().count())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| path.file_name().map(PathBuf::from).unwrap_or_default());
+    let text = display_path(&rel);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    n > 0 && h % u64::from(n) == u64::from(k.saturating_sub(1))
+}
+
 /// A path as shown to users: forward slashes, no leading `./`.
 pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy().replace('\\', "/");
@@ -485,7 +546,7 @@ pub fn check_loaded(rules: &RuleSet, loaded: &LoadedFile, opts: &CheckOptions) -
         .collect();
     diagnostic::sort(&mut file_diags);
     let check = |ret| {
-        let ctx = ReturnCtx::new(rules, ret);
+        let ctx = ReturnCtx::with_collection(rules, ret, opts.collection.as_deref());
         let mut report = check_return(rules, loaded, &ctx);
         if !opts.ignore_waivers {
             report.waivers = waiver::apply(
@@ -642,6 +703,7 @@ fn locate(loaded: &LoadedFile, f: &Finding, severity: Severity) -> Diagnostic {
         .related
         .iter()
         .map(|(p, l)| (loaded.locate(*p), l.clone()))
+        .chain(f.elsewhere.iter().cloned())
         .collect();
     d.measure = f.measure.clone();
     d.field = f.field.clone();

@@ -134,6 +134,86 @@ pub const FUNCTIONS: &[Signature] = &[
         doc: "how many measures of the return satisfy C",
         takes: "`each measure [where CONDITION]`",
     },
+    Signature {
+        name: "count",
+        func: Func::PeerCount,
+        params: &[Param::Peers],
+        repeats: false,
+        returns: Returns::Plain,
+        usage: "count(peers)",
+        doc: "how many returns of the same period give this measure a value",
+        takes: "`peers`",
+    },
+    Signature {
+        name: "median",
+        func: Func::Median,
+        params: &[Param::Peers],
+        repeats: false,
+        returns: Returns::MeasureUnit,
+        usage: "median(peers)",
+        doc: "the median of the peers, in the measure's unit",
+        takes: "`peers` or `peers by return.KEY`",
+    },
+    Signature {
+        name: "mad",
+        func: Func::Mad,
+        params: &[Param::Peers],
+        repeats: false,
+        returns: Returns::MeasureUnit,
+        usage: "mad(peers)",
+        doc: "the median absolute deviation from the median, unscaled",
+        takes: "`peers` or `peers by return.KEY`",
+    },
+    Signature {
+        name: "mean",
+        func: Func::Mean,
+        params: &[Param::Peers],
+        repeats: false,
+        returns: Returns::MeasureUnit,
+        usage: "mean(peers)",
+        doc: "the mean of the peers",
+        takes: "`peers` or `peers by return.KEY`",
+    },
+    Signature {
+        name: "min",
+        func: Func::PeerMin,
+        params: &[Param::Peers],
+        repeats: false,
+        returns: Returns::MeasureUnit,
+        usage: "min(peers)",
+        doc: "the smallest of the peers",
+        takes: "`peers` or `peers by return.KEY`",
+    },
+    Signature {
+        name: "max",
+        func: Func::PeerMax,
+        params: &[Param::Peers],
+        repeats: false,
+        returns: Returns::MeasureUnit,
+        usage: "max(peers)",
+        doc: "the largest of the peers",
+        takes: "`peers` or `peers by return.KEY`",
+    },
+    Signature {
+        name: "quantile",
+        func: Func::Quantile,
+        params: &[Param::Peers, Param::Plain],
+        repeats: false,
+        returns: Returns::MeasureUnit,
+        usage: "quantile(peers, P)",
+        doc: "the P quantile (P from 0 to 1), R's type 7",
+        takes: "`peers` and a fraction from 0 to 1",
+    },
+    Signature {
+        name: "rank",
+        func: Func::Rank,
+        params: &[Param::Peers],
+        repeats: false,
+        returns: Returns::Plain,
+        usage: "rank(peers)",
+        doc: "this value's rank among the peers, 1 the best by `better`; ties share the best rank",
+        takes: "`peers` or `peers by return.KEY`",
+    },
 ];
 
 /// The rows of a function name (empty when there is no such function).
@@ -173,7 +253,7 @@ mod tests {
     fn names_are_listed_once_in_table_order() {
         assert_eq!(
             names_in_words(),
-            "abs, min, max, round, len, lower and count"
+            "abs, min, max, round, len, lower, count, median, mad, mean, quantile and rank"
         );
     }
 

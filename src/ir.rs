@@ -58,6 +58,8 @@ pub struct RuleSet {
     pub field_units: HashMap<String, Unit>,
     /// The `waive`s of every file, in rule-set order (SPEC 3.8).
     pub waivers: Vec<crate::waiver::Waiver>,
+    /// What the rules read from the rest of the collection (SPEC 3.9).
+    pub collection: crate::collection::Needs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -248,6 +250,15 @@ pub enum Expr {
     /// `count(each measure [where COND])`, with the condition's index in
     /// [`RuleSet::shared`] (set when the rules are compiled).
     Count(Option<Box<Expr>>, Option<usize>),
+    /// A function over `peers` (SPEC 3.9): `median(peers)`,
+    /// `quantile(peers by return.region, 0.9)`. `group` is the index in
+    /// [`RuleSet::return_keys`] of `peers by return.KEY`; `args` are the
+    /// arguments after `peers`.
+    Peers {
+        func: Func,
+        group: Option<usize>,
+        args: Vec<Expr>,
+    },
 }
 
 impl Expr {
@@ -257,6 +268,7 @@ impl Expr {
     pub fn reads_quarter(&self) -> bool {
         match self {
             Expr::Const(_) | Expr::Count(..) => false,
+            Expr::Peers { args, .. } => args.iter().any(Expr::reads_quarter),
             Expr::Slot(slot) => {
                 slot.subject == Subject::Current
                     && matches!(
@@ -291,7 +303,7 @@ impl Expr {
                 v.extend(list.iter_mut());
                 v
             }
-            Expr::Call(_, args) => args.iter_mut().collect(),
+            Expr::Call(_, args) | Expr::Peers { args, .. } => args.iter_mut().collect(),
         }
     }
 }
@@ -372,6 +384,15 @@ pub enum Func {
     Lower,
     /// `count(each measure [where C])`, compiled to [`Expr::Count`].
     CountEach,
+    /// The functions over `peers`, compiled to [`Expr::Peers`].
+    PeerCount,
+    Median,
+    Mad,
+    Mean,
+    PeerMin,
+    PeerMax,
+    Quantile,
+    Rank,
 }
 
 /// A resolved name: whose field, and which.
@@ -389,6 +410,9 @@ pub enum Subject {
     Measure(usize),
     /// The return's header.
     Return,
+    /// The current measure in the same organisation's `previous` or
+    /// `last_year` return (SPEC 3.9).
+    Past(crate::collection::Past),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

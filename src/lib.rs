@@ -21,6 +21,7 @@
 pub mod ast;
 pub mod catalogue;
 pub mod checks;
+pub mod collection;
 pub mod compile;
 pub mod diagnostic;
 pub mod discover;

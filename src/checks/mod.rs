@@ -14,6 +14,7 @@ mod missing_status;
 mod not_cumulative;
 mod overdue_deferral;
 mod rag_undetermined;
+mod restated_value;
 mod status_mismatch;
 mod unit_mismatch;
 mod unknown_measure;
@@ -40,7 +41,7 @@ pub struct Builtin {
 }
 
 /// Every built-in check, in the order of SPEC 3.5.
-pub static BUILTINS: [&Builtin; 16] = [
+pub static BUILTINS: [&Builtin; 17] = [
     &invalid_return::CHECK,
     &missing_header::CHECK,
     &duplicate_measure::CHECK,
@@ -57,6 +58,7 @@ pub static BUILTINS: [&Builtin; 16] = [
     &overdue_deferral::CHECK,
     &expired_waiver::CHECK,
     &unused_waiver::CHECK,
+    &restated_value::CHECK,
 ];
 
 /// The built-in ids as shared strings, for per-return check runs.

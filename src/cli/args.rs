@@ -167,6 +167,30 @@ pub(crate) struct CheckArgs {
     /// whatever its name.
     #[arg(long, value_name = "NAME")]
     pub(crate) layout: Option<String>,
+
+    /// Earlier returns (files or folders, repeatable) for `previous`,
+    /// `last_year` and `restated_value`: read with the same layouts, never
+    /// checked or reported.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) history: Vec<PathBuf>,
+
+    /// Check only the K-th of N shares of the input files (dealt by a
+    /// stable hash of each path), for splitting a collection over N
+    /// machines; peers and history are still gathered from every file.
+    #[arg(long, value_name = "K/N", value_parser = parse_partition)]
+    pub(crate) partition: Option<(u32, u32)>,
+}
+
+/// `--partition K/N`, with 1 <= K <= N.
+fn parse_partition(text: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("`{text}` is not K/N with 1 <= K <= N, such as `2/3`");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let k: u32 = k.trim().parse().map_err(|_| bad())?;
+    let n: u32 = n.trim().parse().map_err(|_| bad())?;
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
 }
 
 /// `--format`: one of the names of [`Format::ALL`].

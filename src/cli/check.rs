@@ -22,7 +22,12 @@ use super::{BROKEN, FAILED, OK, Settings, clobber_error, clobbers, load_rules, o
 /// The variable GitHub Actions sets to the step's Markdown summary file.
 const STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
 
-pub(crate) fn run(settings: &Settings, paths: &[PathBuf], layout: Option<&str>) -> i32 {
+pub(crate) fn run(
+    settings: &Settings,
+    paths: &[PathBuf],
+    layout: Option<&str>,
+    flags: &super::settings::Collection,
+) -> i32 {
     let Some((rules, _warnings)) = load_rules(settings) else {
         return BROKEN;
     };
@@ -37,7 +42,7 @@ pub(crate) fn run(settings: &Settings, paths: &[PathBuf], layout: Option<&str>) 
     let Inputs {
         stdin,
         files,
-        unreadable,
+        mut unreadable,
         warnings,
     } = match inputs(paths, &settings.walk) {
         Ok(found) => found,
@@ -49,6 +54,16 @@ pub(crate) fn run(settings: &Settings, paths: &[PathBuf], layout: Option<&str>) 
     for w in &warnings {
         eprintln!("warning: {w}");
     }
+    // History: read for `previous`, `last_year` and `restated_value`, never
+    // checked or reported; a path that cannot be read fails the run as an
+    // input's would.
+    let history = if flags.history.is_empty() {
+        Vec::new()
+    } else {
+        let found = engine::discover(&flags.history, &settings.walk);
+        unreadable.extend(found.unreadable.iter().cloned());
+        found.paths()
+    };
     // One line each, before the output: the run goes on without them, and
     // ends with exit status 2.
     for (path, reason) in &unreadable {
@@ -87,17 +102,45 @@ pub(crate) fn run(settings: &Settings, paths: &[PathBuf], layout: Option<&str>) 
     } else {
         settings.format.renderer(&rules.catalogue(), &render)
     };
+    // Collection checks (SPEC 3.9): gather first, from every input file
+    // (whatever the partition) and every history file, only when the
+    // rules read the collection or history is given.
+    let collection = rules.collection.gather(!history.is_empty()).then(|| {
+        let stdin_bytes = match &stdin {
+            Some(Input::Stdin(b)) => Some(b.as_slice()),
+            _ => None,
+        };
+        std::sync::Arc::new(engine::gather(
+            &rules,
+            files.iter(),
+            stdin_bytes,
+            history.iter().map(PathBuf::as_path),
+            layout,
+        ))
+    });
     let opts = CheckOptions {
         keep_sources: renderer.wants_sources(),
         keep_values: renderer.wants_values(),
         layout,
         ignore_waivers: false,
+        collection,
     };
     let progress = !settings.quiet && std::io::stderr().is_terminal();
+    // `--partition K/N`: only this share of the files is checked (standard
+    // input belongs to the first share).
+    let share = |path: &Path| match flags.partition {
+        Some((k, n)) => engine::in_partition(path, paths, k, n),
+        None => true,
+    };
+    let stdin = stdin.filter(|_| flags.partition.is_none_or(|(k, _)| k == 1));
     // Every format is written file by file as reports arrive, so memory
     // stays flat however many returns there are.
-    let total = files.len() + usize::from(stdin.is_some());
-    let inputs = stdin.into_iter().chain(files.into_inputs());
+    let total = files.iter().filter(|p| share(p)).count() + usize::from(stdin.is_some());
+    let inputs = stdin.into_iter().chain(
+        files
+            .into_inputs()
+            .filter(move |i| matches!(i, Input::File(p) if share(p))),
+    );
     let run = Run {
         rules: &rules,
         renderer: &*renderer,

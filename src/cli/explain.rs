@@ -319,7 +319,9 @@ fn expr_reads(e: &ir::Expr, m: usize) -> bool {
         ir::Expr::In { operand, list, .. } => {
             expr_reads(operand, m) || list.iter().any(|x| expr_reads(x, m))
         }
-        ir::Expr::Call(_, args) => args.iter().any(|x| expr_reads(x, m)),
+        ir::Expr::Call(_, args) | ir::Expr::Peers { args, .. } => {
+            args.iter().any(|x| expr_reads(x, m))
+        }
         ir::Expr::Count(cond, _) => cond.as_ref().is_some_and(|c| expr_reads(c, m)),
     }
 }
@@ -331,7 +333,7 @@ fn names_measure(e: &ast::Expr, measure: &str) -> bool {
         ExprKind::List(items) => items.iter().any(|i| names_measure(i, measure)),
         ExprKind::Call(_, args) => args.iter().any(|a| match a {
             ast::Arg::Expr(x) => names_measure(x, measure),
-            ast::Arg::EachMeasure(..) => false,
+            ast::Arg::EachMeasure(..) | ast::Arg::Peers(..) => false,
         }),
         ExprKind::Unary(_, x) => names_measure(x, measure),
         ExprKind::Binary(_, a, b) => names_measure(a, measure) || names_measure(b, measure),

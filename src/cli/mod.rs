@@ -61,7 +61,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             let _ = paths;
             finish(write_output(&settings, settings.show().as_bytes(), []), OK)
         }
-        Task::Check { paths, layout, .. } => check::run(&settings, &paths, layout.as_deref()),
+        Task::Check {
+            paths,
+            layout,
+            collection,
+            ..
+        } => check::run(&settings, &paths, layout.as_deref(), &collection),
         Task::Rules => rules::run(&settings),
         Task::Explain { id } => explain::run(&settings, &id),
         Task::Test => test::run(&settings),

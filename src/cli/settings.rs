@@ -25,6 +25,8 @@ pub(crate) enum Task {
         show_settings: bool,
         /// `--layout NAME`.
         layout: Option<String>,
+        /// `--history PATH` and `--partition K/N` (SPEC 3.9, 4.4).
+        collection: Collection,
     },
     /// `rules`, `test` and `fmt` take their rule paths from
     /// [`Settings::rules`].
@@ -38,6 +40,15 @@ pub(crate) enum Task {
     },
     Completions(clap_complete::Shell),
     Man,
+}
+
+/// The collection flags of `check`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Collection {
+    /// `--history PATH`, repeatable.
+    pub(crate) history: Vec<PathBuf>,
+    /// `--partition K/N`.
+    pub(crate) partition: Option<(u32, u32)>,
 }
 
 /// Where a setting's value came from, for `--show-settings`.
@@ -372,11 +383,14 @@ fn task(command: Command) -> (Task, Vec<PathBuf>, WalkFlags) {
             show_settings,
             layout,
             statistics,
+            history,
+            partition,
         }) => (
             Task::Check {
                 paths,
                 show_settings,
                 layout,
+                collection: Collection { history, partition },
             },
             Vec::new(),
             WalkFlags {

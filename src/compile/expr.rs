@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 
 use super::{Compiler, did_you_mean};
 use crate::ast::{self, Arg, BinOp, ExprKind, UnOp};
+use crate::collection::Past;
 use crate::functions::{self, Param, Returns, Signature};
 use crate::ir::{
     self, ArithOp, CmpOp, Const, Field, Func, IsKind, MissingKindName, RuleSet, Slot, Subject,
@@ -397,6 +398,14 @@ impl Compiler<'_> {
         let span = first
             .span
             .to(parts.last().map(|p| p.span).unwrap_or(first.span));
+        let past = match first.name.as_str() {
+            "previous" => Some(Past::Previous),
+            "last_year" => Some(Past::LastYear),
+            _ => None,
+        };
+        if let Some(which) = past {
+            return self.past_path(rules, env, which, parts, span);
+        }
         if parts.len() == 1 {
             let name = first.name.as_str();
             if let Some(r) = Rag::ALL.iter().find(|r| r.name() == name) {
@@ -846,6 +855,8 @@ impl Compiler<'_> {
         };
         let mut compiled = Vec::new();
         let mut types = Vec::new();
+        // `Some` once a `peers` argument is read: its group, if any.
+        let mut group: Option<Option<usize>> = None;
         for (i, a) in args.iter().enumerate() {
             let param = sig.params[i.min(sig.params.len() - 1)];
             match (a, param) {
@@ -857,13 +868,38 @@ impl Compiler<'_> {
                     };
                     return Some((ir::Expr::Count(c, None), Ty::Num(Dim::Plain)));
                 }
+                (Arg::Peers(by, span), Param::Peers) => {
+                    group = Some(self.peers_arg(rules, env, by.as_deref(), *span)?);
+                }
                 (Arg::Expr(x), _) => {
                     let (c, t) = self.expr(rules, env, x)?;
+                    if param == Param::Plain
+                        && sig.returns != Returns::Arguments
+                        && !matches!(t, Ty::Num(Dim::Plain | Dim::Any) | Ty::Any)
+                    {
+                        self.type_error(
+                            x,
+                            &format!("the second argument of `{}` is a plain number", sig.name),
+                        );
+                        return None;
+                    }
                     compiled.push(c);
                     types.push((t, x));
                 }
                 _ => return None,
             }
+        }
+        if let Some(group) = group {
+            let ty = match sig.returns {
+                Returns::MeasureUnit => self.measure_unit(rules, env),
+                _ => Ty::Num(Dim::Plain),
+            };
+            let e = ir::Expr::Peers {
+                func: sig.func,
+                group,
+                args: compiled,
+            };
+            return Some((e, ty));
         }
         let ty = match sig.returns {
             Returns::Plain => Ty::Num(Dim::Plain),
@@ -898,6 +934,143 @@ impl Compiler<'_> {
         Some((ir::Expr::Call(sig.func, compiled), ty))
     }
 
+    /// `previous`, `previous.FIELD`, `last_year.return.period` (SPEC 3.9):
+    /// the current measure in another return of the same organisation.
+    fn past_path(
+        &mut self,
+        rules: &mut RuleSet,
+        env: &Env,
+        which: Past,
+        parts: &[ast::Ident],
+        span: crate::span::Span,
+    ) -> Out {
+        let name = which.name();
+        if env.kind == ScopeKind::Return {
+            let d = self.error(
+                "unknown_name",
+                span,
+                format!("`{name}` needs a measure, but this check runs once per return"),
+            );
+            d.label = Some("which measure's?".into());
+            d.help = Some(format!(
+                "use `{name}` in a measure's bands or in `for each measure`, `for each value` or `for ID`"
+            ));
+            return None;
+        }
+        rules.collection.past = true;
+        let dim = match env.measure {
+            Some(m) => dim_of(rules.measures.get(m).and_then(|m| m.unit)),
+            None => dim_of(env.unit),
+        };
+        let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
+        let (field, ty) = match names.as_slice() {
+            [_] => (Field::Id, Ty::Text),
+            [_, "value"] => (Field::Value, Ty::Num(dim)),
+            [_, "status"] => (Field::Status, Ty::Status),
+            [_, "rag"] => (Field::Rag, Ty::Status),
+            [_, "commentary"] => {
+                rules.collection.past_commentary = true;
+                (Field::Commentary, Ty::Text)
+            }
+            [_, "return", "period"] => (Field::Period, Ty::Text),
+            [_, key] if let Some(s) = SubPeriod::parse_key(key) => (Field::Sub(s), Ty::Num(dim)),
+            _ => {
+                let known = [
+                    "value",
+                    "status",
+                    "rag",
+                    "commentary",
+                    "q1",
+                    "q2",
+                    "q3",
+                    "q4",
+                    "year",
+                ];
+                let last = parts.get(1).map_or("", |p| p.name.as_str());
+                let suggestion = did_you_mean(last, known.iter().copied());
+                let d = self.error(
+                    "unknown_name",
+                    span,
+                    format!("`{}` is not something `{name}` has", names.join(".")),
+                );
+                d.label = Some("not known".into());
+                d.help = Some(match suggestion {
+                    Some(s) => format!("did you mean `{name}.{s}`?"),
+                    None => format!(
+                        "write `{name}.value`, `{name}.status`, `{name}.rag`, `{name}.q2`, `{name}.commentary` or `{name}.return.period`"
+                    ),
+                });
+                return None;
+            }
+        };
+        Some((
+            ir::Expr::Slot(Slot {
+                subject: Subject::Past(which),
+                field,
+            }),
+            ty,
+        ))
+    }
+
+    /// `peers` or `peers by return.KEY`: where a measure is in scope only;
+    /// the group's index in [`crate::collection::Needs::peer_groups`].
+    fn peers_arg(
+        &mut self,
+        rules: &mut RuleSet,
+        env: &Env,
+        by: Option<&[ast::Ident]>,
+        span: crate::span::Span,
+    ) -> Option<Option<usize>> {
+        if env.kind == ScopeKind::Return {
+            let d = self.error(
+                "unknown_name",
+                span,
+                "`peers` needs a measure, but this check runs once per return",
+            );
+            d.label = Some("which measure's peers?".into());
+            d.help = Some(
+                "use `peers` in a measure's bands or in `for each measure`, `for each value` or `for ID`".into(),
+            );
+            return None;
+        }
+        rules.collection.peers = true;
+        let Some(by) = by else {
+            return Some(None);
+        };
+        let key = match by {
+            [r, key]
+                if r.name == "return"
+                    && !matches!(key.name.as_str(), "organisation" | "period") =>
+            {
+                key
+            }
+            _ => {
+                let at = by
+                    .first()
+                    .map_or(span, |f| f.span.to(by[by.len() - 1].span));
+                let d = self.error(
+                    "unknown_name",
+                    at,
+                    "`peers by` takes a field of the return's header",
+                );
+                d.label = Some("not `return.KEY`".into());
+                d.help = Some(
+                    "write `peers by return.region`, naming a header key of the returns".into(),
+                );
+                return None;
+            }
+        };
+        let k = intern(&mut rules.return_keys, &key.name);
+        let groups = &mut rules.collection.peer_groups;
+        Some(Some(match groups.iter().position(|&g| g == k) {
+            Some(i) => i,
+            None => {
+                groups.push(k);
+                groups.len() - 1
+            }
+        }))
+    }
+
     /// The type of `value` in this scope: the measure's unit where it is
     /// known.
     fn measure_unit(&self, rules: &RuleSet, env: &Env) -> Ty {
@@ -922,6 +1095,7 @@ fn fits(sig: &Signature, args: &[Arg]) -> bool {
             let param = sig.params[i.min(n - 1)];
             match a {
                 Arg::EachMeasure(..) => param == Param::EachMeasure,
+                Arg::Peers(..) => param == Param::Peers,
                 Arg::Expr(_) => !matches!(param, Param::EachMeasure | Param::Peers),
             }
         })
@@ -996,6 +1170,11 @@ pub fn collect_slots(e: &ir::Expr, out: &mut Vec<Slot>) {
             }
         }
         ir::Expr::Const(_) | ir::Expr::Count(..) => {}
+        ir::Expr::Peers { args, .. } => {
+            for x in args {
+                collect_slots(x, out);
+            }
+        }
         ir::Expr::Neg(x) | ir::Expr::Not(x) | ir::Expr::Matches(x, _) => collect_slots(x, out),
         ir::Expr::Arith(_, a, b)
         | ir::Expr::Cmp(_, a, b)

@@ -74,6 +74,9 @@ pub const RESERVED: &[&str] = &[
     "otherwise",
     "severity",
     "test",
+    "peers",
+    "previous",
+    "last_year",
 ];
 
 /// A name that cannot be a measure or check id: a word of the language
@@ -190,6 +193,7 @@ impl Compiler<'_> {
             measure_lookup: crate::layout::MeasureLookup::default(),
             field_units: HashMap::new(),
             waivers: Vec::new(),
+            collection: Default::default(),
         };
         // Pass 1: declare every id, so references may come before
         // declarations and across files.
@@ -265,6 +269,9 @@ impl Compiler<'_> {
                 }
             }
         }
+        rules.collection.restated = crate::checks::builtin_index("restated_value")
+            .and_then(|i| rules.builtin_severity.get(i).copied().flatten())
+            .is_some();
         share::share_conditions(&mut rules);
         rules.plan = crate::eval::Plan::build(&rules);
         Some(rules)
@@ -867,6 +874,8 @@ impl Compiler<'_> {
                         (ir::Subject::Current, _) => 1,
                         (ir::Subject::Measure(_), _) => 2,
                         (ir::Subject::Return, _) => 3,
+                        // In another return: never a place in this one.
+                        (ir::Subject::Past(_), _) => 4,
                     });
                     out.push(ir::CheckRule {
                         severity: level.unwrap_or(Some(r.severity)),

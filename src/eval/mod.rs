@@ -17,6 +17,7 @@ pub use plan::{Cond, Plan, Tri};
 
 use rust_decimal::Decimal;
 
+use crate::collection::{Collection, Number, Past, PeerSet, stats};
 use crate::diagnostic::{Finding, Severity};
 use crate::display;
 use crate::ir::{
@@ -179,10 +180,23 @@ pub struct ReturnCtx<'a> {
     value_selections: Vec<OnceCell<Box<[u32]>>>,
     /// This thread's remembered `matches` results.
     memo: memo::Lease,
+    /// The rest of the collection, gathered first when the rules read
+    /// `peers`, `previous` or `last_year` (SPEC 3.9).
+    pub collection: Option<&'a Collection>,
 }
 
 impl<'a> ReturnCtx<'a> {
     pub fn new(rules: &'a RuleSet, ret: &'a Return) -> ReturnCtx<'a> {
+        ReturnCtx::with_collection(rules, ret, None)
+    }
+
+    /// A return resolved with the gathered collection to look up `peers`,
+    /// `previous` and `last_year` in (bands may read them too).
+    pub fn with_collection(
+        rules: &'a RuleSet,
+        ret: &'a Return,
+        collection: Option<&'a Collection>,
+    ) -> ReturnCtx<'a> {
         let period = ret.period.as_ref().map(|p| Period::find_in(p.as_str()));
         let known = period.as_ref().and_then(|p| p.as_ref().ok()).copied();
         let sub = known.map(Period::sub);
@@ -231,6 +245,7 @@ impl<'a> ReturnCtx<'a> {
                 .map(|_| OnceCell::new())
                 .collect(),
             memo: memo::Lease::take(),
+            collection,
         };
         ctx.compute_rags();
         ctx
@@ -345,6 +360,92 @@ impl<'a> ReturnCtx<'a> {
             ir::Expr::Matches(x, re) => self.matches(x, re, scope),
             ir::Expr::Call(f, args) => self.call(*f, args, scope),
             ir::Expr::Count(cond, shared) => self.count(cond.as_deref(), *shared),
+            ir::Expr::Peers { func, group, args } => self.peers(*func, *group, args, scope),
+        }
+    }
+
+    /// A function over `peers` (SPEC 3.9): unknown when nothing was
+    /// gathered, the return's period is unreadable, or there are no peers.
+    fn peers(&self, f: Func, group: Option<usize>, args: &[ir::Expr], scope: Scope) -> Val<'a> {
+        let (Some(c), Some(period), Some(i)) = (self.collection, self.known_period(), scope.entry)
+        else {
+            return Val::Unknown;
+        };
+        let Some(e) = self.entries.get(i) else {
+            return Val::Unknown;
+        };
+        let key = match group {
+            None => None,
+            Some(g) => {
+                let k = self.rules.collection.peer_groups.get(g).copied();
+                match k.and_then(|k| self.return_keys.get(k).copied().flatten()) {
+                    Some(t) => Some((g, t.as_str())),
+                    None => return Val::Unknown,
+                }
+            }
+        };
+        let set = c.peers(e.entry.id(), period, key);
+        let values = set.map_or(&[][..], |s| s.values.as_slice());
+        let unit = set.and_then(|s| s.unit);
+        let num = |n: Option<Decimal>| match n {
+            Some(n) => Val::Num(n, unit, None),
+            None => Val::Unknown,
+        };
+        let plain = |n: usize| Val::Num(Decimal::from(n as u64), None, None);
+        match f {
+            Func::PeerCount => plain(values.len()),
+            Func::Median => num(stats::median(values)),
+            Func::Mad => num(set.and_then(PeerSet::mad)),
+            Func::Mean => num(stats::mean(values)),
+            Func::PeerMin => num(values.first().copied()),
+            Func::PeerMax => num(values.last().copied()),
+            Func::Quantile => match args.first().map(|a| self.operand(a, scope)) {
+                Some(Val::Num(p, None, _)) => num(stats::quantile(values, p)),
+                _ => Val::Unknown,
+            },
+            Func::Rank => {
+                let better = e.decl.and_then(|d| self.rules.measures[d].better);
+                match (self.value(i, None), better) {
+                    (Val::Num(v, u, _), Some(b)) if !values.is_empty() && u == unit => {
+                        plain(stats::rank(values, v, b == ir::Better::Higher))
+                    }
+                    _ => Val::Unknown,
+                }
+            }
+            _ => Val::Unknown,
+        }
+    }
+
+    /// A field of the current measure in the same organisation's
+    /// `previous` or `last_year` return: missing when there is none.
+    fn past(&self, which: Past, field: Field, scope: Scope) -> Val<'a> {
+        let blank = Val::Missing(MissingKind::Blank, None);
+        let fact = (|| {
+            let c = self.collection?;
+            let org = self.ret.organisation.as_ref()?.as_str();
+            let period = which.of(self.known_period()?)?;
+            let e = self.entries.get(scope.entry?)?;
+            c.fact(org, e.entry.id(), period)
+        })();
+        let Some(fact) = fact else {
+            return blank;
+        };
+        match field {
+            Field::Id => Val::Text(Cow::Owned(fact.period.to_string())),
+            Field::Period => Val::Text(Cow::Owned(fact.period.to_string())),
+            Field::Value => fact.value.as_ref().map_or(blank, Number::val),
+            Field::Sub(s) => fact
+                .subs
+                .iter()
+                .find(|(t, _)| *t == s)
+                .map_or(blank, |(_, n)| n.val()),
+            Field::Status => fact.status.map_or(blank, |r| Val::Status(r, None)),
+            Field::Rag => fact.rag.map_or(blank, |r| Val::Status(r, None)),
+            Field::Commentary => match &fact.commentary {
+                Some(t) => Val::Text(Cow::Borrowed(t)),
+                None => blank,
+            },
+            _ => blank,
         }
     }
 
@@ -465,6 +566,7 @@ impl<'a> ReturnCtx<'a> {
             Subject::Current => (scope.entry, scope.sub),
             Subject::Measure(m) => (self.by_measure.get(m).copied().flatten(), None),
             Subject::Return => return self.return_field(slot.field),
+            Subject::Past(which) => return self.past(which, slot.field, scope),
         };
         let blank = Val::Missing(MissingKind::Blank, None);
         if let Field::ReturnQuarter
@@ -560,6 +662,8 @@ impl<'a> ReturnCtx<'a> {
         let entry = match slot.subject {
             Subject::Current => scope.entry,
             Subject::Measure(m) => self.by_measure.get(m).copied().flatten(),
+            // Another return's place is not in this file.
+            Subject::Past(_) => return None,
             Subject::Return => {
                 let t = match slot.field {
                     Field::Organisation => self.ret.organisation.as_ref(),

@@ -326,6 +326,12 @@ fn value(e: &Expr) -> Value {
             let (cond, shared) = (cond.clone(), *shared);
             Box::new(move |c, _| c.count(cond.as_deref(), shared))
         }
+        // Looked up in the gathered collection: the tree walker's lookup
+        // is all there is to it.
+        Expr::Peers { .. } => {
+            let e = e.clone();
+            Box::new(move |c, s| c.eval(&e, s))
+        }
         Expr::Not(_)
         | Expr::And(..)
         | Expr::Or(..)

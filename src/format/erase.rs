@@ -191,6 +191,12 @@ fn expr(e: &mut Expr) {
                             expr(w);
                         }
                     }
+                    Arg::Peers(by, span) => {
+                        *span = Span::default();
+                        if let Some(by) = by {
+                            by.iter_mut().for_each(ident);
+                        }
+                    }
                 }
             }
         }

@@ -106,6 +106,14 @@ impl ExprPrinter<'_, '_> {
                         Arg::EachMeasure(Some(w), _) => {
                             format!("each measure where {}", self.child(w, false, None))
                         }
+                        Arg::Peers(None, _) => "peers".to_string(),
+                        Arg::Peers(Some(by), _) => format!(
+                            "peers by {}",
+                            by.iter()
+                                .map(|i| i.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(".")
+                        ),
                     })
                     .collect();
                 format!("{}({})", name.name, args.join(", "))

@@ -71,6 +71,8 @@ pub fn describe(rule: Rule) -> Option<&'static str> {
         Rule::list => "a list such as `[amber, red]`",
         Rule::call => "a function call",
         Rule::each_arg => "`each measure`",
+        Rule::peers_arg | Rule::kw_peers => "`peers`",
+        Rule::kw_by => "`by return.KEY`",
         Rule::path | Rule::path_only => "a name such as `value` or `budget.q3`",
         Rule::number => "a number",
         Rule::money | Rule::currency => "an amount of money such as `£250k`",

@@ -238,6 +238,14 @@ impl Builder {
                             }
                             args.push(Arg::EachMeasure(cond, aspan));
                         }
+                        Rule::peers_arg => {
+                            let aspan = self.span(&p);
+                            let by = p
+                                .into_inner()
+                                .find(|x| x.as_rule() == Rule::path)
+                                .map(|x| self.path(x).parts);
+                            args.push(Arg::Peers(by, aspan));
+                        }
                         _ => args.push(Arg::Expr(self.expr(p)?)),
                     }
                 }

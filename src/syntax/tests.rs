@@ -24,6 +24,14 @@ fn sexp(e: &Expr) -> String {
                     Arg::Expr(e) => sexp(e),
                     Arg::EachMeasure(Some(c), _) => format!("(each {})", sexp(c)),
                     Arg::EachMeasure(None, _) => "each".into(),
+                    Arg::Peers(None, _) => "peers".into(),
+                    Arg::Peers(Some(by), _) => format!(
+                        "(peers by {})",
+                        by.iter()
+                            .map(|i| i.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(".")
+                    ),
                 })
                 .collect::<Vec<_>>()
                 .join(" ")

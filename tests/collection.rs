@@ -1,0 +1,357 @@
+//! Collection checks (SPEC 3.9) on a synthetic annual collection with a
+//! known answer: 150 councils × 7 measures × 8 years. The peer-outlier
+//! and year-on-year checks must flag exactly what an independent exact
+//! computation flags; `restated_value` must point at both returns; and
+//! the output must not depend on `--jobs` or `--partition`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ragcheck::engine::{self, CheckOptions, Input};
+use ragcheck::span::SourceFile;
+use rust_decimal::Decimal;
+
+const COUNCILS: usize = 150;
+const YEARS: u16 = 8;
+const FIRST_YEAR: u16 = 2010;
+
+/// (id, unit keyword, how a value is written)
+const MEASURES: [(&str, &str, &str); 7] = [
+    ("appraisals", "percent", "%"),
+    ("sickness", "days", " days"),
+    ("complaints", "count", ""),
+    ("recycling", "percent", "%"),
+    ("spend", "gbp", "£"),
+    ("response_time", "days", " days"),
+    ("visits", "count", ""),
+];
+
+const RULES: &str = r#"
+measure appraisals { unit percent better higher }
+measure sickness { unit days better lower }
+measure complaints { unit count better lower }
+measure recycling { unit percent better higher }
+measure spend { unit gbp better lower }
+measure response_time { unit days better lower }
+measure visits { unit count better higher }
+
+check peer_outlier for each measure where value is not missing {
+    warning when abs((value - median(peers)) / mad(peers)) > 3
+        "{id}: {value} is {round((value - median(peers)) / mad(peers), 2)} MADs from the median {median(peers)} of {count(peers)}"
+}
+
+check sudden_change for each measure where previous.value is not missing {
+    warning when abs(value - previous.value) / abs(previous.value) > 0.25
+        "{id} moved from {previous.value} in {previous.return.period} to {value}"
+}
+"#;
+
+/// splitmix64: the same collection on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// council, measure index, year → the value (in tenths), or none.
+type Values = BTreeMap<(usize, usize, u16), i64>;
+
+fn values() -> Values {
+    let mut rng = Rng(15);
+    let mut out = Values::new();
+    for c in 0..COUNCILS {
+        for (m, _) in MEASURES.iter().enumerate() {
+            let base = 200 + (m as i64) * 100 + rng.below(300) as i64;
+            for y in 0..YEARS {
+                if rng.below(50) == 0 {
+                    continue; // not returned
+                }
+                let mut v = base + rng.below(120) as i64 - 60;
+                match rng.below(40) {
+                    0 => v *= 3, // an outlier
+                    1 => v /= 2, // a sudden fall
+                    _ => {}
+                }
+                out.insert((c, m, FIRST_YEAR + y), v.max(1));
+            }
+        }
+    }
+    out
+}
+
+fn written(m: usize, tenths: i64) -> String {
+    let (_, _, unit) = MEASURES[m];
+    let n = Decimal::new(tenths, 1);
+    match unit {
+        "£" => format!("£{}", n * Decimal::from(100)),
+        "%" => format!("{}%", n / Decimal::from(10)),
+        u => format!("{n}{u}"),
+    }
+}
+
+fn amount(m: usize, tenths: i64) -> Decimal {
+    let n = Decimal::new(tenths, 1);
+    match MEASURES[m].2 {
+        "£" => n * Decimal::from(100),
+        "%" => n / Decimal::from(10),
+        _ => n,
+    }
+}
+
+fn period(y: u16) -> String {
+    format!("{y}/{:02}", (y + 1) % 100)
+}
+
+/// One CSV file per year, in `dir`.
+fn write_collection(dir: &Path, v: &Values) -> Vec<PathBuf> {
+    std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{e}"));
+    let mut files = Vec::new();
+    for y in 0..YEARS {
+        let year = FIRST_YEAR + y;
+        let mut text = String::from("organisation,period,measure,year\n");
+        for c in 0..COUNCILS {
+            for (m, (id, _, _)) in MEASURES.iter().enumerate() {
+                if let Some(t) = v.get(&(c, m, year)) {
+                    text.push_str(&format!(
+                        "Council {c:03},{},{id},{}\n",
+                        period(year),
+                        written(m, *t)
+                    ));
+                }
+            }
+        }
+        let path = dir.join(format!("collection-{year}.csv"));
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        files.push(path);
+    }
+    files
+}
+
+/// The reference: a median of exact decimals, by sorting.
+fn reference_median(xs: &[Decimal]) -> Decimal {
+    let mut s = xs.to_vec();
+    s.sort();
+    let n = s.len();
+    (s[(n - 1) / 2] + s[n / 2]) / Decimal::TWO
+}
+
+/// What an independent computation flags: (council, measure, year, check).
+fn expected(v: &Values) -> BTreeSet<(String, String, String, &'static str)> {
+    let mut out = BTreeSet::new();
+    for y in 0..YEARS {
+        let year = FIRST_YEAR + y;
+        for (m, (id, _, _)) in MEASURES.iter().enumerate() {
+            let group: Vec<(usize, Decimal)> = (0..COUNCILS)
+                .filter_map(|c| v.get(&(c, m, year)).map(|t| (c, amount(m, *t))))
+                .collect();
+            let xs: Vec<Decimal> = group.iter().map(|(_, x)| *x).collect();
+            let med = reference_median(&xs);
+            let devs: Vec<Decimal> = xs.iter().map(|x| (x - med).abs()).collect();
+            let mad = reference_median(&devs);
+            for (c, x) in &group {
+                if !mad.is_zero() && ((x - med) / mad).abs() > Decimal::from(3) {
+                    out.insert((
+                        format!("Council {c:03}"),
+                        id.to_string(),
+                        period(year),
+                        "peer_outlier",
+                    ));
+                }
+                if let Some(p) = year
+                    .checked_sub(1)
+                    .and_then(|py| v.get(&(*c, m, py)))
+                    .map(|t| amount(m, *t))
+                    && !p.is_zero()
+                    && ((x - p).abs() / p.abs()) > Decimal::new(25, 2)
+                {
+                    out.insert((
+                        format!("Council {c:03}"),
+                        id.to_string(),
+                        period(year),
+                        "sudden_change",
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn rules() -> ragcheck::RuleSet {
+    let compiled = ragcheck::compile(vec![SourceFile::new("collection.rag", RULES)]);
+    match compiled.rules {
+        Some(r) => r,
+        None => panic!("{:#?}", compiled.diagnostics),
+    }
+}
+
+fn temp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("ragcheck-collection-{name}-{}", std::process::id()))
+}
+
+#[test]
+fn peer_outliers_and_year_on_year_moves_are_exactly_the_independent_answer() {
+    let v = values();
+    let dir = temp("lib");
+    let files = write_collection(&dir, &v);
+    let rules = rules();
+    assert!(rules.collection.peers && rules.collection.past);
+    let collection = engine::gather(&rules, files.iter().map(PathBuf::as_path), None, [], None);
+    let opts = CheckOptions {
+        collection: Some(std::sync::Arc::new(collection)),
+        ..CheckOptions::default()
+    };
+    let report = engine::check_inputs(
+        &rules,
+        files.iter().cloned().map(Input::File).collect(),
+        &opts,
+    );
+    let mut found = BTreeSet::new();
+    for r in report.files.iter().flat_map(|f| &f.returns) {
+        for d in &r.diagnostics {
+            let code: &'static str = match d.code.as_str() {
+                "peer_outlier" => "peer_outlier",
+                "sudden_change" => "sudden_change",
+                _ => continue,
+            };
+            found.insert((
+                r.organisation.clone().unwrap_or_default(),
+                d.measure.clone().unwrap_or_default(),
+                r.period.clone().unwrap_or_default(),
+                code,
+            ));
+        }
+    }
+    let want = expected(&v);
+    let outliers = want.iter().filter(|w| w.3 == "peer_outlier").count();
+    let moves = want.iter().filter(|w| w.3 == "sudden_change").count();
+    assert!(
+        outliers > 20 && moves > 100,
+        "{outliers} outliers, {moves} moves"
+    );
+    let missed: Vec<_> = want.difference(&found).take(5).collect();
+    let extra: Vec<_> = found.difference(&want).take(5).collect();
+    assert!(
+        missed.is_empty() && extra.is_empty(),
+        "missed {missed:?}, extra {extra:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn ragcheck(args: &[&str], rules: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_ragcheck"))
+        .arg("check")
+        .arg("--rules")
+        .arg(rules)
+        .args(["--format", "json", "--color", "never"])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn output_is_the_same_whatever_the_jobs_and_partitions_concatenate_to_the_whole() {
+    // Fewer councils keep this quick: the first 40 of each year's file.
+    let v: Values = values()
+        .into_iter()
+        .filter(|((c, _, _), _)| *c < 40)
+        .collect();
+    let dir = temp("cli");
+    write_collection(&dir.join("returns"), &v);
+    let rules = dir.join("collection.rag");
+    std::fs::write(&rules, RULES).unwrap_or_else(|e| panic!("{e}"));
+    let returns = dir.join("returns");
+    let r = returns.to_string_lossy().to_string();
+    let one = ragcheck(&["--jobs", "1", &r], &rules);
+    for jobs in ["2", "8"] {
+        assert_eq!(
+            one,
+            ragcheck(&["--jobs", jobs, &r], &rules),
+            "--jobs {jobs}"
+        );
+    }
+    // The JSON reports of the shares concatenate to the whole: their
+    // `returns` arrays, put together in file order, are the whole's.
+    let whole: serde_json::Value = serde_json::from_str(&one).unwrap_or_else(|e| panic!("{e}"));
+    let mut union = Vec::new();
+    for k in 1..=3 {
+        let text = ragcheck(&["--partition", &format!("{k}/3"), &r], &rules);
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        union.extend(json["returns"].as_array().cloned().unwrap_or_default());
+    }
+    // A stable sort by file keeps each file's returns in their order.
+    union.sort_by(|a, b| a["file"].as_str().cmp(&b["file"].as_str()));
+    let whole_returns = whole["returns"].as_array().cloned().unwrap_or_default();
+    assert_eq!(union.len(), whole_returns.len());
+    assert!(
+        union == whole_returns,
+        "the shares' returns differ from the whole's"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn restated_value_points_at_both_returns() {
+    let dir = temp("restated");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let q2 = dir.join("leeds-q2.yaml");
+    let q3 = dir.join("leeds-q3.yaml");
+    std::fs::write(
+        &q2,
+        "return:\n  organisation: Leeds City Council\n  period: 2012/13 Q2\nmeasures:\n  appraisals:\n    values:\n      q1: 30%\n      q2: 80%\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        &q3,
+        "return:\n  organisation: Leeds City Council\n  period: 2012/13 Q3\nmeasures:\n  appraisals:\n    values:\n      q1: 30.0%\n      q2: 81%\n      q3: 86%\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let rules = rules();
+    let files = vec![q2.clone(), q3.clone()];
+    let collection = engine::gather(&rules, files.iter().map(PathBuf::as_path), None, [], None);
+    let opts = CheckOptions {
+        collection: Some(std::sync::Arc::new(collection)),
+        ..CheckOptions::default()
+    };
+    let report = engine::check_inputs(&rules, files.into_iter().map(Input::File).collect(), &opts);
+    let restated: Vec<_> = report
+        .files
+        .iter()
+        .flat_map(|f| &f.returns)
+        .flat_map(|r| &r.diagnostics)
+        .filter(|d| d.code == "restated_value")
+        .collect();
+    // 30.0% agrees with 30% (by amount); 81% restates 80%.
+    assert_eq!(restated.len(), 1, "{restated:#?}");
+    let d = restated[0];
+    let here = d.location.clone().unwrap_or_else(|| panic!("no place"));
+    assert!(here.file.ends_with("leeds-q3.yaml"));
+    assert_eq!((here.line, here.column), (8, 11));
+    assert_eq!(d.related.len(), 1);
+    let (there, label) = &d.related[0];
+    assert!(there.file.ends_with("leeds-q2.yaml"), "{there:?}");
+    assert_eq!((there.line, there.column), (8, 11));
+    assert_eq!(label, "the 2012/13 Q2 return gave 80%");
+    assert_eq!(
+        d.message,
+        "`appraisals` q2 is 81% here, but the 2012/13 Q2 return gave 80%"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
