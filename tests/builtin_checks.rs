@@ -62,6 +62,9 @@ fn every_builtin_check_has_a_fixture() {
         // their fixtures are the rule files and returns of tests/waivers.rs.
         let path = match b.id {
             "expired_waiver" | "unused_waiver" => "tests/waivers/rules/waivers.rag".to_string(),
+            // Raised across returns of a gathered collection: its fixture
+            // is `restated_value_points_at_both_returns` there.
+            "restated_value" => "tests/collection.rs".to_string(),
             id => format!("tests/builtins/{id}.yaml"),
         };
         assert!(
