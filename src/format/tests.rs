@@ -179,3 +179,18 @@ fn lays_out_waivers() {
     );
     assert_eq!(fmt(&once), once);
 }
+
+#[test]
+fn monthly_trajectories_and_frequency_words() {
+    let messy = "measure m {\n  unit percent\n  target 90%\n  trajectory m1 10%,m2 20%  ,  m12 90%\n}\ncheck c {\n  info when return.frequency==monthly and return.month>=7 \"late in {return.year}\"\n}\n";
+    let out = fmt(messy);
+    assert!(
+        out.contains("    trajectory m1 10%, m2 20%, m12 90%\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("info when return.frequency == monthly and return.month >= 7"),
+        "{out}"
+    );
+    assert_eq!(fmt(&out), out, "formatting is idempotent");
+}
