@@ -143,6 +143,9 @@ fn run_case(name: &str, setup: fn(&Path) -> Run) -> Outcome {
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("NO_COLOR")
         .env_remove("RAGCHECK_DEBUG_PANIC")
+        // Wide enough that no message wraps, whatever the length of the
+        // checkout's path in the messages.
+        .env("COLUMNS", "10000")
         .envs(run.env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
