@@ -329,3 +329,28 @@ fn layout_problems_in_files() {
         insta::assert_snapshot!(format!("{stdout}----- stderr -----\n{stderr}"));
     });
 }
+
+#[test]
+fn layout_reads_standard_input_as_a_table() {
+    let csv = "Code,LocalAuthority,Period,Value,Numerator,Denominator\nCORP 08,Fife,2018-19;Q2,0.5,96,100\n";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ragcheck"))
+        .args(["check", "-", "--format", "json", "--layout", "benchmarking"])
+        .current_dir(ROOT)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(csv.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("published_ratio"), "{stdout}");
+}

@@ -491,7 +491,8 @@ pub fn load(path: &str, bytes: Vec<u8>) -> LoadedFile {
 }
 
 /// The layout a file is read with: `forced` (a `--layout` index into the
-/// rule set's layouts) for every CSV or spreadsheet, else the first
+/// rule set's layouts) for every CSV file or spreadsheet (and standard
+/// input, read as CSV unless it is a spreadsheet), else the first
 /// layout whose `files` pattern matches its name; `None` for YAML and
 /// JSON, and for a table no layout matches.
 pub fn layout_for<'r>(
@@ -521,10 +522,16 @@ pub fn load_with(
     if rules.layouts.is_empty() || bytes.len() > MAX_FILE_BYTES {
         return load(path, bytes);
     }
-    let format = if path == "-" {
-        Format::sniff(&bytes)
-    } else {
-        Format::of(path)
+    let format = match (path, forced) {
+        // `--layout` says standard input is a table: a spreadsheet, else
+        // CSV (a published collection's header names none of the columns
+        // the sniffer looks for).
+        ("-", Some(_)) => match Format::sniff(&bytes) {
+            Format::Xlsx => Format::Xlsx,
+            _ => Format::Csv,
+        },
+        ("-", None) => Format::sniff(&bytes),
+        _ => Format::of(path),
     };
     let Some(layout) = layout_for(path, format, rules, forced) else {
         return load(path, bytes);
