@@ -213,7 +213,22 @@ pub enum TestStmt {
     GivenFile(Str),
     /// `given a.q4 = "94%", return.period = "2011/12 Q2"`
     Given(Vec<(Path, Str)>),
+    /// `given peer "Other Council" a.q4 = "90%"`, `given previous a.q3 =
+    /// "80%"`, `given last_year a.q4 = "85%"` (SPEC 3.6, 3.9): another
+    /// return of the collection.
+    GivenOther(OtherReturn, Vec<(Path, Str)>),
     Expect(Expectation),
+}
+
+/// Which other return a `given` sets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OtherReturn {
+    /// Another organisation's return for the same period.
+    Peer(Str),
+    /// The organisation's return for the period before.
+    Previous,
+    /// The organisation's return for the same sub-period a year earlier.
+    LastYear,
 }
 
 /// A dotted name such as `appraisals.q4` or `return.period`.

@@ -199,7 +199,7 @@ fn explain_measure(rules: &RuleSet, m: &Measure) -> String {
     }
     tested_by(&mut out, rules, |t| {
         t.body.iter().any(|s| match s {
-            TestStmt::Given(assigns) => assigns
+            TestStmt::Given(assigns) | TestStmt::GivenOther(_, assigns) => assigns
                 .iter()
                 .any(|(p, _)| p.parts.first().is_some_and(|f| f.name == m.id)),
             TestStmt::Expect(Expectation::Diagnostic { on: Some(x), .. }) => x.name == m.id,

@@ -130,6 +130,15 @@ pub fn erase_spans(file: &RuleFile) -> RuleFile {
                                 string(s);
                             }
                         }
+                        TestStmt::GivenOther(other, assigns) => {
+                            if let crate::ast::OtherReturn::Peer(s) = other {
+                                string(s);
+                            }
+                            for (p, s) in assigns {
+                                path(p);
+                                string(s);
+                            }
+                        }
                         TestStmt::Expect(e) => expectation(e),
                     }
                 }

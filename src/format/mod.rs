@@ -523,6 +523,32 @@ impl<'t, 'a> Layout<'t, 'a> {
         }
     }
 
+    /// `given a = "x", b = "y"`, after `lead` (`given`, `given previous`, …).
+    fn given(
+        &self,
+        lead: &str,
+        assigns: &[(crate::ast::Path, crate::ast::Str)],
+    ) -> (Vec<String>, usize, usize) {
+        let text = assigns
+            .iter()
+            .map(|(p, s)| {
+                format!(
+                    "{} = {}",
+                    p.parts
+                        .iter()
+                        .map(|i| i.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("."),
+                    self.text(s.span.start, s.span.end)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let start = assigns.first().map(|(p, _)| p.span.start).unwrap_or(0);
+        let end = assigns.last().map(|(_, s)| s.span.end).unwrap_or(0);
+        (vec![format!("{lead} {text}")], start as usize, end as usize)
+    }
+
     fn test_stmt(&self, s: &TestStmt) -> (Vec<String>, usize, usize) {
         match s {
             TestStmt::GivenFile(path) => (
@@ -533,25 +559,22 @@ impl<'t, 'a> Layout<'t, 'a> {
                 path.span.start as usize,
                 path.span.end as usize,
             ),
-            TestStmt::Given(assigns) => {
-                let text = assigns
-                    .iter()
-                    .map(|(p, s)| {
-                        format!(
-                            "{} = {}",
-                            p.parts
-                                .iter()
-                                .map(|i| i.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join("."),
-                            self.text(s.span.start, s.span.end)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let start = assigns.first().map(|(p, _)| p.span.start).unwrap_or(0);
-                let end = assigns.last().map(|(_, s)| s.span.end).unwrap_or(0);
-                (vec![format!("given {text}")], start as usize, end as usize)
+            TestStmt::Given(assigns) => self.given("given", assigns),
+            TestStmt::GivenOther(other, assigns) => {
+                let who = match other {
+                    crate::ast::OtherReturn::Peer(name) => {
+                        format!("given peer {}", self.text(name.span.start, name.span.end))
+                    }
+                    crate::ast::OtherReturn::Previous => "given previous".to_string(),
+                    crate::ast::OtherReturn::LastYear => "given last_year".to_string(),
+                };
+                let (lines, _, end) = self.given(&who, assigns);
+                // The statement starts at its keyword, before the first path.
+                let start = match other {
+                    crate::ast::OtherReturn::Peer(name) => name.span.start as usize,
+                    _ => assigns.first().map_or(0, |(p, _)| p.span.start as usize),
+                };
+                (lines, start, end)
             }
             TestStmt::Expect(e) => match e {
                 Expectation::True(x) => (

@@ -515,6 +515,19 @@ impl Builder {
                 }
                 Rule::given_stmt => {
                     let mut assigns = Vec::new();
+                    let mut other = None;
+                    for w in p
+                        .clone()
+                        .into_inner()
+                        .filter(|w| w.as_rule() == Rule::given_who)
+                    {
+                        other = w.into_inner().find_map(|x| match x.as_rule() {
+                            Rule::string => Some(OtherReturn::Peer(self.string(x))),
+                            Rule::kw_previous => Some(OtherReturn::Previous),
+                            Rule::kw_last_year => Some(OtherReturn::LastYear),
+                            _ => None,
+                        });
+                    }
                     for a in p.into_inner().filter(|a| a.as_rule() == Rule::given_assign) {
                         let mut path = None;
                         let mut text = None;
@@ -529,7 +542,10 @@ impl Builder {
                             assigns.push((path, text));
                         }
                     }
-                    body.push(TestStmt::Given(assigns));
+                    body.push(match other {
+                        Some(o) => TestStmt::GivenOther(o, assigns),
+                        None => TestStmt::Given(assigns),
+                    });
                 }
                 Rule::expect_stmt => body.push(TestStmt::Expect(self.expectation(p)?)),
                 _ => {}

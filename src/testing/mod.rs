@@ -25,11 +25,13 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::ast::{TestDecl, TestStmt};
+use crate::ast::{OtherReturn, TestDecl, TestStmt};
+use crate::collection::{Builder, Collection, Past};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::{self, CheckOptions};
 use crate::eval::ReturnCtx;
 use crate::ir::RuleSet;
+use crate::period::Period;
 use crate::returns::{self, LoadedFile, Return};
 use crate::span::{SourceFile, Span};
 
@@ -60,6 +62,9 @@ struct Case {
     /// The sample named by `given file`, if any.
     base: Option<Arc<LoadedFile>>,
     settings: Vec<given::Setting>,
+    /// `given peer "…"`, `given previous`, `given last_year`: the other
+    /// returns of the collection, each with its settings.
+    others: Vec<(OtherReturn, Vec<given::Setting>)>,
     expects: Vec<expect::Expect>,
 }
 
@@ -125,6 +130,7 @@ fn prepare_case(
     let before = problems.len();
     let mut base = None;
     let mut settings = Vec::new();
+    let mut others: Vec<(OtherReturn, Vec<given::Setting>)> = Vec::new();
     let mut expects = Vec::new();
     let mut seen_given = false;
     for stmt in &test.body {
@@ -176,6 +182,22 @@ fn prepare_case(
                     }
                 }
             }
+            TestStmt::GivenOther(other, assigns) => {
+                seen_given = true;
+                let i = match others.iter().position(|(o, _)| same_return(o, other)) {
+                    Some(i) => i,
+                    None => {
+                        others.push((other.clone(), Vec::new()));
+                        others.len() - 1
+                    }
+                };
+                for (path, text) in assigns {
+                    match given::resolve(rules, path, text) {
+                        Ok(s) => others[i].1.push(s),
+                        Err(d) => problems.push(*d),
+                    }
+                }
+            }
             TestStmt::Expect(e) => {
                 if let Some(x) = expect::compile(rules, e, problems) {
                     expects.push(x);
@@ -202,8 +224,55 @@ fn prepare_case(
         span: test.span,
         base,
         settings,
+        others,
         expects,
     }
+}
+
+/// Do two `given` statements set the same other return?
+fn same_return(a: &OtherReturn, b: &OtherReturn) -> bool {
+    match (a, b) {
+        (OtherReturn::Peer(x), OtherReturn::Peer(y)) => x.value == y.value,
+        _ => std::mem::discriminant(a) == std::mem::discriminant(b),
+    }
+}
+
+/// The fixture's collection: the test's return and the others its
+/// `given peer/previous/last_year` make (SPEC 3.9), gathered as a run
+/// would gather them.
+fn collection(rules: &RuleSet, main: &Return, case: &Case) -> Option<Arc<Collection>> {
+    if case.others.is_empty() && !rules.collection.names_used() {
+        return None;
+    }
+    let period = main
+        .period
+        .as_ref()
+        .and_then(|p| Period::find_in(p.as_str()).ok());
+    let org = main
+        .organisation
+        .as_ref()
+        .map_or(given::ORGANISATION.to_string(), |o| o.as_str().to_string());
+    let mut others = Vec::new();
+    for (other, settings) in &case.others {
+        let mut ret = given::default_return();
+        let (who, when) = match other {
+            OtherReturn::Peer(name) => (name.value.clone(), period),
+            OtherReturn::Previous => (org.clone(), period.and_then(|p| Past::Previous.of(p))),
+            OtherReturn::LastYear => (org.clone(), period.and_then(|p| Past::LastYear.of(p))),
+        };
+        ret.organisation = Some(returns::Text::new(who, returns::Pos::File));
+        if let Some(p) = when {
+            ret.period = Some(returns::Text::new(p.to_string(), returns::Pos::File));
+        }
+        given::apply(&mut ret, settings);
+        others.push(ret);
+    }
+    let mut builder = Builder::default();
+    builder.add_return(0, &ReturnCtx::new(rules, main), true);
+    for (i, ret) in others.iter().enumerate() {
+        builder.add_return(i as u64 + 1, &ReturnCtx::new(rules, ret), true);
+    }
+    Some(Arc::new(builder.finish()))
 }
 
 /// Run every test of a suite in parallel; outcomes come back in the order
@@ -248,11 +317,13 @@ fn run_case(rules: &RuleSet, case: &Case) -> Outcome {
         },
     };
     given::apply(&mut loaded.returns[0], &case.settings);
+    let collection = collection(rules, &loaded.returns[0], case);
     let report = engine::check_loaded(
         rules,
         &loaded,
         &CheckOptions {
             ignore_waivers: true,
+            collection: collection.clone(),
             ..CheckOptions::default()
         },
     );
@@ -262,7 +333,7 @@ fn run_case(rules: &RuleSet, case: &Case) -> Outcome {
         .chain(report.returns.into_iter().flat_map(|r| r.diagnostics))
         .filter(|d| d.code != "missing_measure")
         .collect();
-    let ctx = ReturnCtx::new(rules, &loaded.returns[0]);
+    let ctx = ReturnCtx::with_collection(rules, &loaded.returns[0], collection.as_deref());
     let failures = case
         .expects
         .iter()
