@@ -318,12 +318,7 @@ impl Cells {
 }
 
 fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Box<Finding>> {
-    let unreadable = |error: calamine::XlsxError| {
-        Box::new(invalid(
-            format!("this XLSX file cannot be read: {error}"),
-            Pos::File,
-        ))
-    };
+    let unreadable = |error: calamine::XlsxError| Box::new(reader_error("XLSX", &error));
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
     let name = pick_sheet(&workbook.sheet_names(), wanted)?;
     // A sheet without merged cells, or whose merges cannot be read, is read
@@ -340,12 +335,7 @@ fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Box<Finding>> 
 }
 
 fn read_xlsx_cells(workbook: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Cells, Box<Finding>> {
-    let unreadable = |error: calamine::XlsxError| {
-        Box::new(invalid(
-            format!("this XLSX file cannot be read: {error}"),
-            Pos::File,
-        ))
-    };
+    let unreadable = |error: calamine::XlsxError| Box::new(reader_error("XLSX", &error));
     let mut reader = workbook.worksheet_cells_reader(name).map_err(unreadable)?;
     let percent: Vec<bool> = reader.styles().iter().map(is_percent_style).collect();
     let mut cells = Cells::default();
@@ -413,12 +403,7 @@ fn spread_merges(
 }
 
 fn read_ods(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Box<Finding>> {
-    let unreadable = |error: calamine::OdsError| {
-        Box::new(invalid(
-            format!("this ODS file cannot be read: {error}"),
-            Pos::File,
-        ))
-    };
+    let unreadable = |error: calamine::OdsError| Box::new(reader_error("ODS", &error));
     let mut workbook: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(unreadable)?;
     let name = pick_sheet(&workbook.sheet_names(), wanted)?;
     let range = workbook.worksheet_range(&name).map_err(unreadable)?;
@@ -436,6 +421,28 @@ fn read_ods(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Box<Finding>> {
         name,
         cells: cells.cells,
     })
+}
+
+/// The finding for a spreadsheet the reader gave up on. The reader's own
+/// words for broken XML ("Xml error: … at 0..0") mean nothing to the
+/// person who saved the file: say what it is and what to do.
+fn reader_error(kind: &str, error: &dyn std::fmt::Display) -> Finding {
+    let said = error.to_string();
+    let lower = said.to_ascii_lowercase();
+    if lower.contains("xml") || lower.contains("syntax error") || lower.contains("unexpected") {
+        return invalid(
+            format!("this {kind} file cannot be read: a part of it is not well-formed XML"),
+            Pos::File,
+        )
+        .help("the file is damaged or was not written by a spreadsheet program: open it and save it again");
+    }
+    invalid(
+        format!(
+            "this {kind} file cannot be read: {}",
+            crate::display::quote(&said)
+        ),
+        Pos::File,
+    )
 }
 
 /// A finding about one cell names its sheet once the sheet's name is known.

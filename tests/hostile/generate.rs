@@ -224,6 +224,22 @@ fn xlsx_shared(path: &Path, string_len: usize, cells: usize) {
 /// An `.xlsx` workbook with the shared strings `strings` (`<si>` elements)
 /// and `cells` cells naming the first.
 fn xlsx_shared_strings(path: &Path, strings: &str, cells: usize) {
+    let strings = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS}/spreadsheetml/2006/main">{strings}</sst>"#
+    );
+    let row: String = (0..cells)
+        .map(|i| format!(r#"<c r="A{}" t="s"><v>0</v></c>"#, i + 1))
+        .map(|c| format!("<row>{c}</row>"))
+        .collect();
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}/spreadsheetml/2006/main"><sheetData>{row}</sheetData></worksheet>"#
+    );
+    xlsx_parts(path, &strings, &sheet);
+}
+
+/// An `.xlsx` workbook of one sheet, from its shared strings part and its
+/// sheet part.
+fn xlsx_parts(path: &Path, strings: &str, sheet: &str) {
     let content_types = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{NS}/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#
     );
@@ -235,16 +251,6 @@ fn xlsx_shared_strings(path: &Path, strings: &str, cells: usize) {
     );
     let workbook_rels = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{NS}/package/2006/relationships"><Relationship Id="rId1" Type="{NS}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{NS}/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#
-    );
-    let strings = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS}/spreadsheetml/2006/main">{strings}</sst>"#
-    );
-    let row: String = (0..cells)
-        .map(|i| format!(r#"<c r="A{}" t="s"><v>0</v></c>"#, i + 1))
-        .map(|c| format!("<row>{c}</row>"))
-        .collect();
-    let sheet = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}/spreadsheetml/2006/main"><sheetData>{row}</sheetData></worksheet>"#
     );
     zip(
         path,
@@ -262,6 +268,14 @@ fn xlsx_shared_strings(path: &Path, strings: &str, cells: usize) {
 pub fn xlsx_long_shared_string(dir: &Path) -> Run {
     // 100 MB of text named by 40 cells: 4 GB if copied into each.
     xlsx_shared(&dir.join("r.xlsx"), 100_000_000, 40);
+    Run::new(&["check", "r.xlsx"])
+}
+
+pub fn xlsx_broken_xml(dir: &Path) -> Run {
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>0</v></worksheet>"#
+    );
+    xlsx_parts(&dir.join("r.xlsx"), "<sst><si><t>a</t></si></sst>", &sheet);
     Run::new(&["check", "r.xlsx"])
 }
 

@@ -269,6 +269,7 @@ hostile! {
     ods_repeats_behind_a_gt => 1, ["this spreadsheet expands to 16384000004 cells"];
     ods_repeated_text => 1, ["this spreadsheet's cells expand to more than 64 MiB of text"];
     xlsx_long_shared_string => 1, ["the part `xl/sharedStrings.xml` of this spreadsheet holds a text of more than 2 MiB"];
+    xlsx_broken_xml => 1, ["this XLSX file cannot be read: a part of it is not well-formed XML"];
     xlsx_many_shared_strings => 1, ["this spreadsheet holds more than 4000000 shared strings"];
     xlsx_shared_string_many_cells => 1, ["this spreadsheet's cells expand to more than 64 MiB of text"];
 
