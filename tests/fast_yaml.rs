@@ -291,10 +291,26 @@ fn generate(rng: &mut Rng) -> String {
             out.push_str(&" ".repeat(inner));
             out.push_str(key);
             out.push(':');
-            match rng.below(6) {
+            match rng.below(7) {
                 0 => {
                     out.push(' ');
                     out.push_str(&block_scalar(rng, inner + step));
+                }
+                6 => {
+                    // A nested block mapping where text belongs (a wrong
+                    // shape), with a comment line before it now and then.
+                    out.push('\n');
+                    if rng.chance(3) {
+                        out.push_str(&format!("{}# nested\n", " ".repeat(rng.below(inner + 3))));
+                    }
+                    for _ in 0..1 + rng.below(3) {
+                        let key = rng.pick(KEYS);
+                        out.push_str(&format!(
+                            "{}{key}: {}\n",
+                            " ".repeat(inner + step),
+                            scalar(rng, false)
+                        ));
+                    }
                 }
                 1 => out.push_str(&format!(
                     " {}\n",
