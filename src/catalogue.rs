@@ -1,16 +1,18 @@
 //! What a compiled rule set defines, as plain data: `ragcheck rules
 //! --format json` prints it, for editors, dashboards and scripts that need
-//! the list of measures and checks without parsing rule files.
+//! the list of measures, checks, layouts and waivers without parsing rule
+//! files.
 //!
 //! One section per kind of thing a rule set defines, each built by its own
-//! function from the [`RuleSet`]; a new kind (layouts, waivers) is one more
-//! field and one more function, and the document's `version` stays 1 as
+//! function from the [`RuleSet`]; a new kind is one more field and one
+//! more function, and the document's `version` stays 1 as
 //! long as fields are only added.
 
 use serde::Serialize;
 
 use crate::diagnostic::{RuleRef, Severity};
 use crate::ir::{Better, RuleSet, Scope};
+use crate::layout::Values;
 
 /// The catalogue of a rule set.
 #[derive(Debug, Serialize)]
@@ -22,6 +24,38 @@ pub struct Catalogue {
     pub measures: Vec<MeasureEntry>,
     /// Every check: the built-in ones first, then the rule set's.
     pub checks: Vec<CheckEntry>,
+    /// The `layout`s, in rule-set order (the first that reads a file wins).
+    pub layouts: Vec<LayoutEntry>,
+    /// The `waive`s, in rule-set order.
+    pub waivers: Vec<WaiverEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LayoutEntry {
+    pub name: String,
+    pub title: Option<String>,
+    /// The `files` patterns, as written.
+    pub files: Vec<String>,
+    /// `long` (a `value` column) or `wide` (a column per sub-period).
+    pub shape: &'static str,
+    /// Where the layout is written.
+    pub rule: RuleRef,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WaiverEntry {
+    /// The check it waives.
+    pub check: String,
+    /// `on MEASURE`; `null` for every measure.
+    pub measure: Option<String>,
+    /// `for "ORGANISATION"`; `null` for every organisation.
+    pub organisation: Option<String>,
+    /// The `until` period, canonical (`2012/13 Q2`).
+    pub until: String,
+    pub reason: String,
+    pub approved: String,
+    /// Where the waiver is written.
+    pub rule: RuleRef,
 }
 
 #[derive(Debug, Serialize)]
@@ -74,6 +108,8 @@ impl Catalogue {
             files: rules.sources.iter().map(|s| s.path.to_string()).collect(),
             measures: measures(rules),
             checks: checks(rules),
+            layouts: layouts(rules),
+            waivers: waivers(rules),
         }
     }
 }
@@ -127,6 +163,39 @@ fn checks(rules: &RuleSet) -> Vec<CheckEntry> {
             severity: info.severity,
             about: info.about,
             rule: info.rule,
+        })
+        .collect()
+}
+
+fn layouts(rules: &RuleSet) -> Vec<LayoutEntry> {
+    rules
+        .layouts
+        .iter()
+        .map(|l| LayoutEntry {
+            name: l.name.clone(),
+            title: l.title.clone(),
+            files: l.files.iter().map(|p| p.text.clone()).collect(),
+            shape: match l.values {
+                Values::Long { .. } => "long",
+                Values::Wide(_) => "wide",
+            },
+            rule: l.rule.clone(),
+        })
+        .collect()
+}
+
+fn waivers(rules: &RuleSet) -> Vec<WaiverEntry> {
+    rules
+        .waivers
+        .iter()
+        .map(|w| WaiverEntry {
+            check: w.check.clone(),
+            measure: w.measure.clone(),
+            organisation: w.organisation.clone(),
+            until: w.info.until.clone(),
+            reason: w.info.reason.clone(),
+            approved: w.info.approved.clone(),
+            rule: w.info.rule.clone(),
         })
         .collect()
 }

@@ -583,6 +583,59 @@ fn rules_format_json_is_a_catalogue_of_measures_and_checks() {
 }
 
 #[test]
+fn rules_format_json_lists_layouts_and_waivers() {
+    let r = ragcheck_in(
+        Path::new(ROOT),
+        &["rules", "--rules", "rules", "--format", "json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.transcript());
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let layouts: Vec<(&str, &str)> = json["layouts"]
+        .as_array()
+        .expect("layouts")
+        .iter()
+        .map(|l| {
+            (
+                l["name"].as_str().expect("a name"),
+                l["shape"].as_str().expect("a shape"),
+            )
+        })
+        .collect();
+    for name in ["benchmarking", "outcomes"] {
+        assert!(
+            layouts.contains(&(name, "long")),
+            "{name} missing: {layouts:?}"
+        );
+    }
+    assert!(
+        layouts.iter().any(|(_, shape)| *shape == "wide"),
+        "{layouts:?}"
+    );
+
+    let r = ragcheck_in(
+        Path::new(ROOT),
+        &[
+            "rules",
+            "--rules",
+            "tests/waivers/rules",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.transcript());
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let first = &json["waivers"][0];
+    assert_eq!(json["waivers"].as_array().map(Vec::len), Some(3));
+    assert_eq!(first["check"], "status_mismatch");
+    assert_eq!(first["measure"], "appraisals");
+    assert_eq!(first["organisation"], "Leeds City Council");
+    assert_eq!(first["until"], "2012/13 Q2");
+    assert_eq!(first["approved"], "Head of Performance");
+    assert!(first["rule"]["line"].as_u64().is_some(), "{first}");
+    assert_eq!(json["waivers"][1]["measure"], serde_json::Value::Null);
+}
+
+#[test]
 fn completions_and_the_man_page_come_from_the_command_line_definitions() {
     let root = Path::new(ROOT);
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
