@@ -7,12 +7,12 @@
 //! formatter's property tests live in `authoring/fmt_props.rs`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use ragcheck::diagnostic::Diagnostic;
 use ragcheck::span::SourceFile;
 use ragcheck::testing::{self, Outcome};
 
+mod common;
 #[path = "authoring/fmt_props.rs"]
 mod fmt_props;
 
@@ -333,26 +333,15 @@ fn outcomes_come_back_in_source_order() {
 
 // ------------------------------------------------------------- the binary
 
-/// Run the binary in the repository root; (exit status, stdout, stderr).
+/// Run the binary in the repository root, with `--color never`; (exit
+/// status, stdout, stderr).
 fn ragcheck(args: &[&str]) -> (i32, String, String) {
     ragcheck_in(root(), args)
 }
 
 fn ragcheck_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ragcheck"))
-        .current_dir(dir)
-        .args(args)
-        .arg("--color")
-        .arg("never")
-        .env_remove("NO_COLOR")
-        .env_remove("COLUMNS")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run ragcheck: {e}"));
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let r = common::run(common::command_in(dir, args).args(["--color", "never"]));
+    (r.code, r.stdout, r.stderr)
 }
 
 #[test]

@@ -2,38 +2,18 @@
 //! snapshot-tested; and a clean return that triggers none.
 
 use ragcheck::engine::{CheckOptions, Input, check_inputs};
-use ragcheck::render::{self, RenderOptions};
+use ragcheck::render::Format;
 use ragcheck::rules_io::read_rule_files;
 
-fn rules() -> ragcheck::RuleSet {
-    let (sources, errors) = read_rule_files(&["tests/builtins/rules.rag".into()]);
-    assert!(errors.is_empty(), "{errors:?}");
-    match ragcheck::compile(sources).rules {
-        Some(r) => r,
-        None => panic!("fixture rules do not compile"),
-    }
-}
+mod common;
 
+/// A fixture return checked with `tests/builtins/rules.rag`, and its human
+/// output.
 fn check(path: &str) -> (ragcheck::report::Report, String) {
-    let rules = rules();
-    let report = check_inputs(
-        &rules,
-        vec![Input::File(path.into())],
-        &CheckOptions {
-            keep_sources: true,
-            ..CheckOptions::default()
-        },
-    );
-    let mut out = Vec::new();
-    render::report(
-        render::Format::Human,
-        &report,
-        &[],
-        &RenderOptions::default(),
-        &mut out,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    (report, String::from_utf8_lossy(&out).into_owned())
+    let rules = common::rules("tests/builtins/rules.rag");
+    let report = common::check_file(&rules, path);
+    let human = common::render(Format::Human, &rules, &report);
+    (report, human)
 }
 
 #[test]

@@ -10,98 +10,14 @@
 // A test fails by panicking: expect is how it says why.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use common::{
+    Run, assert_valid, command, json_schema, ragcheck, ragcheck_stdin, run, sarif_schema, temp_dir,
+};
 
-use serde_json::Value;
+mod common;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const RULES: &str = "tests/cli/rules";
 const RETURNS: &str = "tests/cli/returns";
-
-/// What a run of the binary gave.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// The exit status and both streams, for snapshots.
-    fn transcript(&self) -> String {
-        format!(
-            "exit status: {}\n----- stdout -----\n{}----- stderr -----\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
-    }
-}
-
-/// `ragcheck ARGS` from the repository root, with nothing inherited from
-/// the environment that changes its output (a CI runner sets
-/// `GITHUB_STEP_SUMMARY`; a user may set `NO_COLOR`).
-fn command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ragcheck"));
-    cmd.args(args)
-        .current_dir(ROOT)
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("NO_COLOR")
-        .env_remove("COLUMNS")
-        .env_remove("RAYON_NUM_THREADS")
-        .stdin(Stdio::null());
-    cmd
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().expect("the binary runs");
-    Run {
-        code: out.status.code().expect("an exit status, not a signal"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-fn ragcheck(args: &[&str]) -> Run {
-    run(&mut command(args))
-}
-
-/// `ragcheck ARGS` with `input` on standard input.
-fn ragcheck_stdin(args: &[&str], input: &[u8]) -> Run {
-    let mut child = command(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    child
-        .stdin
-        .take()
-        .expect("a stdin pipe")
-        .write_all(input)
-        .expect("writing stdin");
-    let out = child.wait_with_output().expect("the binary runs");
-    Run {
-        code: out.status.code().expect("an exit status, not a signal"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-/// A fresh, empty folder of this test's own.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("creating a temp folder");
-    dir
-}
 
 fn returns(name: &str) -> String {
     format!("{RETURNS}/{name}.yaml")
@@ -288,26 +204,9 @@ fn output_is_the_same_whatever_the_number_of_jobs() {
 // Formats
 // ---------------------------------------------------------------------------
 
-fn validator(schema: &Value) -> jsonschema::Validator {
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(schema)
-        .expect("the schema compiles")
-}
-
-fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) {
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{what}: {errors:#?}");
-}
-
 #[test]
 fn json_output_matches_its_schema() {
-    let schema: Value = serde_json::from_str(include_str!("data/ragcheck-output.schema.json"))
-        .expect("the schema is JSON");
-    let validator = validator(&schema);
+    let validator = json_schema();
 
     let r = ragcheck(&["check", "--format", "json", "samples/"]);
     assert_eq!(r.code, 1, "{}", r.transcript());
@@ -350,19 +249,9 @@ fn json_output_matches_its_schema() {
     assert_valid(&validator, &r.json(), "fixtures");
 }
 
-/// The official SARIF schema, with the `language` pattern corrected as
-/// SARIF 2.1.0 Errata 01 did (see `tests/data/README.md`).
-fn sarif_schema() -> Value {
-    const PUBLISHED: &str = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
-    const CORRECTED: &str = r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#;
-    let text = include_str!("data/sarif-schema-2.1.0.json");
-    assert_eq!(text.matches(PUBLISHED).count(), 2);
-    serde_json::from_str(&text.replace(PUBLISHED, CORRECTED)).expect("the schema is JSON")
-}
-
 #[test]
 fn sarif_output_matches_the_official_schema() {
-    let validator = validator(&sarif_schema());
+    let validator = sarif_schema();
     let r = ragcheck(&["check", "--format", "sarif", "samples/"]);
     assert_eq!(r.code, 1, "{}", r.transcript());
     let log = r.json();

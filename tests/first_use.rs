@@ -6,69 +6,20 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+use common::{ROOT, Run, command, ragcheck_in, run, temp_dir, write};
 
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
 
-impl Run {
-    fn transcript(&self) -> String {
-        format!(
-            "exit status: {}\n----- stdout -----\n{}----- stderr -----\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    /// The files of a `--format json` run, in order.
-    fn files(&self) -> Vec<String> {
-        let json: serde_json::Value = serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.transcript()));
-        json["returns"]
-            .as_array()
-            .expect("returns")
-            .iter()
-            .map(|e| e["file"].as_str().expect("file").to_string())
-            .collect()
-    }
-}
-
-/// `ragcheck ARGS` in `dir`.
-fn ragcheck_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_ragcheck"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("NO_COLOR")
-        .env_remove("COLUMNS")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().expect("an exit status"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
-    }
-}
-
-/// A fresh, empty folder for one test.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("first_use")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temp folder");
-    dir
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().expect("a parent")).expect("a folder");
-    std::fs::write(path, text).expect("writing a fixture");
+/// The files of a `--format json` run, in order.
+fn files(r: &Run) -> Vec<String> {
+    r.json()["returns"]
+        .as_array()
+        .expect("returns")
+        .iter()
+        .map(|e| e["file"].as_str().expect("file").to_string())
+        .collect()
 }
 
 /// A return that raises errors under `tests/cli/rules`.
@@ -113,7 +64,7 @@ fn check_dot_in_a_repository_checks_only_the_returns() {
     );
     assert_eq!(r.code, 1, "{}", r.transcript());
     assert_eq!(
-        r.files(),
+        files(&r),
         ["returns/2012/q2.yaml", "returns/drafts/q3.yaml"],
         "{}",
         r.transcript()
@@ -125,7 +76,7 @@ fn check_dot_in_a_repository_checks_only_the_returns() {
         &repo.join("returns"),
         &["check", ".", "--rules", &rules, "--format", "json"],
     );
-    assert_eq!(r.files(), ["2012/q2.yaml", "drafts/q3.yaml"]);
+    assert_eq!(files(&r), ["2012/q2.yaml", "drafts/q3.yaml"]);
 
     // --exclude: a name at any depth, or a path from the working directory.
     for pattern in ["drafts", "returns/drafts", "**/drafts/*.yaml"] {
@@ -142,7 +93,7 @@ fn check_dot_in_a_repository_checks_only_the_returns() {
                 pattern,
             ],
         );
-        assert_eq!(r.files(), ["returns/2012/q2.yaml"], "--exclude {pattern}");
+        assert_eq!(files(&r), ["returns/2012/q2.yaml"], "--exclude {pattern}");
     }
 
     // --no-ignore walks into what .gitignore leaves out; hidden folders and
@@ -160,7 +111,7 @@ fn check_dot_in_a_repository_checks_only_the_returns() {
         ],
     );
     assert_eq!(
-        r.files(),
+        files(&r),
         [
             "returns/2012/q2.yaml",
             "returns/drafts/q3.yaml",
@@ -189,7 +140,7 @@ fn a_file_named_directly_is_always_checked() {
         ],
     );
     assert_eq!(
-        r.files(),
+        files(&r),
         ["returns/drafts/q3.yaml", "target/debug/copy.yaml"],
         "{}",
         r.transcript()
@@ -215,7 +166,7 @@ fn symbolic_links_are_followed_once_and_loops_are_reported() {
     );
     assert_eq!(r.code, 1, "{}", r.transcript());
     assert_eq!(
-        r.files(),
+        files(&r),
         [
             "returns/one.yaml",
             "returns/own.yaml",
@@ -307,7 +258,7 @@ fn ragcheck_toml_is_found_from_a_folder_below_it() {
     );
     let r = ragcheck_in(&dir.join("returns"), &["check", "."]);
     assert_eq!(r.code, 0, "{}", r.transcript());
-    assert_eq!(r.files(), ["q2.yaml"], "{}", r.transcript());
+    assert_eq!(files(&r), ["q2.yaml"], "{}", r.transcript());
 
     // Flags override the file.
     let r = ragcheck_in(&dir.join("returns"), &["check", ".", "--fail-on", "error"]);
@@ -348,7 +299,7 @@ fn pyproject_tool_ragcheck_is_read_and_other_tables_are_not() {
     );
     let r = ragcheck_in(&dir, &["check", "returns"]);
     assert_eq!(r.code, 1, "{}", r.transcript());
-    assert_eq!(r.files(), ["returns/drafts/q3.yaml", "returns/q2.yaml"]);
+    assert_eq!(files(&r), ["returns/drafts/q3.yaml", "returns/q2.yaml"]);
 
     // A pyproject.toml without [tool.ragcheck] is passed over.
     write(
@@ -450,10 +401,7 @@ fn a_closed_pipe_ends_the_run_quietly() {
         &["rules", "--color", "never"][..],
         &["explain", "status_mismatch"][..],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ragcheck"))
-            .args(args)
-            .current_dir(ROOT)
-            .stdin(Stdio::null())
+        let mut child = command(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -664,20 +612,7 @@ fn completions_and_the_man_page_come_from_the_command_line_definitions() {
 
 /// `ragcheck ARGS` from the repository root with `COLUMNS` set.
 fn ragcheck_columns(columns: &str, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_ragcheck"))
-        .args(args)
-        .current_dir(ROOT)
-        .env_remove("NO_COLOR")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env("COLUMNS", columns)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().expect("an exit status"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
-    }
+    run(command(args).env("COLUMNS", columns))
 }
 
 #[test]

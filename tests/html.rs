@@ -6,22 +6,14 @@
 use std::path::PathBuf;
 
 use ragcheck::engine::{CheckOptions, Input, check_inputs};
-use ragcheck::render::{self, Format, RenderOptions};
-use ragcheck::rules_io::read_rule_files;
+use ragcheck::render::{Format, RenderOptions};
 
-fn rules() -> ragcheck::RuleSet {
-    let (sources, errors) = read_rule_files(&["tests/html/rules.rag".into()]);
-    assert!(errors.is_empty(), "{errors:?}");
-    match ragcheck::compile(sources).rules {
-        Some(r) => r,
-        None => panic!("the fixture's rules do not compile"),
-    }
-}
+mod common;
 
 /// The page for these files, checked as `ragcheck check --format html`
 /// checks them.
 fn page(files: &[PathBuf]) -> String {
-    let rules = rules();
+    let rules = common::rules("tests/html/rules.rag");
     let renderer = Format::Html.renderer(&rules.catalogue(), &RenderOptions::default());
     let opts = CheckOptions {
         keep_sources: renderer.wants_sources(),
@@ -30,16 +22,7 @@ fn page(files: &[PathBuf]) -> String {
     };
     let inputs = files.iter().map(|f| Input::File(f.clone())).collect();
     let report = check_inputs(&rules, inputs, &opts);
-    let mut out = Vec::new();
-    render::report(
-        Format::Html,
-        &report,
-        &rules.catalogue(),
-        &RenderOptions::default(),
-        &mut out,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    String::from_utf8(out).unwrap_or_else(|e| panic!("{e}"))
+    common::render(Format::Html, &rules, &report)
 }
 
 fn fixture(names: &[&str]) -> Vec<PathBuf> {

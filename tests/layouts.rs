@@ -11,17 +11,11 @@ use std::process::{Command, Stdio};
 use ragcheck::diagnostic::Diagnostic;
 use ragcheck::engine::{CheckOptions, Input, check_inputs};
 use ragcheck::report::{FileReport, Report};
-use ragcheck::rules_io::read_rule_files;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+mod common;
 
 fn shipped_rules() -> ragcheck::RuleSet {
-    let (sources, errors) = read_rule_files(&["rules".into()]);
-    assert!(errors.is_empty(), "{errors:?}");
-    let compiled = ragcheck::compile(sources);
-    compiled
-        .rules
-        .unwrap_or_else(|| panic!("{:#?}", compiled.diagnostics))
+    common::rules("rules")
 }
 
 fn check(path: &str) -> FileReport {
@@ -229,20 +223,10 @@ fn the_scorecard_spreadsheet_is_its_generators_output() {
     );
 }
 
+/// Run the binary in the repository root; (exit status, stdout, stderr).
 fn ragcheck(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ragcheck"))
-        .args(args)
-        .current_dir(ROOT)
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let r = common::ragcheck(args);
+    (r.code, r.stdout, r.stderr)
 }
 
 #[test]
@@ -333,24 +317,11 @@ fn layout_problems_in_files() {
 #[test]
 fn layout_reads_standard_input_as_a_table() {
     let csv = "Code,LocalAuthority,Period,Value,Numerator,Denominator\nCORP 08,Fife,2018-19;Q2,0.5,96,100\n";
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ragcheck"))
-        .args(["check", "-", "--format", "json", "--layout", "benchmarking"])
-        .current_dir(ROOT)
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    use std::io::Write as _;
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(csv.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("output");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let r = common::ragcheck_stdin(
+        &["check", "-", "--format", "json", "--layout", "benchmarking"],
+        csv.as_bytes(),
+    );
+    let stdout = r.stdout;
+    assert_eq!(r.code, 1, "{stdout}");
     assert!(stdout.contains("published_ratio"), "{stdout}");
 }

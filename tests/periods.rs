@@ -5,6 +5,9 @@
 
 use proptest::prelude::*;
 use ragcheck::period::{Frequency, Period, SubPeriod, Year};
+use ragcheck::render::Format;
+
+mod common;
 
 fn read(text: &str) -> String {
     match Period::find_in(text) {
@@ -108,39 +111,10 @@ proptest! {
 /// human output, as a user sees it, snapshot-tested.
 #[test]
 fn returns_of_every_frequency() {
-    use ragcheck::engine::{CheckOptions, Input, check_inputs};
-    use ragcheck::render::{self, RenderOptions};
-    use ragcheck::rules_io::read_rule_files;
-
-    let (sources, errors) = read_rule_files(&["tests/periods/rules.rag".into()]);
-    assert!(errors.is_empty(), "{errors:?}");
-    let compiled = ragcheck::compile(sources);
-    let Some(rules) = compiled.rules else {
-        panic!(
-            "the period rules do not compile: {:?}",
-            compiled.diagnostics
-        );
-    };
+    let rules = common::rules("tests/periods/rules.rag");
     insta::glob!("periods/returns/*", |path| {
         let name = path.file_name().and_then(|s| s.to_str()).unwrap_or("");
-        let rel = format!("tests/periods/returns/{name}");
-        let report = check_inputs(
-            &rules,
-            vec![Input::File(rel.into())],
-            &CheckOptions {
-                keep_sources: true,
-                ..CheckOptions::default()
-            },
-        );
-        let mut out = Vec::new();
-        render::report(
-            render::Format::Human,
-            &report,
-            &[],
-            &RenderOptions::default(),
-            &mut out,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        insta::assert_snapshot!(String::from_utf8_lossy(&out));
+        let report = common::check_file(&rules, &format!("tests/periods/returns/{name}"));
+        insta::assert_snapshot!(common::render(Format::Human, &rules, &report));
     });
 }

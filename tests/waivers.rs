@@ -10,57 +10,17 @@
 // A test fails by panicking: expect is how it says why.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::process::{Command, Stdio};
-
 use serde_json::Value;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+use common::{ROOT, Run, assert_valid, json_schema, ragcheck, run, sarif_schema, temp_dir};
+
+mod common;
+
 const RULES: &str = "tests/waivers/rules";
 const RETURNS: &str = "tests/waivers/returns";
 const LEEDS_Q2: &str = "tests/waivers/returns/leeds-2012-13-q2.yaml";
 const LEEDS_Q3: &str = "tests/waivers/returns/leeds-2012-13-q3.yaml";
 const YORK_Q2: &str = "tests/waivers/returns/york-2012-13-q2.yaml";
-
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn transcript(&self) -> String {
-        format!(
-            "exit status: {}\n----- stdout -----\n{}----- stderr -----\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
-    }
-}
-
-/// `ragcheck ARGS` from the repository root, with nothing inherited from
-/// the environment that changes its output.
-fn ragcheck(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_ragcheck"))
-        .args(args)
-        .current_dir(ROOT)
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("NO_COLOR")
-        .env_remove("COLUMNS")
-        .env_remove("RAYON_NUM_THREADS")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().expect("an exit status, not a signal"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
 
 /// `ragcheck check` of `paths` with the waiver rules, in a format.
 fn check(format: &str, paths: &[&str]) -> Run {
@@ -206,9 +166,7 @@ fn snapshot_human() {
 fn snapshot_json() {
     let r = check("json", &[RETURNS]);
     assert_eq!(r.code, 1);
-    let schema: Value = serde_json::from_str(include_str!("data/ragcheck-output.schema.json"))
-        .expect("the schema is JSON");
-    assert_valid(&validator(&schema), &r.json(), "json");
+    assert_valid(&json_schema(), &r.json(), "json");
     insta::assert_snapshot!(r.transcript());
 }
 
@@ -217,7 +175,7 @@ fn snapshot_sarif() {
     let r = check("sarif", &[RETURNS]);
     assert_eq!(r.code, 1);
     let log = r.json();
-    assert_valid(&validator(&sarif_schema()), &log, "sarif");
+    assert_valid(&sarif_schema(), &log, "sarif");
     let results = log["runs"][0]["results"].as_array().expect("results");
     let suppressed: Vec<&Value> = results
         .iter()
@@ -278,8 +236,7 @@ fn rules_lists_waivers_and_explain_shows_them() {
 
 #[test]
 fn fmt_lays_waivers_out_and_keeps_them() {
-    let dir = std::env::temp_dir().join(format!("ragcheck-waivers-fmt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let dir = temp_dir("fmt");
     let file = dir.join("w.rag");
     std::fs::write(
         &file,
@@ -296,30 +253,6 @@ fn fmt_lays_waivers_out_and_keeps_them() {
     let again = ragcheck(&["fmt", "--check", path]);
     assert_eq!(again.code, 0, "{}", again.transcript());
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-fn validator(schema: &Value) -> jsonschema::Validator {
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(schema)
-        .expect("the schema compiles")
-}
-
-fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) {
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{what}: {errors:#?}");
-}
-
-/// The official SARIF schema, with the `language` pattern corrected as
-/// SARIF 2.1.0 Errata 01 did (see `tests/data/README.md`).
-fn sarif_schema() -> Value {
-    const PUBLISHED: &str = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
-    const CORRECTED: &str = r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#;
-    let text = include_str!("data/sarif-schema-2.1.0.json");
-    serde_json::from_str(&text.replace(PUBLISHED, CORRECTED)).expect("the schema is JSON")
 }
 
 #[test]
@@ -344,11 +277,9 @@ fn human_output_greys_waived_diagnostics() {
 #[test]
 fn the_library_reports_what_the_command_line_does() {
     use ragcheck::engine::{CheckOptions, Input, check_inputs};
-    use ragcheck::render::{self, Format, RenderOptions};
+    use ragcheck::render::Format;
 
-    let (sources, errors) = ragcheck::rules_io::read_rule_files(&[RULES.into()]);
-    assert!(errors.is_empty(), "{errors:?}");
-    let rules = ragcheck::compile(sources).rules.expect("the rules compile");
+    let rules = common::rules(RULES);
     let inputs = [LEEDS_Q2, LEEDS_Q3, YORK_Q2]
         .iter()
         .map(|p| Input::File(p.into()))
@@ -358,17 +289,9 @@ fn the_library_reports_what_the_command_line_does() {
     let last = report.files.last().expect("files");
     assert!(last.rule_file);
     assert_eq!(&*last.path, "tests/waivers/rules/waivers.rag");
-    let mut out = Vec::new();
-    render::report(
-        Format::Json,
-        &report,
-        &rules.catalogue(),
-        &RenderOptions::default(),
-        &mut out,
-    )
-    .expect("rendered");
+    let out = common::render(Format::Json, &rules, &report);
     let cli = check("json", &[RETURNS]);
-    assert_eq!(String::from_utf8(out).expect("UTF-8"), cli.stdout);
+    assert_eq!(out, cli.stdout);
 
     // Rule tests' way: no waiver applies, none is reported.
     let report = check_inputs(
@@ -385,19 +308,13 @@ fn the_library_reports_what_the_command_line_does() {
 
 #[test]
 fn the_step_summary_counts_waived_diagnostics_apart() {
-    let dir = std::env::temp_dir().join(format!("ragcheck-waivers-step-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let dir = temp_dir("step_summary");
     let summary = dir.join("summary.md");
-    let out = Command::new(env!("CARGO_BIN_EXE_ragcheck"))
-        .args(["check", "--rules", RULES, "--format", "github", RETURNS])
-        .current_dir(ROOT)
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .env_remove("NO_COLOR")
-        .env_remove("COLUMNS")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs");
-    assert_eq!(out.status.code(), Some(1));
+    let r = run(
+        common::command(&["check", "--rules", RULES, "--format", "github", RETURNS])
+            .env("GITHUB_STEP_SUMMARY", &summary),
+    );
+    assert_eq!(r.code, 1, "{}", r.transcript());
     let markdown = std::fs::read_to_string(&summary).expect("the step summary");
     insta::assert_snapshot!("step_summary", markdown);
     let _ = std::fs::remove_dir_all(&dir);
@@ -405,8 +322,7 @@ fn the_step_summary_counts_waived_diagnostics_apart() {
 
 #[test]
 fn the_waiver_checks_take_severity_settings() {
-    let dir = std::env::temp_dir().join(format!("ragcheck-waivers-sev-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let dir = temp_dir("severity");
     // A return after the `commentary_given` waiver's `until` (2012/13 Q4),
     // whose only problem is the missing commentary: a warning, once the
     // waiver has expired.
