@@ -47,6 +47,11 @@ pub enum TooBig {
     Run(String),
     /// More than [`MAX_CELLS`] shared strings (`.xlsx`).
     SharedStrings,
+    /// A part that is not well-formed XML (an end tag that does not match
+    /// its start, an element never closed, text after the document's end,
+    /// or elements nested more than [`MAX_XML_DEPTH`] deep): what is wrong,
+    /// and at which byte of the part.
+    Malformed { part: String, what: String, at: u64 },
 }
 
 impl std::fmt::Display for TooBig {
@@ -91,6 +96,13 @@ impl std::fmt::Display for TooBig {
                 f,
                 "this spreadsheet holds more than {MAX_CELLS} shared strings; \
                  ragcheck reads at most {MAX_CELLS}"
+            ),
+            TooBig::Malformed { part, what, at } => write!(
+                f,
+                "this ODS file cannot be read: its part `{}` is not well-formed XML \
+                 ({}, at byte {at})",
+                crate::display::quote(part),
+                crate::display::quote(what),
             ),
         }
     }
@@ -176,31 +188,150 @@ struct Cell {
     valued: bool,
 }
 
+/// The deepest an XML part's elements may nest (a spreadsheet's nest
+/// about a dozen deep): the well-formedness check keeps every open
+/// element's name, so this bounds what it holds.
+pub const MAX_XML_DEPTH: usize = 256;
+
+/// The open elements of a part being read, to say which one is never
+/// closed (each name cut to a few dozen bytes).
+#[derive(Default)]
+struct Open {
+    names: Vec<String>,
+    /// Whether the document's root element has been read to its end.
+    ended: bool,
+}
+
+impl Open {
+    fn start(&mut self, name: &str, empty: bool, at: u64) -> Result<(), TooBig> {
+        if self.ended && self.names.is_empty() {
+            return Err(malformed(
+                format!(
+                    "the element `<{}>` follows the end of the document",
+                    cut_name(name)
+                ),
+                at,
+            ));
+        }
+        if empty {
+            self.ended |= self.names.is_empty();
+            return Ok(());
+        }
+        if self.names.len() >= MAX_XML_DEPTH {
+            return Err(malformed(
+                format!("elements nest more than {MAX_XML_DEPTH} deep"),
+                at,
+            ));
+        }
+        self.names.push(cut_name(name));
+        Ok(())
+    }
+
+    /// An end tag: quick-xml has checked that it matches its start.
+    fn end(&mut self) {
+        self.names.pop();
+        self.ended |= self.names.is_empty();
+    }
+
+    fn text(&self, text: &str, at: u64) -> Result<(), TooBig> {
+        if self.names.is_empty() && !text.chars().all(|c| c.is_ascii_whitespace()) {
+            let place = if self.ended {
+                "after the end of"
+            } else {
+                "before"
+            };
+            return Err(malformed(
+                format!("text stands {place} the document's root element"),
+                at,
+            ));
+        }
+        Ok(())
+    }
+
+    fn eof(&self, at: u64) -> Result<(), TooBig> {
+        match self.names.last() {
+            Some(name) => Err(malformed(
+                format!("the element `<{name}>` is never closed"),
+                at,
+            )),
+            None if !self.ended => Err(malformed("the part has no root element".into(), at)),
+            None => Ok(()),
+        }
+    }
+}
+
+fn cut_name(name: &str) -> String {
+    match name.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &name[..at]),
+        None => name.to_string(),
+    }
+}
+
+fn malformed(what: String, at: u64) -> TooBig {
+    TooBig::Malformed {
+        part: "content.xml".into(),
+        what,
+        at,
+    }
+}
+
 /// Count what calamine would hold for an ODS `content.xml`, and stop at the
-/// first limit passed. An XML error ends the count quietly: calamine
-/// reports it when it reads the file.
+/// first limit passed; and refuse a `content.xml` that is not well-formed
+/// XML (an end tag that does not match its start, an element never
+/// closed, text after the end): calamine reads such a file for ever,
+/// waiting for an end tag that never comes.
 pub fn scan_ods(content: impl BufRead) -> Result<(), TooBig> {
     let mut reader = quick_xml::Reader::from_reader(content);
+    reader.config_mut().check_end_names = true;
     let mut buf = Vec::new();
     let mut scan = Scan::default();
+    let mut open = Open::default();
     loop {
         buf.clear();
+        let at = reader.buffer_position();
         let event = match reader.read_event_into(&mut buf) {
-            Ok(Event::Eof) | Err(_) => return Ok(()),
             Ok(event) => event,
+            Err(error) => {
+                let what = match error {
+                    quick_xml::Error::Io(_) => "the part cannot be unpacked".to_string(),
+                    quick_xml::Error::Syntax(e) => e.to_string(),
+                    quick_xml::Error::IllFormed(e) => e.to_string(),
+                    other => other.to_string(),
+                };
+                return Err(malformed(what, reader.error_position()));
+            }
         };
         match event {
-            Event::Start(e) => scan.open(&e, false)?,
-            Event::Empty(e) => scan.open(&e, true)?,
-            Event::End(e) => match e.name().as_ref() {
-                "table:table-cell" | "table:covered-table-cell" => scan.end_cell()?,
-                "table:table-row" => scan.end_row()?,
-                _ => {}
-            },
-            Event::Text(t) => scan.text(t.len() as u64)?,
-            Event::CData(t) => scan.text(t.len() as u64)?,
+            Event::Eof => return open.eof(reader.buffer_position()),
+            Event::Start(e) => {
+                open.start(e.name().as_ref(), false, at)?;
+                scan.open(&e, false)?;
+            }
+            Event::Empty(e) => {
+                open.start(e.name().as_ref(), true, at)?;
+                scan.open(&e, true)?;
+            }
+            Event::End(e) => {
+                open.end();
+                match e.name().as_ref() {
+                    "table:table-cell" | "table:covered-table-cell" => scan.end_cell()?,
+                    "table:table-row" => scan.end_row()?,
+                    _ => {}
+                }
+            }
+            Event::Text(t) => {
+                open.text(t.as_ref(), at)?;
+                scan.text(t.len() as u64)?;
+            }
+            Event::CData(t) => {
+                open.text("x", at)?;
+                scan.text(t.len() as u64)?;
+            }
             // An entity (`&amp;`) is one character: at most four bytes.
-            Event::GeneralRef(_) => scan.text(4)?,
+            Event::GeneralRef(_) => {
+                open.text("x", at)?;
+                scan.text(4)?;
+            }
             _ => {}
         }
     }
@@ -398,5 +529,49 @@ mod tests {
             r#"<table:table-row table:number-rows-repeated="10"><table:table-cell office:value-type="string" table:number-columns-repeated="100"><text:p>{text}</text:p></table:table-cell></table:table-row>"#
         );
         assert!(matches!(scan(&repeated), Err(TooBig::Text(_))));
+    }
+
+    fn what(found: Result<(), TooBig>) -> String {
+        match found {
+            Err(TooBig::Malformed { what, .. }) => what,
+            other => panic!("not refused as malformed: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn xml_that_is_not_well_formed_is_refused() {
+        // calamine waits for ever for `</table:table>`.
+        let rows = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p></table:table-cell></table:table-row>"#;
+        let xml = format!(
+            r#"<office:document-content><table:table table:name="D">{rows}</tablE:table></office:document-content>"#
+        );
+        assert_eq!(
+            what(scan_ods(xml.as_bytes())),
+            "expected `</table:table>`, but `</tablE:table>` was found"
+        );
+        assert_eq!(
+            what(scan_ods(&b"<a><b></b>"[..])),
+            "the element `<a>` is never closed"
+        );
+        assert_eq!(
+            what(scan_ods(&b"<a></a><b/>"[..])),
+            "the element `<b>` follows the end of the document"
+        );
+        assert_eq!(
+            what(scan_ods(&b"<a></a>junk"[..])),
+            "text stands after the end of the document's root element"
+        );
+        assert_eq!(what(scan_ods(&b""[..])), "the part has no root element");
+        let deep = "<a>".repeat(MAX_XML_DEPTH + 1);
+        assert_eq!(
+            what(scan_ods(deep.as_bytes())),
+            format!("elements nest more than {MAX_XML_DEPTH} deep")
+        );
+        // Well-formed, with a declaration, comments and space around.
+        assert_eq!(
+            scan_ods(&b"<?xml version=\"1.0\"?>\n<!-- c --><a><b/>t</a>\n"[..]),
+            Ok(())
+        );
+        assert_eq!(scan(rows), Ok(()));
     }
 }

@@ -260,6 +260,9 @@ fn expands(too_big: bounds::TooBig) -> Finding {
         bounds::TooBig::Cells(_) => {
             "repeated cells count one by one: clear the formatting of unused rows and columns"
         }
+        bounds::TooBig::Malformed { .. } => {
+            "the file is damaged or was not written by a spreadsheet program: open it and save it again"
+        }
         _ => "keep long text out of the return, or split the collection into several files",
     };
     invalid(too_big.to_string(), Pos::File).help(help)

@@ -163,8 +163,13 @@ fn zip(path: &Path, entries: &[(&str, &[u8])]) {
 
 /// An `.ods` file with one table holding `rows`.
 fn ods(path: &Path, rows: &str) {
+    ods_ending(path, rows, "</table:table>");
+}
+
+/// An `.ods` file with one table holding `rows`, closed by `end`.
+fn ods_ending(path: &Path, rows: &str, end: &str) {
     let content = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Data">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Data">{rows}{end}</office:spreadsheet></office:body></office:document-content>"#
     );
     zip(
         path,
@@ -209,6 +214,18 @@ pub fn ods_repeated_text(dir: &Path) -> Run {
         r#"<table:table-row table:number-rows-repeated="100"><table:table-cell office:value-type="string" table:number-columns-repeated="16384"><text:p>{text}</text:p></table:table-cell></table:table-row>"#
     );
     ods(&dir.join("r.ods"), &format!("{ODS_HEADER}{row}"));
+    Run::new(&["check", "r.ods"])
+}
+
+pub fn ods_mismatched_end_tag(dir: &Path) -> Run {
+    // calamine reads on for ever past the end, waiting for
+    // `</table:table>`.
+    let row = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>York</text:p></table:table-cell></table:table-row>"#;
+    ods_ending(
+        &dir.join("r.ods"),
+        &format!("{ODS_HEADER}{row}"),
+        "</tablE:table>",
+    );
     Run::new(&["check", "r.ods"])
 }
 

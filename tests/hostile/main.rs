@@ -268,6 +268,10 @@ hostile! {
     ods_repeats_spaced => 1, ["this spreadsheet expands to 16384000004 cells; ragcheck reads at most 4000000"];
     ods_repeats_behind_a_gt => 1, ["this spreadsheet expands to 16384000004 cells"];
     ods_repeated_text => 1, ["this spreadsheet's cells expand to more than 64 MiB of text"];
+    ods_mismatched_end_tag => 1, [
+        "this ODS file cannot be read: its part `content.xml` is not well-formed XML \
+         (expected `</table:table>`, but `</tablE:table>` was found, at byte",
+    ];
     xlsx_long_shared_string => 1, ["the part `xl/sharedStrings.xml` of this spreadsheet holds a text of more than 2 MiB"];
     xlsx_broken_xml => 1, ["this XLSX file cannot be read: a part of it is not well-formed XML"];
     xlsx_many_shared_strings => 1, ["this spreadsheet holds more than 4000000 shared strings"];
