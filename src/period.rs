@@ -110,6 +110,23 @@ const MONTH_KEYS: [&str; 12] = [
 ];
 const QUARTER_KEYS: [&str; 4] = ["q1", "q2", "q3", "q4"];
 
+/// The calendar months' names, January first, in lower case: what period
+/// notations (`October 2012`) and deferral phrases (`in October`) name.
+pub(crate) const CALENDAR_MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 impl SubPeriod {
     /// The whole year, the one sub-period of an annual return.
     pub const YEAR: SubPeriod = SubPeriod {
@@ -553,28 +570,13 @@ mod scan {
         last: usize,
     }
 
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-
     /// A month's name or its abbreviation (`Oct`, `Sept`): 1..12.
     fn month_name(word: &str) -> Option<u8> {
         let n = word.len();
         if !word.is_ascii() || n < 3 {
             return None;
         }
-        MONTHS
+        super::CALENDAR_MONTHS
             .iter()
             .position(|m| {
                 (n == m.len() || (n <= 4 && n < m.len()))

@@ -199,6 +199,15 @@ fn extra_type(rules: &RuleSet, name: &str) -> Ty {
     }
 }
 
+/// The dimension of `value` in this scope: the measure's unit where it is
+/// known.
+fn value_dim(rules: &RuleSet, env: &Env) -> Dim {
+    match env.measure {
+        Some(m) => dim_of(rules.measures.get(m).and_then(|m| m.unit)),
+        None => dim_of(env.unit),
+    }
+}
+
 fn dim_of(unit: Option<Unit>) -> Dim {
     match unit {
         // A count is a plain number.
@@ -422,21 +431,17 @@ impl Compiler<'_> {
             }
             if let Some((_, field)) = FIELDS.iter().find(|(n, _)| *n == name) {
                 if env.kind == ScopeKind::Return {
-                    let d = self.error(
-                        "unknown_name",
+                    self.needs_a_measure(
+                        name,
                         span,
-                        format!("`{name}` needs a measure, but this check runs once per return"),
+                        "which measure's?",
+                        format!(
+                            "write `<measure>.{name}` (such as `budget.{name}`), or check each measure with `for each measure`"
+                        ),
                     );
-                    d.label = Some("which measure's?".into());
-                    d.help = Some(format!(
-                        "write `<measure>.{name}` (such as `budget.{name}`), or check each measure with `for each measure`"
-                    ));
                     return None;
                 }
-                let dim = match env.measure {
-                    Some(m) => dim_of(rules.measures.get(m).and_then(|m| m.unit)),
-                    None => dim_of(env.unit),
-                };
+                let dim = value_dim(rules, env);
                 let field = match (*field, env.kind) {
                     (Field::Quarter, ScopeKind::Measure | ScopeKind::EachMeasure) => {
                         Field::ReturnQuarter
@@ -946,22 +951,18 @@ impl Compiler<'_> {
     ) -> Out {
         let name = which.name();
         if env.kind == ScopeKind::Return {
-            let d = self.error(
-                "unknown_name",
+            self.needs_a_measure(
+                name,
                 span,
-                format!("`{name}` needs a measure, but this check runs once per return"),
+                "which measure's?",
+                format!(
+                    "use `{name}` in a measure's bands or in `for each measure`, `for each value` or `for ID`"
+                ),
             );
-            d.label = Some("which measure's?".into());
-            d.help = Some(format!(
-                "use `{name}` in a measure's bands or in `for each measure`, `for each value` or `for ID`"
-            ));
             return None;
         }
         rules.collection.past = true;
-        let dim = match env.measure {
-            Some(m) => dim_of(rules.measures.get(m).and_then(|m| m.unit)),
-            None => dim_of(env.unit),
-        };
+        let dim = value_dim(rules, env);
         let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
         let (field, ty) = match names.as_slice() {
             [_] => (Field::Id, Ty::Text),
@@ -1022,14 +1023,11 @@ impl Compiler<'_> {
         span: crate::span::Span,
     ) -> Option<Option<usize>> {
         if env.kind == ScopeKind::Return {
-            let d = self.error(
-                "unknown_name",
+            self.needs_a_measure(
+                "peers",
                 span,
-                "`peers` needs a measure, but this check runs once per return",
-            );
-            d.label = Some("which measure's peers?".into());
-            d.help = Some(
-                "use `peers` in a measure's bands or in `for each measure`, `for each value` or `for ID`".into(),
+                "which measure's peers?",
+                "use `peers` in a measure's bands or in `for each measure`, `for each value` or `for ID`",
             );
             return None;
         }
@@ -1074,11 +1072,25 @@ impl Compiler<'_> {
     /// The type of `value` in this scope: the measure's unit where it is
     /// known.
     fn measure_unit(&self, rules: &RuleSet, env: &Env) -> Ty {
-        let dim = match env.measure {
-            Some(m) => dim_of(rules.measures.get(m).and_then(|m| m.unit)),
-            None => dim_of(env.unit),
-        };
-        Ty::Num(dim)
+        Ty::Num(value_dim(rules, env))
+    }
+
+    /// `NAME` where no measure is in scope (a check that runs once per
+    /// return): an error, labelled and with help.
+    fn needs_a_measure(
+        &mut self,
+        name: &str,
+        span: crate::span::Span,
+        label: &str,
+        help: impl Into<String>,
+    ) {
+        let d = self.error(
+            "unknown_name",
+            span,
+            format!("`{name}` needs a measure, but this check runs once per return"),
+        );
+        d.label = Some(label.into());
+        d.help = Some(help.into());
     }
 }
 

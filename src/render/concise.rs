@@ -14,7 +14,7 @@
 
 use std::io;
 
-use super::{Finished, RenderOptions, Renderer, summary_line, unread_note};
+use super::{Counted, Finished, RenderOptions, Renderer, summary_line, unread_note};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::{FileReport, Summary};
 
@@ -30,8 +30,7 @@ impl Concise {
 }
 
 impl Renderer for Concise {
-    /// The file's counts and its lines.
-    type Part = (Summary, Vec<u8>);
+    type Part = Counted;
     type Document = Summary;
 
     fn start(&self) -> Summary {
@@ -43,17 +42,11 @@ impl Renderer for Concise {
         for d in file.all_diagnostics() {
             line(d, &file.path, self.opts.color, &mut text)?;
         }
-        Ok((file.summary(), text))
+        Ok(Counted::new(&file, text))
     }
 
-    fn take(
-        &self,
-        doc: &mut Summary,
-        (summary, text): Self::Part,
-        out: &mut dyn io::Write,
-    ) -> io::Result<()> {
-        doc.add(&summary);
-        out.write_all(&text)
+    fn take(&self, doc: &mut Summary, part: Counted, out: &mut dyn io::Write) -> io::Result<()> {
+        part.take(doc, out)
     }
 
     fn finish(&self, doc: Summary, out: &mut dyn io::Write) -> io::Result<Finished> {

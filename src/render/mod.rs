@@ -35,7 +35,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::report::{CheckInfo, FileReport, Report};
+use crate::report::{CheckInfo, FileReport, Report, Summary};
 
 pub mod concise;
 pub mod github;
@@ -280,6 +280,30 @@ pub fn report(
         renderer.take(&mut doc, part, out)?;
     }
     renderer.finish(doc, out)
+}
+
+/// One file's text and its counts: the part of a format that writes each
+/// file as it comes and keeps only the counts, for the summary line at the
+/// end (human and concise output).
+pub struct Counted {
+    summary: Summary,
+    text: Vec<u8>,
+}
+
+impl Counted {
+    /// `text`, rendered from `file`.
+    pub(crate) fn new(file: &FileReport, text: Vec<u8>) -> Counted {
+        Counted {
+            summary: file.summary(),
+            text,
+        }
+    }
+
+    /// Count it into the document's totals and write it out.
+    pub(crate) fn take(self, totals: &mut Summary, out: &mut dyn io::Write) -> io::Result<()> {
+        totals.add(&self.summary);
+        out.write_all(&self.text)
+    }
 }
 
 /// `1 error`, `2 errors`.

@@ -2,6 +2,7 @@
 //! `Indicator being developed`.
 
 use super::*;
+use crate::period::CALENDAR_MONTHS;
 
 // Phrase tables: word sequences matched anywhere in the text, ignoring
 // ASCII case; `!to` matches any word but `to`, or the end. One line per idea,
@@ -167,22 +168,6 @@ pub(super) fn is_any(word: &str, options: &[&str]) -> bool {
     options.iter().any(|o| word.eq_ignore_ascii_case(o))
 }
 
-/// The calendar months, for deferrals to a month.
-const MONTH_NAMES: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// The first month a phrase names, as a month of the financial year
 /// (1..12, April is 1): `Month 7`, `M7`, `M07`, or a month's name or its
 /// three-letter abbreviation after `in`, `by`, `until`, `till`, `from`,
@@ -212,7 +197,7 @@ pub(super) fn scan_months(words: &[Word<'_>]) -> Option<u8> {
             );
         if after_preposition
             && word.is_ascii()
-            && let Some(calendar) = MONTH_NAMES.iter().position(|name| {
+            && let Some(calendar) = CALENDAR_MONTHS.iter().position(|name| {
                 word.eq_ignore_ascii_case(name)
                     || (word.len() == 3
                         && name.get(..3).is_some_and(|a| word.eq_ignore_ascii_case(a)))

@@ -14,7 +14,9 @@ use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
-use super::{Finished, RenderOptions, Renderer, count, return_title, summary_line, unread_note};
+use super::{
+    Counted, Finished, RenderOptions, Renderer, count, return_title, summary_line, unread_note,
+};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::display::{quote, visible, visible_lines};
 use crate::report::{FileReport, Summary};
@@ -49,8 +51,7 @@ impl Human {
 }
 
 impl Renderer for Human {
-    /// The file's counts and its text.
-    type Part = (Summary, Vec<u8>);
+    type Part = Counted;
     type Document = Summary;
 
     fn wants_sources(&self) -> bool {
@@ -64,17 +65,11 @@ impl Renderer for Human {
     fn part(&self, file: FileReport) -> io::Result<Self::Part> {
         let mut text = Vec::new();
         self::file(&file, &self.opts, &mut text)?;
-        Ok((file.summary(), text))
+        Ok(Counted::new(&file, text))
     }
 
-    fn take(
-        &self,
-        doc: &mut Summary,
-        (summary, text): Self::Part,
-        out: &mut dyn io::Write,
-    ) -> io::Result<()> {
-        doc.add(&summary);
-        out.write_all(&text)
+    fn take(&self, doc: &mut Summary, part: Counted, out: &mut dyn io::Write) -> io::Result<()> {
+        part.take(doc, out)
     }
 
     fn finish(&self, doc: Summary, out: &mut dyn io::Write) -> io::Result<Finished> {
