@@ -18,7 +18,6 @@ use crate::diagnostic::{self, Diagnostic, Finding, Location, Severity};
 use crate::discover::{WalkOptions, Walked, walk_files};
 use crate::eval::{ReturnCtx, Val};
 use crate::ir::RuleSet;
-use crate::rag::Rag;
 use crate::report::{FileReport, MeasureDetail, MeasureReport, Report, ReturnReport, SubValue};
 use crate::returns::{self, KnownField, LoadedFile};
 use crate::waiver;
@@ -722,24 +721,4 @@ pub fn unreadable(path: &Path, reason: &str) -> Diagnostic {
         ),
     )
     .at(Location::whole_file(Arc::from(display_path(path))))
-}
-
-/// Count of measures by computed status, for quick summaries.
-pub fn rag_counts(report: &Report) -> [usize; 4] {
-    let mut counts = [0; 4];
-    for m in report
-        .files
-        .iter()
-        .flat_map(|f| &f.returns)
-        .flat_map(|r| &r.measures)
-    {
-        let i = match m.rag {
-            Some(Rag::Red) => 0,
-            Some(Rag::Amber) => 1,
-            Some(Rag::Green) => 2,
-            None => 3,
-        };
-        counts[i] += 1;
-    }
-    counts
 }

@@ -540,48 +540,4 @@ impl RuleSet {
             .and_then(|s| s.text.get(span.start as usize..span.end as usize))
             .unwrap_or("")
     }
-
-    /// `ragcheck explain` for a user check or a measure.
-    pub fn explain(&self, id: &str) -> Option<String> {
-        if let Some(c) = self.checks.iter().find(|c| c.id == id) {
-            let scope = match &c.scope {
-                Scope::Return => "once per return".to_string(),
-                Scope::EachMeasure(_) => "once per measure in a return".to_string(),
-                Scope::EachValue(_) => "once per quarterly value in a return".to_string(),
-                Scope::Measures(ids) => format!(
-                    "once for each of: {}",
-                    ids.iter()
-                        .filter_map(|i| self.measures.get(*i).map(|m| m.id.as_str()))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
-            let severities: Vec<&str> = c
-                .rules
-                .iter()
-                .map(|r| r.severity.map(|s| s.as_str()).unwrap_or("off"))
-                .collect();
-            return Some(format!(
-                "{} (user check, {}:{})\n\n{}\n\nruns {scope}; severity: {}\n\n{}\n",
-                c.id,
-                c.rule.file,
-                c.rule.line,
-                c.about.as_deref().unwrap_or("(no `about`)"),
-                severities.join(", "),
-                self.snippet(c.span)
-            ));
-        }
-        let m = self.measures.iter().find(|m| m.id == id)?;
-        Some(format!(
-            "{} (measure, {}:{})\n\n{}\n\n{}\n",
-            m.id,
-            m.rule.file,
-            m.rule.line,
-            m.about
-                .as_deref()
-                .or(m.title.as_deref())
-                .unwrap_or("(no title)"),
-            self.snippet(m.span)
-        ))
-    }
 }

@@ -46,16 +46,15 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             Some(j) => {
                 let earlier = &ctx.ret.measures[j];
                 out.push(
-                    Finding::new(
-                        Severity::Error,
-                        CHECK.id,
-                        format!("measure `{id}` is given twice in this return"),
-                        e.pos(),
-                    )
-                    .label("given again here")
-                    .related(earlier.pos(), "first given here")
-                    .help("remove one of them, or give the second its own id")
-                    .measure(id),
+                    CHECK
+                        .finding(
+                            format!("measure `{id}` is given twice in this return"),
+                            e.pos(),
+                        )
+                        .label("given again here")
+                        .related(earlier.pos(), "first given here")
+                        .help("remove one of them, or give the second its own id")
+                        .measure(id),
                 );
             }
         }

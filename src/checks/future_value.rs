@@ -34,23 +34,22 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             }
             let (later, label) = (sub.label(), own.label());
             out.push(
-                Finding::new(
-                    Severity::Warning,
-                    CHECK.id,
-                    format!(
-                        "measure `{}` has {} {later} value, but this is {} {label} return",
-                        e.entry.id(),
-                        article(&later),
-                        article(&label)
-                    ),
-                    text.pos,
-                )
-                .label(format!("a {word} still to come"))
-                .help(format!(
-                    "move the value to its own {word}, or check the return's period"
-                ))
-                .measure(e.entry.id())
-                .field(sub.name()),
+                CHECK
+                    .finding(
+                        format!(
+                            "measure `{}` has {} {later} value, but this is {} {label} return",
+                            e.entry.id(),
+                            article(&later),
+                            article(&label)
+                        ),
+                        text.pos,
+                    )
+                    .label(format!("a {word} still to come"))
+                    .help(format!(
+                        "move the value to its own {word}, or check the return's period"
+                    ))
+                    .measure(e.entry.id())
+                    .field(sub.name()),
             );
         }
     }

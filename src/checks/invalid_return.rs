@@ -47,26 +47,25 @@ pub(super) fn other_frequencies(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                 crate::period::Frequency::Monthly => "`m1`..`m12`",
             };
             out.push(
-                Finding::new(
-                    Severity::Error,
-                    CHECK.id,
-                    format!(
-                        "`{sub}` is {} {} value, but {period}; the value is ignored",
-                        if sub.frequency == crate::period::Frequency::Annual {
-                            "an"
-                        } else {
-                            "a"
-                        },
-                        sub.frequency
-                    ),
-                    text.pos,
-                )
-                .label(format!("not a {} of this return", own.sub_word()))
-                .help(format!(
-                    "give {own} values as {keys}, or check the return's period"
-                ))
-                .measure(e.entry.id())
-                .field(sub.name()),
+                CHECK
+                    .finding(
+                        format!(
+                            "`{sub}` is {} {} value, but {period}; the value is ignored",
+                            if sub.frequency == crate::period::Frequency::Annual {
+                                "an"
+                            } else {
+                                "a"
+                            },
+                            sub.frequency
+                        ),
+                        text.pos,
+                    )
+                    .label(format!("not a {} of this return", own.sub_word()))
+                    .help(format!(
+                        "give {own} values as {keys}, or check the return's period"
+                    ))
+                    .measure(e.entry.id())
+                    .field(sub.name()),
             );
         }
     }

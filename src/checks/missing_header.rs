@@ -27,39 +27,27 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
     match &ret.organisation {
         Some(o) if !o.as_str().trim().is_empty() => {}
         Some(o) => out.push(
-            Finding::new(
-                Severity::Error,
-                CHECK.id,
-                "the organisation is empty",
-                o.pos,
-            )
-            .label("no organisation")
-            .help("name the organisation submitting the return")
-            .field("organisation"),
+            CHECK
+                .finding("the organisation is empty", o.pos)
+                .label("no organisation")
+                .help("name the organisation submitting the return")
+                .field("organisation"),
         ),
         None => out.push(
-            Finding::new(
-                Severity::Error,
-                CHECK.id,
-                "the return has no `organisation`",
-                ret.pos,
-            )
-            .label("no organisation in this header")
-            .help("add `organisation: <name>` to the return's header")
-            .field("organisation"),
+            CHECK
+                .finding("the return has no `organisation`", ret.pos)
+                .label("no organisation in this header")
+                .help("add `organisation: <name>` to the return's header")
+                .field("organisation"),
         ),
     }
     match &ret.period {
         None => out.push(
-            Finding::new(
-                Severity::Error,
-                CHECK.id,
-                "the return has no `period`",
-                ret.pos,
-            )
-            .label("no period in this header")
-            .help("add `period: 2011/12 Q4` (financial year and quarter) to the header")
-            .field("period"),
+            CHECK
+                .finding("the return has no `period`", ret.pos)
+                .label("no period in this header")
+                .help("add `period: 2011/12 Q4` (financial year and quarter) to the header")
+                .field("period"),
         ),
         Some(p) => {
             if let Some(Err(e)) = &ctx.period {
@@ -69,7 +57,8 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                     format!("the period `{}` cannot be read: {e}", p.as_str().trim())
                 };
                 out.push(
-                    Finding::new(Severity::Error, CHECK.id, message, p.pos)
+                    CHECK
+                        .finding(message, p.pos)
                         .label(e.label())
                         .help(e.help())
                         .field("period"),

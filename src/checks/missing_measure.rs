@@ -23,18 +23,17 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
     for (d, m) in ctx.rules.measures.iter().enumerate() {
         if m.required && ctx.by_measure[d].is_none() {
             out.push(
-                Finding::new(
-                    Severity::Error,
-                    CHECK.id,
-                    format!("required measure `{}` is missing from this return", m.id),
-                    ctx.ret.pos,
-                )
-                .label(format!("no `{}` in this return", m.id))
-                .help(format!(
-                    "add `{}` with its values; it is declared required at {}:{}",
-                    m.id, m.rule.file, m.rule.line
-                ))
-                .measure(m.id.clone()),
+                CHECK
+                    .finding(
+                        format!("required measure `{}` is missing from this return", m.id),
+                        ctx.ret.pos,
+                    )
+                    .label(format!("no `{}` in this return", m.id))
+                    .help(format!(
+                        "add `{}` with its values; it is declared required at {}:{}",
+                        m.id, m.rule.file, m.rule.line
+                    ))
+                    .measure(m.id.clone()),
             );
         }
     }

@@ -38,18 +38,17 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             .known(KnownField::Status)
             .map(|t| t.pos)
             .unwrap_or(e.entry.pos());
-        let mut f = Finding::new(
-            Severity::Warning,
-            CHECK.id,
-            format!(
-                "measure `{}` has a value but no declared status",
-                e.entry.id()
-            ),
-            pos,
-        )
-        .label("no status")
-        .measure(e.entry.id())
-        .field("status");
+        let mut f = CHECK
+            .finding(
+                format!(
+                    "measure `{}` has a value but no declared status",
+                    e.entry.id()
+                ),
+                pos,
+            )
+            .label("no status")
+            .measure(e.entry.id())
+            .field("status");
         if let Some(r) = e.rag {
             let word = match r {
                 crate::rag::Rag::Green => "Green",

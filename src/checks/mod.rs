@@ -40,6 +40,14 @@ pub struct Builtin {
     pub run: Option<fn(&ReturnCtx<'_>, &mut Vec<Finding>)>,
 }
 
+impl Builtin {
+    /// A finding of this check at `pos`. Its severity is the check's
+    /// default until [`run_all`] gives it the rules' setting.
+    pub(crate) fn finding(&self, message: impl Into<String>, pos: crate::returns::Pos) -> Finding {
+        Finding::new(self.severity, self.id, message, pos)
+    }
+}
+
 /// Every built-in check, in the order of SPEC 3.5.
 pub static BUILTINS: [&Builtin; 17] = [
     &invalid_return::CHECK,

@@ -35,10 +35,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                 && n < pn
                 && let Some(text) = e.entry.values.get(sub)
             {
-                let mut f = Finding::new(
-                    Severity::Warning,
-                    CHECK.id,
-                    format!(
+                let mut f = CHECK.finding(format!(
                         "cumulative measure `{}` falls from {praw} in {} to {raw} in {}",
                         e.entry.id(),
                         psub.label(),

@@ -67,21 +67,20 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                 _ => format!("this {own_label} return"),
             };
             out.push(
-                Finding::new(
-                    Severity::Warning,
-                    CHECK.id,
-                    format!(
-                        "measure `{}` was to be reported in {due}, but {this} has {missing}",
-                        e.entry.id()
-                    ),
-                    text.pos,
-                )
-                .label(format!("deferred to {due}"))
-                .help(format!(
-                    "give the {owed_label} value, or say why it is still not available"
-                ))
-                .measure(e.entry.id())
-                .field(sub.name()),
+                CHECK
+                    .finding(
+                        format!(
+                            "measure `{}` was to be reported in {due}, but {this} has {missing}",
+                            e.entry.id()
+                        ),
+                        text.pos,
+                    )
+                    .label(format!("deferred to {due}"))
+                    .help(format!(
+                        "give the {owed_label} value, or say why it is still not available"
+                    ))
+                    .measure(e.entry.id())
+                    .field(sub.name()),
             );
         }
     }

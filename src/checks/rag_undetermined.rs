@@ -25,10 +25,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
         }
         let Some(own) = ctx.sub else {
             out.push(
-                Finding::new(
-                    Severity::Info,
-                    CHECK.id,
-                    format!(
+                CHECK.finding(format!(
                         "no status can be computed for `{}`: the return's period does not say which quarter it is",
                         e.entry.id()
                     ),
@@ -55,14 +52,13 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             _ => "a band condition needs a value that is missing".into(),
         };
         let pos = value_text.map(|t| t.pos).unwrap_or(e.entry.pos());
-        let mut f = Finding::new(
-            Severity::Info,
-            CHECK.id,
-            format!("no status can be computed for `{}`: {why}", e.entry.id()),
-            pos,
-        )
-        .label("no RAG from the thresholds")
-        .measure(e.entry.id());
+        let mut f = CHECK
+            .finding(
+                format!("no status can be computed for `{}`: {why}", e.entry.id()),
+                pos,
+            )
+            .label("no RAG from the thresholds")
+            .measure(e.entry.id());
         if value_text.is_some() {
             f = f.field(own.name());
         }

@@ -51,10 +51,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                 continue;
             };
             let now = raw.unwrap_or(text.as_str());
-            let mut f = Finding::new(
-                Severity::Warning,
-                CHECK.id,
-                format!(
+            let mut f = CHECK.finding(format!(
                     "`{}` {} is {now} here, but the {earlier} return gave {}",
                     e.entry.id(),
                     sub.name(),

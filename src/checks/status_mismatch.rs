@@ -41,10 +41,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             Some(s) if s.frequency == Frequency::Annual => "for the year".to_string(),
             _ => format!("at {quarter}"),
         };
-        let mut f = Finding::new(
-            Severity::Error,
-            CHECK.id,
-            format!(
+        let mut f = CHECK.finding(format!(
                 "measure `{}` is declared {raw}, but its thresholds give {rag} for {value} {at}",
                 e.entry.id()
             ),

@@ -30,10 +30,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             let stated = t.as_str().trim();
             if Unit::from_name(stated) != Some(d) {
                 out.push(
-                    Finding::new(
-                        Severity::Error,
-                        CHECK.id,
-                        format!(
+                    CHECK.finding(format!(
                             "the return says measure `{}` is in `{stated}`, but the rules declare {d}",
                             e.entry.id()
                         ),
@@ -56,24 +53,23 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                 && vu != unit
             {
                 out.push(
-                    Finding::new(
-                        Severity::Error,
-                        CHECK.id,
-                        format!(
-                            "`{}` is in {vu}, but the field `{}` is declared in {unit}",
-                            text.as_str(),
+                    CHECK
+                        .finding(
+                            format!(
+                                "`{}` is in {vu}, but the field `{}` is declared in {unit}",
+                                text.as_str(),
+                                name.as_str()
+                            ),
+                            text.pos,
+                        )
+                        .label(format!("{vu}, not {unit}"))
+                        .help(format!(
+                            "give the {} in {unit} (`field {} {unit}` in the rules)",
+                            name.as_str(),
                             name.as_str()
-                        ),
-                        text.pos,
-                    )
-                    .label(format!("{vu}, not {unit}"))
-                    .help(format!(
-                        "give the {} in {unit} (`field {} {unit}` in the rules)",
-                        name.as_str(),
-                        name.as_str()
-                    ))
-                    .measure(e.entry.id())
-                    .field(name.as_str()),
+                        ))
+                        .measure(e.entry.id())
+                        .field(name.as_str()),
                 );
             }
         }
@@ -86,22 +82,21 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             let Some(vu) = v.unit else { continue };
             if vu != unit && !(unit == Unit::Count && vu == Unit::Count) {
                 out.push(
-                    Finding::new(
-                        Severity::Error,
-                        CHECK.id,
-                        format!(
-                            "`{}` is in {vu}, but measure `{}` is in {unit}",
-                            text.as_str(),
-                            e.entry.id()
-                        ),
-                        text.pos,
-                    )
-                    .label(format!("{vu}, not {unit}"))
-                    .help(format!(
-                        "give the value in {unit}, or check it belongs to this measure"
-                    ))
-                    .measure(e.entry.id())
-                    .field(sub.name()),
+                    CHECK
+                        .finding(
+                            format!(
+                                "`{}` is in {vu}, but measure `{}` is in {unit}",
+                                text.as_str(),
+                                e.entry.id()
+                            ),
+                            text.pos,
+                        )
+                        .label(format!("{vu}, not {unit}"))
+                        .help(format!(
+                            "give the value in {unit}, or check it belongs to this measure"
+                        ))
+                        .measure(e.entry.id())
+                        .field(sub.name()),
                 );
             }
         }

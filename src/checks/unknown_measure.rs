@@ -37,18 +37,14 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
         let suggestion = by_code
             .or_else(|| did_you_mean(id, ctx.rules.measure_index.keys().map(String::as_str)));
         out.push(
-            Finding::new(
-                Severity::Warning,
-                CHECK.id,
-                format!("no rule declares a measure `{id}`"),
-                e.entry.pos(),
-            )
-            .label("unknown measure")
-            .help(match suggestion {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("declare it in a rule file: `measure {id} {{ unit ... }}`"),
-            })
-            .measure(id),
+            CHECK
+                .finding(format!("no rule declares a measure `{id}`"), e.entry.pos())
+                .label("unknown measure")
+                .help(match suggestion {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("declare it in a rule file: `measure {id} {{ unit ... }}`"),
+                })
+                .measure(id),
         );
     }
 }

@@ -34,16 +34,12 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             None => "a status is Green, Amber or Red".into(),
         };
         out.push(
-            Finding::new(
-                Severity::Error,
-                CHECK.id,
-                format!("`{raw}` is not a status"),
-                t.pos,
-            )
-            .label("expected Green, Amber or Red")
-            .help(help)
-            .measure(e.entry.id())
-            .field("status"),
+            CHECK
+                .finding(format!("`{raw}` is not a status"), t.pos)
+                .label("expected Green, Amber or Red")
+                .help(help)
+                .measure(e.entry.id())
+                .field("status"),
         );
     }
 }

@@ -32,32 +32,27 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                 continue;
             };
             out.push(
-                Finding::new(
-                    Severity::Error,
-                    CHECK.id,
-                    message(text.as_str(), reason),
-                    text.pos,
-                )
-                .label("not a value")
-                .help(help_for(text.as_str()))
-                .measure(e.entry.id())
-                .field(sub.name()),
+                CHECK
+                    .finding(message(text.as_str(), reason), text.pos)
+                    .label("not a value")
+                    .help(help_for(text.as_str()))
+                    .measure(e.entry.id())
+                    .field(sub.name()),
             );
         }
         if let Some(t) = e.entry.known(KnownField::Target)
             && let ValueText::Invalid { reason } = parse_value(t.as_str())
         {
             out.push(
-                Finding::new(
-                    Severity::Error,
-                    CHECK.id,
-                    format!("the target `{}` is not a value: {reason}", t.as_str()),
-                    t.pos,
-                )
-                .label("not a value")
-                .help(help_for(t.as_str()))
-                .measure(e.entry.id())
-                .field("target"),
+                CHECK
+                    .finding(
+                        format!("the target `{}` is not a value: {reason}", t.as_str()),
+                        t.pos,
+                    )
+                    .label("not a value")
+                    .help(help_for(t.as_str()))
+                    .measure(e.entry.id())
+                    .field("target"),
             );
         }
         // Typed fields (`field numerator count`) are values too.
@@ -67,20 +62,19 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             }
             if let ValueText::Invalid { reason } = parse_value(text.as_str()) {
                 out.push(
-                    Finding::new(
-                        Severity::Error,
-                        CHECK.id,
-                        format!(
-                            "the {} `{}` is not a value: {reason}",
-                            name.as_str(),
-                            text.as_str()
-                        ),
-                        text.pos,
-                    )
-                    .label("not a value")
-                    .help(help_for(text.as_str()))
-                    .measure(e.entry.id())
-                    .field(name.as_str()),
+                    CHECK
+                        .finding(
+                            format!(
+                                "the {} `{}` is not a value: {reason}",
+                                name.as_str(),
+                                text.as_str()
+                            ),
+                            text.pos,
+                        )
+                        .label("not a value")
+                        .help(help_for(text.as_str()))
+                        .measure(e.entry.id())
+                        .field(name.as_str()),
                 );
             }
         }
