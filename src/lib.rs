@@ -40,6 +40,7 @@ pub mod report;
 pub mod returns;
 pub mod rules_io;
 pub mod span;
+pub mod suggest;
 pub mod syntax;
 pub mod testing;
 pub mod value;

@@ -1,7 +1,7 @@
 use super::Builtin;
-use crate::compile::did_you_mean;
 use crate::diagnostic::{Finding, Severity};
 use crate::eval::ReturnCtx;
+use crate::suggest::did_you_mean;
 
 pub static CHECK: Builtin = Builtin {
     id: "unknown_measure",

@@ -178,7 +178,7 @@ fn find_layout(rules: &ragcheck::RuleSet, name: &str) -> Result<usize, String> {
         .collect::<Vec<_>>()
         .join(", ");
     Err(
-        match ragcheck::compile::did_you_mean(name, names.iter().copied()) {
+        match ragcheck::suggest::did_you_mean(name, names.iter().copied()) {
             Some(s) => {
                 format!("there is no layout `{name}`; did you mean `{s}`? the layouts are {list}")
             }

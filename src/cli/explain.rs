@@ -45,7 +45,7 @@ pub(crate) fn run(settings: &Settings, id: &str) -> i32 {
             .map(|b| b.id)
             .chain(rules.checks.iter().map(|c| c.id.as_str()))
             .chain(rules.measures.iter().map(|m| m.id.as_str()));
-        match ragcheck::compile::did_you_mean(id, names) {
+        match ragcheck::suggest::did_you_mean(id, names) {
             Some(s) => {
                 eprintln!("error: there is no check or measure `{id}`; did you mean `{s}`?")
             }

@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{Compiler, did_you_mean};
+use super::Compiler;
 use crate::ast::{self, Arg, BinOp, ExprKind, UnOp};
 use crate::collection::Past;
 use crate::functions::{self, Param, Returns, Signature};
@@ -12,6 +12,7 @@ use crate::ir::{
 use crate::period::{Frequency, SubPeriod};
 use crate::rag::Rag;
 use crate::span::SourceFile;
+use crate::suggest::did_you_mean;
 use crate::value::Unit;
 
 /// What kind of place an expression is evaluated in.

@@ -8,11 +8,12 @@
 
 use std::collections::HashMap;
 
-use super::{Compiler, did_you_mean};
+use super::Compiler;
 use crate::ast::{LayoutArg, LayoutDecl, LayoutStmt};
 use crate::layout::{FieldTarget, Layout, Pattern, Source, SubColumn, Values, parse_cell};
 use crate::returns::KnownField;
 use crate::span::Span;
+use crate::suggest::did_you_mean;
 
 /// Every statement a layout may hold, with the form it takes.
 const STATEMENTS: &[(&str, &str)] = &[

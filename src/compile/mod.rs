@@ -21,6 +21,7 @@ use crate::ir::{self, Better, RuleSet};
 use crate::period::{Frequency, SubPeriod};
 use crate::rag::Rag;
 use crate::span::{FileId, SourceFile, Span};
+use crate::suggest::did_you_mean;
 use crate::value::Unit;
 
 pub(crate) use bands::regions as band_regions;
@@ -969,16 +970,4 @@ impl Compiler<'_> {
         }
         ir::Template { parts }
     }
-}
-
-/// The closest name, when it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    // The edit distance is at least the difference in length: skip the
-    // costly distance for candidates that cannot be close enough.
-    candidates
-        .filter(|c| c.len().abs_diff(name.len()) <= 2.max(c.len() / 4))
-        .map(|c| (strsim::damerau_levenshtein(name, c), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len().max(name.len()))
-        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
-        .map(|(_, c)| c)
 }

@@ -375,7 +375,7 @@ fn header_complete(
         }
         seen.push(name);
         complete = false;
-        let suggestion = crate::compile::did_you_mean(name, names.iter().copied())
+        let suggestion = crate::suggest::did_you_mean(name, names.iter().copied())
             .or_else(|| closest(name, names.iter().copied()));
         problems.push(
             invalid(

@@ -475,7 +475,7 @@ fn pick_sheet(names: &[String], wanted: Option<&str>) -> Result<String, Box<Find
         .map(|n| format!("`{n}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    let help = match crate::compile::did_you_mean(wanted, names.iter().map(String::as_str)) {
+    let help = match crate::suggest::did_you_mean(wanted, names.iter().map(String::as_str)) {
         Some(s) => format!("did you mean `{s}`? its sheets are {list}"),
         None => format!("its sheets are {list}"),
     };

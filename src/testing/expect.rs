@@ -11,12 +11,13 @@
 
 use crate::ast::{self, Arg, ExprKind};
 use crate::checks::BUILTINS;
-use crate::compile::{Compiler, Env, did_you_mean};
+use crate::compile::{Compiler, Env};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::display;
 use crate::eval::{ReturnCtx, Scope, Val};
 use crate::ir::{self, RuleSet};
 use crate::span::Span;
+use crate::suggest::did_you_mean;
 use crate::value::MissingKind;
 
 /// The code of every failed expectation.

@@ -17,11 +17,11 @@
 //! passes.
 
 use crate::ast;
-use crate::compile::did_you_mean;
 use crate::diagnostic::Diagnostic;
 use crate::ir::RuleSet;
 use crate::period::SubPeriod;
 use crate::returns::{Entry, KnownField, Pos, Return, Text};
+use crate::suggest::did_you_mean;
 
 /// The organisation of a fixture return.
 pub const ORGANISATION: &str = "Test";
