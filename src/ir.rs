@@ -6,10 +6,14 @@
 
 use std::collections::HashMap;
 
-use regex::Regex;
 use rust_decimal::Decimal;
 
 use crate::ast;
+
+/// A compiled `matches` pattern (the automaton the `regex` crate builds,
+/// used directly so that the memory it holds can be counted:
+/// [`crate::compile::pattern`]).
+pub type Regex = regex_automata::meta::Regex;
 use crate::diagnostic::{RuleRef, Severity};
 use crate::period::{Frequency, SubPeriod};
 use crate::rag::Rag;
@@ -60,6 +64,11 @@ pub struct RuleSet {
     pub waivers: Vec<crate::waiver::Waiver>,
     /// What the rules read from the rest of the collection (SPEC 3.9).
     pub collection: crate::collection::Needs,
+    /// What the compiled `matches` patterns hold, in bytes, against
+    /// [`crate::compile::pattern::MAX_PATTERNS_BYTES`]; past it once a
+    /// pattern did not fit (that pattern is the error, and later ones are
+    /// not compiled).
+    pub pattern_bytes: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -343,26 +343,33 @@ impl Compiler<'_> {
             }
             ExprKind::Matches(x, re) => {
                 let (c, _) = self.expr(rules, env, x)?;
-                match regex::Regex::new(&re.value) {
-                    Ok(r) => Some((ir::Expr::Matches(Box::new(c), Box::new(r)), Ty::Bool)),
+                if rules.pattern_bytes > super::pattern::MAX_PATTERNS_BYTES {
+                    // An earlier pattern did not fit, and is the error:
+                    // compiling more could only cost time.
+                    return None;
+                }
+                match super::pattern::compile(&re.value, rules.pattern_bytes) {
+                    Ok((r, bytes)) => {
+                        rules.pattern_bytes += bytes;
+                        Some((ir::Expr::Matches(Box::new(c), Box::new(r)), Ty::Bool))
+                    }
                     Err(err) => {
-                        let detail = err
-                            .to_string()
-                            .lines()
-                            .last()
-                            .unwrap_or("invalid pattern")
-                            .trim()
-                            .trim_start_matches("error: ")
-                            .to_string();
-                        let d = self.error(
-                            "bad_regex",
-                            re.span,
-                            format!("this pattern is not a valid regular expression: {detail}"),
-                        );
-                        d.label = Some("bad pattern".into());
-                        d.help = Some(
-                            "patterns use Rust regex syntax; escape special characters such as `(` with a backslash".into(),
-                        );
+                        let syntax = matches!(err, super::pattern::PatternError::Syntax(_));
+                        if let super::pattern::PatternError::OverBudget { .. } = err {
+                            rules.pattern_bytes = super::pattern::MAX_PATTERNS_BYTES + 1;
+                        }
+                        let d = self.error("bad_regex", re.span, err.to_string());
+                        if syntax {
+                            d.label = Some("bad pattern".into());
+                            d.help = Some(
+                                "patterns use Rust regex syntax; escape special characters such as `(` with a backslash".into(),
+                            );
+                        } else {
+                            d.label = Some("too big".into());
+                            d.help = Some(
+                                "a counted repetition multiplies a pattern's size (`\\w{100}` is a hundred copies of `\\w`, each hundreds of Unicode ranges): use a smaller count, `+` or `*`, or `[a-z]` for `\\w`".into(),
+                            );
+                        }
                         None
                     }
                 }

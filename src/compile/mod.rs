@@ -8,6 +8,7 @@ mod bands;
 mod expr;
 mod fields;
 mod layout;
+pub mod pattern;
 mod share;
 
 use std::collections::HashMap;
@@ -195,6 +196,7 @@ impl Compiler<'_> {
             field_units: HashMap::new(),
             waivers: Vec::new(),
             collection: Default::default(),
+            pattern_bytes: 0,
         };
         // Pass 1: declare every id, so references may come before
         // declarations and across files.

@@ -464,10 +464,10 @@ impl<'a> ReturnCtx<'a> {
         }
     }
 
-    fn matches(&self, x: &ir::Expr, re: &regex::Regex, scope: Scope) -> Val<'a> {
+    fn matches(&self, x: &ir::Expr, re: &ir::Regex, scope: Scope) -> Val<'a> {
         match self.operand(x, scope) {
             Val::Missing(..) | Val::Unknown => Val::Unknown,
-            v => Val::Bool(re.is_match(&v.text())),
+            v => Val::Bool(re.is_match(v.text().as_ref() as &str)),
         }
     }
 

@@ -199,7 +199,7 @@ pub fn cond(e: &Expr) -> Cond {
             let re = re.clone();
             let matches = move |v: &Val<'_>| match v {
                 Val::Missing(..) | Val::Unknown => Tri::Unknown,
-                v => Tri::from_bool(re.is_match(&v.text())),
+                v => Tri::from_bool(re.is_match(v.text().as_ref() as &str)),
             };
             let x = value(x);
             Box::new(move |c, s| matches(&x(c, s)))

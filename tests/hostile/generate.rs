@@ -309,6 +309,23 @@ pub fn xlsx_shared_string_many_cells(dir: &Path) -> Run {
     Run::new(&["check", "r.xlsx"])
 }
 
+// ---- rule sets --------------------------------------------------------
+
+pub fn many_large_patterns(dir: &Path) -> Run {
+    // 200 patterns of 5 to 9 MiB each once compiled (`\w` is hundreds of
+    // Unicode ranges): 2 GiB held at once without a total cap.
+    let mut rules = String::from(RULES);
+    for i in 0..200 {
+        rules.push_str(&format!(
+            "check big{i} for each measure {{\n    warning when commentary matches \"\\w{{{}}}x\" \"m\"\n}}\n",
+            100 + i % 50
+        ));
+    }
+    write(&dir.join("big.rag"), rules.as_bytes());
+    write(&dir.join("r.yaml"), CLEAN.as_bytes());
+    Run::new(&["check", "--rules", "big.rag", "r.yaml"])
+}
+
 // ---- write safety -----------------------------------------------------
 
 pub fn output_onto_stdin(dir: &Path) -> Run {

@@ -277,6 +277,13 @@ hostile! {
     xlsx_many_shared_strings => 1, ["this spreadsheet holds more than 4000000 shared strings"];
     xlsx_shared_string_many_cells => 1, ["this spreadsheet's cells expand to more than 64 MiB of text"];
 
+    // Rule sets.
+    many_large_patterns => 2, [
+        "this pattern takes the rules' compiled patterns past 64 MiB",
+        "ragcheck holds at most 64 MiB of compiled patterns",
+        "1 error,",
+    ];
+
     // Write safety.
     output_onto_stdin => 2, ["`--output r.yaml` is the file read as standard input; ragcheck never writes to the files it checks"];
     output_onto_rule_file_check => 2, ["`--output rules/r.rag` is `rules/r.rag`, a file this run reads"];
