@@ -79,12 +79,30 @@ impl Location {
     }
 }
 
+/// `file:line:column`, or `file [Sheet1!E7]` for a spreadsheet cell: how
+/// text output names a place.
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.cell {
+            Some(cell) => write!(f, "{} [{cell}]", self.file),
+            None => write!(f, "{}:{}:{}", self.file, self.line, self.column),
+        }
+    }
+}
+
 /// Where the rule that raised a diagnostic is written.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct RuleRef {
     pub file: Arc<str>,
     pub line: u32,
     pub column: u32,
+}
+
+/// `file:line:column`.
+impl fmt::Display for RuleRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
 }
 
 /// One problem found in a return or a rule file.

@@ -63,7 +63,7 @@ pub fn line(d: &Diagnostic, path: &str, color: bool, out: &mut dyn io::Write) ->
     let place = match &d.location {
         Some(l) => match &l.cell {
             Some(cell) => format!("{}:{cell}", l.file),
-            None => format!("{}:{}:{}", l.file, l.line, l.column),
+            None => l.to_string(),
         },
         None => path.to_string(),
     };

@@ -123,12 +123,12 @@ pub fn command(d: &Diagnostic, path: &str) -> String {
         message.push_str(&format!("\nhelp: {help}"));
     }
     if let Some(r) = &d.rule {
-        message.push_str(&format!("\nrule: {}:{}:{}", r.file, r.line, r.column));
+        message.push_str(&format!("\nrule: {r}"));
     }
     if let Some(w) = &d.waived {
         message.push_str(&format!(
-            "\nwaived ({}) until {}: {} (approved by {}; {}:{}:{})",
-            d.severity, w.until, w.reason, w.approved, w.rule.file, w.rule.line, w.rule.column
+            "\nwaived ({}) until {}: {} (approved by {}; {})",
+            d.severity, w.until, w.reason, w.approved, w.rule
         ));
     }
     let props: Vec<String> = props

@@ -245,10 +245,7 @@ fn suite(
 /// Where a diagnostic is: `file:line:column` or `file [Sheet1!E7]`.
 fn place(d: &Diagnostic) -> String {
     match &d.location {
-        Some(l) => match &l.cell {
-            Some(cell) => format!("{} [{cell}]", l.file),
-            None => format!("{}:{}:{}", l.file, l.line, l.column),
-        },
+        Some(l) => l.to_string(),
         None => "(no location)".to_string(),
     }
 }
@@ -265,7 +262,7 @@ fn details(d: &Diagnostic) -> String {
         lines.push(format!("help: {help}"));
     }
     lines.push(match &d.rule {
-        Some(r) => format!("rule: {}:{}:{}", r.file, r.line, r.column),
+        Some(r) => format!("rule: {r}"),
         None => "built-in check".to_string(),
     });
     lines.join("\n")

@@ -389,10 +389,7 @@ fn rule(c: &CheckInfo) -> RuleOut {
         "" => format!("The check `{}`.", c.id),
         about => about.to_string(),
     };
-    let defined = c
-        .rule
-        .as_ref()
-        .map(|r| format!("{}:{}:{}", r.file, r.line, r.column));
+    let defined = c.rule.as_ref().map(|r| r.to_string());
     let (text, markdown) = match (c.docs.trim(), &defined) {
         ("", Some(at)) => (
             format!("{about}\n\nDefined in {at}."),

@@ -920,8 +920,7 @@ fn diagnostic(
         out.push_str(" (approved by ");
         escape(out, &w.approved);
         out.push_str("; <code>");
-        escape(out, &w.rule.file);
-        let _ = write!(out, ":{}:{}", w.rule.line, w.rule.column);
+        escape(out, &w.rule.to_string());
         out.push_str("</code>)</p>\n");
     }
     if let Some(help) = &d.help {
@@ -932,8 +931,7 @@ fn diagnostic(
     match &d.rule {
         Some(rule) => {
             out.push_str("<p class=\"rule\">Rule: <code>");
-            escape(out, &rule.file);
-            let _ = write!(out, ":{}:{}", rule.line, rule.column);
+            escape(out, &rule.to_string());
             out.push_str("</code></p>\n");
         }
         None => out.push_str("<p class=\"rule\">Built-in check</p>\n"),
@@ -944,15 +942,13 @@ fn diagnostic(
 /// `file:line:column`, or `file, cell Sheet1!E7`.
 fn location_name(out: &mut String, l: &Location) {
     out.push_str("<code>");
-    escape(out, &l.file);
     match &l.cell {
         Some(cell) => {
+            escape(out, &l.file);
             out.push_str("</code>, cell <code>");
             escape(out, cell);
         }
-        None => {
-            let _ = write!(out, ":{}:{}", l.line, l.column);
-        }
+        None => escape(out, &l.to_string()),
     }
     out.push_str("</code>");
 }

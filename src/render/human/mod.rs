@@ -223,20 +223,18 @@ impl Printer {
         }
         if name_rule {
             let rule = match &d.rule {
-                Some(r) => format!("rule: {}:{}:{}", visible(&r.file), r.line, r.column),
+                Some(r) => format!("rule: {}", visible(&r.to_string())),
                 None => "built-in check".to_string(),
             };
             writeln!(out, "  {}", self.dim(&rule))?;
         }
         if let Some(w) = &d.waived {
             let waived = format!(
-                "waived until {}: {} (approved by {}; {}:{}:{})",
+                "waived until {}: {} (approved by {}; {})",
                 visible(&w.until.to_string()),
                 visible(&w.reason),
                 visible(&w.approved),
-                visible(&w.rule.file),
-                w.rule.line,
-                w.rule.column
+                visible(&w.rule.to_string()),
             );
             writeln!(out, "  {}", self.dim(&waived))?;
         }
@@ -405,10 +403,7 @@ fn floor_boundary(text: &str, mut at: usize) -> usize {
 
 /// A place shown without a snippet: `file [Sheet1!E7]` or `file:line:column`.
 fn place(l: &Location) -> String {
-    match &l.cell {
-        Some(cell) => format!("{} [{}]", visible(&l.file), visible(cell)),
-        None => format!("{}:{}:{}", visible(&l.file), l.line, l.column),
-    }
+    visible(&l.to_string()).into_owned()
 }
 
 /// Our diagnostic, as miette wants to see it.
