@@ -165,6 +165,23 @@ impl Diagnostic {
         self
     }
 
+    /// Help that suggests a name, ``did you mean `NAME`?``, when there is
+    /// one (see [`crate::suggest::did_you_mean`]).
+    pub fn suggest(self, name: Option<&str>) -> Self {
+        match name {
+            Some(name) => self.help(format!("did you mean `{name}`?")),
+            None => self,
+        }
+    }
+
+    /// [`Diagnostic::related`], when the place is known.
+    pub fn related_at(mut self, location: Option<Location>, label: impl Into<String>) -> Self {
+        if let Some(location) = location {
+            self.related.push((location, label.into()));
+        }
+        self
+    }
+
     /// Whether a waiver accepts it.
     pub fn is_waived(&self) -> bool {
         self.waived.is_some()

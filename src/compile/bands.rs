@@ -76,30 +76,28 @@ pub(super) fn analyse(
     }
     for (i, band) in ast_bands.iter().enumerate() {
         if !reached[i] {
-            let d = c.error(
-                "unreachable_band",
-                band.span,
-                format!(
-                    "this {} band can never apply: every value it covers is taken by an earlier band",
-                    bands[i].status
-                ),
-            );
-            d.label = Some("never reached".into());
-            d.help = Some(
-                "reorder the bands (the first that holds wins) or change the thresholds".into(),
+            c.report(
+                c.error(
+                    "unreachable_band",
+                    band.span,
+                    format!(
+                        "this {} band can never apply: every value it covers is taken by an earlier band",
+                        bands[i].status
+                    ),
+                )
+                .label("never reached")
+                .help("reorder the bands (the first that holds wins) or change the thresholds"),
             );
         }
     }
     for (i, text) in gaps {
         if let Some(band) = ast_bands.get(i) {
-            let d = c.error(
-                "band_gap",
-                band.span,
-                format!("the bands leave a gap: {text}"),
-            );
-            d.label = Some("values in the gap fall here".into());
-            d.help = Some(
-                "make each band start where the previous one ends, e.g. `green when value >= 95%` then `amber when value >= 85%`".into(),
+            c.report(
+                c.error("band_gap", band.span, format!("the bands leave a gap: {text}"))
+                    .label("values in the gap fall here")
+                    .help(
+                        "make each band start where the previous one ends, e.g. `green when value >= 95%` then `amber when value >= 85%`",
+                    ),
             );
         }
     }

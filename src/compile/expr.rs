@@ -227,16 +227,18 @@ impl Compiler<'_> {
         match ty {
             Ty::Bool | Ty::Any => Some(c),
             other => {
-                let d = self.error(
-                    "type_error",
-                    e.span,
-                    format!(
-                        "a condition must be true or false, but this is {}",
-                        other.describe()
-                    ),
+                self.report(
+                    self.error(
+                        "type_error",
+                        e.span,
+                        format!(
+                            "a condition must be true or false, but this is {}",
+                            other.describe()
+                        ),
+                    )
+                    .label("not a condition")
+                    .help("compare it with something, such as `value >= 95%`"),
                 );
-                d.label = Some("not a condition".into());
-                d.help = Some("compare it with something, such as `value >= 95%`".into());
                 None
             }
         }
@@ -291,16 +293,18 @@ impl Compiler<'_> {
                             let names = std::iter::once("missing")
                                 .chain(MissingKindName::ALL.iter().map(|(n, _)| *n));
                             let suggestion = did_you_mean(&kind.name, names);
-                            let d = self.error(
-                                "unknown_name",
-                                kind.span,
-                                format!("`is {}` is not a test this language knows", kind.name),
+                            self.report(
+                                self.error(
+                                    "unknown_name",
+                                    kind.span,
+                                    format!("`is {}` is not a test this language knows", kind.name),
+                                )
+                                .label("unknown")
+                                .help(match suggestion {
+                                    Some(s) => format!("did you mean `is {s}`?"),
+                                    None => "write `is missing`, `is deferred`, `is blank`, `is not_applicable`, `is not_available` or `is invalid`".into(),
+                                }),
                             );
-                            d.label = Some("unknown".into());
-                            d.help = Some(match suggestion {
-                                Some(s) => format!("did you mean `is {s}`?"),
-                                None => "write `is missing`, `is deferred`, `is blank`, `is not_applicable`, `is not_available` or `is invalid`".into(),
-                            });
                             return None;
                         }
                     }
@@ -359,17 +363,15 @@ impl Compiler<'_> {
                             rules.pattern_bytes = super::pattern::MAX_PATTERNS_BYTES + 1;
                         }
                         let d = self.error("bad_regex", re.span, err.to_string());
-                        if syntax {
-                            d.label = Some("bad pattern".into());
-                            d.help = Some(
-                                "patterns use Rust regex syntax; escape special characters such as `(` with a backslash".into(),
-                            );
+                        self.report(if syntax {
+                            d.label("bad pattern").help(
+                                "patterns use Rust regex syntax; escape special characters such as `(` with a backslash",
+                            )
                         } else {
-                            d.label = Some("too big".into());
-                            d.help = Some(
-                                "a counted repetition multiplies a pattern's size (`\\w{100}` is a hundred copies of `\\w`, each hundreds of Unicode ranges): use a smaller count, `+` or `*`, or `[a-z]` for `\\w`".into(),
-                            );
-                        }
+                            d.label("too big").help(
+                                "a counted repetition multiplies a pattern's size (`\\w{100}` is a hundred copies of `\\w`, each hundreds of Unicode ranges): use a smaller count, `+` or `*`, or `[a-z]` for `\\w`",
+                            )
+                        });
                         None
                     }
                 }
@@ -392,22 +394,26 @@ impl Compiler<'_> {
             return true;
         }
         let suggestion = did_you_mean(&word.name, Frequency::ALL.iter().map(|f| f.name()));
-        let d = self.error(
-            "unknown_name",
-            word.span,
-            format!("`{}` is not a frequency", word.name),
+        self.report(
+            self.error(
+                "unknown_name",
+                word.span,
+                format!("`{}` is not a frequency", word.name),
+            )
+            .label("not a frequency")
+            .help(match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "a return's frequency is `annual`, `quarterly` or `monthly`".into(),
+            }),
         );
-        d.label = Some("not a frequency".into());
-        d.help = Some(match suggestion {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "a return's frequency is `annual`, `quarterly` or `monthly`".into(),
-        });
         false
     }
 
     fn type_error(&mut self, e: &ast::Expr, message: &str) {
-        let d = self.error("type_error", e.span, message.to_string());
-        d.label = Some("here".into());
+        self.report(
+            self.error("type_error", e.span, message.to_string())
+                .label("here"),
+        );
     }
 
     fn path(&mut self, rules: &mut RuleSet, env: &Env, parts: &[ast::Ident]) -> Out {
@@ -478,21 +484,27 @@ impl Compiler<'_> {
                 ));
             }
             if name == "return" {
-                let d = self.error("unknown_name", span, "`return` needs a field");
-                d.label = Some("return what?".into());
-                d.help = Some("write `return.organisation`, `return.period`, `return.frequency`, `return.year`, `return.quarter`, `return.month` or `return.<key>`".into());
+                self.report(
+                    self.error("unknown_name", span, "`return` needs a field")
+                        .label("return what?")
+                        .help(
+                            "write `return.organisation`, `return.period`, `return.frequency`, `return.year`, `return.quarter`, `return.month` or `return.<key>`",
+                        ),
+                );
                 return None;
             }
             if rules.measure_index.contains_key(name) {
-                let d = self.error(
-                    "unknown_name",
-                    span,
-                    format!("`{name}` is a measure; say which of its fields"),
+                self.report(
+                    self.error(
+                        "unknown_name",
+                        span,
+                        format!("`{name}` is a measure; say which of its fields"),
+                    )
+                    .label("a measure, not a value")
+                    .help(format!(
+                        "write `{name}.value`, `{name}.q3` or `{name}.status`"
+                    )),
                 );
-                d.label = Some("a measure, not a value".into());
-                d.help = Some(format!(
-                    "write `{name}.value`, `{name}.q3` or `{name}.status`"
-                ));
                 return None;
             }
             // A field name alone means nothing once per return, so it is
@@ -509,13 +521,15 @@ impl Compiler<'_> {
                 .collect();
             let suggestion = did_you_mean(name, candidates.iter().copied());
             if suggestion.is_some() || env.kind == ScopeKind::Return {
-                let d = self.error("unknown_name", span, format!("unknown name `{name}`"));
-                d.label = Some("not known".into());
-                d.help = Some(match suggestion {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None if env.kind == ScopeKind::Return => "this check runs once per return: write `return.<field>` or `<measure>.<field>`, such as `budget.value`".into(),
-                    None => "names are measure fields (value, target, status, …), `return.<field>` or `<measure>.<field>`".into(),
-                });
+                self.report(
+                    self.error("unknown_name", span, format!("unknown name `{name}`"))
+                        .label("not known")
+                        .help(match suggestion {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None if env.kind == ScopeKind::Return => "this check runs once per return: write `return.<field>` or `<measure>.<field>`, such as `budget.value`".into(),
+                            None => "names are measure fields (value, target, status, …), `return.<field>` or `<measure>.<field>`".into(),
+                        }),
+                );
                 return None;
             }
             // Any other name is a field of the entry, kept as text.
@@ -529,9 +543,11 @@ impl Compiler<'_> {
             ));
         }
         if parts.len() > 2 {
-            let d = self.error("unknown_name", span, "a name has at most two parts");
-            d.label = Some("too many dots".into());
-            d.help = Some("write `return.period` or `budget.q3`".into());
+            self.report(
+                self.error("unknown_name", span, "a name has at most two parts")
+                    .label("too many dots")
+                    .help("write `return.period` or `budget.q3`"),
+            );
             return None;
         }
         let second = &parts[1];
@@ -546,13 +562,15 @@ impl Compiler<'_> {
                 ));
             }
             if let Some(s) = did_you_mean(&second.name, RETURN_FIELDS.iter().map(|(n, _)| *n)) {
-                let d = self.error(
-                    "unknown_name",
-                    second.span,
-                    format!("unknown return field `{}`", second.name),
+                self.report(
+                    self.error(
+                        "unknown_name",
+                        second.span,
+                        format!("unknown return field `{}`", second.name),
+                    )
+                    .label("not known")
+                    .help(format!("did you mean `return.{s}`?")),
                 );
-                d.label = Some("not known".into());
-                d.help = Some(format!("did you mean `return.{s}`?"));
                 return None;
             }
             let idx = intern(&mut rules.return_keys, &second.name);
@@ -573,13 +591,15 @@ impl Compiler<'_> {
                     .map(String::as_str)
                     .chain(["return"]),
             );
-            let d = self.error(
-                "unknown_name",
-                first.span,
-                format!("there is no measure `{}`", first.name),
-            );
-            d.label = Some("not declared".into());
-            d.help = suggestion.map(|s| format!("did you mean `{s}`?"));
+            let d = self
+                .error(
+                    "unknown_name",
+                    first.span,
+                    format!("there is no measure `{}`", first.name),
+                )
+                .label("not declared")
+                .suggest(suggestion);
+            self.report(d);
             return None;
         };
         let dim = dim_of(rules.measures.get(m).and_then(|x| x.unit));
@@ -603,13 +623,15 @@ impl Compiler<'_> {
                     &second.name,
                     FIELDS[..SUGGESTED_FIELDS].iter().map(|(n, _)| *n),
                 ) {
-                    let d = self.error(
-                        "unknown_name",
-                        second.span,
-                        format!("unknown field `{}`", second.name),
+                    self.report(
+                        self.error(
+                            "unknown_name",
+                            second.span,
+                            format!("unknown field `{}`", second.name),
+                        )
+                        .label("not known")
+                        .help(format!("did you mean `{}.{s}`?", first.name)),
                     );
-                    d.label = Some("not known".into());
-                    d.help = Some(format!("did you mean `{}.{s}`?", first.name));
                     return None;
                 }
                 Field::Extra(intern(&mut rules.extra_fields, &second.name))
@@ -703,14 +725,14 @@ impl Compiler<'_> {
                 (Dim::Plain, d) | (d, Dim::Plain) => d,
                 (Dim::Any, _) | (_, Dim::Any) => Dim::Any,
                 (Dim::Unit(x), Dim::Unit(y)) => {
-                    let d = self.error(
-                        "unit_error",
-                        a.span.to(b.span),
-                        format!("cannot multiply {x} by {y}"),
-                    );
-                    d.label = Some(format!("{x} × {y}"));
-                    d.help = Some(
-                        "multiply a quantity by a plain number, such as `target * 1.05`".into(),
+                    self.report(
+                        self.error(
+                            "unit_error",
+                            a.span.to(b.span),
+                            format!("cannot multiply {x} by {y}"),
+                        )
+                        .label(format!("{x} × {y}"))
+                        .help("multiply a quantity by a plain number, such as `target * 1.05`"),
                     );
                     return None;
                 }
@@ -720,15 +742,16 @@ impl Compiler<'_> {
                 (Dim::Any, _) | (_, Dim::Any) => Dim::Any,
                 (Dim::Unit(x), Dim::Unit(y)) if x == y => Dim::Plain,
                 _ => {
-                    let d = self.error(
-                        "unit_error",
-                        a.span.to(b.span),
-                        format!("cannot divide {} by {}", dim_name(da), dim_name(db)),
-                    );
-                    d.label = Some("units do not divide".into());
-                    d.help = Some(
-                        "divide a quantity by a plain number or by a quantity of the same unit"
-                            .into(),
+                    self.report(
+                        self.error(
+                            "unit_error",
+                            a.span.to(b.span),
+                            format!("cannot divide {} by {}", dim_name(da), dim_name(db)),
+                        )
+                        .label("units do not divide")
+                        .help(
+                            "divide a quantity by a plain number or by a quantity of the same unit",
+                        ),
                     );
                     return None;
                 }
@@ -765,21 +788,23 @@ impl Compiler<'_> {
             (Dim::Unit(u), Dim::Plain) => (Some(b), Some(u)),
             _ => (None, None),
         };
-        let d = self.error(
-            "unit_error",
-            a.span.to(b.span),
-            format!(
-                "`{}` mixes {} and {}",
-                op.symbol(),
-                dim_name(da),
-                dim_name(db)
-            ),
+        self.report(
+            self.error(
+                "unit_error",
+                a.span.to(b.span),
+                format!(
+                    "`{}` mixes {} and {}",
+                    op.symbol(),
+                    dim_name(da),
+                    dim_name(db)
+                ),
+            )
+            .label("units differ")
+            .help(match (plain, unit) {
+                (Some(p), Some(u)) => format!("write {}", with_unit_hint(p, u, sources)),
+                _ => "add and subtract quantities of one unit only".into(),
+            }),
         );
-        d.label = Some("units differ".into());
-        d.help = Some(match (plain, unit) {
-            (Some(p), Some(u)) => format!("write {}", with_unit_hint(p, u, sources)),
-            _ => "add and subtract quantities of one unit only".into(),
-        });
     }
 
     /// Can values of these two types be compared?
@@ -793,17 +818,7 @@ impl Compiler<'_> {
             return true;
         }
         let sources = self.sources;
-        let d = self.error(
-            if matches!((ta, tb), (Ty::Num(_), Ty::Num(_))) {
-                "unit_error"
-            } else {
-                "type_error"
-            },
-            a.span.to(b.span),
-            format!("cannot compare {} with {}", ta.describe(), tb.describe()),
-        );
-        d.label = Some("these do not compare".into());
-        d.help = match (ta, tb) {
+        let help: Option<String> = match (ta, tb) {
             (Ty::Num(Dim::Unit(u)), Ty::Num(Dim::Plain)) => {
                 Some(format!("write {}", with_unit_hint(b, *u, sources)))
             }
@@ -819,6 +834,21 @@ impl Compiler<'_> {
             ),
             _ => None,
         };
+        let d = self
+            .error(
+                if matches!((ta, tb), (Ty::Num(_), Ty::Num(_))) {
+                    "unit_error"
+                } else {
+                    "type_error"
+                },
+                a.span.to(b.span),
+                format!("cannot compare {} with {}", ta.describe(), tb.describe()),
+            )
+            .label("these do not compare");
+        self.report(match help {
+            Some(h) => d.help(h),
+            None => d,
+        });
         false
     }
 
@@ -835,16 +865,18 @@ impl Compiler<'_> {
         let rows: Vec<&Signature> = functions::named(&name.name).collect();
         if rows.is_empty() {
             let suggestion = did_you_mean(&name.name, functions::names());
-            let d = self.error(
-                "unknown_function",
-                name.span,
-                format!("there is no function `{}`", name.name),
+            self.report(
+                self.error(
+                    "unknown_function",
+                    name.span,
+                    format!("there is no function `{}`", name.name),
+                )
+                .label("unknown function")
+                .help(match suggestion {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("functions are {}", functions::names_in_words()),
+                }),
             );
-            d.label = Some("unknown function".into());
-            d.help = Some(match suggestion {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("functions are {}", functions::names_in_words()),
-            });
             return None;
         }
         let Some(sig) = rows.iter().copied().find(|s| fits(s, args)) else {
@@ -854,12 +886,14 @@ impl Compiler<'_> {
                 .find(|a| matches!(a, Arg::EachMeasure(..)))
                 .filter(|_| !rows.iter().any(|s| s.params.contains(&Param::EachMeasure)))
             {
-                let d = self.error(
-                    "type_error",
-                    *span,
-                    format!("`each measure` is only for `count`, not `{}`", name.name),
+                self.report(
+                    self.error(
+                        "type_error",
+                        *span,
+                        format!("`each measure` is only for `count`, not `{}`", name.name),
+                    )
+                    .label("here"),
                 );
-                d.label = Some("here".into());
                 return None;
             }
             let takes: Vec<&str> = rows.iter().map(|s| s.takes).collect();
@@ -997,18 +1031,20 @@ impl Compiler<'_> {
                 ];
                 let last = parts.get(1).map_or("", |p| p.name.as_str());
                 let suggestion = did_you_mean(last, known.iter().copied());
-                let d = self.error(
-                    "unknown_name",
-                    span,
-                    format!("`{}` is not something `{name}` has", names.join(".")),
+                self.report(
+                    self.error(
+                        "unknown_name",
+                        span,
+                        format!("`{}` is not something `{name}` has", names.join(".")),
+                    )
+                    .label("not known")
+                    .help(match suggestion {
+                        Some(s) => format!("did you mean `{name}.{s}`?"),
+                        None => format!(
+                            "write `{name}.value`, `{name}.status`, `{name}.rag`, `{name}.q2`, `{name}.commentary` or `{name}.return.period`"
+                        ),
+                    }),
                 );
-                d.label = Some("not known".into());
-                d.help = Some(match suggestion {
-                    Some(s) => format!("did you mean `{name}.{s}`?"),
-                    None => format!(
-                        "write `{name}.value`, `{name}.status`, `{name}.rag`, `{name}.q2`, `{name}.commentary` or `{name}.return.period`"
-                    ),
-                });
                 return None;
             }
         };
@@ -1054,14 +1090,14 @@ impl Compiler<'_> {
                 let at = by
                     .first()
                     .map_or(span, |f| f.span.to(by[by.len() - 1].span));
-                let d = self.error(
-                    "unknown_name",
-                    at,
-                    "`peers by` takes a field of the return's header",
-                );
-                d.label = Some("not `return.KEY`".into());
-                d.help = Some(
-                    "write `peers by return.region`, naming a header key of the returns".into(),
+                self.report(
+                    self.error(
+                        "unknown_name",
+                        at,
+                        "`peers by` takes a field of the return's header",
+                    )
+                    .label("not `return.KEY`")
+                    .help("write `peers by return.region`, naming a header key of the returns"),
                 );
                 return None;
             }
@@ -1092,13 +1128,15 @@ impl Compiler<'_> {
         label: &str,
         help: impl Into<String>,
     ) {
-        let d = self.error(
-            "unknown_name",
-            span,
-            format!("`{name}` needs a measure, but this check runs once per return"),
+        self.report(
+            self.error(
+                "unknown_name",
+                span,
+                format!("`{name}` needs a measure, but this check runs once per return"),
+            )
+            .label(label)
+            .help(help),
         );
-        d.label = Some(label.into());
-        d.help = Some(help.into());
     }
 }
 

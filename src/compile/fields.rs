@@ -36,30 +36,31 @@ impl Compiler<'_> {
                     for code in list {
                         let key = normalise(&code.value);
                         if key.is_empty() {
-                            let d =
-                                self.error("bad_code", code.span, "a measure code cannot be empty");
-                            d.label = Some("empty".into());
+                            self.report(
+                                self.error("bad_code", code.span, "a measure code cannot be empty")
+                                    .label("empty"),
+                            );
                             continue;
                         }
                         match codes.get(&key) {
                             Some((first, owner)) => {
                                 let first_loc = self.locate(*first);
                                 let owner = owner.clone();
-                                let d = self.error(
-                                    "duplicate_code",
-                                    code.span,
-                                    format!(
-                                        "the code `{}` is already the code of `{owner}`",
-                                        code.value
-                                    ),
+                                self.report(
+                                    self.error(
+                                        "duplicate_code",
+                                        code.span,
+                                        format!(
+                                            "the code `{}` is already the code of `{owner}`",
+                                            code.value
+                                        ),
+                                    )
+                                    .label("given again here")
+                                    .help(
+                                        "a code names one measure; codes are compared ignoring case and runs of spaces",
+                                    )
+                                    .related_at(first_loc, "first given here"),
                                 );
-                                d.label = Some("given again here".into());
-                                d.help = Some(
-                                    "a code names one measure; codes are compared ignoring case and runs of spaces".into(),
-                                );
-                                if let Some(loc) = first_loc {
-                                    d.related.push((loc, "first given here".into()));
-                                }
                             }
                             None => {
                                 codes.insert(key, (code.span, m.id.name.clone()));
@@ -100,50 +101,59 @@ impl Compiler<'_> {
                 let Item::Field(f) = item else { continue };
                 let name = f.name.name.as_str();
                 if KnownField::from_name(name).is_some() || super::expr::is_standard_field(name) {
-                    let d = self.error(
-                        "reserved_name",
-                        f.name.span,
-                        format!("`{name}` is a standard field and cannot be declared with `field`"),
+                    self.report(
+                        self.error(
+                            "reserved_name",
+                            f.name.span,
+                            format!("`{name}` is a standard field and cannot be declared with `field`"),
+                        )
+                        .label("standard field")
+                        .help(
+                            "`field` declares the unit of a field of your own, such as `field numerator count`",
+                        ),
                     );
-                    d.label = Some("standard field".into());
-                    d.help = Some("`field` declares the unit of a field of your own, such as `field numerator count`".into());
                     continue;
                 }
                 let Some(unit) = Unit::from_name(&f.unit.name) else {
                     let names: Vec<&str> = Unit::ALL.iter().map(|u| u.name()).collect();
-                    let d = self.error(
-                        "unknown_unit",
-                        f.unit.span,
-                        format!("`{}` is not a unit", f.unit.name),
+                    self.report(
+                        self.error(
+                            "unknown_unit",
+                            f.unit.span,
+                            format!("`{}` is not a unit", f.unit.name),
+                        )
+                        .label("unknown unit")
+                        .help(
+                            match did_you_mean(&f.unit.name, names.iter().copied()) {
+                                Some(s) => {
+                                    format!("did you mean `{s}`? units are {}", names.join(", "))
+                                }
+                                None => format!("units are {}", names.join(", ")),
+                            },
+                        ),
                     );
-                    d.label = Some("unknown unit".into());
-                    d.help = Some(match did_you_mean(&f.unit.name, names.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`? units are {}", names.join(", ")),
-                        None => format!("units are {}", names.join(", ")),
-                    });
                     continue;
                 };
                 match first.get(name) {
                     Some((u, _)) if *u == unit => {}
                     Some((u, span)) => {
                         let (u, loc) = (*u, self.locate(*span));
-                        let d = self.error(
-                            "conflicting_field",
-                            f.span,
-                            format!(
-                                "the field `{name}` is declared as {} here, but as {} before",
-                                unit.name(),
-                                u.name()
-                            ),
+                        self.report(
+                            self.error(
+                                "conflicting_field",
+                                f.span,
+                                format!(
+                                    "the field `{name}` is declared as {} here, but as {} before",
+                                    unit.name(),
+                                    u.name()
+                                ),
+                            )
+                            .label("another unit")
+                            .help(
+                                "a field has one unit in the whole rule set; keep one declaration",
+                            )
+                            .related_at(loc, "first declared here"),
                         );
-                        d.label = Some("another unit".into());
-                        d.help = Some(
-                            "a field has one unit in the whole rule set; keep one declaration"
-                                .into(),
-                        );
-                        if let Some(loc) = loc {
-                            d.related.push((loc, "first declared here".into()));
-                        }
                     }
                     None => {
                         first.insert(name.to_string(), (unit, f.span));

@@ -66,16 +66,16 @@ impl Compiler<'_> {
         for decl in decls {
             if let Some(first) = names.get(decl.name.name.as_str()) {
                 let first = self.locate(*first);
-                let d = self.error(
-                    "duplicate_layout",
-                    decl.name.span,
-                    format!("the layout `{}` is declared twice", decl.name.name),
+                self.report(
+                    self.error(
+                        "duplicate_layout",
+                        decl.name.span,
+                        format!("the layout `{}` is declared twice", decl.name.name),
+                    )
+                    .label("declared again here")
+                    .help("give each layout its own name")
+                    .related_at(first, "first declared here"),
                 );
-                d.label = Some("declared again here".into());
-                d.help = Some("give each layout its own name".into());
-                if let Some(loc) = first {
-                    d.related.push((loc, "first declared here".into()));
-                }
                 continue;
             }
             names.insert(&decl.name.name, decl.name.span);
@@ -114,15 +114,15 @@ impl Compiler<'_> {
             };
             if let Some(first) = seen.get(&what) {
                 let first = self.locate(*first);
-                let d = self.error(
-                    "duplicate_statement",
-                    stmt.span,
-                    format!("layout `{}` says `{what}` twice", decl.name.name),
+                self.report(
+                    self.error(
+                        "duplicate_statement",
+                        stmt.span,
+                        format!("layout `{}` says `{what}` twice", decl.name.name),
+                    )
+                    .label("second time")
+                    .related_at(first, "first here"),
                 );
-                d.label = Some("second time".into());
-                if let Some(loc) = first {
-                    d.related.push((loc, "first here".into()));
-                }
                 continue;
             }
             seen.insert(what, stmt.span);
@@ -152,14 +152,16 @@ impl Compiler<'_> {
                         match Pattern::new(&text) {
                             Ok(p) => files.push(p),
                             Err(why) => {
-                                let d = self.error(
-                                    "bad_pattern",
-                                    arg.span(),
-                                    format!("`{text}` is not a file pattern: {why}"),
-                                );
-                                d.label = Some("bad pattern".into());
-                                d.help = Some(
-                                    "patterns use `*` (any text), `?` (one character) and `[abc]` or `[a-z]` (one of a set), such as `\"*benchmark*.csv\"`".into(),
+                                self.report(
+                                    self.error(
+                                        "bad_pattern",
+                                        arg.span(),
+                                        format!("`{text}` is not a file pattern: {why}"),
+                                    )
+                                    .label("bad pattern")
+                                    .help(
+                                        "patterns use `*` (any text), `?` (one character) and `[abc]` or `[a-z]` (one of a set), such as `\"*benchmark*.csv\"`",
+                                    ),
                                 );
                             }
                         }
@@ -183,12 +185,14 @@ impl Compiler<'_> {
                             let _ = span;
                         }
                         Some((n, span)) => {
-                            let d = self.error(
-                                "bad_layout_statement",
-                                span,
-                                format!("there is no row {n}: rows count from 1"),
+                            self.report(
+                                self.error(
+                                    "bad_layout_statement",
+                                    span,
+                                    format!("there is no row {n}: rows count from 1"),
+                                )
+                                .label("no such row"),
                             );
-                            d.label = Some("no such row".into());
                         }
                         None => self.bad_form(stmt, "header"),
                     }
@@ -236,16 +240,18 @@ impl Compiler<'_> {
                 "field" => match &stmt.key {
                     Some(key) => {
                         if KnownField::from_name(&key.name).is_some() {
-                            let d = self.error(
-                                "bad_layout_statement",
-                                key.span,
-                                format!("`{}` is a field of its own", key.name),
+                            self.report(
+                                self.error(
+                                    "bad_layout_statement",
+                                    key.span,
+                                    format!("`{}` is a field of its own", key.name),
+                                )
+                                .label("not a field key")
+                                .help(format!(
+                                    "write `{} column \"...\"` without `field`",
+                                    key.name
+                                )),
                             );
-                            d.label = Some("not a field key".into());
-                            d.help = Some(format!(
-                                "write `{} column \"...\"` without `field`",
-                                key.name
-                            ));
                         } else if let Some(column) = self.column_only(stmt, false) {
                             fields.push((FieldTarget::Extra(key.name.clone()), column));
                         }
@@ -278,64 +284,67 @@ impl Compiler<'_> {
         // A misspelt statement was probably the one missing: it is
         // reported once, as unknown.
         if !missing.is_empty() && !unknown {
-            let d = self.error(
-                "incomplete_layout",
-                decl.name.span,
-                format!(
-                    "layout `{}` does not say where the {} {}",
-                    decl.name.name,
-                    missing.join(" and "),
-                    if missing.len() > 1 { "are" } else { "is" }
-                ),
+            self.report(
+                self.error(
+                    "incomplete_layout",
+                    decl.name.span,
+                    format!(
+                        "layout `{}` does not say where the {} {}",
+                        decl.name.name,
+                        missing.join(" and "),
+                        if missing.len() > 1 { "are" } else { "is" }
+                    ),
+                )
+                .label("incomplete")
+                .help(format!(
+                    "add {}",
+                    missing
+                        .iter()
+                        .filter_map(|m| STATEMENTS.iter().find(|(w, _)| w == m))
+                        .map(|(_, form)| format!("`{form}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             );
-            d.label = Some("incomplete".into());
-            d.help = Some(format!(
-                "add {}",
-                missing
-                    .iter()
-                    .filter_map(|m| STATEMENTS.iter().find(|(w, _)| w == m))
-                    .map(|(_, form)| format!("`{form}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
         }
         let values = match (long, subs.is_empty()) {
             (Some((_, _, span)), false) => {
                 let sub_span = subs.first().map_or(span, |s| s.2);
                 let loc = self.locate(span);
-                let d = self.error(
-                    "mixed_layout",
-                    sub_span,
-                    format!(
-                        "layout `{}` has both a `value` column and sub-period columns",
-                        decl.name.name
-                    ),
+                self.report(
+                    self.error(
+                        "mixed_layout",
+                        sub_span,
+                        format!(
+                            "layout `{}` has both a `value` column and sub-period columns",
+                            decl.name.name
+                        ),
+                    )
+                    .label("a sub-period column")
+                    .help(
+                        "a long table has one `value` column and a row per period; a wide table has a column per sub-period (`q1 column \"Q1\"`, …): keep one of them",
+                    )
+                    .related_at(loc, "the `value` column"),
                 );
-                d.label = Some("a sub-period column".into());
-                d.help = Some(
-                    "a long table has one `value` column and a row per period; a wide table has a column per sub-period (`q1 column \"Q1\"`, …): keep one of them".into(),
-                );
-                if let Some(loc) = loc {
-                    d.related.push((loc, "the `value` column".into()));
-                }
                 None
             }
             (Some((column, ratio, _)), true) => Some(Values::Long { column, ratio }),
             (None, false) => {
                 let frequency = subs[0].1;
                 if let Some(odd) = subs.iter().find(|s| s.1 != frequency) {
-                    let d = self.error(
-                        "mixed_layout",
-                        odd.2,
-                        format!(
-                            "`{}` is a {} sub-period, but `{}` is {frequency}",
-                            odd.0.sub, odd.1, subs[0].0.sub
+                    self.report(
+                        self.error(
+                            "mixed_layout",
+                            odd.2,
+                            format!(
+                                "`{}` is a {} sub-period, but `{}` is {frequency}",
+                                odd.0.sub, odd.1, subs[0].0.sub
+                            ),
+                        )
+                        .label("another frequency")
+                        .help(
+                            "a wide table has the columns of one frequency: q1..q4, m1..m12 or year",
                         ),
-                    );
-                    d.label = Some("another frequency".into());
-                    d.help = Some(
-                        "a wide table has the columns of one frequency: q1..q4, m1..m12 or year"
-                            .into(),
                     );
                     None
                 } else {
@@ -343,17 +352,19 @@ impl Compiler<'_> {
                 }
             }
             (None, true) => {
-                let d = self.error(
-                    "incomplete_layout",
-                    decl.name.span,
-                    format!(
-                        "layout `{}` does not say where the values are",
-                        decl.name.name
+                self.report(
+                    self.error(
+                        "incomplete_layout",
+                        decl.name.span,
+                        format!(
+                            "layout `{}` does not say where the values are",
+                            decl.name.name
+                        ),
+                    )
+                    .label("no values")
+                    .help(
+                        "add `value column \"NAME\"` for a long table (a row per period), or a column per sub-period for a wide table: `q1 column \"Q1\", q2 column \"Q2\", q3 column \"Q3\", q4 column \"Q4\"`",
                     ),
-                );
-                d.label = Some("no values".into());
-                d.help = Some(
-                    "add `value column \"NAME\"` for a long table (a row per period), or a column per sub-period for a wide table: `q1 column \"Q1\", q2 column \"Q2\", q3 column \"Q3\", q4 column \"Q4\"`".into(),
                 );
                 None
             }
@@ -389,29 +400,31 @@ impl Compiler<'_> {
         let word = stmt.word.name.as_str();
         let mut words: Vec<&str> = STATEMENTS.iter().map(|(w, _)| *w).collect();
         words.extend(["q1", "q2", "q3", "q4", "year"]);
-        let d = self.error(
-            "unknown_layout_statement",
-            stmt.word.span,
-            format!("`{word}` is not a layout statement"),
+        self.report(
+            self.error(
+                "unknown_layout_statement",
+                stmt.word.span,
+                format!("`{word}` is not a layout statement"),
+            )
+            .label("unknown statement")
+            .help(match did_you_mean(word, words.iter().copied()) {
+                Some(s) => {
+                    let form = STATEMENTS
+                        .iter()
+                        .find(|(w, _)| *w == s)
+                        .map_or_else(|| format!("{s} column \"NAME\""), |(_, f)| f.to_string());
+                    format!("did you mean `{s}`? it is written `{form}`")
+                }
+                None => format!(
+                    "a layout says where things are with: {}, q1..q4, m1..m12 or year",
+                    STATEMENTS
+                        .iter()
+                        .map(|(w, _)| *w)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
         );
-        d.label = Some("unknown statement".into());
-        d.help = Some(match did_you_mean(word, words.iter().copied()) {
-            Some(s) => {
-                let form = STATEMENTS
-                    .iter()
-                    .find(|(w, _)| *w == s)
-                    .map_or_else(|| format!("{s} column \"NAME\""), |(_, f)| f.to_string());
-                format!("did you mean `{s}`? it is written `{form}`")
-            }
-            None => format!(
-                "a layout says where things are with: {}, q1..q4, m1..m12 or year",
-                STATEMENTS
-                    .iter()
-                    .map(|(w, _)| *w)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        });
     }
 
     /// A statement not in its form: say which form it takes.
@@ -420,13 +433,15 @@ impl Compiler<'_> {
             .iter()
             .find(|(w, _)| *w == word)
             .map_or_else(|| format!("{word} column \"NAME\""), |(_, f)| f.to_string());
-        let d = self.error(
-            "bad_layout_statement",
-            stmt.span,
-            format!("`{word}` is not written this way"),
+        self.report(
+            self.error(
+                "bad_layout_statement",
+                stmt.span,
+                format!("`{word}` is not written this way"),
+            )
+            .label("not this form")
+            .help(format!("write `{form}`")),
         );
-        d.label = Some("not this form".into());
-        d.help = Some(format!("write `{form}`"));
     }
 
     fn no_key_place_ratio(&mut self, stmt: &LayoutStmt) -> bool {
@@ -464,24 +479,30 @@ impl Compiler<'_> {
         if let Some(r) = stmt.ratio
             && !ratio_ok
         {
-            let d = self.error(
-                "bad_layout_statement",
-                r,
-                format!("`ratio` belongs to a value column, not to `{word}`"),
+            self.report(
+                self.error(
+                    "bad_layout_statement",
+                    r,
+                    format!("`ratio` belongs to a value column, not to `{word}`"),
+                )
+                .label("not a value column")
+                .help(
+                    "`ratio` may follow `value column \"...\"` or a sub-period column such as `q1 column \"Q1\"`",
+                ),
             );
-            d.label = Some("not a value column".into());
-            d.help = Some("`ratio` may follow `value column \"...\"` or a sub-period column such as `q1 column \"Q1\"`".into());
             return None;
         }
         match (&stmt.place, stmt.args.as_slice()) {
             (Some(p), [LayoutArg::Str(s)]) if p.name == "column" => {
                 if s.value.trim().is_empty() {
-                    let d = self.error(
-                        "bad_layout_statement",
-                        s.span,
-                        "a column name cannot be empty",
+                    self.report(
+                        self.error(
+                            "bad_layout_statement",
+                            s.span,
+                            "a column name cannot be empty",
+                        )
+                        .label("empty"),
                     );
-                    d.label = Some("empty".into());
                     return None;
                 }
                 Some(s.value.clone())
@@ -514,15 +535,16 @@ impl Compiler<'_> {
                     name: s.value.trim().to_ascii_uppercase(),
                 }),
                 None => {
-                    let d = self.error(
-                        "bad_layout_statement",
-                        s.span,
-                        format!("`{}` is not a cell such as `H1`", s.value),
-                    );
-                    d.label = Some("not a cell".into());
-                    d.help = Some(
-                        "a cell is its column letters and row number, such as `B2` or `AA10`"
-                            .into(),
+                    self.report(
+                        self.error(
+                            "bad_layout_statement",
+                            s.span,
+                            format!("`{}` is not a cell such as `H1`", s.value),
+                        )
+                        .label("not a cell")
+                        .help(
+                            "a cell is its column letters and row number, such as `B2` or `AA10`",
+                        ),
                     );
                     None
                 }

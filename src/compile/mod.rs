@@ -133,24 +133,30 @@ pub(crate) struct Compiler<'s> {
 }
 
 impl Compiler<'_> {
-    pub fn error(&mut self, code: &str, span: Span, message: impl Into<String>) -> &mut Diagnostic {
-        self.push(Severity::Error, code, span, message)
+    /// An error at `span`, not yet reported: finish it with
+    /// [`Diagnostic`]'s builders and hand it to [`Compiler::report`].
+    pub fn error(&self, code: &str, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.diagnostic(Severity::Error, code, span, message)
     }
 
-    pub fn push(
-        &mut self,
+    /// A diagnostic at `span`, not yet reported.
+    pub fn diagnostic(
+        &self,
         severity: Severity,
         code: &str,
         span: Span,
         message: impl Into<String>,
-    ) -> &mut Diagnostic {
-        let mut d = Diagnostic::new(severity, code, message);
-        if let Some(src) = self.sources.get(span.file.0 as usize) {
-            d.location = Some(src.locate(span.start as usize, span.end as usize));
+    ) -> Diagnostic {
+        let d = Diagnostic::new(severity, code, message);
+        match self.locate(span) {
+            Some(location) => d.at(location),
+            None => d,
         }
+    }
+
+    /// Report a diagnostic.
+    pub fn report(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
-        let last = self.diagnostics.len() - 1;
-        &mut self.diagnostics[last]
     }
 
     /// A span's place as line and column.
@@ -288,32 +294,27 @@ impl Compiler<'_> {
             } else {
                 "is the id of a built-in check"
             };
-            self.error(
-                "reserved_name",
-                id.span,
-                format!("`{}` {what} and cannot be used as an id", id.name),
-            )
-            .label = Some("reserved".into());
-            if let Some(d) = self.diagnostics.last_mut() {
-                d.help = Some(format!("choose another id, such as `{}_measure`", id.name));
-            }
+            self.report(
+                self.error(
+                    "reserved_name",
+                    id.span,
+                    format!("`{}` {what} and cannot be used as an id", id.name),
+                )
+                .label("reserved")
+                .help(format!("choose another id, such as `{}_measure`", id.name)),
+            );
             return false;
         }
         if let Some(first) = ids.get(&id.name) {
             let first_loc = self.locate(*first);
-            let d = self.error(
-                "duplicate_id",
-                id.span,
-                format!("`{}` is declared twice", id.name),
+            self.report(
+                self.error("duplicate_id", id.span, format!("`{}` is declared twice", id.name))
+                    .label("declared again here")
+                    .help(
+                        "measures and checks share one namespace across all rule files; rename one of them",
+                    )
+                    .related_at(first_loc, "first declared here"),
             );
-            d.label = Some("declared again here".into());
-            d.help = Some(
-                "measures and checks share one namespace across all rule files; rename one of them"
-                    .into(),
-            );
-            if let Some(loc) = first_loc {
-                d.related.push((loc, "first declared here".into()));
-            }
             return false;
         }
         true
@@ -338,42 +339,53 @@ impl Compiler<'_> {
                 MeasureStmt::Band(_) | MeasureStmt::Code(_) => continue,
             };
             if seen.insert(key, span).is_some() {
-                self.error(
-                    "duplicate_statement",
-                    span,
-                    format!("measure `{}` says `{key}` twice", m.id.name),
-                )
-                .label = Some("second time".into());
+                self.report(
+                    self.error(
+                        "duplicate_statement",
+                        span,
+                        format!("measure `{}` says `{key}` twice", m.id.name),
+                    )
+                    .label("second time"),
+                );
             }
             match stmt {
                 MeasureStmt::Unit(i) => match Unit::from_name(&i.name) {
                     Some(u) => unit = Some(u),
                     None => {
                         let names: Vec<&str> = Unit::ALL.iter().map(|u| u.name()).collect();
-                        let d = self.error(
-                            "unknown_unit",
-                            i.span,
-                            format!("`{}` is not a unit", i.name),
+                        self.report(
+                            self.error(
+                                "unknown_unit",
+                                i.span,
+                                format!("`{}` is not a unit", i.name),
+                            )
+                            .label("unknown unit")
+                            .help(
+                                match did_you_mean(&i.name, names.iter().copied()) {
+                                    Some(s) => {
+                                        format!(
+                                            "did you mean `{s}`? units are {}",
+                                            names.join(", ")
+                                        )
+                                    }
+                                    None => format!("units are {}", names.join(", ")),
+                                },
+                            ),
                         );
-                        d.label = Some("unknown unit".into());
-                        d.help = Some(match did_you_mean(&i.name, names.iter().copied()) {
-                            Some(s) => {
-                                format!("did you mean `{s}`? units are {}", names.join(", "))
-                            }
-                            None => format!("units are {}", names.join(", ")),
-                        });
                     }
                 },
                 MeasureStmt::Better(i) => match i.name.as_str() {
                     "higher" => better = Some(Better::Higher),
                     "lower" => better = Some(Better::Lower),
                     _ => {
-                        let d = self.error(
-                            "bad_better",
-                            i.span,
-                            format!("`better` takes `higher` or `lower`, not `{}`", i.name),
+                        self.report(
+                            self.error(
+                                "bad_better",
+                                i.span,
+                                format!("`better` takes `higher` or `lower`, not `{}`", i.name),
+                            )
+                            .label("higher or lower"),
                         );
-                        d.label = Some("higher or lower".into());
                     }
                 },
                 MeasureStmt::Required(_) => required = true,
@@ -423,26 +435,28 @@ impl Compiler<'_> {
                         let sub = SubPeriod::parse_key(&q.name)
                             .filter(|s| s.frequency != Frequency::Annual && q.name == s.name());
                         let Some(sub) = sub else {
-                            let d = self.error(
-                                "bad_trajectory",
-                                q.span,
-                                format!("`{}` is not a quarter or a month", q.name),
+                            self.report(
+                                self.error(
+                                    "bad_trajectory",
+                                    q.span,
+                                    format!("`{}` is not a quarter or a month", q.name),
+                                )
+                                .label("expected q1..q4 or m1..m12"),
                             );
-                            d.label = Some("expected q1..q4 or m1..m12".into());
                             continue;
                         };
                         match written {
                             Some((f, first)) if f != sub.frequency => {
                                 let first = self.locate(first);
-                                let d = self.error(
-                                    "bad_trajectory",
-                                    q.span,
-                                    "a trajectory names either quarters or months, not both",
+                                self.report(
+                                    self.error(
+                                        "bad_trajectory",
+                                        q.span,
+                                        "a trajectory names either quarters or months, not both",
+                                    )
+                                    .label(format!("a {} point", sub.frequency))
+                                    .related_at(first, format!("the first point is {f}")),
                                 );
-                                d.label = Some(format!("a {} point", sub.frequency));
-                                if let Some(l) = first {
-                                    d.related.push((l, format!("the first point is {f}")));
-                                }
                                 continue;
                             }
                             Some(_) => {}
@@ -465,13 +479,15 @@ impl Compiler<'_> {
                         rules.measures[idx].trajectory = Some(ir::Trajectory::linear(t));
                     }
                     None => {
-                        let d = self.error(
-                            "bad_trajectory",
-                            *span,
-                            "`trajectory linear` needs a `target`",
+                        self.report(
+                            self.error(
+                                "bad_trajectory",
+                                *span,
+                                "`trajectory linear` needs a `target`",
+                            )
+                            .label("no target to spread over the quarters")
+                            .help("add a line such as `target 100%` to this measure"),
                         );
-                        d.label = Some("no target to spread over the quarters".into());
-                        d.help = Some("add a line such as `target 100%` to this measure".into());
                     }
                 }
             }
@@ -491,30 +507,30 @@ impl Compiler<'_> {
             let status = match Rag::parse(&band.status.name) {
                 Some(r) if band.status.name == r.name() => r,
                 _ => {
-                    let d = self.error(
-                        "unknown_status",
-                        band.status.span,
-                        format!("`{}` is not a status", band.status.name),
+                    self.report(
+                        self.error(
+                            "unknown_status",
+                            band.status.span,
+                            format!("`{}` is not a status", band.status.name),
+                        )
+                        .label("expected green, amber or red")
+                        .suggest(Rag::suggest(&band.status.name).map(Rag::name)),
                     );
-                    d.label = Some("expected green, amber or red".into());
-                    if let Some(s) = Rag::suggest(&band.status.name) {
-                        d.help = Some(format!("did you mean `{s}`?"));
-                    }
                     continue;
                 }
             };
             if let Some(o) = otherwise_seen {
                 let loc = self.locate(o);
-                let d = self.error(
-                    "unreachable_band",
-                    band.span,
-                    "this band comes after `otherwise`, so it can never apply",
+                self.report(
+                    self.error(
+                        "unreachable_band",
+                        band.span,
+                        "this band comes after `otherwise`, so it can never apply",
+                    )
+                    .label("never reached")
+                    .help("`otherwise` must be the last band")
+                    .related_at(loc, "`otherwise` is here"),
                 );
-                d.label = Some("never reached".into());
-                d.help = Some("`otherwise` must be the last band".into());
-                if let Some(l) = loc {
-                    d.related.push((l, "`otherwise` is here".into()));
-                }
                 continue;
             }
             let condition = match &band.condition {
@@ -538,14 +554,14 @@ impl Compiler<'_> {
         }
         if !bands.is_empty() && otherwise_seen.is_none() {
             let last = bands.last().map(|b| b.span).unwrap_or(m.span);
-            let d = self.error(
-                "missing_otherwise",
-                last,
-                format!("the bands of `{}` have no `otherwise`", m.id.name),
-            );
-            d.label = Some("the last band must be `... otherwise`".into());
-            d.help = Some(
-                "add a last band such as `red otherwise`, so every value gets a status".into(),
+            self.report(
+                self.error(
+                    "missing_otherwise",
+                    last,
+                    format!("the bands of `{}` have no `otherwise`", m.id.name),
+                )
+                .label("the last band must be `... otherwise`")
+                .help("add a last band such as `red otherwise`, so every value gets a status"),
             );
         }
         bands::analyse(self, rules, idx, &bands, &compiled);
@@ -568,41 +584,49 @@ impl Compiler<'_> {
                 && u != Unit::Count
             {
                 let hint = expr::with_unit_hint(e, u, self.sources);
-                let d = self.error(
-                    "unit_error",
-                    e.span,
-                    format!("the {what} of a {} measure needs a unit", u.name()),
+                self.report(
+                    self.error(
+                        "unit_error",
+                        e.span,
+                        format!("the {what} of a {} measure needs a unit", u.name()),
+                    )
+                    .label(format!("a plain number, not {}", u.name()))
+                    .help(format!("write {hint}")),
                 );
-                d.label = Some(format!("a plain number, not {}", u.name()));
-                d.help = Some(format!("write {hint}"));
                 return None;
             }
             if let (Some(u), expr::Dim::Unit(v)) = (unit, dim)
                 && u != *v
                 && u != Unit::Count
             {
-                let d = self.error(
-                    "unit_error",
-                    e.span,
-                    format!("the {what} is in {v} but the measure is in {u}"),
+                self.report(
+                    self.error(
+                        "unit_error",
+                        e.span,
+                        format!("the {what} is in {v} but the measure is in {u}"),
+                    )
+                    .label(format!("{v}, not {u}")),
                 );
-                d.label = Some(format!("{v}, not {u}"));
                 return None;
             }
         } else {
-            let d = self.error("type_error", e.span, format!("the {what} must be a number"));
-            d.label = Some(format!("this is {}", ty.describe()));
+            self.report(
+                self.error("type_error", e.span, format!("the {what} must be a number"))
+                    .label(format!("this is {}", ty.describe())),
+            );
             return None;
         }
         match expr::fold_constant(&compiled, &rules.measures[idx], None) {
             Some(v) => Some(v),
             None => {
-                let d = self.error(
-                    "not_constant",
-                    e.span,
-                    format!("the {what} must be a fixed value, such as `95%`"),
+                self.report(
+                    self.error(
+                        "not_constant",
+                        e.span,
+                        format!("the {what} must be a fixed value, such as `95%`"),
+                    )
+                    .label("depends on the return"),
                 );
-                d.label = Some("depends on the return".into());
                 None
             }
         }
@@ -625,31 +649,33 @@ impl Compiler<'_> {
                         .map(|b| b.id)
                         .chain(checks.iter().map(|(c, _)| c.as_str()));
                     let suggestion = did_you_mean(&s.check.name, names);
-                    let d = self.error(
-                        "unknown_check",
-                        s.check.span,
-                        format!("there is no check `{}`", s.check.name),
+                    self.report(
+                        self.error(
+                            "unknown_check",
+                            s.check.span,
+                            format!("there is no check `{}`", s.check.name),
+                        )
+                        .label("unknown check")
+                        .suggest(suggestion),
                     );
-                    d.label = Some("unknown check".into());
-                    d.help = suggestion.map(|n| format!("did you mean `{n}`?"));
                     continue;
                 }
                 if let Some((level, first)) = set.get(&s.check.name) {
                     if *level != s.level {
                         let loc = self.locate(*first);
-                        let d = self.error(
-                            "conflicting_severity",
-                            s.span,
-                            format!(
-                                "the severity of `{}` is set twice, differently",
-                                s.check.name
-                            ),
+                        self.report(
+                            self.error(
+                                "conflicting_severity",
+                                s.span,
+                                format!(
+                                    "the severity of `{}` is set twice, differently",
+                                    s.check.name
+                                ),
+                            )
+                            .label("second setting")
+                            .help("keep one `severity` line per check")
+                            .related_at(loc, "first set here"),
                         );
-                        d.label = Some("second setting".into());
-                        d.help = Some("keep one `severity` line per check".into());
-                        if let Some(l) = loc {
-                            d.related.push((l, "first set here".into()));
-                        }
                     }
                     continue;
                 }
@@ -670,13 +696,15 @@ impl Compiler<'_> {
         let mut ok = true;
         let name = w.check.name.as_str();
         if NOT_WAIVABLE.contains(&name) {
-            let d = self.error(
-                "unwaivable_check",
-                w.check.span,
-                format!("`{name}` is about the waivers themselves and cannot be waived"),
+            self.report(
+                self.error(
+                    "unwaivable_check",
+                    w.check.span,
+                    format!("`{name}` is about the waivers themselves and cannot be waived"),
+                )
+                .label("cannot be waived")
+                .help(format!("to silence it, write `severity {name} off`")),
             );
-            d.label = Some("cannot be waived".into());
-            d.help = Some(format!("to silence it, write `severity {name} off`"));
             ok = false;
         } else if !BUILTINS.iter().any(|b| b.id == name) && !checks.iter().any(|(c, _)| c == name) {
             let names = BUILTINS
@@ -685,44 +713,50 @@ impl Compiler<'_> {
                 .filter(|id| !NOT_WAIVABLE.contains(id))
                 .chain(checks.iter().map(|(c, _)| c.as_str()));
             let suggestion = did_you_mean(name, names);
-            let d = self.error(
-                "unknown_check",
-                w.check.span,
-                format!("there is no check `{name}`"),
+            self.report(
+                self.error(
+                    "unknown_check",
+                    w.check.span,
+                    format!("there is no check `{name}`"),
+                )
+                .label("unknown check")
+                .suggest(suggestion),
             );
-            d.label = Some("unknown check".into());
-            d.help = suggestion.map(|n| format!("did you mean `{n}`?"));
             ok = false;
         }
         if let Some(m) = &w.measure
             && !rules.measure_index.contains_key(&m.name)
         {
             let suggestion = did_you_mean(&m.name, rules.measure_index.keys().map(String::as_str));
-            let d = self.error(
-                "unknown_name",
-                m.span,
-                format!("there is no measure `{}`", m.name),
+            self.report(
+                self.error(
+                    "unknown_name",
+                    m.span,
+                    format!("there is no measure `{}`", m.name),
+                )
+                .label("unknown measure")
+                .help(match suggestion {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "a waiver's `on` names a measure declared in the rule files".into(),
+                }),
             );
-            d.label = Some("unknown measure".into());
-            d.help = Some(match suggestion {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "a waiver's `on` names a measure declared in the rule files".into(),
-            });
             ok = false;
         }
         let until = match crate::period::Period::find_in(&w.until.value) {
             Ok(p) => Some((p.end_month(), p.to_string())),
             Err(e) => {
-                let d = self.error(
-                    "bad_period",
-                    w.until.span,
-                    format!("`{}` is not a period: {e}", w.until.value),
+                self.report(
+                    self.error(
+                        "bad_period",
+                        w.until.span,
+                        format!("`{}` is not a period: {e}", w.until.value),
+                    )
+                    .label(e.label())
+                    .help(format!(
+                        "{}; the waiver covers returns whose period ends no later than this one",
+                        e.help()
+                    )),
                 );
-                d.label = Some(e.label().into());
-                d.help = Some(format!(
-                    "{}; the waiver covers returns whose period ends no later than this one",
-                    e.help()
-                ));
                 None
             }
         };
@@ -747,15 +781,17 @@ impl Compiler<'_> {
             if let Some(t) = text
                 && t.value.trim().is_empty()
             {
-                let d = self.error(
-                    "empty_waiver_text",
-                    t.span,
-                    format!("a waiver's {what} may not be empty"),
+                self.report(
+                    self.error(
+                        "empty_waiver_text",
+                        t.span,
+                        format!("a waiver's {what} may not be empty"),
+                    )
+                    .label(format!("empty {what}"))
+                    .help(format!(
+                        "{help}: a waiver is a reviewed decision, kept on record"
+                    )),
                 );
-                d.label = Some(format!("empty {what}"));
-                d.help = Some(format!(
-                    "{help}: a waiver is a reviewed decision, kept on record"
-                ));
                 ok = false;
             }
         }
@@ -825,13 +861,15 @@ impl Compiler<'_> {
                                 &id.name,
                                 rules.measure_index.keys().map(String::as_str),
                             );
-                            let d = self.error(
-                                "unknown_name",
-                                id.span,
-                                format!("there is no measure `{}`", id.name),
+                            self.report(
+                                self.error(
+                                    "unknown_name",
+                                    id.span,
+                                    format!("there is no measure `{}`", id.name),
+                                )
+                                .label("not declared")
+                                .suggest(suggestion),
                             );
-                            d.label = Some("not declared".into());
-                            d.help = suggestion.map(|s| format!("did you mean `{s}`?"));
                         }
                     }
                 }
@@ -934,9 +972,11 @@ impl Compiler<'_> {
                     }
                     let Some(end) = end else {
                         let span = Span::new(s.span.file, body_start + i, body_start + i + 1);
-                        let d = self.error("bad_message", span, "this `{` is never closed");
-                        d.label = Some("unclosed".into());
-                        d.help = Some("write `{{` for a literal brace".into());
+                        self.report(
+                            self.error("bad_message", span, "this `{` is never closed")
+                                .label("unclosed")
+                                .help("write `{{` for a literal brace"),
+                        );
                         break;
                     };
                     if !lit.is_empty() {
