@@ -32,5 +32,9 @@ fuzz_target!(|data: &[u8]| {
         _ => "f.xlsx",
     };
     let loaded = ragcheck::returns::load(name, body.to_vec());
-    let _ = check_loaded(rules(), &loaded, &CheckOptions { keep_sources: true });
+    let opts = CheckOptions {
+        keep_sources: true,
+        ..CheckOptions::default()
+    };
+    let _ = check_loaded(rules(), &loaded, &opts);
 });
