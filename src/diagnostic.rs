@@ -202,7 +202,7 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
-/// A diagnostic before it is located: positions are still positions ([`crate::returns::Pos`]) in
+/// A diagnostic before it is located: positions are still positions ([`crate::span::Pos`]) in
 /// a return file. Loaders and the evaluator produce these; the engine turns
 /// them into [`Diagnostic`]s with the file's line index.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -210,9 +210,9 @@ pub struct Finding {
     pub severity: Severity,
     pub code: std::borrow::Cow<'static, str>,
     pub message: String,
-    pub pos: crate::returns::Pos,
+    pub pos: crate::span::Pos,
     pub label: Option<String>,
-    pub related: Vec<(crate::returns::Pos, String)>,
+    pub related: Vec<(crate::span::Pos, String)>,
     /// Places in other files, already located (`restated_value`'s earlier
     /// return).
     pub elsewhere: Vec<(Location, String)>,
@@ -228,7 +228,7 @@ impl Finding {
         severity: Severity,
         code: impl Into<std::borrow::Cow<'static, str>>,
         message: impl Into<String>,
-        pos: crate::returns::Pos,
+        pos: crate::span::Pos,
     ) -> Finding {
         Finding {
             severity,
@@ -255,7 +255,7 @@ impl Finding {
         self
     }
 
-    pub fn related(mut self, pos: crate::returns::Pos, label: impl Into<String>) -> Self {
+    pub fn related(mut self, pos: crate::span::Pos, label: impl Into<String>) -> Self {
         self.related.push((pos, label.into()));
         self
     }

@@ -37,6 +37,29 @@ impl Span {
     }
 }
 
+/// Where a piece of text sits in a return file: the return side's
+/// [`Span`]. Located as line and column (or a cell name) only when a
+/// diagnostic is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Pos {
+    /// No better place than the file itself.
+    #[default]
+    File,
+    /// A byte range of a text file (YAML, JSON, CSV).
+    Bytes { start: u32, end: u32 },
+    /// A spreadsheet cell, 0-based row and column on the file's sheet.
+    Cell { row: u32, col: u32 },
+}
+
+impl Pos {
+    pub fn bytes(start: usize, end: usize) -> Pos {
+        Pos::Bytes {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+}
+
 /// Start offsets of every line of a text, for byte offset → line/column.
 ///
 /// An index made by [`LineIndex::deferred`] is built at its first query,

@@ -43,7 +43,7 @@ pub struct Builtin {
 impl Builtin {
     /// A finding of this check at `pos`. Its severity is the check's
     /// default until [`run_all`] gives it the rules' setting.
-    pub(crate) fn finding(&self, message: impl Into<String>, pos: crate::returns::Pos) -> Finding {
+    pub(crate) fn finding(&self, message: impl Into<String>, pos: crate::span::Pos) -> Finding {
         Finding::new(self.severity, self.id, message, pos)
     }
 }

@@ -26,7 +26,8 @@ use crate::ir::{
 use crate::period::{BySub, Frequency, Period, PeriodError, SubPeriod};
 use crate::rag::Rag;
 use crate::report::CheckRun;
-use crate::returns::{Entry, KnownField, Pos, Return, Text};
+use crate::returns::{Entry, KnownField, Return, Text};
+use crate::span::Pos;
 use crate::value::{MissingKind, Unit, ValueText, is_blank, parse_value, trim};
 
 /// A value at run time. Values read from a return keep the text as typed,

@@ -26,7 +26,7 @@ use compact_str::CompactString;
 
 use crate::diagnostic::{Finding, Location, Severity};
 use crate::period::{Frequency, SubPeriod};
-use crate::span::SourceFile;
+use crate::span::{Pos, SourceFile};
 
 mod bounds;
 pub mod csv;
@@ -42,27 +42,6 @@ pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
 /// The built-in check every loading problem is reported under.
 pub const INVALID_RETURN: &str = "invalid_return";
-
-/// Where a piece of text sits in its file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub enum Pos {
-    /// No better place than the file itself.
-    #[default]
-    File,
-    /// A byte range of a text file (YAML, JSON, CSV).
-    Bytes { start: u32, end: u32 },
-    /// A spreadsheet cell, 0-based row and column on the file's sheet.
-    Cell { row: u32, col: u32 },
-}
-
-impl Pos {
-    pub fn bytes(start: usize, end: usize) -> Pos {
-        Pos::Bytes {
-            start: start as u32,
-            end: end as u32,
-        }
-    }
-}
 
 /// A piece of text as typed, with its place.
 ///

@@ -20,7 +20,8 @@ use crate::ast;
 use crate::diagnostic::Diagnostic;
 use crate::ir::RuleSet;
 use crate::period::SubPeriod;
-use crate::returns::{Entry, KnownField, Pos, Return, Text};
+use crate::returns::{Entry, KnownField, Return, Text};
+use crate::span::Pos;
 use crate::suggest::did_you_mean;
 
 /// The organisation of a fixture return.

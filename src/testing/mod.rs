@@ -260,9 +260,9 @@ fn collection(rules: &RuleSet, main: &Return, case: &Case) -> Option<Arc<Collect
             OtherReturn::Previous => (org.clone(), period.and_then(|p| Past::Previous.of(p))),
             OtherReturn::LastYear => (org.clone(), period.and_then(|p| Past::LastYear.of(p))),
         };
-        ret.organisation = Some(returns::Text::new(who, returns::Pos::File));
+        ret.organisation = Some(returns::Text::new(who, crate::span::Pos::File));
         if let Some(p) = when {
-            ret.period = Some(returns::Text::new(p.to_string(), returns::Pos::File));
+            ret.period = Some(returns::Text::new(p.to_string(), crate::span::Pos::File));
         }
         given::apply(&mut ret, settings);
         others.push(ret);
