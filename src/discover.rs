@@ -23,6 +23,8 @@
 //! - Symbolic links inside a folder are followed, so a linked returns file
 //!   or folder is checked; a link that leads back to a folder being walked
 //!   is reported (a warning) and not followed again.
+//! - A FIFO, socket or device named like a return is never opened (a FIFO
+//!   could block for ever): a warning says it was not read.
 //!
 //! A file named directly is always checked, whatever its name, extension or
 //! ignore rules say.
@@ -215,8 +217,18 @@ fn walk_folder(
         match entry {
             Ok(e) => {
                 let path = e.path();
-                if e.file_type().is_some_and(|t| t.is_file()) && keep(path) && !is_lock_file(path) {
+                let Some(kind) = e.file_type() else {
+                    continue;
+                };
+                if kind.is_file() && keep(path) && !is_lock_file(path) {
                     found(path);
+                } else if !kind.is_file() && !kind.is_dir() && keep(path) {
+                    // A FIFO or a device named like a return is never
+                    // opened (it could block for ever): said, not checked.
+                    walked.warnings.push(format!(
+                        "`{}` is not a regular file (a FIFO, socket or device); not read",
+                        crate::display::visible(&crate::engine::display_path(path))
+                    ));
                 }
             }
             Err(err) => walk_error(err, keep, walked),

@@ -120,6 +120,13 @@ pub fn fifo_rules(dir: &Path) -> Run {
     Run::new(&["check", "--rules", "rules.rag", "r.yaml"])
 }
 
+pub fn fifo_in_folder(dir: &Path) -> Run {
+    std::fs::create_dir_all(dir.join("returns")).expect("a folder");
+    fifo(&dir.join("returns/a.yaml"));
+    write(&dir.join("returns/ok.yaml"), CLEAN.as_bytes());
+    Run::new(&["check", "returns"])
+}
+
 pub fn dev_zero(_dir: &Path) -> Run {
     Run::new(&["check", "/dev/zero"])
 }

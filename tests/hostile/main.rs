@@ -257,6 +257,10 @@ hostile! {
     // Read first, refuse later; hangs.
     fifo_return => 2, ["cannot read `r.yaml`: it is a FIFO (named pipe), not a regular file"];
     fifo_rules => 2, ["cannot read `rules.rag`: it is a FIFO (named pipe), not a regular file"];
+    fifo_in_folder => 0, [
+        "warning: `returns/a.yaml` is not a regular file (a FIFO, socket or device); not read",
+        "1 return,",
+    ];
     dev_zero => 2, ["cannot read `/dev/zero`: it is a device, not a regular file"];
     sparse_return => 1, ["this return is not read: it is 1 GiB; the most ragcheck reads is 64 MiB"];
     sparse_return_in_folder => 1, ["this return is not read: it is 1 GiB", "1 return,"];
