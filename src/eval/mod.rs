@@ -6,104 +6,38 @@
 //! arithmetic or comparison that reads it *unknown*; `and`, `or` and `not`
 //! follow Kleene logic; a `when` that is unknown does not fire and is counted
 //! as not evaluated.
+//!
+//! | module | holds |
+//! |---|---|
+//! | this one | the return context ([`ReturnCtx`]) and the tree walker over `ir::Expr` ([`ReturnCtx::eval`]), the reference for messages and for `tests/plan_agrees.rs` |
+//! | `value` | run-time values ([`Val`]) and the operators on them |
+//! | `plan` | conditions compiled to closures ([`Plan`]), which checks run by |
+//! | `memo` | remembered `matches` answers, per thread |
+//! | `run` | running a return's user checks ([`ReturnCtx::run_checks`]) |
 
 mod memo;
 mod plan;
+mod run;
+mod value;
 
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 
 pub use plan::{Cond, Plan, Tri};
+pub use value::{Val, to_val, typed_val};
+use value::{
+    apply, arith, compare, constant, holds, is_kind, join_units, membership, number, truth,
+};
 
 use rust_decimal::Decimal;
 
 use crate::collection::{Collection, Number, Past, PeerSet, stats};
-use crate::diagnostic::{Finding, Severity};
-use crate::display;
-use crate::ir::{
-    self, ArithOp, CmpOp, Const, Field, Func, IsKind, RuleSet, Slot, Subject, Template,
-};
+use crate::ir::{self, Const, Field, Func, IsKind, RuleSet, Slot, Subject, Template};
 use crate::period::{BySub, Frequency, Period, PeriodError, SubPeriod};
 use crate::rag::Rag;
-use crate::report::CheckRun;
 use crate::returns::{Entry, KnownField, Return, Text};
 use crate::span::Pos;
 use crate::value::{MissingKind, Unit, ValueText, is_blank, parse_value, trim};
-
-/// A value at run time. Values read from a return keep the text as typed,
-/// so messages can show `945` rather than `945%`.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Val<'a> {
-    Missing(MissingKind, Option<&'a str>),
-    Num(Decimal, Option<Unit>, Option<&'a str>),
-    Bool(bool),
-    Text(Cow<'a, str>),
-    Status(Rag, Option<&'a str>),
-    Unit(Unit),
-    /// Could not be decided (an operand was missing).
-    Unknown,
-}
-
-impl Default for Val<'_> {
-    /// Blank: what a sub-period that is not given reads as.
-    fn default() -> Self {
-        Val::Missing(MissingKind::Blank, None)
-    }
-}
-
-impl Val<'_> {
-    pub fn is_missing(&self) -> bool {
-        matches!(self, Val::Missing(..) | Val::Unknown)
-    }
-
-    /// The value as a person reads it, borrowed when it can be (as typed,
-    /// or a text): what `matches`, `len` and `lower` read, without an
-    /// allocation per evaluation.
-    pub fn text(&self) -> Cow<'_, str> {
-        match self {
-            Val::Missing(_, Some(raw)) | Val::Num(_, _, Some(raw)) | Val::Status(_, Some(raw)) => {
-                Cow::Borrowed(raw)
-            }
-            Val::Text(t) => Cow::Borrowed(t.as_ref()),
-            Val::Status(r, None) => Cow::Borrowed(r.name()),
-            Val::Unit(u) => Cow::Borrowed(u.name()),
-            other => Cow::Owned(other.render()),
-        }
-    }
-
-    /// The value as a person reads it: as typed when it came from a return.
-    pub fn render(&self) -> String {
-        self.quoted().into_owned()
-    }
-
-    /// The value as a message quotes it: user text cut to
-    /// [`display::MAX_QUOTE_CHARS`] with `…` and control characters shown
-    /// visibly, without copying a long text first.
-    pub fn quoted(&self) -> std::borrow::Cow<'_, str> {
-        match self {
-            Val::Missing(_, Some(raw)) | Val::Num(_, _, Some(raw)) | Val::Status(_, Some(raw)) => {
-                display::quote(raw)
-            }
-            Val::Text(t) => display::quote(t),
-            other => std::borrow::Cow::Owned(other.render_plain()),
-        }
-    }
-
-    fn render_plain(&self) -> String {
-        match self {
-            Val::Missing(_, Some(raw)) | Val::Num(_, _, Some(raw)) | Val::Status(_, Some(raw)) => {
-                raw.to_string()
-            }
-            Val::Missing(kind, None) => format!("({})", kind.name().replace('_', " ")),
-            Val::Num(n, u, None) => display::amount(*n, *u),
-            Val::Bool(b) => b.to_string(),
-            Val::Text(t) => t.to_string(),
-            Val::Status(r, None) => r.name().to_string(),
-            Val::Unit(u) => u.name().to_string(),
-            Val::Unknown => "(unknown)".to_string(),
-        }
-    }
-}
 
 /// One entry of a return, resolved against the rules.
 #[derive(Debug)]
@@ -712,146 +646,6 @@ impl<'a> ReturnCtx<'a> {
         }
         out
     }
-
-    /// Run every user check, appending findings; returns per-check counts.
-    pub fn run_checks(&self, out: &mut Vec<Finding>) -> Vec<CheckRun> {
-        let mut runs = Vec::with_capacity(self.rules.checks.len());
-        let plan = &self.rules.plan;
-        let all: Vec<u32> = (0..self.entries.len() as u32).collect();
-        for (c, check) in self.rules.checks.iter().enumerate() {
-            let mut evaluated = 0u64;
-            let whens = plan.checks.get(c);
-            let fire = |scope: Scope, evaluated: &mut u64, out: &mut Vec<Finding>| {
-                *evaluated += 1;
-                for (r, rule) in check.rules.iter().enumerate() {
-                    let Some(severity) = rule.severity else {
-                        continue;
-                    };
-                    let holds = match whens.and_then(|w| w.get(r)) {
-                        Some(when) => when(self, scope),
-                        None => Tri::of(&self.eval(&rule.condition, scope)),
-                    };
-                    match holds {
-                        Tri::True => out.push(self.finding(check, rule, severity, scope)),
-                        Tri::False => {}
-                        Tri::Unknown => self.not_evaluated.set(self.not_evaluated.get() + 1),
-                    }
-                }
-            };
-            // Every `where` is shared (`compile::share`): a return works
-            // out once which entries, or which values, it holds for. A
-            // rule set put together without that is still evaluated, by
-            // the tree walker.
-            let selected =
-                |cond: &ir::Expr, scope: Scope| self.eval(cond, scope) == Val::Bool(true);
-            let shared = check.shared_where.map(|id| self.selection(id));
-            let entries = shared.unwrap_or(&all);
-            match &check.scope {
-                ir::Scope::Return => fire(Scope::default(), &mut evaluated, out),
-                ir::Scope::EachMeasure(cond) => {
-                    for i in entries.iter().map(|&i| i as usize) {
-                        let scope = Scope::entry(i);
-                        if shared.is_some() || cond.as_ref().is_none_or(|c| selected(c, scope)) {
-                            fire(scope, &mut evaluated, out);
-                        }
-                    }
-                }
-                ir::Scope::EachValue(_) if let Some(id) = check.shared_value_where => {
-                    for &v in self.value_selection(id) {
-                        let (entry, sub) = from_value_key(v, self.frequency);
-                        let scope = Scope {
-                            entry: Some(entry),
-                            sub,
-                        };
-                        fire(scope, &mut evaluated, out);
-                    }
-                }
-                ir::Scope::EachValue(cond) => {
-                    let per_value = cond.as_ref().filter(|_| shared.is_none());
-                    for i in entries.iter().map(|&i| i as usize) {
-                        for (sub, &present) in self.entries[i].present.iter() {
-                            if !present {
-                                continue;
-                            }
-                            let scope = Scope {
-                                entry: Some(i),
-                                sub: Some(sub),
-                            };
-                            if per_value.is_none_or(|c| selected(c, scope)) {
-                                fire(scope, &mut evaluated, out);
-                            }
-                        }
-                    }
-                }
-                ir::Scope::Measures(ids) => {
-                    for &m in ids {
-                        if let Some(i) = self.by_measure.get(m).copied().flatten() {
-                            fire(Scope::entry(i), &mut evaluated, out);
-                        }
-                    }
-                }
-            }
-            runs.push(CheckRun {
-                id: check.key.clone(),
-                evaluated,
-            });
-        }
-        runs
-    }
-
-    // Findings are rare next to evaluations: kept out of the check loop.
-    #[cold]
-    #[inline(never)]
-    fn finding(
-        &self,
-        check: &ir::Check,
-        rule: &ir::CheckRule,
-        severity: Severity,
-        scope: Scope,
-    ) -> Finding {
-        let message = self.render(&rule.message, scope);
-        let mut anchor = None;
-        if let Some(s) = scope.sub {
-            anchor = self
-                .slot_pos(
-                    Slot {
-                        subject: Subject::Current,
-                        field: Field::Sub(s),
-                    },
-                    scope,
-                )
-                .map(|(p, f)| (p, Some(f)));
-        }
-        if anchor.is_none() {
-            anchor = rule
-                .anchors
-                .iter()
-                .find_map(|s| self.slot_pos(*s, scope))
-                .map(|(p, f)| (p, Some(f)));
-        }
-        let (pos, field) = anchor.unwrap_or_else(|| match scope.entry {
-            Some(i) => (self.entries[i].entry.pos(), None),
-            None => (self.ret.pos, None),
-        });
-        let mut f = Finding::new(severity, check.id.clone(), message, pos);
-        f.help = rule.help.as_ref().map(|h| self.render(h, scope));
-        f.field = field;
-        f.measure = scope
-            .entry
-            .map(|i| self.entries[i].entry.id().to_string())
-            .or_else(|| {
-                rule.anchors.iter().find_map(|s| match s.subject {
-                    Subject::Measure(m) => self.rules.measures.get(m).map(|m| m.id.clone()),
-                    _ => None,
-                })
-            });
-        f.rule = Some(rule.rule.clone());
-        f.label = Some(match &f.field {
-            Some(field) => format!("{} {field}", f.measure.as_deref().unwrap_or("this")),
-            None => "here".into(),
-        });
-        f
-    }
 }
 
 /// Where an expression is evaluated: which entry, and for `for each value`
@@ -884,178 +678,6 @@ fn from_value_key(key: u32, frequency: Frequency) -> (usize, Option<SubPeriod>) 
         (key >> 4) as usize,
         SubPeriod::new(frequency, (key & 15) as u8),
     )
-}
-
-/// A small whole number as a value; missing when there is none.
-fn number<'a>(n: Option<u8>) -> Val<'a> {
-    match n {
-        Some(n) => Val::Num(Decimal::from(n), None, None),
-        None => Val::Missing(MissingKind::Blank, None),
-    }
-}
-
-/// A constant of the rules as a value.
-fn constant<'a>(c: &Const) -> Val<'a> {
-    match c {
-        Const::Num(n, u) => Val::Num(*n, *u, None),
-        Const::Text(t) => Val::Text(Cow::Owned(t.clone())),
-        Const::Bool(b) => Val::Bool(*b),
-        Const::Status(r) => Val::Status(*r, None),
-        Const::Unit(u) => Val::Unit(*u),
-    }
-}
-
-/// A function applied to its evaluated arguments.
-fn apply<'a>(f: Func, vals: &[Val<'a>]) -> Val<'a> {
-    match (f, vals) {
-        (Func::Abs, [Val::Num(n, u, _)]) => Val::Num(n.abs(), *u, None),
-        (Func::Round, [Val::Num(n, u, _), Val::Num(d, _, _)]) => {
-            let digits = u32::try_from(d.trunc().mantissa()).unwrap_or(0).min(20);
-            Val::Num(n.round_dp(digits), *u, None)
-        }
-        (Func::Min | Func::Max, vs) => {
-            let mut best: Option<(Decimal, Option<Unit>)> = None;
-            for v in vs {
-                let Val::Num(n, u, _) = v else {
-                    return Val::Unknown;
-                };
-                best = Some(match best {
-                    None => (*n, *u),
-                    Some((b, bu)) => {
-                        if (f == Func::Min && *n < b) || (f == Func::Max && *n > b) {
-                            (*n, u.or(bu))
-                        } else {
-                            (b, bu.or(*u))
-                        }
-                    }
-                });
-            }
-            best.map(|(n, u)| Val::Num(n, u, None))
-                .unwrap_or(Val::Unknown)
-        }
-        (Func::Len, [v]) if !v.is_missing() => {
-            Val::Num(Decimal::from(v.text().chars().count() as u64), None, None)
-        }
-        (Func::Lower, [v]) if !v.is_missing() => Val::Text(Cow::Owned(v.text().to_lowercase())),
-        _ => Val::Unknown,
-    }
-}
-
-fn truth(v: Val<'_>) -> Val<'_> {
-    match v {
-        Val::Bool(b) => Val::Bool(b),
-        _ => Val::Unknown,
-    }
-}
-
-/// Units of two numbers, when they can be combined (a plain number takes
-/// the other's unit).
-fn join_units(a: Option<Unit>, b: Option<Unit>) -> Result<Option<Unit>, ()> {
-    match (a, b) {
-        (None, u) | (u, None) => Ok(u),
-        (Some(x), Some(y)) if x == y => Ok(Some(x)),
-        _ => Err(()),
-    }
-}
-
-fn arith<'a>(op: ArithOp, a: Val<'a>, b: Val<'a>) -> Val<'a> {
-    let (Val::Num(x, ux, _), Val::Num(y, uy, _)) = (a, b) else {
-        return Val::Unknown;
-    };
-    let (result, unit) = match op {
-        ArithOp::Add | ArithOp::Sub => {
-            let Ok(u) = join_units(ux, uy) else {
-                return Val::Unknown;
-            };
-            let r = if op == ArithOp::Add {
-                x.checked_add(y)
-            } else {
-                x.checked_sub(y)
-            };
-            (r, u)
-        }
-        ArithOp::Mul => match (ux, uy) {
-            (Some(_), Some(_)) => return Val::Unknown,
-            (u, None) | (None, u) => (x.checked_mul(y), u),
-        },
-        ArithOp::Div => {
-            let u = match (ux, uy) {
-                (u, None) => u,
-                (Some(a), Some(b)) if a == b => None,
-                _ => return Val::Unknown,
-            };
-            (x.checked_div(y), u)
-        }
-    };
-    match result {
-        Some(r) => Val::Num(r, unit, None),
-        None => Val::Unknown,
-    }
-}
-
-fn compare<'a>(op: CmpOp, a: &Val<'a>, b: &Val<'a>) -> Val<'a> {
-    use std::cmp::Ordering;
-    let ord: Option<Ordering> = match (a, b) {
-        (Val::Num(x, ux, _), Val::Num(y, uy, _)) => {
-            if join_units(*ux, *uy).is_err() {
-                return Val::Unknown;
-            }
-            Some(x.cmp(y))
-        }
-        (Val::Status(x, _), Val::Status(y, _)) => Some(x.cmp(y)),
-        (Val::Text(x), Val::Text(y)) => Some(x.as_ref().cmp(y.as_ref())),
-        (Val::Unit(x), Val::Unit(y)) => Some(x.cmp(y)),
-        (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
-        _ => None,
-    };
-    match ord {
-        Some(ord) => Val::Bool(holds(op, ord)),
-        None => Val::Unknown,
-    }
-}
-
-/// `v is missing`, `v is deferred`, …
-fn is_kind(v: &Val<'_>, kind: IsKind) -> bool {
-    match (kind, v) {
-        (IsKind::Missing, v) => v.is_missing(),
-        (IsKind::Kind(k), Val::Missing(m, _)) => k.matches(*m),
-        (IsKind::Kind(_), _) => false,
-    }
-}
-
-/// Is `v` (not missing) in `items`? True when an item equals it; else
-/// unknown when an item could not be compared with it; else false. Items
-/// are evaluated only until one matches.
-fn membership<'a, B: std::borrow::Borrow<Val<'a>>>(
-    v: &Val<'a>,
-    items: impl IntoIterator<Item = B>,
-) -> Val<'a> {
-    let mut unknown = false;
-    for item in items {
-        match compare(CmpOp::Eq, v, item.borrow()) {
-            Val::Bool(true) => return Val::Bool(true),
-            Val::Bool(false) => {}
-            _ => unknown = true,
-        }
-    }
-    if unknown {
-        Val::Unknown
-    } else {
-        Val::Bool(false)
-    }
-}
-
-/// Does `op` hold between two operands that compare as `ord`?
-fn holds(op: CmpOp, ord: std::cmp::Ordering) -> bool {
-    use std::cmp::Ordering;
-    match op {
-        CmpOp::Eq => ord == Ordering::Equal,
-        CmpOp::Ne => ord != Ordering::Equal,
-        CmpOp::Lt => ord == Ordering::Less,
-        CmpOp::Le => ord != Ordering::Greater,
-        CmpOp::Gt => ord == Ordering::Greater,
-        CmpOp::Ge => ord != Ordering::Less,
-    }
 }
 
 fn resolve_entry<'a>(
@@ -1147,33 +769,5 @@ fn resolve_entry<'a>(
         typed,
         present,
         texts,
-    }
-}
-
-/// A typed field's text as a value of its declared unit: a count is a
-/// plain number, as a count measure's values are in the rules; text in
-/// another unit (`5%` in a count field) is invalid.
-pub fn typed_val(raw: &str, unit: Unit) -> Val<'_> {
-    match parse_value(raw) {
-        ValueText::Quantity(q) => match q.unit {
-            Some(u) if u != unit => Val::Missing(MissingKind::Invalid, Some(raw)),
-            _ if unit == Unit::Count => Val::Num(q.amount, None, Some(raw)),
-            _ => Val::Num(q.amount, Some(unit), Some(raw)),
-        },
-        ValueText::Missing(k) => Val::Missing(k, Some(raw)),
-        ValueText::Invalid { .. } => Val::Missing(MissingKind::Invalid, Some(raw)),
-    }
-}
-
-/// A parsed value text as a run-time value in a measure of unit `unit`.
-pub fn to_val<'a>(parsed: &ValueText, raw: &'a str, unit: Option<Unit>) -> Val<'a> {
-    match parsed {
-        ValueText::Quantity(q) => match (q.unit, unit) {
-            (None, u) => Val::Num(q.amount, u, Some(raw)),
-            (Some(a), Some(b)) if a != b => Val::Missing(MissingKind::Invalid, Some(raw)),
-            (Some(a), _) => Val::Num(q.amount, Some(a), Some(raw)),
-        },
-        ValueText::Missing(k) => Val::Missing(*k, Some(raw)),
-        ValueText::Invalid { .. } => Val::Missing(MissingKind::Invalid, Some(raw)),
     }
 }

@@ -16,10 +16,8 @@
 //! Messages are still rendered by the tree walker: they are evaluated only
 //! for findings.
 
-use super::{
-    ReturnCtx, Scope, TextField, Val, apply, arith, compare, constant, holds, is_kind, join_units,
-    membership, memo,
-};
+use super::value::{apply, arith, compare, constant, holds, is_kind, join_units, membership};
+use super::{ReturnCtx, Scope, TextField, Val, memo};
 use crate::ir::{Const, Expr, Field, Func, RuleSet, Slot, Subject};
 use crate::value::MissingKind;
 use rust_decimal::Decimal;
