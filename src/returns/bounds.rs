@@ -47,6 +47,10 @@ pub enum TooBig {
     Run(String),
     /// More than [`MAX_CELLS`] shared strings (`.xlsx`).
     SharedStrings,
+    /// A cell reference (`r="…"`, `ref="…"`) in a sheet part past the
+    /// last cell a sheet can have (`XFD1048576`): the spreadsheet reader's
+    /// arithmetic on it overflows.
+    Reference { part: String, reference: String },
     /// A part that is not well-formed XML (an end tag that does not match
     /// its start, an element never closed, text after the document's end,
     /// or elements nested more than [`MAX_XML_DEPTH`] deep): what is wrong,
@@ -96,6 +100,13 @@ impl std::fmt::Display for TooBig {
                 f,
                 "this spreadsheet holds more than {MAX_CELLS} shared strings; \
                  ragcheck reads at most {MAX_CELLS}"
+            ),
+            TooBig::Reference { part, reference } => write!(
+                f,
+                "this spreadsheet cannot be read: its part `{}` names the cell `{}`, \
+                 past the last a sheet can have (`XFD1048576`)",
+                crate::display::quote(part),
+                crate::display::quote(reference),
             ),
             TooBig::Malformed { part, what, at } => write!(
                 f,
@@ -160,6 +171,80 @@ pub fn scan_part(name: &str, mut part: impl std::io::Read, shared: bool) -> Resu
             return Err(TooBig::Run(name.to_string()));
         }
     }
+}
+
+/// The columns and rows a sheet can have (`XFD1048576`), as in Excel.
+pub const MAX_SHEET_COLUMNS: u64 = 16_384;
+pub const MAX_SHEET_ROWS: u64 = 1_048_576;
+
+/// Whether a cell reference (`B7`), a column (`B`) or a row (`7`) lies
+/// within [`MAX_SHEET_COLUMNS`] and [`MAX_SHEET_ROWS`]: its leading
+/// letters and the digits after them, which the spreadsheet reader turns
+/// into numbers before it looks further (what follows them, if anything,
+/// it refuses).
+fn reference_fits(reference: &str) -> bool {
+    let letters = reference
+        .bytes()
+        .take_while(u8::is_ascii_alphabetic)
+        .count();
+    let (col, rest) = reference.split_at(letters);
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let row = &rest[..digits];
+    let col_fits = col.len() <= 3
+        && col.bytes().fold(0u64, |n, b| {
+            n * 26 + u64::from(b.to_ascii_uppercase() - b'A') + 1
+        }) <= MAX_SHEET_COLUMNS;
+    let row_fits = row.len() <= 7 && row.parse::<u64>().unwrap_or(0) <= MAX_SHEET_ROWS;
+    col_fits && row_fits
+}
+
+/// Check every cell reference of a sheet part (`r="…"` on cells and rows,
+/// `ref="…"` on the sheet's dimension and merged ranges) against the last
+/// cell a sheet can have, before the spreadsheet reader turns them into
+/// numbers (where a longer one overflows). Reads with quick-xml; an XML
+/// error ends the check quietly, for the reader to report.
+pub fn scan_references(name: &str, part: impl BufRead) -> Result<(), TooBig> {
+    let mut reader = quick_xml::Reader::from_reader(part);
+    // As the spreadsheet reader reads a sheet.
+    reader.config_mut().check_end_names = false;
+    reader.config_mut().check_comments = false;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let e = match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => e,
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(_) => continue,
+        };
+        for (key, value) in raw_attributes(e.attributes_raw()) {
+            let local = key.rsplit(':').next().unwrap_or(key);
+            if !matches!(local, "r" | "ref") {
+                continue;
+            }
+            if let Some(bad) = value.split(':').find(|r| !reference_fits(r)) {
+                return Err(TooBig::Reference {
+                    part: name.to_string(),
+                    reference: bad.to_string(),
+                });
+            }
+        }
+    }
+}
+
+/// The attributes of a tag as the spreadsheet reader splits them: a name
+/// up to `=`, then a quoted value (however broken what follows is), until
+/// the first that is not of that form.
+fn raw_attributes(raw: &str) -> impl Iterator<Item = (&str, &str)> {
+    let mut rest = raw;
+    std::iter::from_fn(move || {
+        let (key, after) = rest.split_once('=')?;
+        let after = after.trim_start();
+        let quote = after.chars().next().filter(|&q| q == '"' || q == '\'')?;
+        let after = &after[1..];
+        let (value, tail) = after.split_once(quote).unwrap_or((after, ""));
+        rest = tail;
+        Some((key.trim(), value))
+    })
 }
 
 /// Where the scan is in `content.xml`.
@@ -536,6 +621,37 @@ mod tests {
             Err(TooBig::Malformed { what, .. }) => what,
             other => panic!("not refused as malformed: {other:?}"),
         }
+    }
+
+    #[test]
+    fn references_past_the_last_cell_are_refused() {
+        let sheet = |r: &str| {
+            format!(
+                r#"<worksheet><dimension ref="A1:B2"/><sheetData><row r="1"><c r="{r}"><v>1</v></c></row></sheetData></worksheet>"#
+            )
+        };
+        for ok in ["A1", "XFD1048576", "b7", "C", "12", "B2=", "7 x"] {
+            assert_eq!(scan_references("s", sheet(ok).as_bytes()), Ok(()), "{ok}");
+        }
+        for bad in [
+            "XFE1",
+            "A1048577",
+            "sultsurest=",
+            "AAAAAAAAAAAAAAAAAAAAAAAA1",
+            "A99999999999x",
+        ] {
+            assert_eq!(
+                scan_references("s", sheet(bad).as_bytes()),
+                Err(TooBig::Reference {
+                    part: "s".into(),
+                    reference: bad.into()
+                }),
+                "{bad}"
+            );
+        }
+        let merged =
+            r#"<worksheet><mergeCells><mergeCell ref="A1:ZZZZ9"/></mergeCells></worksheet>"#;
+        assert!(scan_references("s", merged.as_bytes()).is_err());
     }
 
     #[test]

@@ -236,6 +236,15 @@ fn check_parts(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), Box<F
         let shared = name.ends_with("sharedstrings.xml");
         bounds::scan_part(&part, entry.take(MAX_UNPACKED_BYTES), shared)
             .map_err(|e| Box::new(expands(e)))?;
+        if name.starts_with("xl/worksheets/") {
+            // Its texts are bounded now (above): read it again, for its
+            // cell references.
+            let Ok(entry) = archive.by_index(i) else {
+                continue;
+            };
+            let sheet = std::io::BufReader::new(entry.take(MAX_UNPACKED_BYTES));
+            bounds::scan_references(&part, sheet).map_err(|e| Box::new(expands(e)))?;
+        }
     }
     Ok(())
 }
@@ -260,7 +269,7 @@ fn expands(too_big: bounds::TooBig) -> Finding {
         bounds::TooBig::Cells(_) => {
             "repeated cells count one by one: clear the formatting of unused rows and columns"
         }
-        bounds::TooBig::Malformed { .. } => {
+        bounds::TooBig::Malformed { .. } | bounds::TooBig::Reference { .. } => {
             "the file is damaged or was not written by a spreadsheet program: open it and save it again"
         }
         _ => "keep long text out of the return, or split the collection into several files",

@@ -303,6 +303,15 @@ pub fn xlsx_broken_xml(dir: &Path) -> Run {
     Run::new(&["check", "r.xlsx"])
 }
 
+pub fn xlsx_reference_past_the_last_cell(dir: &Path) -> Run {
+    // A column of 25 letters: the reader's column arithmetic overflows.
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="AAAAAAAAAAAAAAAAAAAAAAAAA1" t="s"><v>0</v></c></row></sheetData></worksheet>"#
+    );
+    xlsx_parts(&dir.join("r.xlsx"), "<sst><si><t>a</t></si></sst>", &sheet);
+    Run::new(&["check", "r.xlsx"])
+}
+
 pub fn xlsx_many_shared_strings(dir: &Path) -> Run {
     // More empty shared strings than a sheet may have cells: calamine
     // would hold each.

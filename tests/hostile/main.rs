@@ -278,6 +278,9 @@ hostile! {
     ];
     xlsx_long_shared_string => 1, ["the part `xl/sharedStrings.xml` of this spreadsheet holds a text of more than 2 MiB"];
     xlsx_broken_xml => 1, ["this XLSX file cannot be read: a part of it is not well-formed XML"];
+    xlsx_reference_past_the_last_cell => 1, [
+        "its part `xl/worksheets/sheet1.xml` names the cell `AAAAAAAAAAAAAAAAAAAAAAAAA1`, past the last a sheet can have (`XFD1048576`)",
+    ];
     xlsx_many_shared_strings => 1, ["this spreadsheet holds more than 4000000 shared strings"];
     xlsx_shared_string_many_cells => 1, ["this spreadsheet's cells expand to more than 64 MiB of text"];
 
