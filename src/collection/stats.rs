@@ -123,3 +123,123 @@ mod tests {
         assert_eq!(rank(&x, d("80"), false), 2);
     }
 }
+
+/// `median`, `mad` and `quantile` against a reference that shares no code
+/// with them: every value is scaled to a whole number of ten-thousandths
+/// (an `i128`), and each statistic is worked out in whole numbers from its
+/// definition on a sorted copy, multiplied up so that no division is left
+/// (twice the median, four times the MAD, a thousand times a quantile at
+/// `k`/1000). The statistic under test must equal it exactly.
+#[cfg(test)]
+mod reference {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Ten-thousandths in a whole number: exact for the values generated.
+    const SCALE: i128 = 10_000;
+
+    fn whole(d: Decimal) -> i128 {
+        let scaled = d * Decimal::from(SCALE as i64);
+        assert_eq!(
+            scaled.fract(),
+            Decimal::ZERO,
+            "{d} has more than 4 decimals"
+        );
+        scaled.to_i128().unwrap_or_default()
+    }
+
+    /// A value as typed in a return: up to 4 decimal places, either sign,
+    /// small and large, with many ties.
+    fn value() -> impl Strategy<Value = Decimal> {
+        prop_oneof![
+            (-20i64..20, 0u32..2).prop_map(|(m, s)| Decimal::new(m, s)),
+            (-1_000_000_000i64..1_000_000_000, 0u32..5).prop_map(|(m, s)| Decimal::new(m, s)),
+        ]
+    }
+
+    fn sorted(mut xs: Vec<Decimal>) -> Vec<Decimal> {
+        xs.sort();
+        xs
+    }
+
+    /// 2 × the median of whole numbers, sorted.
+    fn twice_median(x: &[i128]) -> i128 {
+        let n = x.len();
+        x[(n - 1) / 2] + x[n / 2]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn median_is_the_middle(xs in prop::collection::vec(value(), 1..60)) {
+            let xs = sorted(xs);
+            let x: Vec<i128> = xs.iter().map(|d| whole(*d)).collect();
+            // The median of an even count may have a fifth decimal: twice it
+            // has not.
+            let m2 = median(&xs).map(|m| whole(m * Decimal::TWO));
+            prop_assert_eq!(m2, Some(twice_median(&x)));
+        }
+
+        #[test]
+        fn mad_is_the_median_distance_from_the_median(xs in prop::collection::vec(value(), 1..60)) {
+            let xs = sorted(xs);
+            let x: Vec<i128> = xs.iter().map(|d| whole(*d)).collect();
+            let m2 = twice_median(&x);
+            // |2x - 2m| = 2 |x - m|: twice each deviation, sorted.
+            let mut dev2: Vec<i128> = x.iter().map(|v| (2 * v - m2).abs()).collect();
+            dev2.sort();
+            let want = twice_median(&dev2); // 4 × the MAD
+            // 4 × the MAD is a whole number of ten-thousandths, so the MAD
+            // has at most 6 decimals: compare at that scale.
+            let got = mad(&xs).map(|d| d * Decimal::from(4 * SCALE as i64));
+            prop_assert_eq!(got, Some(Decimal::from_i128_with_scale(want, 0)));
+        }
+
+        #[test]
+        fn quantile_is_rs_type_7(xs in prop::collection::vec(value(), 1..60), k in 0i128..=1000) {
+            let xs = sorted(xs);
+            let x: Vec<i128> = xs.iter().map(|d| whole(*d)).collect();
+            let n = x.len() as i128;
+            // h = (n - 1) k / 1000 = j + r / 1000
+            let (j, r) = (((n - 1) * k) / 1000, ((n - 1) * k) % 1000);
+            let lo = x[j as usize];
+            let hi = x.get(j as usize + 1).copied().unwrap_or(lo);
+            let want = 1000 * lo + r * (hi - lo); // 1000 × SCALE × the quantile
+            let p = Decimal::from_i128_with_scale(k, 3);
+            let got = quantile(&xs, p).map(|q| q * Decimal::from(1000 * SCALE as i64));
+            prop_assert_eq!(got, Some(Decimal::from_i128_with_scale(want, 0)));
+        }
+
+        #[test]
+        fn quantile_ends_are_min_and_max_and_its_middle_is_the_median(
+            xs in prop::collection::vec(value(), 1..60),
+        ) {
+            let xs = sorted(xs);
+            prop_assert_eq!(quantile(&xs, Decimal::ZERO), xs.first().copied());
+            prop_assert_eq!(quantile(&xs, Decimal::ONE), xs.last().copied());
+            prop_assert_eq!(quantile(&xs, Decimal::new(5, 1)), median(&xs));
+        }
+
+        #[test]
+        fn rank_counts_the_better_values(
+            xs in prop::collection::vec(value(), 1..60),
+            pick in any::<prop::sample::Index>(),
+            higher in any::<bool>(),
+        ) {
+            let xs = sorted(xs);
+            let v = xs[pick.index(xs.len())];
+            let better = xs.iter().filter(|x| if higher { **x > v } else { **x < v }).count();
+            prop_assert_eq!(rank(&xs, v, higher), better + 1);
+        }
+    }
+
+    #[test]
+    fn nothing_to_compute_is_unknown() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(mad(&[]), None);
+        assert_eq!(quantile(&[], Decimal::ONE), None);
+        assert_eq!(quantile(&[Decimal::ONE], Decimal::new(-1, 1)), None);
+        assert_eq!(quantile(&[Decimal::ONE], Decimal::new(11, 1)), None);
+    }
+}
