@@ -355,3 +355,78 @@ fn restated_value_points_at_both_returns() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `ragcheck ARGS` from the repository root, as a user sees it: exit
+/// status, standard output and standard error.
+fn transcript(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_ragcheck"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
+        .env_remove("RAYON_NUM_THREADS")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    format!(
+        "exit status: {}\n----- stdout -----\n{}----- stderr -----\n{}",
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn previous_and_last_year_are_found_in_history_which_is_never_reported() {
+    // tests/collection/history holds Leeds's 2013/14 Q1 return (the
+    // previous period of the 2013/14 Q2 return checked) and its 2012/13
+    // Q2 return (last year's); its Q1 return also has an unreadable value
+    // and an unknown status, which must not be reported.
+    let with = transcript(&[
+        "check",
+        "--rules",
+        "tests/collection/past.rag",
+        "--color",
+        "never",
+        "--history",
+        "tests/collection/history",
+        "tests/collection/returns",
+    ]);
+    // A return's heading names its file: none is a history file's (the
+    // restatement's second place is one, as it should be).
+    assert!(
+        !with
+            .lines()
+            .any(|l| l.contains("collection/history/") && l.ends_with(".yaml)")),
+        "history was reported:\n{with}"
+    );
+    insta::assert_snapshot!("history", with);
+    // Without the history, York and Leeds have no earlier return: the
+    // checks are unknown, and nothing is raised.
+    let without = transcript(&[
+        "check",
+        "--rules",
+        "tests/collection/past.rag",
+        "--color",
+        "never",
+        "tests/collection/returns",
+    ]);
+    insta::assert_snapshot!("no_history", without);
+}
+
+#[test]
+fn peers_by_a_header_key_are_the_returns_with_the_same_value() {
+    // North: 50%, 52%, 30% (median 50%: 30% is behind); South: 20%, 22%,
+    // 21% (median 21%: none is behind, though 20% is under 80% of the
+    // median of all, 22%); Truro names no region, so its group is unknown.
+    let out = transcript(&[
+        "check",
+        "--rules",
+        "tests/collection/regions.rag",
+        "--color",
+        "never",
+        "tests/collection/regions",
+    ]);
+    insta::assert_snapshot!("peers_by_region", out);
+}
