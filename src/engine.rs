@@ -13,7 +13,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::checks;
-use crate::collection::{self, Builder, Collection};
+use crate::collection::{Builder, Collection, Part};
 use crate::diagnostic::{self, Diagnostic, Finding, Location, Severity};
 use crate::discover::{WalkOptions, Walked, walk_files};
 use crate::eval::{ReturnCtx, Val};
@@ -475,26 +475,41 @@ pub fn gather<'p>(
     history: impl IntoIterator<Item = &'p Path>,
     layout: Option<usize>,
 ) -> Collection {
-    let mut files: Vec<(&Path, bool)> = inputs.into_iter().map(|p| (p, false)).collect();
-    files.extend(history.into_iter().map(|p| (p, true)));
-    let one = |i: usize, name: String, bytes: Vec<u8>, peers: bool| {
+    let inputs: Vec<&Path> = inputs.into_iter().collect();
+    let history: Vec<&Path> = history.into_iter().collect();
+    // Files are numbered in the order their returns take precedence:
+    // the inputs, standard input, then history.
+    let mut files: Vec<(u32, &Path, bool)> = Vec::with_capacity(inputs.len() + history.len());
+    files.extend(inputs.iter().enumerate().map(|(i, p)| (i as u32, *p, true)));
+    let stdin_order = inputs.len() as u32;
+    files.extend(
+        history
+            .iter()
+            .enumerate()
+            .map(|(j, p)| (stdin_order + 1 + j as u32, *p, false)),
+    );
+    let builder = std::sync::Mutex::new(Builder::new(layout));
+    let add = |order: u32, path: Option<&Path>, name: String, bytes: Vec<u8>, peers: bool| {
         let loaded = returns::load_with(&name, bytes, rules, layout);
-        let mut b = Builder::default();
-        b.add_file(collection::order(i, !peers), &loaded, rules, peers);
-        b
+        let part = Part::of_file(&loaded, rules, path.is_none());
+        // Merged as soon as the file is done; its text and model go.
+        builder
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .add(order, path, part, peers);
     };
-    let mut builder = files
-        .par_iter()
-        .enumerate()
-        .map(|(i, (path, history))| match std::fs::read(path) {
-            Ok(bytes) => one(i, display_path(path), bytes, !history),
-            Err(_) => Builder::default(),
-        })
-        .reduce(Builder::default, Builder::merge);
+    files.par_iter().for_each(|&(order, path, peers)| {
+        if let Ok(bytes) = crate::read::file(path, returns::MAX_FILE_BYTES as u64) {
+            add(order, Some(path), display_path(path), bytes, peers);
+        }
+    });
     if let Some(bytes) = stdin {
-        builder = builder.merge(one(usize::MAX >> 1, "-".into(), bytes.to_vec(), true));
+        add(stdin_order, None, "-".into(), bytes.to_vec(), true);
     }
-    builder.finish()
+    builder
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .finish()
 }
 
 /// `--partition K/N`: whether a file is in the K-th of N shares. Files are

@@ -33,6 +33,9 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
     ) else {
         return;
     };
+    if !c.earlier_in_year(org.as_str(), period) {
+        return;
+    }
     let own = period.sub();
     for e in &ctx.entries {
         for (sub, v) in e.values.iter().filter(|(s, _)| *s < own) {
@@ -43,34 +46,38 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             let Some(fact) = c.fact(org.as_str(), e.entry.id(), earlier) else {
                 continue;
             };
-            let Some(before) = &fact.value else { continue };
-            if before.amount == *amount {
+            let Some((before, unit)) = fact.number else {
+                continue;
+            };
+            if before == *amount {
                 continue;
             }
             let Some(text) = e.entry.values.get(sub) else {
                 continue;
             };
             let now = raw.unwrap_or(text.as_str());
-            let mut f = CHECK.finding(format!(
-                    "`{}` {} is {now} here, but the {earlier} return gave {}",
+            // The earlier value's text and place: its file is read again
+            // (rarely: only for a restatement).
+            let (typed, at) = c
+                .show(ctx.rules, &fact)
+                .unwrap_or_else(|| (crate::display::amount(before, unit), None));
+            let mut f = CHECK
+                .finding(
+                    format!(
+                        "`{}` {} is {now} here, but the {earlier} return gave {typed}",
                     e.entry.id(),
                     sub.name(),
-                    before.typed
                 ),
                 text.pos,
             )
-            .label(format!("restates {}", before.typed))
+            .label(format!("restates {typed}"))
             .help(format!(
-                "confirm the restatement and say why in the commentary, or give {} as the {earlier} return did",
-                before.typed
+                "confirm the restatement and say why in the commentary, or give {typed} as the {earlier} return did"
             ))
             .measure(e.entry.id())
             .field(sub.name());
-            if let Some(at) = &fact.at {
-                f = f.elsewhere(
-                    (**at).clone(),
-                    format!("the {earlier} return gave {}", before.typed),
-                );
+            if let Some(at) = at {
+                f = f.elsewhere(at, format!("the {earlier} return gave {typed}"));
             }
             out.push(f);
         }

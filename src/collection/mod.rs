@@ -10,23 +10,35 @@
 //! collection to look things up in. A rule set that needs none of it is
 //! checked in one streaming pass, as before.
 //!
-//! What is kept per (organisation, period, measure) — a [`Fact`] — and
-//! per (measure, period[, grouping key]) — a sorted list of values — is a
-//! few bytes each, never a whole return.
+//! What is kept is a few bytes per measure of each return, never a whole
+//! return: the measure (interned) and the own value's amount, 12 bytes;
+//! per return its organisation (interned), period and place, 24 bytes;
+//! per set of peers (a measure and period, and a grouping key) a list of
+//! 4-byte indexes sorted by amount, with the median, MAD and mean worked
+//! out once. Only when the rules read `previous` or `last_year` is more
+//! kept for each measure (status, RAG, every sub-period's value). The text
+//! and place of a value are read again from its file when a diagnostic
+//! shows them (`restated_value`'s second place), so nothing of a file is
+//! held between the phases. See the gather module.
 
+mod gather;
 pub mod stats;
 
-use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 
 use crate::diagnostic::Location;
-use crate::eval::{ReturnCtx, Val};
+use crate::eval::Val;
 use crate::period::{Period, SubPeriod};
 use crate::rag::Rag;
-use crate::returns::LoadedFile;
 use crate::value::Unit;
+
+/// The maps of a collection: keys are short and hashed often while
+/// checking (`median(peers)` looks its set up), so a fast hash.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// What a rule set reads from the rest of the collection, decided when it
 /// compiles.
@@ -133,12 +145,13 @@ mod tests {
     }
 }
 
-/// A number as gathered: its amount, unit and the text as typed.
+/// A number of another return as `previous` and `last_year` read it: its
+/// amount, unit and the text as typed (what `{previous.value}` shows).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Number {
     pub amount: Decimal,
     pub unit: Option<Unit>,
-    pub typed: Box<str>,
+    pub typed: CompactString,
 }
 
 impl Number {
@@ -147,7 +160,10 @@ impl Number {
             Val::Num(n, u, raw) => Some(Number {
                 amount: *n,
                 unit: *u,
-                typed: raw.map(Box::from).unwrap_or_else(|| n.to_string().into()),
+                typed: match raw {
+                    Some(t) => CompactString::from(*t),
+                    None => compact_str::format_compact!("{n}"),
+                },
             }),
             _ => None,
         }
@@ -158,273 +174,474 @@ impl Number {
     }
 }
 
-/// One measure of one return, as far as `previous`, `last_year` and
-/// `restated_value` read it.
-#[derive(Clone, Debug)]
-pub struct Fact {
-    pub period: Period,
-    /// The value for the return's own sub-period.
-    pub value: Option<Number>,
+/// What `previous` and `last_year` read of a measure besides its amount:
+/// gathered only when the rules read them.
+#[derive(Clone, Debug, Default)]
+pub struct PastFields {
+    /// The own value as typed, when it is a number.
+    pub typed: CompactString,
     pub status: Option<Rag>,
     pub rag: Option<Rag>,
     /// Every sub-period's value that is a number (`previous.q2`).
     pub subs: Box<[(SubPeriod, Number)]>,
     /// Only when the rules read it.
     pub commentary: Option<Box<str>>,
-    /// Where the own value is, for `restated_value`'s second place.
-    pub at: Option<Box<Location>>,
 }
 
-/// The sorted values of one measure in every return of one period.
-#[derive(Clone, Debug, Default)]
-pub struct PeerSet {
-    pub values: Vec<Decimal>,
-    pub unit: Option<Unit>,
-    mad: Option<Decimal>,
-}
+/// An exact decimal in 8 bytes: the mantissa (59 bits, signed) and the
+/// scale (5 bits). The rare amount that does not fit (a mantissa of more
+/// than 17 digits, a negative zero) is kept aside in [`Items::wide`] and
+/// this holds its index, with the scale bits all set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Amount([u32; 2]);
 
-impl PeerSet {
-    fn push(&mut self, n: &Number) {
-        if self.values.is_empty() {
-            self.unit = n.unit;
-        } else if self.unit != n.unit {
-            // A value of another unit is not comparable: left out.
-            return;
-        }
-        self.values.push(n.amount);
+impl Amount {
+    const WIDE: u64 = 31;
+
+    fn bits(self) -> u64 {
+        u64::from(self.0[0]) | (u64::from(self.0[1]) << 32)
     }
 
-    fn finish(&mut self) {
-        self.values.sort_unstable();
-        self.mad = stats::mad(&self.values);
+    fn of_bits(bits: u64) -> Amount {
+        Amount([bits as u32, (bits >> 32) as u32])
+    }
+}
+
+/// One measure of one gathered return: 12 bytes. The measure is interned
+/// (its index among [`Collection`]'s measure names, in the low 24 bits);
+/// the top 8 bits say what the own value is ([`Item::NOT_A_NUMBER`], or
+/// a number and its unit).
+#[derive(Clone, Copy, Debug)]
+struct Item {
+    amount: Amount,
+    tag: u32,
+}
+
+impl Item {
+    const NOT_A_NUMBER: u32 = 0xff;
+    const NO_UNIT: u32 = 0xfe;
+    const MEASURES: u32 = 1 << 24;
+
+    fn measure(self) -> u32 {
+        self.tag & (Item::MEASURES - 1)
+    }
+
+    fn unit(self) -> Option<Option<Unit>> {
+        match self.tag >> 24 {
+            Item::NOT_A_NUMBER => None,
+            Item::NO_UNIT => Some(None),
+            u => Some(Unit::ALL.get(u as usize).copied()),
+        }
+    }
+}
+
+/// The items of every gathered return, in pages of [`Items::PAGE`] that
+/// are allocated once at their full size and never moved, so that a large
+/// collection's items are not copied as they grow (nor is the memory of
+/// the copies left behind). An item's index is its page and its place in
+/// the page; a return's items are in one page.
+#[derive(Debug, Default)]
+struct Items {
+    pages: Vec<Vec<Item>>,
+    /// Amounts that do not fit in an [`Amount`].
+    wide: Vec<Decimal>,
+}
+
+impl Items {
+    const PAGE_BITS: u32 = 16;
+    const PAGE: usize = 1 << Items::PAGE_BITS;
+
+    /// Make room for `n` (at most [`Items::PAGE`]) items in one page, and
+    /// give the index the first will have.
+    fn start_run(&mut self, n: usize) -> u32 {
+        let full = self.pages.last().is_none_or(|p| p.len() + n > Items::PAGE);
+        if full {
+            self.pages.push(Vec::with_capacity(Items::PAGE));
+        }
+        let page = self.pages.len() - 1;
+        ((page as u32) << Items::PAGE_BITS) | self.pages[page].len() as u32
+    }
+
+    /// Add an item to the current run.
+    fn push(&mut self, measure: u32, value: Option<(Decimal, Option<Unit>)>) {
+        let (amount, kind) = match value {
+            None => (Amount::of_bits(0), Item::NOT_A_NUMBER),
+            Some((n, unit)) => (
+                self.pack(n),
+                match unit {
+                    None => Item::NO_UNIT,
+                    Some(u) => Unit::ALL.iter().position(|x| *x == u).unwrap_or(0) as u32,
+                },
+            ),
+        };
+        let item = Item {
+            amount,
+            tag: (kind << 24) | (measure & (Item::MEASURES - 1)),
+        };
+        if let Some(page) = self.pages.last_mut() {
+            page.push(item);
+        }
+    }
+
+    fn pack(&mut self, n: Decimal) -> Amount {
+        let m = n.mantissa();
+        let limit = 1i128 << 58;
+        if (-limit..limit).contains(&m) && !(n.is_zero() && n.is_sign_negative()) {
+            Amount::of_bits(((m as i64 as u64) << 5) | u64::from(n.scale()))
+        } else {
+            self.wide.push(n);
+            Amount::of_bits(((self.wide.len() as u64 - 1) << 5) | Amount::WIDE)
+        }
+    }
+
+    fn amount(&self, a: Amount) -> Decimal {
+        let bits = a.bits();
+        let scale = (bits & 31) as u32;
+        if u64::from(scale) == Amount::WIDE {
+            return self
+                .wide
+                .get((bits >> 5) as usize)
+                .copied()
+                .unwrap_or_default();
+        }
+        Decimal::try_from_i128_with_scale(i128::from(bits as i64 >> 5), scale).unwrap_or_default()
+    }
+
+    fn get(&self, i: u32) -> Option<Item> {
+        let page = self.pages.get((i >> Items::PAGE_BITS) as usize)?;
+        page.get((i & (Items::PAGE as u32 - 1)) as usize).copied()
+    }
+
+    /// `len` items from `start`, in one page.
+    fn run(&self, start: u32, len: u32) -> &[Item] {
+        let from = (start & (Items::PAGE as u32 - 1)) as usize;
+        self.pages
+            .get((start >> Items::PAGE_BITS) as usize)
+            .and_then(|p| p.get(from..from + len as usize))
+            .unwrap_or(&[])
+    }
+
+    /// The own value of item `i`: its amount and unit, when a number.
+    fn number(&self, i: u32) -> Option<(Decimal, Option<Unit>)> {
+        let item = self.get(i)?;
+        Some((self.amount(item.amount), item.unit()?))
+    }
+
+    fn shrink(&mut self) {
+        if let Some(last) = self.pages.last_mut() {
+            last.shrink_to_fit();
+        }
+        self.wide.shrink_to_fit();
+    }
+}
+
+/// One gathered return: its organisation (interned), period, place among
+/// the files (`order`) and in its file, and its [`Item`]s, which are
+/// `items[start..start + len]`, sorted by measure.
+#[derive(Clone, Copy, Debug)]
+struct Head {
+    org: u32,
+    period: Period,
+    order: u32,
+    ret: u32,
+    start: u32,
+    len: u32,
+}
+
+/// Where the returns of a file came from, to find a value's text and place
+/// again when a diagnostic shows it (`restated_value`'s second place).
+#[derive(Clone, Debug)]
+enum Source {
+    /// Read again when needed.
+    Path(Box<Path>),
+    /// Standard input or a rule test's made-up return: what a diagnostic
+    /// may show was kept while gathering ([`Collection::kept`]).
+    Kept,
+}
+
+/// The peers of one measure in one period (and group): the returns' own
+/// values as indexes into [`Collection::items`], sorted by amount, and the
+/// statistics that need every value, worked out once.
+#[derive(Clone, Debug, Default)]
+struct PeerSet {
+    sorted: Box<[u32]>,
+    unit: Option<Unit>,
+    median: Option<Decimal>,
+    mad: Option<Decimal>,
+    mean: Option<Decimal>,
+}
+
+/// The peers of a measure, as `median(peers)` and the others read them.
+#[derive(Clone, Copy, Debug)]
+pub struct Peers<'a> {
+    set: &'a PeerSet,
+    items: &'a Items,
+}
+
+impl Peers<'_> {
+    pub fn len(&self) -> usize {
+        self.set.sorted.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.set.sorted.is_empty()
+    }
+
+    /// The unit every value has (values of another unit are left out).
+    pub fn unit(&self) -> Option<Unit> {
+        self.set.unit
+    }
+
+    /// The `i`-th smallest value.
+    pub fn at(&self, i: usize) -> Option<Decimal> {
+        let k = *self.set.sorted.get(i)?;
+        self.items.get(k).map(|item| self.items.amount(item.amount))
+    }
+
+    pub fn min(&self) -> Option<Decimal> {
+        self.at(0)
+    }
+
+    pub fn max(&self) -> Option<Decimal> {
+        self.at(self.len().checked_sub(1)?)
+    }
+
+    pub fn median(&self) -> Option<Decimal> {
+        self.set.median
     }
 
     pub fn mad(&self) -> Option<Decimal> {
-        self.mad
+        self.set.mad
+    }
+
+    pub fn mean(&self) -> Option<Decimal> {
+        self.set.mean
+    }
+
+    pub fn quantile(&self, p: Decimal) -> Option<Decimal> {
+        stats::quantile(self, p)
+    }
+
+    pub fn rank(&self, v: Decimal, higher_is_better: bool) -> usize {
+        stats::rank(self, v, higher_is_better)
     }
 }
 
-/// A return's value of each `peers by return.KEY` key, in
-/// [`Needs::peer_groups`] order.
-type GroupKeys = Vec<Option<Box<str>>>;
+impl stats::Sorted for Peers<'_> {
+    fn count(&self) -> usize {
+        self.len()
+    }
 
-/// The peers of one group, by the value of its key.
-type ByKey = HashMap<Box<str>, PeerSet>;
-
-/// What one return contributes, gathered on a worker.
-#[derive(Debug, Default)]
-struct Gathered {
-    /// (organisation, period, measure) → fact.
-    facts: Vec<(Box<str>, Period, Box<str>, Fact)>,
-    /// (measure, period, group key values by [`Needs::peer_groups`] order) → value.
-    peers: Vec<(Box<str>, Period, GroupKeys, Number)>,
+    fn get(&self, i: usize) -> Decimal {
+        self.at(i).unwrap_or_default()
+    }
 }
 
-/// Everything gathered from a run: looked up while checking (nested maps
-/// so that a lookup by `&str` allocates nothing).
+/// One measure of another return of the same organisation, found by
+/// [`Collection::fact`].
+#[derive(Clone, Copy, Debug)]
+pub struct Fact<'a> {
+    pub period: Period,
+    /// The own value's amount and unit, when a number.
+    pub number: Option<(Decimal, Option<Unit>)>,
+    /// What `previous` and `last_year` read besides, when the rules read
+    /// them.
+    pub past: Option<&'a PastFields>,
+    head: Head,
+    measure: u32,
+    item: u32,
+}
+
+impl Fact<'_> {
+    /// The own value as `previous.value` reads it.
+    pub fn value(&self) -> Option<Val<'_>> {
+        let (n, u) = self.number?;
+        Some(Val::Num(n, u, self.past.map(|p| p.typed.as_str())))
+    }
+}
+
+/// Everything gathered from a run, looked up while checking: 12 bytes for
+/// each measure of each return, and 4 more for each set of peers it is in.
 #[derive(Debug, Default)]
 pub struct Collection {
-    /// organisation → measure → facts, one per period.
-    facts: HashMap<Box<str>, HashMap<Box<str>, Vec<Fact>>>,
-    /// measure → period → the values of every return of the run.
-    peers: HashMap<Box<str>, HashMap<Period, PeerSet>>,
-    /// measure → (period, group index) → key value → the values of the
-    /// returns whose `return.KEY` is that value.
-    groups: HashMap<Box<str>, HashMap<(Period, usize), ByKey>>,
+    /// Measure ids, interned: [`Item`]'s measure is an index into `measure_names`.
+    measures: HashMap<Box<str>, u32>,
+    measure_names: Vec<Box<str>>,
+    /// Organisations and `peers by` key values, interned.
+    orgs: HashMap<Box<str>, u32>,
+    keys: HashMap<Box<str>, u32>,
+    /// Every return gathered, sorted by organisation, period and order.
+    heads: Vec<Head>,
+    items: Items,
+    /// By item index, when the rules read `previous` or `last_year`; else
+    /// empty.
+    past: HashMap<u32, PastFields>,
+    /// (measure, period) → the values of every return of the run.
+    peers: HashMap<(u32, Period), PeerSet>,
+    /// (measure, period, group, key value) → the values of the returns
+    /// whose `return.KEY` (of `peers by` group `group`) is that value.
+    groups: HashMap<(u32, Period, u32, u32), PeerSet>,
+    /// By order: where each file's returns came from.
+    sources: Vec<Option<Source>>,
+    /// For items of [`Source::Kept`] returns: the own value as typed and
+    /// its place.
+    kept: HashMap<u32, (CompactString, Option<Box<Location>>)>,
+    /// `--layout`, to read a file again as it was read.
+    layout: Option<usize>,
 }
 
 impl Collection {
-    /// The fact of `measure` in `organisation`'s return for `period`.
-    pub fn fact(&self, organisation: &str, measure: &str, period: Period) -> Option<&Fact> {
-        self.facts
-            .get(organisation.trim())?
-            .get(measure)?
+    /// The fact of `measure` in `organisation`'s return for `period` (the
+    /// first file's, when two returns give it).
+    pub fn fact(&self, organisation: &str, measure: &str, period: Period) -> Option<Fact<'_>> {
+        let org = *self.orgs.get(organisation.trim())?;
+        let m = *self.measures.get(measure)?;
+        let from = self
+            .heads
+            .partition_point(|h| (h.org, h.period) < (org, period));
+        self.heads[from..]
             .iter()
-            .find(|f| f.period == period)
+            .take_while(|h| (h.org, h.period) == (org, period))
+            .find_map(|h| {
+                let items = self.items.run(h.start, h.len);
+                let at = items.binary_search_by_key(&m, |i| i.measure()).ok()?;
+                let item = h.start + at as u32;
+                Some(Fact {
+                    period,
+                    number: self.items.number(item),
+                    past: self.past.get(&item),
+                    head: *h,
+                    measure: m,
+                    item,
+                })
+            })
     }
 
-    /// The peers of `measure` in `period`, all or of one group.
+    /// The peers of `measure` in `period`, all or of one group (by its
+    /// index in [`Needs::peer_groups`] and the return's key value).
     pub fn peers(
         &self,
         measure: &str,
         period: Period,
         group: Option<(usize, &str)>,
-    ) -> Option<&PeerSet> {
-        match group {
-            None => self.peers.get(measure)?.get(&period),
-            Some((g, key)) => self.groups.get(measure)?.get(&(period, g))?.get(key.trim()),
-        }
-    }
-
-    /// How many facts are held (for tests and statistics).
-    pub fn facts_len(&self) -> usize {
-        self.facts
-            .values()
-            .flat_map(HashMap::values)
-            .map(Vec::len)
-            .sum()
-    }
-}
-
-/// Builds a [`Collection`] from files and returns, in any order; the
-/// result does not depend on the order things were added in.
-#[derive(Debug, Default)]
-pub struct Builder {
-    parts: Vec<(u64, Gathered)>,
-}
-
-impl Builder {
-    /// Add what one loaded file gives: every return's facts, and, when
-    /// `peers` (a file of the run, not history), its values for peers.
-    /// `order` places the file among the others, so that a fact given
-    /// twice (two returns of one organisation and period) is taken from
-    /// the first.
-    pub fn add_file(
-        &mut self,
-        order: u64,
-        loaded: &LoadedFile,
-        rules: &crate::ir::RuleSet,
-        peers: bool,
-    ) {
-        let mut g = Gathered::default();
-        for ret in &loaded.returns {
-            let ctx = ReturnCtx::new(rules, ret);
-            gather_return(&ctx, Some(loaded), peers, &mut g);
-        }
-        self.parts.push((order, g));
-    }
-
-    /// Add one resolved return (rule tests build their collection so).
-    pub fn add_return(&mut self, order: u64, ctx: &ReturnCtx<'_>, peers: bool) {
-        let mut g = Gathered::default();
-        gather_return(ctx, None, peers, &mut g);
-        self.parts.push((order, g));
-    }
-
-    /// Merge builders made on different workers.
-    pub fn merge(mut self, other: Builder) -> Builder {
-        self.parts.extend(other.parts);
-        self
-    }
-
-    pub fn finish(mut self) -> Collection {
-        self.parts.sort_by_key(|(o, _)| *o);
-        let mut c = Collection::default();
-        for (_, g) in self.parts {
-            for (org, period, measure, fact) in g.facts {
-                let list = c.facts.entry(org).or_default().entry(measure).or_default();
-                if !list.iter().any(|f| f.period == period) {
-                    list.push(fact);
-                }
+    ) -> Option<Peers<'_>> {
+        let m = *self.measures.get(measure)?;
+        let set = match group {
+            None => self.peers.get(&(m, period))?,
+            Some((g, key)) => {
+                let key = *self.keys.get(key.trim())?;
+                self.groups.get(&(m, period, g as u32, key))?
             }
-            for (measure, period, keys, n) in g.peers {
-                for (gi, key) in keys.into_iter().enumerate() {
-                    if let Some(key) = key {
-                        c.groups
-                            .entry(measure.clone())
-                            .or_default()
-                            .entry((period, gi))
-                            .or_default()
-                            .entry(key)
-                            .or_default()
-                            .push(&n);
-                    }
-                }
-                c.peers
-                    .entry(measure)
-                    .or_default()
-                    .entry(period)
-                    .or_default()
-                    .push(&n);
-            }
-        }
-        for by_period in c.peers.values_mut() {
-            by_period.values_mut().for_each(PeerSet::finish);
-        }
-        for by_key in c.groups.values_mut().flat_map(HashMap::values_mut) {
-            by_key.values_mut().for_each(PeerSet::finish);
-        }
-        c
-    }
-}
-
-/// The facts and peer values of one return.
-fn gather_return(ctx: &ReturnCtx<'_>, loaded: Option<&LoadedFile>, peers: bool, g: &mut Gathered) {
-    let needs = &ctx.rules.collection;
-    let (Some(org), Some(period)) = (ctx.ret.organisation.as_ref(), ctx.known_period()) else {
-        return;
-    };
-    let org = org.as_str().trim();
-    let keys: Vec<Option<Box<str>>> = needs
-        .peer_groups
-        .iter()
-        .map(|&k| {
-            ctx.return_keys
-                .get(k)
-                .copied()
-                .flatten()
-                .map(|t| Box::from(t.as_str().trim()))
+        };
+        Some(Peers {
+            set,
+            items: &self.items,
         })
-        .collect();
-    let mut seen: Vec<&str> = Vec::new();
-    for (i, e) in ctx.entries.iter().enumerate() {
-        let id = e.entry.id();
-        if seen.contains(&id) {
-            continue;
+    }
+
+    /// A fact's own value as typed and where it is, for a diagnostic that
+    /// shows it: the file is read again (it is not kept while checking),
+    /// so this is for the few values a diagnostic points at.
+    pub fn show(
+        &self,
+        rules: &crate::ir::RuleSet,
+        fact: &Fact<'_>,
+    ) -> Option<(String, Option<Location>)> {
+        match self.sources.get(fact.head.order as usize)?.as_ref()? {
+            Source::Kept => {
+                let (typed, at) = self.kept.get(&fact.item)?;
+                Some((typed.to_string(), at.as_deref().cloned()))
+            }
+            Source::Path(path) => {
+                let bytes = crate::read::file(path, crate::returns::MAX_FILE_BYTES as u64).ok()?;
+                let name = crate::engine::display_path(path);
+                let loaded = crate::returns::load_with(&name, bytes, rules, self.layout);
+                let name = self.measure_names.get(fact.measure as usize)?;
+                let entry = loaded
+                    .returns
+                    .get(fact.head.ret as usize)?
+                    .measures
+                    .iter()
+                    .find(|e| e.id() == &**name)?;
+                let text = entry.values.get(fact.period.sub())?;
+                Some((text.as_str().to_string(), Some(loaded.locate(text.pos))))
+            }
         }
-        seen.push(id);
-        let value = Number::of(&ctx.value(i, None));
-        if peers
-            && needs.peers
-            && let Some(n) = &value
-        {
-            g.peers.push((id.into(), period, keys.clone(), n.clone()));
-        }
-        if !(needs.past || needs.restated) {
-            continue;
-        }
-        let subs: Box<[(SubPeriod, Number)]> = if needs.past {
-            e.values
-                .iter()
-                .filter_map(|(s, v)| Number::of(v).map(|n| (s, n)))
-                .collect()
-        } else {
-            Box::new([])
+    }
+
+    /// Whether `organisation` has a return for an earlier sub-period of
+    /// `period`'s year: if not, nothing of this return can be a
+    /// restatement, and `restated_value` looks nothing up.
+    pub fn earlier_in_year(&self, organisation: &str, period: Period) -> bool {
+        let Some(&org) = self.orgs.get(organisation.trim()) else {
+            return false;
         };
-        let at = match (needs.restated, loaded) {
-            (true, Some(l)) => e
-                .entry
-                .values
-                .get(period.sub())
-                .map(|t| Box::new(l.locate(t.pos))),
-            _ => None,
-        };
-        g.facts.push((
-            org.into(),
-            period,
-            id.into(),
-            Fact {
-                period,
-                value,
-                status: match e.status {
-                    Val::Status(r, _) => Some(r),
-                    _ => None,
-                },
-                rag: e.rag,
-                subs,
-                commentary: (needs.past_commentary && !e.texts[3].is_missing())
-                    .then(|| Box::from(e.texts[3].text().as_ref())),
-                at,
-            },
-        ));
+        let from = self.heads.partition_point(|h| h.org < org);
+        self.heads[from..]
+            .iter()
+            .take_while(|h| h.org == org)
+            .any(|h| h.period.year() == period.year() && h.period.sub() < period.sub())
+    }
+
+    /// How many returns were gathered (for tests and statistics).
+    pub fn returns_len(&self) -> usize {
+        self.heads.len()
     }
 }
 
-/// A file's place for [`Builder::add_file`], from its index among the
-/// inputs (history files come after every input).
-pub fn order(index: usize, history: bool) -> u64 {
-    (u64::from(history) << 63) | index as u64
-}
+pub use gather::{Builder, Part};
 
 /// Shared so every worker of the check phase reads the same collection.
 pub type Shared = Arc<Collection>;
+
+#[cfg(test)]
+mod packing {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn round_trip(n: Decimal) {
+        let mut items = Items::default();
+        items.start_run(1);
+        items.push(0, Some((n, Some(Unit::Percent))));
+        let back = items.number(0).map(|(d, _)| d);
+        // The same number, written the same way (`30.0` stays `30.0`).
+        assert_eq!(
+            back.map(|d| (d, d.scale(), d.is_sign_negative(), d.to_string())),
+            Some((n, n.scale(), n.is_sign_negative(), n.to_string())),
+            "{n}"
+        );
+    }
+
+    #[test]
+    fn amounts_that_do_not_fit_are_kept_aside() {
+        for text in [
+            "0",
+            "-0",
+            "-0.00",
+            "30.0",
+            "1e-28",
+            "79228162514264337593543950335",
+            "-288230376151711744",
+            "288230376151711743",
+            "0.0000000000000000000000000001",
+        ] {
+            let n: Decimal = text
+                .parse()
+                .or_else(|_| Decimal::from_scientific(text))
+                .unwrap_or_default();
+            round_trip(n);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_amount_comes_back_as_it_was(lo in any::<u32>(), mid in any::<u32>(), hi in any::<u32>(), negative in any::<bool>(), scale in 0u32..=28) {
+            round_trip(Decimal::from_parts(lo, mid, hi, negative, scale));
+        }
+
+        #[test]
+        fn small_amounts_come_back_as_they_were(m in any::<i64>(), scale in 0u32..=28) {
+            round_trip(Decimal::new(m, scale));
+        }
+    }
+}

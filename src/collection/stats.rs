@@ -46,30 +46,89 @@ pub fn mean(sorted: &[Decimal]) -> Option<Decimal> {
     sum.checked_div(Decimal::from(sorted.len() as u64))
 }
 
+/// A sorted list of values, however it is held: a slice, or the peers of
+/// a collection, which hold indexes into their values.
+pub trait Sorted {
+    fn count(&self) -> usize;
+    /// The `i`-th smallest value, `i < count()`.
+    fn get(&self, i: usize) -> Decimal;
+}
+
+impl Sorted for [Decimal] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn get(&self, i: usize) -> Decimal {
+        self[i]
+    }
+}
+
+impl Sorted for Vec<Decimal> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn get(&self, i: usize) -> Decimal {
+        self[i]
+    }
+}
+
+impl<const N: usize> Sorted for [Decimal; N] {
+    fn count(&self) -> usize {
+        N
+    }
+
+    fn get(&self, i: usize) -> Decimal {
+        self[i]
+    }
+}
+
 /// The `p` quantile, `p` from 0 to 1, by linear interpolation between
 /// order statistics: R's type 7, numpy's default. `h = (n - 1) p`; the
 /// result is `x[⌊h⌋] + (h - ⌊h⌋) (x[⌊h⌋ + 1] - x[⌊h⌋])`.
-pub fn quantile(sorted: &[Decimal], p: Decimal) -> Option<Decimal> {
-    if sorted.is_empty() || p < Decimal::ZERO || p > Decimal::ONE {
+pub fn quantile<S: Sorted + ?Sized>(sorted: &S, p: Decimal) -> Option<Decimal> {
+    let n = sorted.count();
+    if n == 0 || p < Decimal::ZERO || p > Decimal::ONE {
         return None;
     }
-    let h = Decimal::from(sorted.len() as u64 - 1).checked_mul(p)?;
+    let h = Decimal::from(n as u64 - 1).checked_mul(p)?;
     let lo = h.floor();
     let i = lo.to_usize()?;
-    let x = *sorted.get(i)?;
-    match sorted.get(i + 1) {
-        Some(next) => x.checked_add((h - lo).checked_mul(next.checked_sub(x)?)?),
-        None => Some(x),
+    if i >= n {
+        return None;
+    }
+    let x = sorted.get(i);
+    if i + 1 < n {
+        let next = sorted.get(i + 1);
+        x.checked_add((h - lo).checked_mul(next.checked_sub(x)?)?)
+    } else {
+        Some(x)
     }
 }
 
 /// 1 + how many values are strictly better than `v`: 1 is the best, and
 /// ties share the best rank. `higher_is_better` is the measure's `better`.
-pub fn rank(sorted: &[Decimal], v: Decimal, higher_is_better: bool) -> usize {
+pub fn rank<S: Sorted + ?Sized>(sorted: &S, v: Decimal, higher_is_better: bool) -> usize {
+    let n = sorted.count();
+    // The first index whose value is not below `v` (or, higher being
+    // better, not at or below it).
+    let first = |past: &dyn Fn(Decimal) -> bool| {
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if past(sorted.get(mid)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    };
     let better = if higher_is_better {
-        sorted.len() - sorted.partition_point(|x| *x <= v)
+        n - first(&|x| x <= v)
     } else {
-        sorted.partition_point(|x| *x < v)
+        first(&|x| x < v)
     };
     better + 1
 }

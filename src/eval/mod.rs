@@ -31,7 +31,7 @@ use value::{
 
 use rust_decimal::Decimal;
 
-use crate::collection::{Collection, Number, Past, PeerSet, stats};
+use crate::collection::{Collection, Past};
 use crate::ir::{self, Const, Field, Func, IsKind, RuleSet, Slot, Subject, Template};
 use crate::period::{BySub, Frequency, Period, PeriodError, SubPeriod};
 use crate::rag::Rag;
@@ -320,29 +320,28 @@ impl<'a> ReturnCtx<'a> {
             }
         };
         let set = c.peers(e.entry.id(), period, key);
-        let values = set.map_or(&[][..], |s| s.values.as_slice());
-        let unit = set.and_then(|s| s.unit);
+        let unit = set.and_then(|s| s.unit());
         let num = |n: Option<Decimal>| match n {
             Some(n) => Val::Num(n, unit, None),
             None => Val::Unknown,
         };
         let plain = |n: usize| Val::Num(Decimal::from(n as u64), None, None);
         match f {
-            Func::PeerCount => plain(values.len()),
-            Func::Median => num(stats::median(values)),
-            Func::Mad => num(set.and_then(PeerSet::mad)),
-            Func::Mean => num(stats::mean(values)),
-            Func::PeerMin => num(values.first().copied()),
-            Func::PeerMax => num(values.last().copied()),
+            Func::PeerCount => plain(set.map_or(0, |s| s.len())),
+            Func::Median => num(set.and_then(|s| s.median())),
+            Func::Mad => num(set.and_then(|s| s.mad())),
+            Func::Mean => num(set.and_then(|s| s.mean())),
+            Func::PeerMin => num(set.and_then(|s| s.min())),
+            Func::PeerMax => num(set.and_then(|s| s.max())),
             Func::Quantile => match args.first().map(|a| self.operand(a, scope)) {
-                Some(Val::Num(p, None, _)) => num(stats::quantile(values, p)),
+                Some(Val::Num(p, None, _)) => num(set.and_then(|s| s.quantile(p))),
                 _ => Val::Unknown,
             },
             Func::Rank => {
                 let better = e.decl.and_then(|d| self.rules.measures[d].better);
-                match (self.value(i, None), better) {
-                    (Val::Num(v, u, _), Some(b)) if !values.is_empty() && u == unit => {
-                        plain(stats::rank(values, v, b == ir::Better::Higher))
+                match (self.value(i, None), better, set) {
+                    (Val::Num(v, u, _), Some(b), Some(s)) if !s.is_empty() && u == unit => {
+                        plain(s.rank(v, b == ir::Better::Higher))
                     }
                     _ => Val::Unknown,
                 }
@@ -365,18 +364,25 @@ impl<'a> ReturnCtx<'a> {
         let Some(fact) = fact else {
             return blank;
         };
+        let past = fact.past;
         match field {
             Field::Id => Val::Text(Cow::Owned(fact.period.to_string())),
             Field::Period => Val::Text(Cow::Owned(fact.period.to_string())),
-            Field::Value => fact.value.as_ref().map_or(blank, Number::val),
-            Field::Sub(s) => fact
-                .subs
-                .iter()
-                .find(|(t, _)| *t == s)
+            Field::Value => match (fact.number, past) {
+                (Some((n, u)), Some(p)) => Val::Num(n, u, Some(&p.typed)),
+                (Some((n, u)), None) => Val::Num(n, u, None),
+                _ => blank,
+            },
+            Field::Sub(s) => past
+                .and_then(|p| p.subs.iter().find(|(t, _)| *t == s))
                 .map_or(blank, |(_, n)| n.val()),
-            Field::Status => fact.status.map_or(blank, |r| Val::Status(r, None)),
-            Field::Rag => fact.rag.map_or(blank, |r| Val::Status(r, None)),
-            Field::Commentary => match &fact.commentary {
+            Field::Status => past
+                .and_then(|p| p.status)
+                .map_or(blank, |r| Val::Status(r, None)),
+            Field::Rag => past
+                .and_then(|p| p.rag)
+                .map_or(blank, |r| Val::Status(r, None)),
+            Field::Commentary => match past.and_then(|p| p.commentary.as_deref()) {
                 Some(t) => Val::Text(Cow::Borrowed(t)),
                 None => blank,
             },
@@ -678,6 +684,25 @@ fn from_value_key(key: u32, frequency: Frequency) -> (usize, Option<SubPeriod>) 
         (key >> 4) as usize,
         SubPeriod::new(frequency, (key & 15) as u8),
     )
+}
+
+/// The value `entry` gives for `sub`, as [`ReturnCtx::value`] would give
+/// it, without resolving the rest of the return: the gather phase of
+/// collection checks reads one value of each measure.
+pub fn entry_value<'a>(rules: &RuleSet, entry: &'a Entry, sub: SubPeriod) -> Val<'a> {
+    let measure = rules
+        .measure_index
+        .get(entry.id())
+        .and_then(|&d| rules.measures.get(d));
+    let unit = measure.and_then(|m| m.unit).or_else(|| {
+        entry
+            .known(KnownField::Unit)
+            .and_then(|t| Unit::from_name(trim(t.as_str())))
+    });
+    match entry.values.get(sub) {
+        Some(t) => to_val(&parse_value(t.as_str()), t.as_str(), unit),
+        None => Val::Missing(MissingKind::Blank, None),
+    }
 }
 
 fn resolve_entry<'a>(

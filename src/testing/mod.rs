@@ -26,7 +26,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::ast::{OtherReturn, TestDecl, TestStmt};
-use crate::collection::{Builder, Collection, Past};
+use crate::collection::{Builder, Collection, Part, Past};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::{self, CheckOptions};
 use crate::eval::ReturnCtx;
@@ -268,9 +268,9 @@ fn collection(rules: &RuleSet, main: &Return, case: &Case) -> Option<Arc<Collect
         others.push(ret);
     }
     let mut builder = Builder::default();
-    builder.add_return(0, &ReturnCtx::new(rules, main), true);
+    builder.add(0, None, Part::of_return(rules, main), true);
     for (i, ret) in others.iter().enumerate() {
-        builder.add_return(i as u64 + 1, &ReturnCtx::new(rules, ret), true);
+        builder.add(i as u32 + 1, None, Part::of_return(rules, ret), true);
     }
     Some(Arc::new(builder.finish()))
 }

@@ -1,0 +1,382 @@
+//! The gather phase: what each file gives ([`Part`], taken on the worker
+//! that read the file) is merged into one [`Builder`] as soon as the file
+//! is done, and the file's text and model are dropped. What is kept is
+//! small: per measure of each return an interned measure and the own
+//! value's amount ([`super::Item`]), per return a [`super::Head`], and per
+//! set of peers an index into the items. The text and place of a value
+//! are not kept: a diagnostic that shows them reads the file again
+//! ([`Collection::show`]).
+//!
+//! The result does not depend on the order files finish in: returns are
+//! sorted by organisation, period and file order; peers by amount (equal
+//! amounts by scale); and the unit of a set of peers is that of the value
+//! of the first file.
+
+use std::path::Path;
+
+use compact_str::CompactString;
+use rust_decimal::Decimal;
+
+use super::{Collection, HashMap, Head, Item, Items, Number, PastFields, PeerSet, Source, stats};
+use crate::diagnostic::Location;
+use crate::eval::{ReturnCtx, Val};
+use crate::ir::RuleSet;
+use crate::period::Period;
+use crate::returns::{LoadedFile, Return};
+use crate::value::Unit;
+
+/// What one file gives, borrowing its loaded model: made on the worker
+/// that read it, then merged with [`Builder::add`].
+#[derive(Debug, Default)]
+pub struct Part<'a> {
+    returns: Vec<PartReturn<'a>>,
+    /// Each return's measures, the first of each id only, sorted by id.
+    items: Vec<(&'a str, Option<(Decimal, Option<Unit>)>)>,
+    /// By item, when the rules read `previous` or `last_year`.
+    past: Vec<PastFields>,
+    /// By item, for a source that cannot be read again: the own value as
+    /// typed and its place.
+    kept: Vec<(usize, CompactString, Option<Location>)>,
+}
+
+#[derive(Debug)]
+struct PartReturn<'a> {
+    org: &'a str,
+    period: Period,
+    ret: u32,
+    /// Key values of `peers by` groups, by [`super::Needs::peer_groups`].
+    keys: Vec<Option<&'a str>>,
+    start: usize,
+    len: usize,
+}
+
+impl<'a> Part<'a> {
+    /// What a loaded file gives. With `keep`, the own values' text and
+    /// place are kept (standard input, which cannot be read again).
+    pub fn of_file(loaded: &'a LoadedFile, rules: &'a RuleSet, keep: bool) -> Part<'a> {
+        let mut part = Part::default();
+        for (r, ret) in loaded.returns.iter().enumerate() {
+            part.add_return(rules, ret, r, keep.then_some(loaded));
+        }
+        part
+    }
+
+    /// What one return gives (rule tests gather their made-up returns so);
+    /// its values' text is kept, their place is not.
+    pub fn of_return(rules: &'a RuleSet, ret: &'a Return) -> Part<'a> {
+        let mut part = Part::default();
+        part.add_return(rules, ret, 0, None);
+        let kept: Vec<_> = (0..part.items.len()).collect();
+        part.keep(ret, &kept, None);
+        part
+    }
+
+    fn add_return(
+        &mut self,
+        rules: &'a RuleSet,
+        ret: &'a Return,
+        index: usize,
+        keep: Option<&'a LoadedFile>,
+    ) {
+        let needs = &rules.collection;
+        let Some(org) = ret.organisation.as_ref() else {
+            return;
+        };
+        let Some(Ok(period)) = ret.period.as_ref().map(|p| Period::find_in(p.as_str())) else {
+            return;
+        };
+        let keys = needs
+            .peer_groups
+            .iter()
+            .map(|&k| {
+                let key = rules.return_keys.get(k)?;
+                ret.header(key).map(|t| t.as_str().trim())
+            })
+            .collect();
+        let start = self.items.len();
+        if needs.past {
+            // `previous.rag` needs the bands, and they need the whole
+            // return resolved.
+            let ctx = ReturnCtx::new(rules, ret);
+            for (i, e) in ctx.entries.iter().enumerate() {
+                let value = ctx.value(i, None);
+                self.items.push((e.entry.id(), number(&value)));
+                let typed = match Number::of(&value) {
+                    Some(n) => n.typed,
+                    None => CompactString::default(),
+                };
+                self.past.push(PastFields {
+                    typed,
+                    status: match e.status {
+                        Val::Status(r, _) => Some(r),
+                        _ => None,
+                    },
+                    rag: e.rag,
+                    subs: e
+                        .values
+                        .iter()
+                        .filter_map(|(s, v)| Number::of(v).map(|n| (s, n)))
+                        .collect(),
+                    commentary: (needs.past_commentary && !e.texts[3].is_missing())
+                        .then(|| Box::from(e.texts[3].text().as_ref())),
+                });
+            }
+        } else {
+            // Only the own value: nothing else of the return is resolved.
+            let sub = period.sub();
+            for entry in &ret.measures {
+                let value = crate::eval::entry_value(rules, entry, sub);
+                self.items.push((entry.id(), number(&value)));
+            }
+        }
+        // Only the first entry of each id counts: later ones go.
+        let mut ids: Vec<(&str, usize)> = (start..self.items.len())
+            .map(|i| (self.items[i].0, i))
+            .collect();
+        ids.sort_unstable();
+        let mut later: Vec<usize> = ids
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| w[1].1)
+            .collect();
+        later.sort_unstable_by(|a, b| b.cmp(a));
+        for i in later {
+            self.items.remove(i);
+            if needs.past {
+                self.past.remove(i);
+            }
+        }
+        if let Some(loaded) = keep {
+            let kept: Vec<usize> = (start..self.items.len()).collect();
+            self.keep(ret, &kept, Some(loaded));
+        }
+        self.returns.push(PartReturn {
+            org: org.as_str().trim(),
+            period,
+            ret: index as u32,
+            keys,
+            start,
+            len: self.items.len() - start,
+        });
+    }
+
+    /// Keep the text and place of the own value of `items` of `ret`.
+    fn keep(&mut self, ret: &'a Return, items: &[usize], loaded: Option<&'a LoadedFile>) {
+        let Some(Ok(period)) = ret.period.as_ref().map(|p| Period::find_in(p.as_str())) else {
+            return;
+        };
+        for &i in items {
+            let id = self.items[i].0;
+            let Some(text) = ret
+                .measures
+                .iter()
+                .find(|e| e.id() == id)
+                .and_then(|e| e.values.get(period.sub()))
+            else {
+                continue;
+            };
+            self.kept.push((
+                i,
+                CompactString::from(text.as_str()),
+                loaded.map(|l| l.locate(text.pos)),
+            ));
+        }
+    }
+}
+
+/// A value's amount and unit, when it is a number.
+fn number(v: &Val<'_>) -> Option<(Decimal, Option<Unit>)> {
+    match v {
+        Val::Num(n, u, _) => Some((*n, *u)),
+        _ => None,
+    }
+}
+
+/// A set of peers while gathering: indexes into the items, and the unit of
+/// the value of the first file (by order) that gave one.
+#[derive(Debug, Default)]
+struct PeerBuild {
+    items: Vec<u32>,
+    first: Option<(u32, Option<Unit>)>,
+}
+
+impl PeerBuild {
+    fn push(&mut self, item: u32, order: u32, unit: Option<Unit>) {
+        self.items.push(item);
+        if self.first.is_none_or(|(o, _)| order < o) {
+            self.first = Some((order, unit));
+        }
+    }
+
+    fn finish(self, items: &Items) -> PeerSet {
+        let unit = self.first.and_then(|(_, u)| u);
+        // A value of another unit is not comparable: left out. By amount,
+        // equal amounts by scale (`30` before `30.0`), so that the
+        // statistics, and how they show, do not depend on the order the
+        // files finished in.
+        let mut values: Vec<(Decimal, u32)> = self
+            .items
+            .iter()
+            .filter_map(|&i| match items.number(i) {
+                Some((n, u)) if u == unit => Some((n, i)),
+                _ => None,
+            })
+            .collect();
+        values.sort_unstable_by(|(a, i), (b, j)| {
+            a.cmp(b).then(a.scale().cmp(&b.scale())).then(i.cmp(j))
+        });
+        let sorted: Box<[u32]> = values.iter().map(|(_, i)| *i).collect();
+        let values: Vec<Decimal> = values.into_iter().map(|(n, _)| n).collect();
+        PeerSet {
+            sorted,
+            unit,
+            median: stats::median(&values),
+            mad: stats::mad(&values),
+            mean: stats::mean(&values),
+        }
+    }
+}
+
+/// Builds a [`Collection`] from files and returns merged in any order; the
+/// result does not depend on the order they were added in.
+#[derive(Debug, Default)]
+pub struct Builder {
+    c: Collection,
+    peers: HashMap<(u32, Period), PeerBuild>,
+    groups: HashMap<(u32, Period, u32, u32), PeerBuild>,
+}
+
+/// The index of `name` among `names`, added if new.
+fn intern(names: &mut HashMap<Box<str>, u32>, name: &str) -> u32 {
+    if let Some(&i) = names.get(name) {
+        return i;
+    }
+    let i = names.len() as u32;
+    names.insert(name.into(), i);
+    i
+}
+
+impl Builder {
+    /// `--layout`, so that a file read again for a diagnostic is read as it
+    /// was.
+    pub fn new(layout: Option<usize>) -> Builder {
+        let mut b = Builder::default();
+        b.c.layout = layout;
+        b
+    }
+
+    /// Add what file number `order` gives (files are numbered in the order
+    /// their returns take precedence: a fact given twice is taken from the
+    /// first). `path` is where to read it again (`None`: standard input or
+    /// a made-up return, whose part keeps what a diagnostic shows). With
+    /// `peers`, its values are peers (a file of the run, not history).
+    pub fn add(&mut self, order: u32, path: Option<&Path>, part: Part<'_>, peers: bool) {
+        let c = &mut self.c;
+        let slot = order as usize;
+        if c.sources.len() <= slot {
+            c.sources.resize(slot + 1, None);
+        }
+        c.sources[slot] = Some(match path {
+            Some(p) => Source::Path(p.into()),
+            None => Source::Kept,
+        });
+        // Interned measures of the part's items, in its order.
+        let mut measures = Vec::with_capacity(part.items.len());
+        for (id, _) in &part.items {
+            let m = match c.measures.get(*id) {
+                Some(&m) => m,
+                None => {
+                    let m = c.measure_names.len() as u32;
+                    if m >= Item::MEASURES {
+                        // More distinct measure ids than any collection
+                        // has: the rest are not gathered.
+                        measures.push(None);
+                        continue;
+                    }
+                    c.measures.insert((*id).into(), m);
+                    c.measure_names.push((*id).into());
+                    m
+                }
+            };
+            measures.push(Some(m));
+        }
+        let mut at = vec![u32::MAX; part.items.len()];
+        for r in &part.returns {
+            let org = intern(&mut c.orgs, r.org);
+            let keys: Vec<Option<u32>> = r
+                .keys
+                .iter()
+                .map(|k| k.map(|k| intern(&mut c.keys, k)))
+                .collect();
+            // Sorted by interned measure, for lookups; a return's items
+            // fit in one page (a return of more measures than that keeps
+            // the first).
+            let mut mine: Vec<(u32, usize)> = (r.start..r.start + r.len)
+                .filter_map(|i| Some((measures[i]?, i)))
+                .collect();
+            mine.sort_unstable();
+            mine.truncate(Items::PAGE);
+            let start = c.items.start_run(mine.len());
+            for (k, &(m, i)) in mine.iter().enumerate() {
+                let item = start + k as u32;
+                at[i] = item;
+                let value = part.items[i].1;
+                c.items.push(m, value);
+                if let (true, Some((_, unit))) = (peers, value) {
+                    self.peers
+                        .entry((m, r.period))
+                        .or_default()
+                        .push(item, order, unit);
+                    for (g, key) in keys.iter().enumerate() {
+                        if let Some(key) = key {
+                            self.groups
+                                .entry((m, r.period, g as u32, *key))
+                                .or_default()
+                                .push(item, order, unit);
+                        }
+                    }
+                }
+            }
+            c.heads.push(Head {
+                org,
+                period: r.period,
+                order,
+                ret: r.ret,
+                start,
+                len: mine.len() as u32,
+            });
+        }
+        for (i, p) in part.past.into_iter().enumerate() {
+            if let Some(&item) = at.get(i).filter(|&&a| a != u32::MAX) {
+                c.past.insert(item, p);
+            }
+        }
+        for (i, typed, place) in part.kept {
+            if let Some(&item) = at.get(i).filter(|&&a| a != u32::MAX) {
+                c.kept.insert(item, (typed, place.map(Box::new)));
+            }
+        }
+    }
+
+    pub fn finish(self) -> Collection {
+        let Builder {
+            mut c,
+            peers,
+            groups,
+        } = self;
+        c.heads
+            .sort_unstable_by_key(|h| (h.org, h.period, h.order, h.ret));
+        c.items.shrink();
+        c.heads.shrink_to_fit();
+        let items = &c.items;
+        c.peers = peers
+            .into_iter()
+            .map(|(k, b)| (k, b.finish(items)))
+            .collect();
+        c.groups = groups
+            .into_iter()
+            .map(|(k, b)| (k, b.finish(items)))
+            .collect();
+        c
+    }
+}
