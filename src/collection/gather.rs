@@ -25,13 +25,16 @@ use crate::period::Period;
 use crate::returns::{LoadedFile, Return};
 use crate::value::Unit;
 
+/// A measure's own value, when a number: its amount and unit.
+type Own = (Decimal, Option<Unit>);
+
 /// What one file gives, borrowing its loaded model: made on the worker
 /// that read it, then merged with [`Builder::add`].
 #[derive(Debug, Default)]
 pub struct Part<'a> {
     returns: Vec<PartReturn<'a>>,
     /// Each return's measures, the first of each id only, sorted by id.
-    items: Vec<(&'a str, Option<(Decimal, Option<Unit>)>)>,
+    items: Vec<(&'a str, Option<Own>)>,
     /// By item, when the rules read `previous` or `last_year`.
     past: Vec<PastFields>,
     /// By item, for a source that cannot be read again: the own value as
@@ -185,7 +188,7 @@ impl<'a> Part<'a> {
 }
 
 /// A value's amount and unit, when it is a number.
-fn number(v: &Val<'_>) -> Option<(Decimal, Option<Unit>)> {
+fn number(v: &Val<'_>) -> Option<Own> {
     match v {
         Val::Num(n, u, _) => Some((*n, *u)),
         _ => None,
