@@ -6,9 +6,9 @@
 //! compiler resolves calls from this table (`compile/expr.rs`), the names
 //! it lists are reserved (`compile::is_reserved`), `unknown_function`'s help
 //! lists them, and `docs/language.md`'s table of functions is checked
-//! against it (`tests/docs_in_sync.rs`). Adding a function is a row here
-//! and its arm in `eval::apply` (or `eval::collection` for the functions
-//! over `peers`).
+//! against it (`tests/docs_in_sync.rs`). Adding a function is a variant
+//! of [`Func`], a row here and its arm in `eval::value::apply` (or in
+//! `ReturnCtx::peers`, `eval/mod.rs`, for the functions over `peers`).
 //!
 //! A name may have several rows, told apart by the kinds of their
 //! arguments: `count(each measure)` and `count(peers)`, `min(x, y)` and
