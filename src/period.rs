@@ -264,19 +264,13 @@ pub struct BySub<T> {
 }
 
 impl<T: Default> BySub<T> {
-    /// A table with `f(sub)` for each sub-period of `frequency`, in order.
-    pub fn from_fn(frequency: Frequency, mut f: impl FnMut(SubPeriod) -> T) -> BySub<T> {
-        let head = std::array::from_fn(|i| match SubPeriod::new(frequency, i as u8) {
-            Some(sub) => f(sub),
-            None => T::default(),
-        });
-        let tail = (4..frequency.count())
-            .map(|index| f(SubPeriod { frequency, index }))
-            .collect();
+    /// A table of `T::default()` for each sub-period of `frequency`, to
+    /// fill in with [`BySub::get_mut`].
+    pub fn new(frequency: Frequency) -> BySub<T> {
         BySub {
             frequency,
-            head,
-            tail,
+            head: Default::default(),
+            tail: (4..frequency.count()).map(|_| T::default()).collect(),
         }
     }
 }
@@ -284,6 +278,21 @@ impl<T: Default> BySub<T> {
 impl<T> BySub<T> {
     pub fn frequency(&self) -> Frequency {
         self.frequency
+    }
+
+    /// The entry for `sub`, to change; `None` for a sub-period of another
+    /// frequency.
+    #[inline]
+    pub fn get_mut(&mut self, sub: SubPeriod) -> Option<&mut T> {
+        if sub.frequency != self.frequency {
+            return None;
+        }
+        let i = sub.slot();
+        if i < 4 {
+            self.head.get_mut(i)
+        } else {
+            self.tail.get_mut(i - 4)
+        }
     }
 
     /// The entry for `sub`; `None` for a sub-period of another frequency.
@@ -301,11 +310,50 @@ impl<T> BySub<T> {
     }
 
     /// Every sub-period of the frequency with its entry, in order.
-    pub fn iter(&self) -> impl Iterator<Item = (SubPeriod, &T)> + Clone {
-        let n = usize::from(self.frequency.count()).min(4);
-        self.frequency
-            .sub_periods()
-            .zip(self.head[..n].iter().chain(self.tail.iter()))
+    #[inline]
+    pub fn iter(&self) -> BySubIter<'_, T> {
+        BySubIter {
+            table: self,
+            index: 0,
+        }
+    }
+}
+
+/// [`BySub::iter`]: a counter and an index, which the built-in checks,
+/// looping over every entry's table, need no more than.
+#[derive(Debug)]
+pub struct BySubIter<'t, T> {
+    table: &'t BySub<T>,
+    index: u8,
+}
+
+impl<T> Clone for BySubIter<'_, T> {
+    fn clone(&self) -> Self {
+        BySubIter {
+            table: self.table,
+            index: self.index,
+        }
+    }
+}
+
+impl<'t, T> Iterator for BySubIter<'t, T> {
+    type Item = (SubPeriod, &'t T);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let frequency = self.table.frequency;
+        let index = self.index;
+        let i = usize::from(index);
+        let item = if i < 4 {
+            if index >= frequency.count() {
+                return None;
+            }
+            self.table.head.get(i)?
+        } else {
+            self.table.tail.get(i - 4)?
+        };
+        self.index += 1;
+        Some((SubPeriod { frequency, index }, item))
     }
 }
 

@@ -82,8 +82,26 @@ const BLOCK: usize = 4096;
 
 /// How many characters a run of UTF-8 bytes holds (the bytes that do not
 /// continue a character), whatever the run's ends cut.
+///
+/// Eight bytes at a time: a continuation byte is `10xxxxxx`, so its high
+/// bit is set and the bit below it clear; a byte loop costs several times
+/// as much on the long rows of a CSV file.
 fn chars_in(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    let mut words = bytes.chunks_exact(8);
+    let mut continuing = 0;
+    for word in words.by_ref() {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let x = u64::from_le_bytes(word);
+        // Bit 6 of each byte moved up to bit 7 (a bit shifted out of one
+        // byte lands on bit 0 of the next, which the mask drops).
+        continuing += (x & !(x << 1) & HIGHS).count_ones() as usize;
+    }
+    let rest = words.remainder();
+    continuing += rest.iter().filter(|&&b| b & 0xc0 == 0x80).count();
+    bytes.len() - continuing
 }
 
 impl LineIndex {
@@ -240,6 +258,19 @@ mod tests {
                 }))
                 .collect();
             assert_eq!(line_starts(part), naive, "{len}");
+        }
+    }
+
+    #[test]
+    fn characters_are_counted_as_a_byte_loop_counts_them() {
+        let text = "a£€😀é\u{7f}\u{80}xyz0123456789".repeat(3);
+        let bytes = text.as_bytes();
+        for start in 0..bytes.len() {
+            for end in start..bytes.len() {
+                let part = &bytes[start..end];
+                let naive = part.iter().filter(|&&b| (b as i8) >= -0x40).count();
+                assert_eq!(chars_in(part), naive, "{start}..{end}");
+            }
         }
     }
 

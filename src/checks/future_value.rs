@@ -26,12 +26,12 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
     let word = own.frequency.sub_word();
     for e in &ctx.entries {
         for (sub, p) in e.parsed.iter().filter(|(s, _)| *s > own) {
-            let (Some(p), Some(text)) = (p, e.entry.values.get(sub)) else {
-                continue;
-            };
-            if matches!(p, ValueText::Missing(_)) {
+            if matches!(p, None | Some(ValueText::Missing(_))) {
                 continue;
             }
+            let Some(text) = e.entry.values.get(sub) else {
+                continue;
+            };
             let (later, label) = (sub.label(), own.label());
             out.push(
                 CHECK

@@ -27,10 +27,10 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let word = ctx.frequency.sub_word();
-        let mut best: Option<(SubPeriod, rust_decimal::Decimal, String)> = None;
+        let mut best: Option<(SubPeriod, rust_decimal::Decimal, &str)> = None;
         for (sub, v) in e.values.iter() {
             let Val::Num(n, _, raw) = v else { continue };
-            let raw = raw.unwrap_or_default().to_string();
+            let raw = raw.unwrap_or_default();
             if let Some((psub, pn, praw)) = &best
                 && n < pn
                 && let Some(text) = e.entry.values.get(sub)

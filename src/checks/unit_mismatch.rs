@@ -75,12 +75,14 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
         }
         let Some(unit) = e.unit else { continue };
         for (sub, parsed) in e.parsed.iter() {
-            let (Some(ValueText::Quantity(v)), Some(text)) = (parsed, e.entry.values.get(sub))
-            else {
+            let Some(ValueText::Quantity(v)) = parsed else {
                 continue;
             };
             let Some(vu) = v.unit else { continue };
-            if vu != unit && !(unit == Unit::Count && vu == Unit::Count) {
+            if vu != unit
+                && !(unit == Unit::Count && vu == Unit::Count)
+                && let Some(text) = e.entry.values.get(sub)
+            {
                 out.push(
                     CHECK
                         .finding(

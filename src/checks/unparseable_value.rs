@@ -26,9 +26,10 @@ Example:
 fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
     for e in &ctx.entries {
         for (sub, parsed) in e.parsed.iter() {
-            let (Some(ValueText::Invalid { reason }), Some(text)) =
-                (parsed, e.entry.values.get(sub))
-            else {
+            let Some(ValueText::Invalid { reason }) = parsed else {
+                continue;
+            };
+            let Some(text) = e.entry.values.get(sub) else {
                 continue;
             };
             out.push(

@@ -716,13 +716,26 @@ fn resolve_entry<'a>(
         .known(KnownField::Unit)
         .and_then(|t| Unit::from_name(trim(t.as_str())));
     let unit = measure.and_then(|m| m.unit).or(stated_unit);
-    let parsed = BySub::from_fn(frequency, |s| {
-        entry.values.get(s).map(|t| parse_value(t.as_str()))
-    });
-    let values = BySub::from_fn(frequency, |s| match (parsed.get(s), entry.values.get(s)) {
-        (Some(Some(p)), Some(t)) => to_val(p, t.as_str(), unit),
-        _ => Val::Missing(MissingKind::Blank, None),
-    });
+    // The three tables of the values, filled in one pass over the values
+    // given (a sub-period not given is `None`, blank and not present).
+    let mut parsed: BySub<Option<ValueText>> = BySub::new(frequency);
+    let mut values: BySub<Val<'a>> = BySub::new(frequency);
+    let mut present: BySub<bool> = BySub::new(frequency);
+    for (sub, text) in entry.values.iter() {
+        let (Some(p), Some(v), Some(given)) = (
+            parsed.get_mut(sub),
+            values.get_mut(sub),
+            present.get_mut(sub),
+        ) else {
+            continue;
+        };
+        let raw = text.as_str();
+        let value = parse_value(raw);
+        // A quantity is never blank text.
+        *given = matches!(value, ValueText::Quantity(_)) || !is_blank(raw);
+        *v = to_val(&value, raw, unit);
+        *p = Some(value);
+    }
     let status = match entry.known(KnownField::Status) {
         Some(t) if is_blank(t.as_str()) => Val::Missing(MissingKind::Blank, Some(t.as_str())),
         Some(t) => match Rag::parse(t.as_str()) {
@@ -777,9 +790,6 @@ fn resolve_entry<'a>(
         text(entry.known(KnownField::Officer)),
         text(entry.known(KnownField::Commentary)),
     ];
-    let present = BySub::from_fn(frequency, |s| {
-        entry.values.get(s).is_some_and(|t| !is_blank(t.as_str()))
-    });
     EntryCtx {
         entry,
         decl,
