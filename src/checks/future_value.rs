@@ -25,6 +25,9 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
     let Some(own) = ctx.sub else { return };
     let word = own.frequency.sub_word();
     for e in &ctx.entries {
+        if e.marks.last_filled.is_none_or(|last| last <= own) {
+            continue;
+        }
         for (sub, p) in e.parsed.iter().filter(|(s, _)| *s > own) {
             if matches!(p, None | Some(ValueText::Missing(_))) {
                 continue;

@@ -25,7 +25,7 @@ Example:
 
 fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
     let Some(own) = ctx.sub else { return };
-    for e in &ctx.entries {
+    for e in ctx.entries.iter().filter(|e| e.marks.deferred) {
         for (sub, p) in e.parsed.iter() {
             let Some(ValueText::Missing(MissingKind::Deferred { quarter, month })) = p else {
                 continue;

@@ -74,6 +74,9 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             }
         }
         let Some(unit) = e.unit else { continue };
+        if !e.marks.other_unit {
+            continue;
+        }
         for (sub, parsed) in e.parsed.iter() {
             let Some(ValueText::Quantity(v)) = parsed else {
                 continue;

@@ -25,21 +25,24 @@ Example:
 
 fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
     for e in &ctx.entries {
-        for (sub, parsed) in e.parsed.iter() {
-            let Some(ValueText::Invalid { reason }) = parsed else {
-                continue;
-            };
-            let Some(text) = e.entry.values.get(sub) else {
-                continue;
-            };
-            out.push(
-                CHECK
-                    .finding(message(text.as_str(), reason), text.pos)
-                    .label("not a value")
-                    .help(help_for(text.as_str()))
-                    .measure(e.entry.id())
-                    .field(sub.name()),
-            );
+        // Only an entry with an invalid value has any to report.
+        if e.marks.invalid {
+            for (sub, parsed) in e.parsed.iter() {
+                let Some(ValueText::Invalid { reason }) = parsed else {
+                    continue;
+                };
+                let Some(text) = e.entry.values.get(sub) else {
+                    continue;
+                };
+                out.push(
+                    CHECK
+                        .finding(message(text.as_str(), reason), text.pos)
+                        .label("not a value")
+                        .help(help_for(text.as_str()))
+                        .measure(e.entry.id())
+                        .field(sub.name()),
+                );
+            }
         }
         if let Some(t) = e.entry.known(KnownField::Target)
             && let ValueText::Invalid { reason } = parse_value(t.as_str())

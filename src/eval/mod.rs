@@ -68,9 +68,26 @@ pub struct EntryCtx<'a> {
     pub typed: Vec<Option<Val<'a>>>,
     /// Sub-periods given and not blank: the values `for each value` visits.
     pub present: BySub<bool>,
+    /// What the built-in checks look for among the values, noted as they
+    /// are read: an entry with none of it is passed over at once.
+    pub marks: ValueMarks,
     /// Title, section, officer and commentary as values, by [`TextField`]:
     /// read by many checks, so looked at (is it blank?) once.
     pub texts: [Val<'a>; 4],
+}
+
+/// What [`EntryCtx::parsed`] holds, in brief.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ValueMarks {
+    /// Some value is not a value (`unparseable_value`).
+    pub invalid: bool,
+    /// Some value is a deferral (`overdue_deferral`).
+    pub deferred: bool,
+    /// Some value states a unit other than the entry's (`unit_mismatch`).
+    pub other_unit: bool,
+    /// The last sub-period whose value is neither missing nor a
+    /// placeholder (`future_value`).
+    pub last_filled: Option<SubPeriod>,
 }
 
 /// The text fields of an entry kept as values in [`EntryCtx::texts`].
@@ -721,6 +738,7 @@ fn resolve_entry<'a>(
     let mut parsed: BySub<Option<ValueText>> = BySub::new(frequency);
     let mut values: BySub<Val<'a>> = BySub::new(frequency);
     let mut present: BySub<bool> = BySub::new(frequency);
+    let mut marks = ValueMarks::default();
     for (sub, text) in entry.values.iter() {
         let (Some(p), Some(v), Some(given)) = (
             parsed.get_mut(sub),
@@ -733,6 +751,21 @@ fn resolve_entry<'a>(
         let value = parse_value(raw);
         // A quantity is never blank text.
         *given = matches!(value, ValueText::Quantity(_)) || !is_blank(raw);
+        match &value {
+            ValueText::Quantity(q) => {
+                if let (Some(a), Some(b)) = (q.unit, unit)
+                    && a != b
+                {
+                    marks.other_unit = true;
+                }
+            }
+            ValueText::Missing(MissingKind::Deferred { .. }) => marks.deferred = true,
+            ValueText::Missing(_) => {}
+            ValueText::Invalid { .. } => marks.invalid = true,
+        }
+        if !matches!(value, ValueText::Missing(_)) {
+            marks.last_filled = marks.last_filled.max(Some(sub));
+        }
         *v = to_val(&value, raw, unit);
         *p = Some(value);
     }
@@ -803,6 +836,7 @@ fn resolve_entry<'a>(
         extras,
         typed,
         present,
+        marks,
         texts,
     }
 }

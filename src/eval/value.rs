@@ -41,6 +41,7 @@ impl Val<'_> {
     /// The value as a person reads it, borrowed when it can be (as typed,
     /// or a text): what `matches`, `len` and `lower` read, without an
     /// allocation per evaluation.
+    #[inline]
     pub fn text(&self) -> Cow<'_, str> {
         match self {
             Val::Missing(_, Some(raw)) | Val::Num(_, _, Some(raw)) | Val::Status(_, Some(raw)) => {
@@ -49,8 +50,15 @@ impl Val<'_> {
             Val::Text(t) => Cow::Borrowed(t.as_ref()),
             Val::Status(r, None) => Cow::Borrowed(r.name()),
             Val::Unit(u) => Cow::Borrowed(u.name()),
-            other => Cow::Owned(other.render()),
+            other => Cow::Owned(other.render_owned()),
         }
+    }
+
+    /// [`Val::render`] out of line: the rare case of [`Val::text`].
+    #[cold]
+    #[inline(never)]
+    fn render_owned(&self) -> String {
+        self.render()
     }
 
     /// The value as a person reads it: as typed when it came from a return.

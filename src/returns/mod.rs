@@ -143,6 +143,7 @@ impl Values {
     }
 
     /// Give (or, with `None`, take away) the value for `sub`.
+    #[inline(always)]
     pub fn set(&mut self, sub: SubPeriod, text: Option<Text>) {
         match sub.frequency {
             Frequency::Quarterly => {
