@@ -76,6 +76,48 @@ pub struct EntryCtx<'a> {
     pub texts: [Val<'a>; 4],
 }
 
+impl EntryCtx<'_> {
+    /// Fill [`EntryCtx::parsed`], [`EntryCtx::values`] and
+    /// [`EntryCtx::present`] in one pass over the values given (a
+    /// sub-period not given stays `None`, blank and not present), noting
+    /// [`EntryCtx::marks`]. Done in place, in the return's vector of
+    /// entries: the tables are not moved once filled.
+    fn read_values(&mut self) {
+        let (entry, unit) = (self.entry, self.unit);
+        for (sub, text) in entry.values.iter() {
+            let (Some(p), Some(v), Some(given)) = (
+                self.parsed.get_mut(sub),
+                self.values.get_mut(sub),
+                self.present.get_mut(sub),
+            ) else {
+                continue;
+            };
+            let raw = text.as_str();
+            let value = parse_value(raw);
+            // A quantity is never blank text.
+            *given = matches!(value, ValueText::Quantity(_)) || !is_blank(raw);
+            let marks = &mut self.marks;
+            match &value {
+                ValueText::Quantity(q) => {
+                    if let (Some(a), Some(b)) = (q.unit, unit)
+                        && a != b
+                    {
+                        marks.other_unit = true;
+                    }
+                }
+                ValueText::Missing(MissingKind::Deferred { .. }) => marks.deferred = true,
+                ValueText::Missing(_) => {}
+                ValueText::Invalid { .. } => marks.invalid = true,
+            }
+            if !matches!(value, ValueText::Missing(_)) {
+                marks.last_filled = marks.last_filled.max(Some(sub));
+            }
+            *v = to_val(&value, raw, unit);
+            *p = Some(value);
+        }
+    }
+}
+
 /// What [`EntryCtx::parsed`] holds, in brief.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ValueMarks {
@@ -179,6 +221,9 @@ impl<'a> ReturnCtx<'a> {
                 by_measure[d] = Some(i);
             }
             entries.push(resolve_entry(rules, entry, decl, frequency));
+            if let Some(e) = entries.last_mut() {
+                e.read_values();
+            }
         }
         let return_keys = rules.return_keys.iter().map(|k| ret.header(k)).collect();
         let mut ctx = ReturnCtx {
@@ -369,6 +414,9 @@ impl<'a> ReturnCtx<'a> {
 
     /// A field of the current measure in the same organisation's
     /// `previous` or `last_year` return: missing when there is none.
+    // Out of line: `slot`, on every field read, would otherwise carry its
+    // frame.
+    #[inline(never)]
     fn past(&self, which: Past, field: Field, scope: Scope) -> Val<'a> {
         let blank = Val::Missing(MissingKind::Blank, None);
         let fact = (|| {
@@ -733,42 +781,6 @@ fn resolve_entry<'a>(
         .known(KnownField::Unit)
         .and_then(|t| Unit::from_name(trim(t.as_str())));
     let unit = measure.and_then(|m| m.unit).or(stated_unit);
-    // The three tables of the values, filled in one pass over the values
-    // given (a sub-period not given is `None`, blank and not present).
-    let mut parsed: BySub<Option<ValueText>> = BySub::new(frequency);
-    let mut values: BySub<Val<'a>> = BySub::new(frequency);
-    let mut present: BySub<bool> = BySub::new(frequency);
-    let mut marks = ValueMarks::default();
-    for (sub, text) in entry.values.iter() {
-        let (Some(p), Some(v), Some(given)) = (
-            parsed.get_mut(sub),
-            values.get_mut(sub),
-            present.get_mut(sub),
-        ) else {
-            continue;
-        };
-        let raw = text.as_str();
-        let value = parse_value(raw);
-        // A quantity is never blank text.
-        *given = matches!(value, ValueText::Quantity(_)) || !is_blank(raw);
-        match &value {
-            ValueText::Quantity(q) => {
-                if let (Some(a), Some(b)) = (q.unit, unit)
-                    && a != b
-                {
-                    marks.other_unit = true;
-                }
-            }
-            ValueText::Missing(MissingKind::Deferred { .. }) => marks.deferred = true,
-            ValueText::Missing(_) => {}
-            ValueText::Invalid { .. } => marks.invalid = true,
-        }
-        if !matches!(value, ValueText::Missing(_)) {
-            marks.last_filled = marks.last_filled.max(Some(sub));
-        }
-        *v = to_val(&value, raw, unit);
-        *p = Some(value);
-    }
     let status = match entry.known(KnownField::Status) {
         Some(t) if is_blank(t.as_str()) => Val::Missing(MissingKind::Blank, Some(t.as_str())),
         Some(t) => match Rag::parse(t.as_str()) {
@@ -827,16 +839,17 @@ fn resolve_entry<'a>(
         entry,
         decl,
         unit,
-        parsed,
-        values,
+        // Filled by `read_values` once in place.
+        parsed: BySub::new(frequency),
+        values: BySub::new(frequency),
         status,
         target,
         rag: None,
         rag_undetermined: false,
         extras,
         typed,
-        present,
-        marks,
+        present: BySub::new(frequency),
+        marks: ValueMarks::default(),
         texts,
     }
 }
