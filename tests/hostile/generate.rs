@@ -384,8 +384,13 @@ pub fn step_summary_onto_input(dir: &Path) -> Run {
 
 pub fn jobs_refused(dir: &Path) -> Run {
     write(&dir.join("r.yaml"), CLEAN.as_bytes());
-    // Run with a memory cap too small for 64 threads' stacks.
-    Run::new(&["check", "--jobs", "64", "r.yaml"]).memory(64 << 20)
+    // Every worker thread asks for a 1 GiB stack under a 512 MiB cap, so
+    // the very first one is refused, before any worker runs. (A cap that
+    // only some threads' stacks overrun was timing-dependent: a worker
+    // that got its stack could then fail to allocate and abort the run.)
+    Run::new(&["check", "--jobs", "64", "r.yaml"])
+        .env("RUST_MIN_STACK", "1073741824")
+        .memory(512 << 20)
 }
 
 pub fn jobs_huge(dir: &Path) -> Run {
