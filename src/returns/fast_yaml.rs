@@ -223,15 +223,7 @@ impl<'a> Fast<'a> {
                 _ => i += 1,
             }
         }
-        if b[i - 1] == b' ' || i - start > MAX_KEY {
-            return None;
-        }
-        self.at = i + 1;
-        self.state = State::Value { colon: i };
-        Some(Ev::Scalar(
-            Cow::Borrowed(self.text.get(start..i)?),
-            Pos::bytes(start, i),
-        ))
+        self.key(start, i)
     }
 
     /// The value of a key of the block mapping at `indent`, whose `:` is
@@ -307,14 +299,21 @@ impl<'a> Fast<'a> {
                 _ => i += 1,
             }
         }
-        if b[i - 1] == b' ' || i - start > MAX_KEY {
+        self.key(start, i)
+    }
+
+    /// The key `start..colon` found by a block or a flow mapping's scan,
+    /// the scan moved past its colon; `None` (fall back) for a key that
+    /// ends in a space or is too long.
+    fn key(&mut self, start: usize, colon: usize) -> Scan<Ev<'a>> {
+        if self.bytes[colon - 1] == b' ' || colon - start > MAX_KEY {
             return None;
         }
-        self.at = i + 1;
-        self.state = State::Value { colon: i };
+        self.at = colon + 1;
+        self.state = State::Value { colon };
         Some(Ev::Scalar(
-            Cow::Borrowed(self.text.get(start..i)?),
-            Pos::bytes(start, i),
+            Cow::Borrowed(self.text.get(start..colon)?),
+            Pos::bytes(start, colon),
         ))
     }
 

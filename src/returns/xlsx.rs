@@ -882,19 +882,23 @@ mod tests {
         );
     }
 
+    /// An ODS text cell.
+    fn cell(text: &str) -> String {
+        format!(
+            r#"<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>"#
+        )
+    }
+
+    /// An ODS row of text cells.
+    fn row(cells: &[&str]) -> String {
+        format!(
+            "<table:table-row>{}</table:table-row>",
+            cells.iter().map(|c| cell(c)).collect::<String>()
+        )
+    }
+
     #[test]
     fn reads_ods() {
-        let cell = |text: &str| {
-            format!(
-                r#"<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>"#
-            )
-        };
-        let row = |cells: &[&str]| {
-            format!(
-                "<table:table-row>{}</table:table-row>",
-                cells.iter().map(|c| cell(c)).collect::<String>()
-            )
-        };
         let bytes = ods(&format!(
             r#"{}{}<table:table-row>{}{}{}<table:table-cell office:value-type="percentage" office:value="0.94"><text:p>94%</text:p></table:table-cell></table:table-row>"#,
             row(&["organisation", "period", "measure", "q1"]),
@@ -918,17 +922,6 @@ mod tests {
 
     #[test]
     fn a_layout_reads_ods_too() {
-        let cell = |text: &str| {
-            format!(
-                r#"<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>"#
-            )
-        };
-        let row = |cells: &[&str]| {
-            format!(
-                "<table:table-row>{}</table:table-row>",
-                cells.iter().map(|c| cell(c)).collect::<String>()
-            )
-        };
         let bytes = ods(&format!(
             "{}{}{}",
             row(&["", "Quarter 4 2011/12"]),

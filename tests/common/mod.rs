@@ -206,3 +206,13 @@ pub fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) 
         .collect();
     assert!(errors.is_empty(), "{what}: {errors:#?}");
 }
+
+/// The next number of splitmix64 from `state`: the same generated data on
+/// every machine, without a dependency.
+pub fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
