@@ -16,8 +16,7 @@ use crate::checks;
 use crate::collection::{Builder, Collection, Part};
 use crate::diagnostic::{self, Diagnostic, Finding, Location, Severity};
 use crate::discover::{WalkOptions, Walked, walk_files};
-use crate::eval::{ReturnCtx, Val};
-use crate::ir::RuleSet;
+use crate::eval::{Program, ReturnCtx, Val};
 use crate::report::{FileReport, MeasureDetail, MeasureReport, Report, ReturnReport, SubValue};
 use crate::returns::{self, KnownField, LoadedFile};
 use crate::waiver;
@@ -39,7 +38,7 @@ pub struct CheckOptions {
     /// Keep the text of each file that has a diagnostic in its report, for
     /// snippets (a clean file needs none, and its text is not kept).
     pub keep_sources: bool,
-    /// `--layout NAME`: the index of the layout (in [`RuleSet::layouts`])
+    /// `--layout NAME`: the index of the layout (in [`crate::ir::RuleSet::layouts`])
     /// that reads every CSV file and spreadsheet, whatever its name.
     pub layout: Option<usize>,
     /// Leave the rule set's waivers out: every diagnostic stands as the
@@ -156,7 +155,7 @@ fn is_return_file(path: &Path) -> bool {
 /// Check inputs in parallel; reports come back in input order, followed
 /// by the rule files' problems found over the run (`expired_waiver`,
 /// `unused_waiver`: see [`waiver::Tally`]).
-pub fn check_inputs(rules: &RuleSet, inputs: Vec<Input>, opts: &CheckOptions) -> Report {
+pub fn check_inputs(rules: &Program, inputs: Vec<Input>, opts: &CheckOptions) -> Report {
     let mut files: Vec<FileReport> = inputs
         .into_par_iter()
         .map(|input| check_input(rules, input, opts))
@@ -186,7 +185,7 @@ pub const STREAM_WINDOW_BYTES: u64 = 64 << 20;
 /// are in flight at a time, so memory stays flat however many returns there
 /// are, for a renderer that writes each file's part as it comes.
 pub fn check_each(
-    rules: &RuleSet,
+    rules: &Program,
     inputs: impl IntoIterator<Item = Input>,
     opts: &CheckOptions,
     sink: impl FnMut(FileReport),
@@ -202,7 +201,7 @@ pub fn check_each(
 /// started as soon as one is handed on, so no worker waits for the slowest
 /// file of a batch, and `sink` runs while the workers check.
 pub fn check_each_then<T: Send>(
-    rules: &RuleSet,
+    rules: &Program,
     inputs: impl IntoIterator<Item = Input>,
     opts: &CheckOptions,
     then: impl Fn(FileReport) -> T + Sync,
@@ -380,7 +379,7 @@ fn input_bytes(input: &Input) -> u64 {
 /// fail with exit status 2. A panic while checking (a bug in ragcheck) is
 /// caught here and reported as an `internal_error` on the file, so the
 /// other files are still checked.
-pub fn check_input(rules: &RuleSet, input: Input, opts: &CheckOptions) -> FileReport {
+pub fn check_input(rules: &Program, input: Input, opts: &CheckOptions) -> FileReport {
     let name = match &input {
         Input::File(path) => display_path(path),
         Input::Stdin(_) => "-".to_string(),
@@ -469,7 +468,7 @@ fn internal_error_report(name: &str, panic: &(dyn std::any::Any + Send)) -> File
 /// that cannot be read or loaded give nothing here (the check phase
 /// reports the inputs among them; history is never reported).
 pub fn gather<'p>(
-    rules: &RuleSet,
+    rules: &Program,
     inputs: impl IntoIterator<Item = &'p Path>,
     stdin: Option<&[u8]>,
     history: impl IntoIterator<Item = &'p Path>,
@@ -541,7 +540,7 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// Check one loaded file.
-pub fn check_loaded(rules: &RuleSet, loaded: &LoadedFile, opts: &CheckOptions) -> FileReport {
+pub fn check_loaded(rules: &Program, loaded: &LoadedFile, opts: &CheckOptions) -> FileReport {
     // `invalid_return`, and a layout's `unknown_measure`, are found while
     // loading: they take their check's severity setting here.
     let mut file_diags: Vec<Diagnostic> = loaded
@@ -643,7 +642,11 @@ fn add_details(report: &mut ReturnReport, ctx: &ReturnCtx<'_>) {
 }
 
 /// Check one resolved return: built-in checks, then the user's.
-pub fn check_return(rules: &RuleSet, loaded: &LoadedFile, ctx: &ReturnCtx<'_>) -> ReturnReport {
+pub fn check_return(
+    rules: &crate::ir::RuleSet,
+    loaded: &LoadedFile,
+    ctx: &ReturnCtx<'_>,
+) -> ReturnReport {
     let mut findings = Vec::new();
     checks::run_all(ctx, &mut findings);
     let checks_run = ctx.run_checks(&mut findings);

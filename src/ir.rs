@@ -39,20 +39,6 @@ pub struct RuleSet {
     pub return_keys: Vec<String>,
     /// The `test` blocks, with the file each is in.
     pub tests: Vec<(FileId, ast::TestDecl)>,
-    /// Conditions on one entry that checks share: the `where` of a scope and
-    /// the condition of a `count(each measure where …)`, when they do not
-    /// read the quarter. Each distinct condition appears once; a return
-    /// decides it at most once per entry, however many checks use it
-    /// (see [`Check::shared_where`] and [`Expr::Count`]).
-    pub shared: Vec<Expr>,
-    /// The `where` conditions of `for each value` scopes that read the
-    /// quarter (`where value is deferred`): each distinct one appears once,
-    /// and a return decides it at most once per value (see
-    /// [`Check::shared_value_where`]).
-    pub shared_values: Vec<Expr>,
-    /// Every condition compiled to closures, for the evaluator
-    /// ([`crate::eval::Plan`]).
-    pub plan: crate::eval::Plan,
     /// The `layout` blocks, in rule-set order (SPEC 2.6).
     pub layouts: Vec<crate::layout::Layout>,
     /// Declared measures by id, code and title, for a layout's measure
@@ -186,13 +172,6 @@ pub struct Check {
     pub key: std::sync::Arc<str>,
     pub about: Option<String>,
     pub scope: Scope,
-    /// The scope's `where`, as an index into [`RuleSet::shared`], when it
-    /// does not read the quarter (and so is the same for every value of an
-    /// entry).
-    pub shared_where: Option<usize>,
-    /// A `for each value` scope's `where` that reads the quarter, as an
-    /// index into [`RuleSet::shared_values`].
-    pub shared_value_where: Option<usize>,
     pub rules: Vec<CheckRule>,
     pub span: Span,
     pub rule: RuleRef,
@@ -256,9 +235,8 @@ pub enum Expr {
     },
     Matches(Box<Expr>, Box<Regex>),
     Call(Func, Vec<Expr>),
-    /// `count(each measure [where COND])`, with the condition's index in
-    /// [`RuleSet::shared`] (set when the rules are compiled).
-    Count(Option<Box<Expr>>, Option<usize>),
+    /// `count(each measure [where COND])`.
+    Count(Option<Box<Expr>>),
     /// A function over `peers` (SPEC 3.9): `median(peers)`,
     /// `quantile(peers by return.region, 0.9)`. `group` is the index in
     /// [`RuleSet::return_keys`] of `peers by return.KEY`; `args` are the
@@ -294,25 +272,6 @@ impl Expr {
                 operand.reads_quarter() || list.iter().any(Expr::reads_quarter)
             }
             Expr::Call(_, args) => args.iter().any(Expr::reads_quarter),
-        }
-    }
-
-    /// Every expression directly inside this one, mutably.
-    pub fn children_mut(&mut self) -> Vec<&mut Expr> {
-        match self {
-            Expr::Const(_) | Expr::Slot(_) => Vec::new(),
-            Expr::Count(c, _) => c.iter_mut().map(|c| &mut **c).collect(),
-            Expr::Neg(x) | Expr::Not(x) | Expr::Matches(x, _) => vec![&mut **x],
-            Expr::Arith(_, a, b) | Expr::Cmp(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) => {
-                vec![&mut **a, &mut **b]
-            }
-            Expr::Is { operand, .. } => vec![&mut **operand],
-            Expr::In { operand, list, .. } => {
-                let mut v = vec![&mut **operand];
-                v.extend(list.iter_mut());
-                v
-            }
-            Expr::Call(_, args) | Expr::Peers { args, .. } => args.iter_mut().collect(),
         }
     }
 }
@@ -502,46 +461,6 @@ impl Field {
 }
 
 impl RuleSet {
-    /// Every check, built-in then user, for SARIF rules and JUnit.
-    pub fn catalogue(&self) -> Vec<crate::report::CheckInfo> {
-        let mut out: Vec<crate::report::CheckInfo> = crate::checks::BUILTINS
-            .iter()
-            .enumerate()
-            .map(|(i, b)| crate::report::CheckInfo {
-                id: b.id.to_string(),
-                about: b.about.to_string(),
-                docs: b.docs.to_string(),
-                severity: self
-                    .builtin_severity
-                    .get(i)
-                    .copied()
-                    .flatten()
-                    .unwrap_or(b.severity),
-                rule: None,
-            })
-            .collect();
-        for c in &self.checks {
-            let severity = c
-                .rules
-                .iter()
-                .filter_map(|r| r.severity)
-                .max()
-                .unwrap_or(Severity::Warning);
-            let about = c
-                .about
-                .clone()
-                .unwrap_or_else(|| format!("User check `{}`.", c.id));
-            out.push(crate::report::CheckInfo {
-                id: c.id.clone(),
-                docs: format!("{about}\n\nDefined at {}:{}.", c.rule.file, c.rule.line),
-                about,
-                severity,
-                rule: Some(c.rule.clone()),
-            });
-        }
-        out
-    }
-
     /// The source text of a span.
     pub fn snippet(&self, span: Span) -> &str {
         self.sources

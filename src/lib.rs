@@ -47,4 +47,5 @@ pub mod value;
 pub mod waiver;
 
 pub use compile::{Compiled, compile};
+pub use eval::Program;
 pub use ir::RuleSet;

@@ -185,7 +185,7 @@ fn expected(v: &Values) -> BTreeSet<(String, String, String, &'static str)> {
     out
 }
 
-fn rules() -> ragcheck::RuleSet {
+fn rules() -> ragcheck::Program {
     let compiled = ragcheck::compile(vec![SourceFile::new("collection.rag", RULES)]);
     match compiled.rules {
         Some(r) => r,

@@ -14,7 +14,7 @@ use ragcheck::report::{FileReport, Report};
 
 mod common;
 
-fn shipped_rules() -> ragcheck::RuleSet {
+fn shipped_rules() -> ragcheck::Program {
     common::rules("rules")
 }
 

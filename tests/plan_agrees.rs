@@ -1,13 +1,15 @@
 //! The evaluator's two forms agree: every condition compiled to closures
 //! (`eval::Plan`, what `ragcheck check` runs) gives the same three-valued
 //! answer as the tree walker (`ReturnCtx::eval`, the reference) at every
-//! scope of every return: the shipped rules plus a rule file using every
-//! operator, over the samples and the built-in checks' fixtures.
+//! scope of every return, and every check runs at the places its scope and
+//! `where` give when walked: the shipped rules plus a rule file using
+//! every operator, over the samples and the built-in checks' fixtures.
 
 use std::path::{Path, PathBuf};
 
+use ragcheck::Program;
 use ragcheck::eval::{Cond, ReturnCtx, Scope, Tri};
-use ragcheck::ir::{self, RuleSet};
+use ragcheck::ir;
 use ragcheck::span::SourceFile;
 
 /// Conditions using every operator, function and kind of name.
@@ -41,7 +43,7 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn rules() -> RuleSet {
+fn rules() -> Program {
     let (mut sources, errors) = ragcheck::rules_io::read_rule_files(&[root().join("rules")]);
     assert!(errors.is_empty(), "{errors:?}");
     sources.push(SourceFile::new("every-operator.rag", EVERY_OPERATOR));
@@ -90,6 +92,39 @@ fn agree(ctx: &ReturnCtx<'_>, what: &str, path: &Path, compiled: &Cond, expr: &i
     n
 }
 
+/// How many places a check with this scope runs at, its `where` decided
+/// by the tree walker.
+fn places(ctx: &ReturnCtx<'_>, scope: &ir::Scope) -> u64 {
+    let holds = |w: &Option<ir::Expr>, s: Scope| {
+        w.as_ref()
+            .is_none_or(|w| Tri::of(&ctx.eval(w, s)) == Tri::True)
+    };
+    let mut n = 0;
+    for i in 0..ctx.entries.len() {
+        match scope {
+            ir::Scope::EachMeasure(w) => n += u64::from(holds(w, Scope::entry(i))),
+            ir::Scope::EachValue(w) => {
+                for (sub, &present) in ctx.entries[i].present.iter() {
+                    let s = Scope {
+                        entry: Some(i),
+                        sub: Some(sub),
+                    };
+                    n += u64::from(present && holds(w, s));
+                }
+            }
+            _ => {}
+        }
+    }
+    match scope {
+        ir::Scope::Return => 1,
+        ir::Scope::Measures(ids) => ids
+            .iter()
+            .filter(|&&m| (0..ctx.entries.len()).any(|i| ctx.entries[i].decl == Some(m)))
+            .count() as u64,
+        _ => n,
+    }
+}
+
 #[test]
 fn plans_agree_with_the_tree_walker() {
     let rules = rules();
@@ -103,34 +138,39 @@ fn plans_agree_with_the_tree_walker() {
         files += 1;
         for ret in &loaded.returns {
             let ctx = ReturnCtx::new(&rules, ret);
-            for (c, check) in rules.checks.iter().enumerate() {
-                for (r, rule) in check.rules.iter().enumerate() {
+            let plan = rules.plan();
+            for (check, compiled) in rules.checks.iter().zip(&plan.checks) {
+                for (r, (rule, when)) in check.rules.iter().zip(&compiled.whens).enumerate() {
                     let what = format!("check {} rule {r}", check.id);
-                    compared += agree(
-                        &ctx,
-                        &what,
-                        &path,
-                        &rules.plan.checks[c][r],
-                        &rule.condition,
-                    );
+                    compared += agree(&ctx, &what, &path, when, &rule.condition);
                 }
             }
             let shared = [
-                ("shared", &rules.shared, &rules.plan.shared),
-                (
-                    "shared per value",
-                    &rules.shared_values,
-                    &rules.plan.shared_values,
-                ),
+                ("shared", &plan.shared),
+                ("shared per value", &plan.shared_values),
             ];
-            for (kind, exprs, plans) in shared {
-                for (id, (expr, plan)) in exprs.iter().zip(plans).enumerate() {
-                    compared += agree(&ctx, &format!("{kind} {id}"), &path, plan, expr);
+            for (kind, list) in shared {
+                for (id, s) in list.iter().enumerate() {
+                    let what = format!("{kind} {id}");
+                    compared += agree(&ctx, &what, &path, &s.cond, &s.condition);
                 }
+            }
+            // Each check runs where its scope and `where`, walked, say.
+            let mut findings = Vec::new();
+            let runs = ctx.run_checks(&mut findings);
+            for (check, run) in rules.checks.iter().zip(&runs) {
+                let want = places(&ctx, &check.scope);
+                assert_eq!(
+                    run.evaluated,
+                    want,
+                    "check {} in {}",
+                    check.id,
+                    path.display()
+                );
             }
             for (m, measure) in rules.measures.iter().enumerate() {
                 for (b, band) in measure.bands.iter().enumerate() {
-                    if let (Some(c), Some(k)) = (&band.condition, &rules.plan.bands[m][b]) {
+                    if let (Some(c), Some(k)) = (&band.condition, &plan.bands[m][b]) {
                         let what = format!("band {b} of {}", measure.id);
                         compared += agree(&ctx, &what, &path, k, c);
                     }

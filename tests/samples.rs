@@ -9,7 +9,7 @@ use ragcheck::engine::{CheckOptions, Input, check_inputs, discover};
 use ragcheck::report::Report;
 use ragcheck::rules_io::read_rule_files;
 
-fn shipped_rules() -> ragcheck::RuleSet {
+fn shipped_rules() -> ragcheck::Program {
     let (sources, errors) = read_rule_files(&["rules".into()]);
     assert!(errors.is_empty(), "{errors:?}");
     let compiled = ragcheck::compile(sources);

@@ -13,8 +13,8 @@ use libfuzzer_sys::fuzz_target;
 use ragcheck::engine::{CheckOptions, check_loaded};
 use ragcheck::span::SourceFile;
 
-fn rules() -> &'static ragcheck::RuleSet {
-    static RULES: OnceLock<ragcheck::RuleSet> = OnceLock::new();
+fn rules() -> &'static ragcheck::Program {
+    static RULES: OnceLock<ragcheck::Program> = OnceLock::new();
     RULES.get_or_init(|| {
         let text = "measure m1 { unit percent target 100% \
                     green when value >= target red otherwise }\n";

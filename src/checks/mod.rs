@@ -24,6 +24,7 @@ mod unused_waiver;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::eval::ReturnCtx;
+use crate::report::CheckInfo;
 
 /// A built-in check's identity and documentation.
 #[derive(Debug)]
@@ -99,5 +100,49 @@ pub fn run_all(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
         for f in &mut out[start..] {
             f.severity = severity;
         }
+    }
+}
+
+/// The catalogue lives with the built-in checks, not in `ir`: compiled
+/// rules stay plain data that depends on no stage after them.
+impl crate::ir::RuleSet {
+    /// Every check, built-in then user, for SARIF rules and JUnit.
+    pub fn catalogue(&self) -> Vec<CheckInfo> {
+        let mut out: Vec<CheckInfo> = BUILTINS
+            .iter()
+            .enumerate()
+            .map(|(i, b)| CheckInfo {
+                id: b.id.to_string(),
+                about: b.about.to_string(),
+                docs: b.docs.to_string(),
+                severity: self
+                    .builtin_severity
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(b.severity),
+                rule: None,
+            })
+            .collect();
+        for c in &self.checks {
+            let severity = c
+                .rules
+                .iter()
+                .filter_map(|r| r.severity)
+                .max()
+                .unwrap_or(Severity::Warning);
+            let about = c
+                .about
+                .clone()
+                .unwrap_or_else(|| format!("User check `{}`.", c.id));
+            out.push(CheckInfo {
+                id: c.id.clone(),
+                docs: format!("{about}\n\nDefined at {}:{}.", c.rule.file, c.rule.line),
+                about,
+                severity,
+                rule: Some(c.rule.clone()),
+            });
+        }
+        out
     }
 }

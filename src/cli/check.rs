@@ -162,7 +162,7 @@ pub(crate) fn run(
 }
 
 /// `--layout NAME`: the layout's index, or why there is none.
-fn find_layout(rules: &ragcheck::RuleSet, name: &str) -> Result<usize, String> {
+fn find_layout(rules: &ragcheck::Program, name: &str) -> Result<usize, String> {
     if let Some(i) = rules.layouts.iter().position(|l| l.name == name) {
         return Ok(i);
     }
@@ -189,7 +189,7 @@ fn find_layout(rules: &ragcheck::RuleSet, name: &str) -> Result<usize, String> {
 
 /// What a run checks with and renders with.
 struct Run<'a> {
-    rules: &'a ragcheck::RuleSet,
+    rules: &'a ragcheck::Program,
     renderer: &'a dyn AnyRenderer,
     settings: &'a Settings,
     opts: &'a CheckOptions,
@@ -386,7 +386,7 @@ fn inputs(paths: &[PathBuf], walk: &WalkOptions) -> Result<Inputs, String> {
 /// can clash, so most runs cost a single `stat`.
 fn refuse_overwrites(
     settings: &Settings,
-    rules: &ragcheck::RuleSet,
+    rules: &ragcheck::Program,
     files: &engine::FileList,
     stdin: bool,
     step_summary: Option<&std::ffi::OsStr>,

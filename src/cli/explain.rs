@@ -322,7 +322,7 @@ fn expr_reads(e: &ir::Expr, m: usize) -> bool {
         ir::Expr::Call(_, args) | ir::Expr::Peers { args, .. } => {
             args.iter().any(|x| expr_reads(x, m))
         }
-        ir::Expr::Count(cond, _) => cond.as_ref().is_some_and(|c| expr_reads(c, m)),
+        ir::Expr::Count(cond) => cond.as_ref().is_some_and(|c| expr_reads(c, m)),
     }
 }
 

@@ -99,7 +99,7 @@ pub(crate) fn finish(written: Result<(), String>, status: i32) -> i32 {
 }
 
 /// Read and compile the rule set; on failure, print why and give `None`.
-pub(crate) fn load_rules(settings: &Settings) -> Option<(ragcheck::RuleSet, Vec<Diagnostic>)> {
+pub(crate) fn load_rules(settings: &Settings) -> Option<(ragcheck::Program, Vec<Diagnostic>)> {
     let paths = &settings.rules;
     if settings.rules_default && !paths.iter().any(|p| p.exists()) {
         eprintln!(

@@ -19,8 +19,7 @@ use rust_decimal::Decimal;
 
 use super::{Collection, HashMap, Head, Item, Items, Number, PastFields, PeerSet, Source, stats};
 use crate::diagnostic::Location;
-use crate::eval::{ReturnCtx, Val};
-use crate::ir::RuleSet;
+use crate::eval::{Program, ReturnCtx, Val};
 use crate::period::Period;
 use crate::returns::{LoadedFile, Return};
 use crate::value::Unit;
@@ -56,7 +55,7 @@ struct PartReturn<'a> {
 impl<'a> Part<'a> {
     /// What a loaded file gives. With `keep`, the own values' text and
     /// place are kept (standard input, which cannot be read again).
-    pub fn of_file(loaded: &'a LoadedFile, rules: &'a RuleSet, keep: bool) -> Part<'a> {
+    pub fn of_file(loaded: &'a LoadedFile, rules: &'a Program, keep: bool) -> Part<'a> {
         let mut part = Part::default();
         for (r, ret) in loaded.returns.iter().enumerate() {
             part.add_return(rules, ret, r, keep.then_some(loaded));
@@ -66,7 +65,7 @@ impl<'a> Part<'a> {
 
     /// What one return gives (rule tests gather their made-up returns so);
     /// its values' text is kept, their place is not.
-    pub fn of_return(rules: &'a RuleSet, ret: &'a Return) -> Part<'a> {
+    pub fn of_return(rules: &'a Program, ret: &'a Return) -> Part<'a> {
         let mut part = Part::default();
         part.add_return(rules, ret, 0, None);
         let kept: Vec<_> = (0..part.items.len()).collect();
@@ -76,7 +75,7 @@ impl<'a> Part<'a> {
 
     fn add_return(
         &mut self,
-        rules: &'a RuleSet,
+        rules: &'a Program,
         ret: &'a Return,
         index: usize,
         keep: Option<&'a LoadedFile>,

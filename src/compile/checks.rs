@@ -125,8 +125,6 @@ impl Compiler<'_> {
             key: c.id.name.as_str().into(),
             about,
             scope,
-            shared_where: None,
-            shared_value_where: None,
             rules: out,
             span: c.span,
             rule: self.rule_ref(c.id.span),

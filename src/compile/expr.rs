@@ -913,7 +913,7 @@ impl Compiler<'_> {
                         Some(c) => Some(Box::new(self.condition(rules, &inner_env, c)?)),
                         None => None,
                     };
-                    return Some((ir::Expr::Count(c, None), Ty::Num(Dim::Plain)));
+                    return Some((ir::Expr::Count(c), Ty::Num(Dim::Plain)));
                 }
                 (Arg::Peers(by, span), Param::Peers) => {
                     group = Some(self.peers_arg(rules, env, by.as_deref(), *span)?);

@@ -14,7 +14,6 @@
 //! | `settings` | `severity` settings and `waive` statements |
 //! | `layout` | `layout` blocks |
 //! | `expr` | expressions: names to slots, types and units (`pattern` for `matches`) |
-//! | `share` | the conditions checks share, decided once per entry |
 
 mod bands;
 mod checks;
@@ -24,13 +23,13 @@ mod layout;
 mod measures;
 pub mod pattern;
 mod settings;
-mod share;
 
 use std::collections::HashMap;
 
 use crate::ast::{self, Item};
 use crate::checks::BUILTINS;
 use crate::diagnostic::{Diagnostic, RuleRef, Severity};
+use crate::eval::Program;
 use crate::ir::RuleSet;
 use crate::span::{FileId, SourceFile, Span};
 use crate::suggest::did_you_mean;
@@ -100,14 +99,15 @@ pub fn is_reserved(name: &str) -> bool {
 /// Built-in checks about the waivers themselves, which no waiver can cover.
 const NOT_WAIVABLE: &[&str] = &["expired_waiver", "unused_waiver"];
 
-/// The result of compiling: the rule set when there was no error, and every
-/// diagnostic (errors and warnings) either way.
+/// The result of compiling: the rules, ready to run, when there was no
+/// error, and every diagnostic (errors and warnings) either way.
 pub struct Compiled {
-    pub rules: Option<RuleSet>,
+    pub rules: Option<Program>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Compile rule files (already read) into a [`RuleSet`].
+/// Compile rule files (already read) into a [`RuleSet`], and its
+/// conditions into the [`Program`] that checks returns.
 pub fn compile(sources: Vec<SourceFile>) -> Compiled {
     let mut c = Compiler {
         sources: &sources,
@@ -130,7 +130,7 @@ pub fn compile(sources: Vec<SourceFile>) -> Compiled {
         } else {
             rules.map(|mut r| {
                 r.sources = sources;
-                r
+                Program::new(r)
             })
         },
         diagnostics,
@@ -204,9 +204,6 @@ impl Compiler<'_> {
             extra_fields: Vec::new(),
             return_keys: Vec::new(),
             tests: Vec::new(),
-            shared: Vec::new(),
-            shared_values: Vec::new(),
-            plan: crate::eval::Plan::default(),
             layouts: Vec::new(),
             measure_lookup: crate::layout::MeasureLookup::default(),
             field_units: HashMap::new(),
@@ -291,8 +288,6 @@ impl Compiler<'_> {
         rules.collection.restated = crate::checks::builtin_index("restated_value")
             .and_then(|i| rules.builtin_severity.get(i).copied().flatten())
             .is_some();
-        share::share_conditions(&mut rules);
-        rules.plan = crate::eval::Plan::build(&rules);
         Some(rules)
     }
 

@@ -11,7 +11,7 @@
 //! |---|---|
 //! | this one | the return context ([`ReturnCtx`]) and the tree walker over `ir::Expr` ([`ReturnCtx::eval`]), the reference for messages and for `tests/plan_agrees.rs` |
 //! | `value` | run-time values ([`Val`]) and the operators on them |
-//! | `plan` | conditions compiled to closures ([`Plan`]), which checks run by |
+//! | `plan` | the [`Program`]: rules and their conditions compiled to closures ([`Plan`]), shared conditions gathered, which checks run by |
 //! | `memo` | remembered `matches` answers, per thread |
 //! | `run` | running a return's user checks ([`ReturnCtx::run_checks`]) |
 
@@ -23,10 +23,10 @@ mod value;
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 
-pub use plan::{Cond, Plan, Tri};
+pub use plan::{CheckPlan, Cond, Plan, Program, Shared, Tri, Visit};
 pub use value::{Val, to_val, typed_val};
 use value::{
-    apply, arith, compare, constant, holds, is_kind, join_units, membership, number, truth,
+    apply, arith, compare, constant, count, holds, is_kind, join_units, membership, number, truth,
 };
 
 use rust_decimal::Decimal;
@@ -145,6 +145,8 @@ pub enum TextField {
 #[derive(Debug)]
 pub struct ReturnCtx<'a> {
     pub rules: &'a RuleSet,
+    /// The rules' compiled conditions.
+    plan: &'a Plan,
     pub ret: &'a Return,
     /// The return's period, read from its header (`None` when the header
     /// names none).
@@ -165,11 +167,11 @@ pub struct ReturnCtx<'a> {
     pub return_keys: Vec<Option<&'a Text>>,
     /// `when` conditions that could not be decided.
     pub not_evaluated: Cell<u64>,
-    /// For each [`RuleSet::shared`] condition, the entries (indexes, in
+    /// For each [`Plan::shared`] condition, the entries (indexes, in
     /// order) it is true of: worked out on first use, then shared by every
     /// check and `count` with that condition.
     selections: Vec<OnceCell<Box<[u32]>>>,
-    /// For each [`RuleSet::shared_values`] condition, the values it is true
+    /// For each [`Plan::shared_values`] condition, the values it is true
     /// of, each as [`value_key`], in order.
     value_selections: Vec<OnceCell<Box<[u32]>>>,
     /// This thread's remembered `matches` results.
@@ -180,17 +182,18 @@ pub struct ReturnCtx<'a> {
 }
 
 impl<'a> ReturnCtx<'a> {
-    pub fn new(rules: &'a RuleSet, ret: &'a Return) -> ReturnCtx<'a> {
-        ReturnCtx::with_collection(rules, ret, None)
+    pub fn new(program: &'a Program, ret: &'a Return) -> ReturnCtx<'a> {
+        ReturnCtx::with_collection(program, ret, None)
     }
 
     /// A return resolved with the gathered collection to look up `peers`,
     /// `previous` and `last_year` in (bands may read them too).
     pub fn with_collection(
-        rules: &'a RuleSet,
+        program: &'a Program,
         ret: &'a Return,
         collection: Option<&'a Collection>,
     ) -> ReturnCtx<'a> {
+        let (rules, plan) = (program.rules(), program.plan());
         let period = ret.period.as_ref().map(|p| Period::find_in(p.as_str()));
         let known = period.as_ref().and_then(|p| p.as_ref().ok()).copied();
         let sub = known.map(Period::sub);
@@ -228,6 +231,7 @@ impl<'a> ReturnCtx<'a> {
         let return_keys = rules.return_keys.iter().map(|k| ret.header(k)).collect();
         let mut ctx = ReturnCtx {
             rules,
+            plan,
             ret,
             period,
             sub,
@@ -237,8 +241,8 @@ impl<'a> ReturnCtx<'a> {
             by_measure,
             return_keys,
             not_evaluated: Cell::new(0),
-            selections: (0..rules.shared.len()).map(|_| OnceCell::new()).collect(),
-            value_selections: (0..rules.shared_values.len())
+            selections: (0..plan.shared.len()).map(|_| OnceCell::new()).collect(),
+            value_selections: (0..plan.shared_values.len())
                 .map(|_| OnceCell::new())
                 .collect(),
             memo: memo::Lease::take(),
@@ -259,18 +263,14 @@ impl<'a> ReturnCtx<'a> {
             }
             let env = Scope::entry(i);
             let mut rag = None;
-            let compiled = self.rules.plan.bands.get(decl);
+            let compiled = self.plan.bands.get(decl).map_or(&[][..], Vec::as_slice);
             if !self.value(i, None).is_missing() {
-                for (b, band) in m.bands.iter().enumerate() {
-                    let Some(c) = &band.condition else {
+                for (band, cond) in m.bands.iter().zip(compiled) {
+                    let Some(cond) = cond else {
                         rag = Some(band.status);
                         break;
                     };
-                    let holds = match compiled.and_then(|p| p.get(b)).and_then(Option::as_ref) {
-                        Some(k) => k(self, env),
-                        None => Tri::of(&self.eval(c, env)),
-                    };
-                    match holds {
+                    match cond(self, env) {
                         Tri::True => {
                             rag = Some(band.status);
                             break;
@@ -356,7 +356,7 @@ impl<'a> ReturnCtx<'a> {
             } => self.is_in(operand, list, *negated, scope),
             ir::Expr::Matches(x, re) => self.matches(x, re, scope),
             ir::Expr::Call(f, args) => self.call(*f, args, scope),
-            ir::Expr::Count(cond, shared) => self.count(cond.as_deref(), *shared),
+            ir::Expr::Count(cond) => self.count(cond.as_deref()),
             ir::Expr::Peers { func, group, args } => self.peers(*func, *group, args, scope),
         }
     }
@@ -477,33 +477,25 @@ impl<'a> ReturnCtx<'a> {
         }
     }
 
-    fn count(&self, cond: Option<&ir::Expr>, shared: Option<usize>) -> Val<'a> {
-        let n = match (cond, shared) {
-            (None, _) => self.entries.len(),
-            (Some(_), Some(id)) => self.selection(id).len(),
-            (Some(c), None) => (0..self.entries.len())
+    /// `count(each measure [where …])` walked entry by entry: the
+    /// reference for the plan's, which counts a shared selection.
+    fn count(&self, cond: Option<&ir::Expr>) -> Val<'a> {
+        count(match cond {
+            None => self.entries.len(),
+            Some(c) => (0..self.entries.len())
                 .filter(|&i| self.eval(c, Scope::entry(i)) == Val::Bool(true))
                 .count(),
-        };
-        Val::Num(Decimal::from(n as u64), None, None)
+        })
     }
 
-    /// The entries shared condition `id` is true of, in order.
+    /// The entries [`Plan::shared`] condition `id` is true of, in order.
     fn selection(&self, id: usize) -> &[u32] {
-        let Some(cell) = self.selections.get(id) else {
+        let (Some(cell), Some(shared)) = (self.selections.get(id), self.plan.shared.get(id)) else {
             return &[];
         };
         cell.get_or_init(|| {
-            let holds = |i: usize| match self.rules.plan.shared.get(id) {
-                Some(c) => c(self, Scope::entry(i)) == Tri::True,
-                None => self
-                    .rules
-                    .shared
-                    .get(id)
-                    .is_some_and(|c| self.eval(c, Scope::entry(i)) == Val::Bool(true)),
-            };
             (0..self.entries.len())
-                .filter(|&i| holds(i))
+                .filter(|&i| (shared.cond)(self, Scope::entry(i)) == Tri::True)
                 .map(|i| i as u32)
                 .collect()
         })
@@ -513,18 +505,14 @@ impl<'a> ReturnCtx<'a> {
     /// condition `id` is true of, as [`value_key`], in order: worked out
     /// on first use.
     fn value_selection(&self, id: usize) -> &[u32] {
-        let Some(cell) = self.value_selections.get(id) else {
+        let (Some(cell), Some(shared)) = (
+            self.value_selections.get(id),
+            self.plan.shared_values.get(id),
+        ) else {
             return &[];
         };
         cell.get_or_init(|| {
-            let holds = |scope: Scope| match self.rules.plan.shared_values.get(id) {
-                Some(c) => c(self, scope) == Tri::True,
-                None => self
-                    .rules
-                    .shared_values
-                    .get(id)
-                    .is_some_and(|c| self.eval(c, scope) == Val::Bool(true)),
-            };
+            let holds = |scope: Scope| (shared.cond)(self, scope) == Tri::True;
             let mut chosen = Vec::new();
             for (i, e) in self.entries.iter().enumerate() {
                 for (sub, &present) in e.present.iter() {

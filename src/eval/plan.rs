@@ -16,9 +16,13 @@
 //! Messages are still rendered by the tree walker: they are evaluated only
 //! for findings.
 
-use super::value::{apply, arith, compare, constant, holds, is_kind, join_units, membership};
+use std::collections::HashMap;
+
+use super::value::{
+    apply, arith, compare, constant, count, holds, is_kind, join_units, membership,
+};
 use super::{ReturnCtx, Scope, TextField, Val, memo};
-use crate::ir::{Const, Expr, Field, Func, RuleSet, Slot, Subject};
+use crate::ir::{self, Const, Expr, Field, Func, RuleSet, Slot, Subject};
 use crate::value::MissingKind;
 use rust_decimal::Decimal;
 
@@ -66,18 +70,109 @@ type Value = Box<dyn for<'a> Fn(&ReturnCtx<'a>, Scope) -> Val<'a> + Send + Sync>
 type Stored =
     Box<dyn for<'a, 'b> Fn(&'b ReturnCtx<'a>, Scope) -> Option<&'b Val<'a>> + Send + Sync>;
 
-/// Every condition of a rule set, compiled.
-#[derive(Default)]
+/// Compiled rules ready to run: the rule set and its [`Plan`], built once
+/// ([`crate::compile()`] returns one). Reads as the [`RuleSet`] it holds.
+pub struct Program {
+    rules: RuleSet,
+    plan: Plan,
+}
+
+impl Program {
+    /// Compile every condition of `rules`.
+    pub fn new(rules: RuleSet) -> Program {
+        let plan = Plan::build(&rules);
+        Program { rules, plan }
+    }
+
+    /// The compiled rules.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// The rules without their compiled conditions.
+    pub fn into_rules(self) -> RuleSet {
+        self.rules
+    }
+
+    /// The compiled conditions.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Change the rules (a rule test's expectations record the names
+    /// they read, as compiling a check does), then compile their
+    /// conditions again, so the plan never lags behind them.
+    pub fn edit<R>(&mut self, change: impl FnOnce(&mut RuleSet) -> R) -> R {
+        let out = change(&mut self.rules);
+        self.plan = Plan::build(&self.rules);
+        out
+    }
+}
+
+impl std::ops::Deref for Program {
+    type Target = RuleSet;
+
+    fn deref(&self) -> &RuleSet {
+        &self.rules
+    }
+}
+
+impl std::fmt::Debug for Program {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Program")
+            .field("rules", &self.rules)
+            .field("plan", &self.plan)
+            .finish()
+    }
+}
+
+/// Every condition of a rule set, compiled, and where each check runs.
 pub struct Plan {
-    /// `checks[c][r]`: the `when` of rule `r` of check `c`.
-    pub checks: Vec<Vec<Cond>>,
-    /// [`RuleSet::shared`], in order.
-    pub shared: Vec<Cond>,
-    /// [`RuleSet::shared_values`], in order.
-    pub shared_values: Vec<Cond>,
+    /// `checks[c]`: how check `c` visits a return, and its rules' `when`s.
+    pub checks: Vec<CheckPlan>,
+    /// Conditions on one entry that checks share: the `where` of a scope
+    /// and the condition of a `count(each measure where …)`, when they do
+    /// not read the quarter. Each distinct condition appears once; a
+    /// return decides it at most once per entry, however many checks use
+    /// it (`ReturnCtx::selection`).
+    pub shared: Vec<Shared>,
+    /// The `where` conditions of `for each value` scopes that read the
+    /// quarter (`where value is deferred`): each distinct one appears
+    /// once, and a return decides it at most once per value.
+    pub shared_values: Vec<Shared>,
     /// `bands[m][b]`: the condition of band `b` of measure `m` (`None` for
     /// `otherwise`).
     pub bands: Vec<Vec<Option<Cond>>>,
+}
+
+/// A check, compiled: the places it runs at and each rule's `when`.
+pub struct CheckPlan {
+    pub visit: Visit,
+    /// `whens[r]`: the `when` of rule `r`.
+    pub whens: Vec<Cond>,
+}
+
+/// The places a check runs at in a return.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Visit {
+    /// Once, for the return.
+    Return,
+    /// Every entry, or those [`Plan::shared`] condition `id` selects.
+    Entries(Option<usize>),
+    /// Every value given and not blank of every entry, or of the entries
+    /// [`Plan::shared`] condition `id` selects.
+    Values(Option<usize>),
+    /// The values [`Plan::shared_values`] condition `id` selects.
+    SelectedValues(usize),
+    /// The first entry of each of these declared measures.
+    Measures(Vec<usize>),
+}
+
+/// A shared condition: as written (the reference, for
+/// `tests/plan_agrees.rs`) and compiled.
+pub struct Shared {
+    pub condition: Expr,
+    pub cond: Cond,
 }
 
 impl std::fmt::Debug for Plan {
@@ -85,126 +180,292 @@ impl std::fmt::Debug for Plan {
         f.debug_struct("Plan")
             .field("checks", &self.checks.len())
             .field("shared", &self.shared.len())
+            .field("shared_values", &self.shared_values.len())
             .finish_non_exhaustive()
     }
 }
 
 impl Plan {
-    /// Compile every condition of `rules`.
+    /// Compile every condition of `rules`, sharing equal ones.
     pub fn build(rules: &RuleSet) -> Plan {
+        let mut b = Builder::default();
+        let checks = rules
+            .checks
+            .iter()
+            .map(|check| {
+                let visit = match &check.scope {
+                    ir::Scope::Return => Visit::Return,
+                    ir::Scope::EachMeasure(w) => Visit::Entries(w.as_ref().map(|w| b.entry_id(w))),
+                    // A condition that reads the quarter means something
+                    // else per value (`value` is each quarter's, not the
+                    // return's), so these have a table of their own.
+                    ir::Scope::EachValue(Some(w)) if w.reads_quarter() => {
+                        Visit::SelectedValues(b.value_id(w))
+                    }
+                    ir::Scope::EachValue(w) => Visit::Values(w.as_ref().map(|w| b.entry_id(w))),
+                    ir::Scope::Measures(ids) => Visit::Measures(ids.clone()),
+                };
+                let whens = check.rules.iter().map(|r| b.cond(&r.condition)).collect();
+                CheckPlan { visit, whens }
+            })
+            .collect();
+        let bands = rules
+            .measures
+            .iter()
+            .map(|m| {
+                m.bands
+                    .iter()
+                    .map(|band| band.condition.as_ref().map(|c| b.cond(c)))
+                    .collect()
+            })
+            .collect();
         Plan {
-            checks: rules
-                .checks
-                .iter()
-                .map(|c| c.rules.iter().map(|r| cond(&r.condition)).collect())
-                .collect(),
-            shared: rules.shared.iter().map(cond).collect(),
-            shared_values: rules.shared_values.iter().map(cond).collect(),
-            bands: rules
-                .measures
-                .iter()
-                .map(|m| {
-                    m.bands
-                        .iter()
-                        .map(|b| b.condition.as_ref().map(cond))
-                        .collect()
-                })
-                .collect(),
+            checks,
+            shared: b.entries.conditions,
+            shared_values: b.values.conditions,
+            bands,
         }
     }
 }
 
-/// Compile a condition.
-pub fn cond(e: &Expr) -> Cond {
-    match e {
-        Expr::Const(Const::Bool(b)) => {
-            let t = Tri::from_bool(*b);
-            Box::new(move |_, _| t)
+/// Builds a [`Plan`]: compiles conditions, gathering the shared ones.
+#[derive(Default)]
+struct Builder {
+    entries: Table,
+    values: Table,
+}
+
+/// The distinct shared conditions, keyed by their structure.
+#[derive(Default)]
+struct Table {
+    conditions: Vec<Shared>,
+    /// The structure of each condition (its `Debug` form: every operator,
+    /// slot, constant and regex pattern) → index.
+    index: HashMap<String, usize>,
+}
+
+impl Builder {
+    /// The index in [`Plan::shared`] of a condition on one entry.
+    fn entry_id(&mut self, e: &Expr) -> usize {
+        let key = format!("{e:?}");
+        if let Some(&i) = self.entries.index.get(&key) {
+            return i;
         }
-        Expr::Not(x) => {
-            let x = cond(x);
-            Box::new(move |c, s| match x(c, s) {
-                Tri::True => Tri::False,
-                Tri::False => Tri::True,
-                Tri::Unknown => Tri::Unknown,
-            })
+        let cond = self.cond(e);
+        self.entries.push(key, e, cond)
+    }
+
+    /// The index in [`Plan::shared_values`] of a condition on one value.
+    fn value_id(&mut self, e: &Expr) -> usize {
+        let key = format!("{e:?}");
+        if let Some(&i) = self.values.index.get(&key) {
+            return i;
         }
-        // Kleene: `false and unknown` is false, `true or unknown` is true.
-        Expr::And(a, b) => kleene(cond(a), cond(b), Tri::False),
-        Expr::Or(a, b) => kleene(cond(a), cond(b), Tri::True),
-        Expr::Cmp(op, a, b) => {
-            let op = *op;
-            match &**b {
-                // The commonest comparison: against a number in the rules
-                // (`value > 101%`), reading the measure's value in place.
-                Expr::Const(Const::Num(y, uy)) => {
-                    let (y, uy) = (Scaled::new(*y), *uy);
-                    let against = move |v: &Val<'_>| match v {
-                        Val::Num(x, ux, _) if join_units(*ux, uy).is_ok() => {
-                            Tri::from_bool(holds(op, y.cmp_from(x)))
+        let cond = self.cond(e);
+        self.values.push(key, e, cond)
+    }
+}
+
+impl Table {
+    fn push(&mut self, key: String, e: &Expr, cond: Cond) -> usize {
+        self.conditions.push(Shared {
+            condition: e.clone(),
+            cond,
+        });
+        self.index.insert(key, self.conditions.len() - 1);
+        self.conditions.len() - 1
+    }
+}
+
+impl Builder {
+    /// Compile a condition.
+    fn cond(&mut self, e: &Expr) -> Cond {
+        match e {
+            Expr::Const(Const::Bool(b)) => {
+                let t = Tri::from_bool(*b);
+                Box::new(move |_, _| t)
+            }
+            Expr::Not(x) => {
+                let x = self.cond(x);
+                Box::new(move |c, s| match x(c, s) {
+                    Tri::True => Tri::False,
+                    Tri::False => Tri::True,
+                    Tri::Unknown => Tri::Unknown,
+                })
+            }
+            // Kleene: `false and unknown` is false, `true or unknown` is true.
+            Expr::And(a, b) => kleene(self.cond(a), self.cond(b), Tri::False),
+            Expr::Or(a, b) => kleene(self.cond(a), self.cond(b), Tri::True),
+            Expr::Cmp(op, a, b) => {
+                let op = *op;
+                match &**b {
+                    // The commonest comparison: against a number in the rules
+                    // (`value > 101%`), reading the measure's value in place.
+                    Expr::Const(Const::Num(y, uy)) => {
+                        let (y, uy) = (Scaled::new(*y), *uy);
+                        let against = move |v: &Val<'_>| match v {
+                            Val::Num(x, ux, _) if join_units(*ux, uy).is_ok() => {
+                                Tri::from_bool(holds(op, y.cmp_from(x)))
+                            }
+                            _ => Tri::Unknown,
+                        };
+                        if let Some(a) = stored(a) {
+                            return Box::new(move |c, s| against(a(c, s).unwrap_or(&BLANK)));
                         }
-                        _ => Tri::Unknown,
-                    };
-                    if let Some(a) = stored(a) {
-                        return Box::new(move |c, s| against(a(c, s).unwrap_or(&BLANK)));
+                        let a = self.value(a);
+                        Box::new(move |c, s| against(&a(c, s)))
                     }
-                    let a = value(a);
-                    Box::new(move |c, s| against(&a(c, s)))
-                }
-                _ => {
-                    let (a, b) = (value(a), value(b));
-                    Box::new(move |c, s| Tri::of(&compare(op, &a(c, s), &b(c, s))))
+                    _ => {
+                        let (a, b) = (self.value(a), self.value(b));
+                        Box::new(move |c, s| Tri::of(&compare(op, &a(c, s), &b(c, s))))
+                    }
                 }
             }
-        }
-        Expr::Is {
-            operand,
-            kind,
-            negated,
-        } => {
-            let (kind, negated) = (*kind, *negated);
-            if let Some(r) = stored(operand) {
-                return Box::new(move |c, s| {
-                    Tri::from_bool(is_kind(r(c, s).unwrap_or(&BLANK), kind) != negated)
-                });
+            Expr::Is {
+                operand,
+                kind,
+                negated,
+            } => {
+                let (kind, negated) = (*kind, *negated);
+                if let Some(r) = stored(operand) {
+                    return Box::new(move |c, s| {
+                        Tri::from_bool(is_kind(r(c, s).unwrap_or(&BLANK), kind) != negated)
+                    });
+                }
+                let v = self.value(operand);
+                Box::new(move |c, s| Tri::from_bool(is_kind(&v(c, s), kind) != negated))
             }
-            let v = value(operand);
-            Box::new(move |c, s| Tri::from_bool(is_kind(&v(c, s), kind) != negated))
-        }
-        Expr::In {
-            operand,
-            list,
-            negated,
-        } => is_in(operand, list, *negated),
-        Expr::Matches(x, re) => {
-            // A stored text, or a stored text lowered: the result is
-            // remembered by the stored text (see `memo`).
-            let (operand, lower) = match &**x {
-                Expr::Call(Func::Lower, args) if args.len() == 1 => (&args[0], true),
-                operand => (operand, false),
-            };
-            if let Some(r) = stored(operand) {
-                let (node, re) = (memo::node(), re.clone());
-                let search = move |t: &str| match lower {
-                    true => re.is_match(&t.to_lowercase()),
-                    false => re.is_match(t),
+            Expr::In {
+                operand,
+                list,
+                negated,
+            } => self.is_in(operand, list, *negated),
+            Expr::Matches(x, re) => {
+                // A stored text, or a stored text lowered: the result is
+                // remembered by the stored text (see `memo`).
+                let (operand, lower) = match &**x {
+                    Expr::Call(Func::Lower, args) if args.len() == 1 => (&args[0], true),
+                    operand => (operand, false),
                 };
-                return Box::new(move |c, s| match r(c, s).unwrap_or(&BLANK) {
+                if let Some(r) = stored(operand) {
+                    let (node, re) = (memo::node(), re.clone());
+                    let search = move |t: &str| match lower {
+                        true => re.is_match(&t.to_lowercase()),
+                        false => re.is_match(t),
+                    };
+                    return Box::new(move |c, s| match r(c, s).unwrap_or(&BLANK) {
+                        Val::Missing(..) | Val::Unknown => Tri::Unknown,
+                        v => Tri::from_bool(c.memo.matches(node, &v.text(), &search)),
+                    });
+                }
+                let re = re.clone();
+                let matches = move |v: &Val<'_>| match v {
                     Val::Missing(..) | Val::Unknown => Tri::Unknown,
-                    v => Tri::from_bool(c.memo.matches(node, &v.text(), &search)),
-                });
+                    v => Tri::from_bool(re.is_match(v.text().as_ref() as &str)),
+                };
+                let x = self.value(x);
+                Box::new(move |c, s| matches(&x(c, s)))
             }
-            let re = re.clone();
-            let matches = move |v: &Val<'_>| match v {
-                Val::Missing(..) | Val::Unknown => Tri::Unknown,
-                v => Tri::from_bool(re.is_match(v.text().as_ref() as &str)),
-            };
-            let x = value(x);
-            Box::new(move |c, s| matches(&x(c, s)))
+            _ => {
+                let v = self.value(e);
+                Box::new(move |c, s| Tri::of(&v(c, s)))
+            }
         }
-        _ => {
-            let v = value(e);
-            Box::new(move |c, s| Tri::of(&v(c, s)))
+    }
+
+    /// `x in [...]`: with a list of constants (`status in [amber, red]`,
+    /// `unit in [days, hours]`), the list's values are built once.
+    fn is_in(&mut self, operand: &Expr, list: &[Expr], negated: bool) -> Cond {
+        let v = self.value(operand);
+        let consts: Option<Vec<Val<'static>>> = list
+            .iter()
+            .map(|item| match item {
+                Expr::Const(k) => Some(constant(k)),
+                _ => None,
+            })
+            .collect();
+        // `not in` is the negation of `in`; unknown stays unknown.
+        let decide = move |found: Val<'_>| match found {
+            Val::Bool(found) => Tri::from_bool(found != negated),
+            _ => Tri::Unknown,
+        };
+        match (consts, stored(operand)) {
+            (Some(items), Some(r)) => Box::new(move |c, s| match r(c, s).unwrap_or(&BLANK) {
+                v if v.is_missing() => Tri::Unknown,
+                v => decide(membership(v, &items)),
+            }),
+            (Some(items), None) => Box::new(move |c, s| match v(c, s) {
+                v if v.is_missing() => Tri::Unknown,
+                v => decide(membership(&v, &items)),
+            }),
+            (None, _) => {
+                let items: Vec<Value> = list.iter().map(|x| self.value(x)).collect();
+                Box::new(move |c, s| match v(c, s) {
+                    v if v.is_missing() => Tri::Unknown,
+                    v => decide(membership(&v, items.iter().map(|item| item(c, s)))),
+                })
+            }
+        }
+    }
+
+    /// Compile an expression of any type.
+    fn value(&mut self, e: &Expr) -> Value {
+        match e {
+            Expr::Const(k) => {
+                let v: Val<'static> = constant(k);
+                Box::new(move |_, _| v.clone())
+            }
+            Expr::Slot(slot) => slot_value(*slot),
+            Expr::Neg(x) => {
+                let x = self.value(x);
+                Box::new(move |c, s| match x(c, s) {
+                    Val::Num(n, u, _) => Val::Num(-n, u, None),
+                    _ => Val::Unknown,
+                })
+            }
+            Expr::Arith(op, a, b) => {
+                let op = *op;
+                let (a, b) = (self.value(a), self.value(b));
+                Box::new(move |c, s| arith(op, a(c, s), b(c, s)))
+            }
+            Expr::Call(f, args) => {
+                let f = *f;
+                let mut args: Vec<Value> = args.iter().map(|x| self.value(x)).collect();
+                match (args.pop(), args.pop(), args.is_empty()) {
+                    (Some(a), None, _) => Box::new(move |c, s| apply(f, &[a(c, s)])),
+                    (Some(b), Some(a), true) => Box::new(move |c, s| apply(f, &[a(c, s), b(c, s)])),
+                    (last, before, _) => {
+                        args.extend(before);
+                        args.extend(last);
+                        Box::new(move |c, s| {
+                            let vals: Vec<Val<'_>> = args.iter().map(|a| a(c, s)).collect();
+                            apply(f, &vals)
+                        })
+                    }
+                }
+            }
+            // The number of entries, or of those a shared condition selects.
+            Expr::Count(None) => Box::new(|c, _| count(c.entries.len())),
+            Expr::Count(Some(cond)) => {
+                let id = self.entry_id(cond);
+                Box::new(move |c, _| count(c.selection(id).len()))
+            }
+            // Looked up in the gathered collection: the tree walker's lookup
+            // is all there is to it.
+            Expr::Peers { .. } => {
+                let e = e.clone();
+                Box::new(move |c, s| c.eval(&e, s))
+            }
+            Expr::Not(_)
+            | Expr::And(..)
+            | Expr::Or(..)
+            | Expr::Cmp(..)
+            | Expr::Is { .. }
+            | Expr::In { .. }
+            | Expr::Matches(..) => {
+                let k = self.cond(e);
+                Box::new(move |c, s| k(c, s).into_val())
+            }
         }
     }
 }
@@ -247,100 +508,6 @@ fn kleene(a: Cond, b: Cond, decides: Tri) -> Cond {
         x if x == decides => decides,
         _ => b(c, s),
     })
-}
-
-/// `x in [...]`: with a list of constants (`status in [amber, red]`,
-/// `unit in [days, hours]`), the list's values are built once.
-fn is_in(operand: &Expr, list: &[Expr], negated: bool) -> Cond {
-    let v = value(operand);
-    let consts: Option<Vec<Val<'static>>> = list
-        .iter()
-        .map(|item| match item {
-            Expr::Const(k) => Some(constant(k)),
-            _ => None,
-        })
-        .collect();
-    // `not in` is the negation of `in`; unknown stays unknown.
-    let decide = move |found: Val<'_>| match found {
-        Val::Bool(found) => Tri::from_bool(found != negated),
-        _ => Tri::Unknown,
-    };
-    match (consts, stored(operand)) {
-        (Some(items), Some(r)) => Box::new(move |c, s| match r(c, s).unwrap_or(&BLANK) {
-            v if v.is_missing() => Tri::Unknown,
-            v => decide(membership(v, &items)),
-        }),
-        (Some(items), None) => Box::new(move |c, s| match v(c, s) {
-            v if v.is_missing() => Tri::Unknown,
-            v => decide(membership(&v, &items)),
-        }),
-        (None, _) => {
-            let items: Vec<Value> = list.iter().map(value).collect();
-            Box::new(move |c, s| match v(c, s) {
-                v if v.is_missing() => Tri::Unknown,
-                v => decide(membership(&v, items.iter().map(|item| item(c, s)))),
-            })
-        }
-    }
-}
-
-/// Compile an expression of any type.
-fn value(e: &Expr) -> Value {
-    match e {
-        Expr::Const(k) => {
-            let v: Val<'static> = constant(k);
-            Box::new(move |_, _| v.clone())
-        }
-        Expr::Slot(slot) => slot_value(*slot),
-        Expr::Neg(x) => {
-            let x = value(x);
-            Box::new(move |c, s| match x(c, s) {
-                Val::Num(n, u, _) => Val::Num(-n, u, None),
-                _ => Val::Unknown,
-            })
-        }
-        Expr::Arith(op, a, b) => {
-            let op = *op;
-            let (a, b) = (value(a), value(b));
-            Box::new(move |c, s| arith(op, a(c, s), b(c, s)))
-        }
-        Expr::Call(f, args) => {
-            let f = *f;
-            let mut args: Vec<Value> = args.iter().map(value).collect();
-            match (args.pop(), args.pop(), args.is_empty()) {
-                (Some(a), None, _) => Box::new(move |c, s| apply(f, &[a(c, s)])),
-                (Some(b), Some(a), true) => Box::new(move |c, s| apply(f, &[a(c, s), b(c, s)])),
-                (last, before, _) => {
-                    args.extend(before);
-                    args.extend(last);
-                    Box::new(move |c, s| {
-                        let vals: Vec<Val<'_>> = args.iter().map(|a| a(c, s)).collect();
-                        apply(f, &vals)
-                    })
-                }
-            }
-        }
-        Expr::Count(cond, shared) => {
-            let (cond, shared) = (cond.clone(), *shared);
-            Box::new(move |c, _| c.count(cond.as_deref(), shared))
-        }
-        // Looked up in the gathered collection: the tree walker's lookup
-        // is all there is to it.
-        Expr::Peers { .. } => {
-            let e = e.clone();
-            Box::new(move |c, s| c.eval(&e, s))
-        }
-        Expr::Not(_)
-        | Expr::And(..)
-        | Expr::Or(..)
-        | Expr::Cmp(..)
-        | Expr::Is { .. }
-        | Expr::In { .. }
-        | Expr::Matches(..) => {
-            let k = cond(e);
-            Box::new(move |c, s| k(c, s).into_val())
-        }
-    }
 }
 
 /// What a stored field that is not there reads as.
@@ -400,8 +567,52 @@ fn slot_value(slot: Slot) -> Value {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used)]
     use super::*;
+    use crate::span::SourceFile;
     use proptest::prelude::*;
+
+    fn program(text: &str) -> Program {
+        let compiled = crate::compile(vec![SourceFile::new("t.rag", text)]);
+        assert!(
+            compiled.diagnostics.is_empty(),
+            "{:?}",
+            compiled.diagnostics
+        );
+        compiled.rules.expect("the rules compile")
+    }
+
+    #[test]
+    fn equal_conditions_are_decided_once() {
+        let p = program(
+            r#"
+check a for each value where unit == percent { warning when value > 100% "a" }
+check b for each measure where unit == percent { warning when q1 is missing "b" }
+check c for each value where value is deferred { info when quarter < 2 "c" }
+check d { warning when count(each measure where status == red) > 3 "d" }
+check e { warning when count(each measure where status == red) > 5 "e {count(each measure where unit == percent)}" }
+check f for each measure { warning when value > 1 "f" }
+"#,
+        );
+        // `unit == percent` (twice as a `where`) and `status == red`
+        // (twice); a message is rendered by the tree walker, so its count
+        // is not shared.
+        assert_eq!(p.plan().shared.len(), 2);
+        let visits: Vec<Visit> = p.plan().checks.iter().map(|c| c.visit.clone()).collect();
+        assert_eq!(
+            visits,
+            [
+                Visit::Values(Some(0)),
+                Visit::Entries(Some(0)),
+                // `value is deferred` reads the quarter: shared per value.
+                Visit::SelectedValues(0),
+                Visit::Return,
+                Visit::Return,
+                Visit::Entries(None),
+            ]
+        );
+        assert_eq!(p.plan().shared_values.len(), 1);
+    }
 
     fn decimal(m: i64, scale: u32) -> Decimal {
         Decimal::new(m, scale)

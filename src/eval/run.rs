@@ -3,7 +3,7 @@
 //! plan, and a rule that fires becomes a finding, its message rendered by
 //! the tree walker.
 
-use super::{ReturnCtx, Scope, Tri, Val, from_value_key};
+use super::{ReturnCtx, Scope, Tri, Visit, from_value_key};
 use crate::diagnostic::{Finding, Severity};
 use crate::ir::{self, Field, Slot, Subject};
 use crate::report::CheckRun;
@@ -12,77 +12,60 @@ impl ReturnCtx<'_> {
     /// Run every user check, appending findings; returns per-check counts.
     pub fn run_checks(&self, out: &mut Vec<Finding>) -> Vec<CheckRun> {
         let mut runs = Vec::with_capacity(self.rules.checks.len());
-        let plan = &self.rules.plan;
-        let all: Vec<u32> = (0..self.entries.len() as u32).collect();
-        for (c, check) in self.rules.checks.iter().enumerate() {
+        for (check, plan) in self.rules.checks.iter().zip(&self.plan.checks) {
             let mut evaluated = 0u64;
-            let whens = plan.checks.get(c);
-            let fire = |scope: Scope, evaluated: &mut u64, out: &mut Vec<Finding>| {
-                *evaluated += 1;
-                for (r, rule) in check.rules.iter().enumerate() {
+            let mut fire = |scope: Scope| {
+                evaluated += 1;
+                for (rule, when) in check.rules.iter().zip(&plan.whens) {
                     let Some(severity) = rule.severity else {
                         continue;
                     };
-                    let holds = match whens.and_then(|w| w.get(r)) {
-                        Some(when) => when(self, scope),
-                        None => Tri::of(&self.eval(&rule.condition, scope)),
-                    };
-                    match holds {
+                    match when(self, scope) {
                         Tri::True => out.push(self.finding(check, rule, severity, scope)),
                         Tri::False => {}
                         Tri::Unknown => self.not_evaluated.set(self.not_evaluated.get() + 1),
                     }
                 }
             };
-            // Every `where` is shared (`compile::share`): a return works
-            // out once which entries, or which values, it holds for. A
-            // rule set put together without that is still evaluated, by
-            // the tree walker.
-            let selected =
-                |cond: &ir::Expr, scope: Scope| self.eval(cond, scope) == Val::Bool(true);
-            let shared = check.shared_where.map(|id| self.selection(id));
-            let entries = shared.unwrap_or(&all);
-            match &check.scope {
-                ir::Scope::Return => fire(Scope::default(), &mut evaluated, out),
-                ir::Scope::EachMeasure(cond) => {
-                    for i in entries.iter().map(|&i| i as usize) {
-                        let scope = Scope::entry(i);
-                        if shared.is_some() || cond.as_ref().is_none_or(|c| selected(c, scope)) {
-                            fire(scope, &mut evaluated, out);
-                        }
+            // Every `where` is shared (`Plan::build`): a return works out
+            // once which entries, or which values, it holds for.
+            match &plan.visit {
+                Visit::Return => fire(Scope::default()),
+                Visit::Entries(None) => (0..self.entries.len()).for_each(|i| fire(Scope::entry(i))),
+                Visit::Entries(Some(id)) => {
+                    for &i in self.selection(*id) {
+                        fire(Scope::entry(i as usize));
                     }
                 }
-                ir::Scope::EachValue(_) if let Some(id) = check.shared_value_where => {
-                    for &v in self.value_selection(id) {
+                Visit::Values(id) => {
+                    let mut each = |i: usize| {
+                        for (sub, &present) in self.entries[i].present.iter() {
+                            if present {
+                                fire(Scope {
+                                    entry: Some(i),
+                                    sub: Some(sub),
+                                });
+                            }
+                        }
+                    };
+                    match id {
+                        None => (0..self.entries.len()).for_each(&mut each),
+                        Some(id) => self.selection(*id).iter().for_each(|&i| each(i as usize)),
+                    }
+                }
+                Visit::SelectedValues(id) => {
+                    for &v in self.value_selection(*id) {
                         let (entry, sub) = from_value_key(v, self.frequency);
-                        let scope = Scope {
+                        fire(Scope {
                             entry: Some(entry),
                             sub,
-                        };
-                        fire(scope, &mut evaluated, out);
+                        });
                     }
                 }
-                ir::Scope::EachValue(cond) => {
-                    let per_value = cond.as_ref().filter(|_| shared.is_none());
-                    for i in entries.iter().map(|&i| i as usize) {
-                        for (sub, &present) in self.entries[i].present.iter() {
-                            if !present {
-                                continue;
-                            }
-                            let scope = Scope {
-                                entry: Some(i),
-                                sub: Some(sub),
-                            };
-                            if per_value.is_none_or(|c| selected(c, scope)) {
-                                fire(scope, &mut evaluated, out);
-                            }
-                        }
-                    }
-                }
-                ir::Scope::Measures(ids) => {
+                Visit::Measures(ids) => {
                     for &m in ids {
                         if let Some(i) = self.by_measure.get(m).copied().flatten() {
-                            fire(Scope::entry(i), &mut evaluated, out);
+                            fire(Scope::entry(i));
                         }
                     }
                 }

@@ -103,6 +103,11 @@ pub(super) fn number<'a>(n: Option<u8>) -> Val<'a> {
     }
 }
 
+/// A number of things (`count(…)`) as a value.
+pub(super) fn count<'a>(n: usize) -> Val<'a> {
+    Val::Num(Decimal::from(n as u64), None, None)
+}
+
 /// A constant of the rules as a value.
 pub(super) fn constant<'a>(c: &Const) -> Val<'a> {
     match c {

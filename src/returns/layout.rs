@@ -645,7 +645,7 @@ field numerator count
             format!("{MEASURES}\n{layouts}"),
         )]);
         match compiled.rules {
-            Some(r) => r,
+            Some(r) => r.into_rules(),
             None => panic!("{:#?}", compiled.diagnostics),
         }
     }

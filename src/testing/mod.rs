@@ -29,6 +29,7 @@ use crate::ast::{OtherReturn, TestDecl, TestStmt};
 use crate::collection::{Builder, Collection, Part, Past};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::{self, CheckOptions};
+use crate::eval::Program;
 use crate::eval::ReturnCtx;
 use crate::ir::RuleSet;
 use crate::period::Period;
@@ -101,7 +102,11 @@ impl Outcome {
 /// fields the expectations read in the rule set (as compiling a check
 /// does), hence `&mut`. `given file` paths are read relative to
 /// `base_dir`.
-pub fn prepare(rules: &mut RuleSet, base_dir: &Path) -> Prepared {
+pub fn prepare(program: &mut Program, base_dir: &Path) -> Prepared {
+    program.edit(|rules| prepare_rules(rules, base_dir))
+}
+
+fn prepare_rules(rules: &mut RuleSet, base_dir: &Path) -> Prepared {
     let mut problems = Vec::new();
     let mut samples = Samples::default();
     let tests = rules.tests.clone();
@@ -240,7 +245,7 @@ fn same_return(a: &OtherReturn, b: &OtherReturn) -> bool {
 /// The fixture's collection: the test's return and the others its
 /// `given peer/previous/last_year` make (SPEC 3.9), gathered as a run
 /// would gather them.
-fn collection(rules: &RuleSet, main: &Return, case: &Case) -> Option<Arc<Collection>> {
+fn collection(rules: &Program, main: &Return, case: &Case) -> Option<Arc<Collection>> {
     if case.others.is_empty() && !rules.collection.names_used() {
         return None;
     }
@@ -277,7 +282,7 @@ fn collection(rules: &RuleSet, main: &Return, case: &Case) -> Option<Arc<Collect
 
 /// Run every test of a suite in parallel; outcomes come back in the order
 /// the tests are written (rule files in path order).
-pub fn run(rules: &RuleSet, suite: &Suite) -> Vec<Outcome> {
+pub fn run(rules: &Program, suite: &Suite) -> Vec<Outcome> {
     suite
         .cases
         .par_iter()
@@ -287,7 +292,7 @@ pub fn run(rules: &RuleSet, suite: &Suite) -> Vec<Outcome> {
 
 /// Prepare and run in one step; `Err` holds the preparation problems when
 /// the tests could not run.
-pub fn run_all(rules: &mut RuleSet, base_dir: &Path) -> Result<Vec<Outcome>, Vec<Diagnostic>> {
+pub fn run_all(rules: &mut Program, base_dir: &Path) -> Result<Vec<Outcome>, Vec<Diagnostic>> {
     let prepared = prepare(rules, base_dir);
     match prepared.suite {
         Some(suite) => Ok(run(rules, &suite)),
@@ -295,7 +300,7 @@ pub fn run_all(rules: &mut RuleSet, base_dir: &Path) -> Result<Vec<Outcome>, Vec
     }
 }
 
-fn run_case(rules: &RuleSet, case: &Case) -> Outcome {
+fn run_case(rules: &Program, case: &Case) -> Outcome {
     let location = locate(rules, case.span);
     let mut loaded = match &case.base {
         Some(file) => {

@@ -135,7 +135,7 @@ pub fn write(path: &Path, text: &str) {
 
 /// The rules of a fixture file or folder (from the repository root),
 /// compiled; a test fails if they do not read or compile.
-pub fn rules(path: &str) -> ragcheck::RuleSet {
+pub fn rules(path: &str) -> ragcheck::Program {
     let (sources, errors) = read_rule_files(&[path.into()]);
     assert!(errors.is_empty(), "{errors:?}");
     let compiled = ragcheck::compile(sources);
@@ -146,7 +146,7 @@ pub fn rules(path: &str) -> ragcheck::RuleSet {
 }
 
 /// Check one file with `rules`, keeping its text for human output.
-pub fn check_file(rules: &ragcheck::RuleSet, path: &str) -> Report {
+pub fn check_file(rules: &ragcheck::Program, path: &str) -> Report {
     check_inputs(
         rules,
         vec![Input::File(path.into())],
@@ -159,7 +159,7 @@ pub fn check_file(rules: &ragcheck::RuleSet, path: &str) -> Report {
 
 /// A report rendered in a format, as `ragcheck check` renders it with
 /// default options.
-pub fn render(format: Format, rules: &ragcheck::RuleSet, report: &Report) -> String {
+pub fn render(format: Format, rules: &ragcheck::Program, report: &Report) -> String {
     let mut out = Vec::new();
     render::report(
         format,
