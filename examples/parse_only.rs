@@ -3,7 +3,7 @@
 //! What `ragcheck check` costs beyond this is the engine's own work.
 //!
 //! ```text
-//! cargo run --release --example parse_only -- [--jobs N] [--fast | --load] PATH...
+//! cargo run --release --example parse_only -- [--jobs N] [--fast | --load | --csv] PATH...
 //! ```
 //!
 //! Files are found as `ragcheck check` finds them and parsed in parallel
@@ -14,7 +14,10 @@
 //! (`ragcheck::returns::fast_yaml`), building nothing, and counts the files
 //! it gives back to granit-parser; `--load` runs the whole loader
 //! (`ragcheck::returns::load`: fast reader or granit-parser, and the return
-//! model) and counts returns.
+//! model) and counts returns. `--csv` is the bare pass of a CSV
+//! collection: every file through the `csv` crate's `ByteRecord` reader,
+//! counting records and fields and building nothing (the baseline of a
+//! CSV `ragcheck check`).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,6 +35,7 @@ fn main() {
             "--jobs" => jobs = args.next().and_then(|n| n.parse::<usize>().ok()),
             "--fast" => mode = Mode::Fast,
             "--load" => mode = Mode::Load,
+            "--csv" => mode = Mode::Csv,
             _ => paths.push(PathBuf::from(arg)),
         }
     }
@@ -71,6 +75,18 @@ fn main() {
                         0
                     })
                 }
+                Mode::Csv => {
+                    let mut reader = csv::ReaderBuilder::new()
+                        .has_headers(false)
+                        .flexible(true)
+                        .from_reader(text.as_bytes());
+                    let mut record = csv::ByteRecord::new();
+                    let mut n = 0u64;
+                    while let Ok(true) = reader.read_byte_record(&mut record) {
+                        n += record.len() as u64;
+                    }
+                    n
+                }
                 Mode::Load => {
                     let name = path.to_string_lossy();
                     ragcheck::returns::load(&name, text.into_bytes())
@@ -82,6 +98,7 @@ fn main() {
         .sum();
     let what = match mode {
         Mode::Load => "returns",
+        Mode::Csv => "fields",
         _ => "events",
     };
     print!(
@@ -103,4 +120,6 @@ enum Mode {
     Fast,
     /// The whole loader, model included.
     Load,
+    /// The `csv` crate's bare `ByteRecord` pass.
+    Csv,
 }
