@@ -1,13 +1,19 @@
 //! Diagnostics as plain data.
 //!
 //! The engine produces [`Diagnostic`]s; only the renderers in `render/` turn
-//! them into text. A diagnostic carries its location already resolved to
-//! line and column, so rendering never rescans a file.
+//! them into text. There is one diagnostic type. The loaders, the built-in
+//! checks and the evaluator know only a return's raw positions ([`Pos`]);
+//! a diagnostic holds them until the engine locates it
+//! ([`Diagnostic::locate`]) with the file's line index. By the time a report
+//! is rendered every location is resolved to line and column, so rendering
+//! never rescans a file.
 
 use std::fmt;
 use std::sync::Arc;
 
 use serde::Serialize;
+
+use crate::span::Pos;
 
 /// How serious a finding is. Ordered `Info < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -126,6 +132,14 @@ pub struct Diagnostic {
     /// Set when a waiver in the rule files accepts this problem (SPEC 3.8):
     /// it is still reported, marked so, and never fails the run.
     pub waived: Option<Arc<crate::waiver::Waived>>,
+    /// The place in a return file, until [`Diagnostic::locate`] turns it
+    /// into [`Diagnostic::location`].
+    #[serde(skip)]
+    pub pos: Option<Pos>,
+    /// Other places in the same return file, until [`Diagnostic::locate`]
+    /// puts them, located, ahead of [`Diagnostic::related`].
+    #[serde(skip)]
+    pub related_pos: Vec<(Pos, String)>,
 }
 
 impl Diagnostic {
@@ -142,11 +156,20 @@ impl Diagnostic {
             field: None,
             rule: None,
             waived: None,
+            pos: None,
+            related_pos: Vec::new(),
         }
     }
 
     pub fn at(mut self, location: Location) -> Self {
         self.location = Some(location);
+        self
+    }
+
+    /// At a raw position in a return file, located later
+    /// ([`Diagnostic::locate`]).
+    pub fn at_pos(mut self, pos: Pos) -> Self {
+        self.pos = Some(pos);
         self
     }
 
@@ -162,6 +185,41 @@ impl Diagnostic {
 
     pub fn related(mut self, location: Location, label: impl Into<String>) -> Self {
         self.related.push((location, label.into()));
+        self
+    }
+
+    /// Another place in the same return file, as a raw position.
+    pub fn related_pos(mut self, pos: Pos, label: impl Into<String>) -> Self {
+        self.related_pos.push((pos, label.into()));
+        self
+    }
+
+    pub fn measure(mut self, id: impl Into<String>) -> Self {
+        self.measure = Some(id.into());
+        self
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// Resolve the raw positions with `locate` (a file's
+    /// [`crate::returns::LoadedFile::locate`]): the position becomes the
+    /// location, and the related positions come, located, before the places
+    /// already located.
+    pub fn locate(mut self, locate: impl Fn(Pos) -> Location) -> Self {
+        if let Some(pos) = self.pos.take() {
+            self.location = Some(locate(pos));
+        }
+        if !self.related_pos.is_empty() {
+            let mut related: Vec<(Location, String)> = std::mem::take(&mut self.related_pos)
+                .into_iter()
+                .map(|(pos, label)| (locate(pos), label))
+                .collect();
+            related.append(&mut self.related);
+            self.related = related;
+        }
         self
     }
 
@@ -200,79 +258,4 @@ impl Diagnostic {
 /// Sort diagnostics deterministically.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-}
-
-/// A diagnostic before it is located: positions are still positions ([`crate::span::Pos`]) in
-/// a return file. Loaders and the evaluator produce these; the engine turns
-/// them into [`Diagnostic`]s with the file's line index.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Finding {
-    pub severity: Severity,
-    pub code: std::borrow::Cow<'static, str>,
-    pub message: String,
-    pub pos: crate::span::Pos,
-    pub label: Option<String>,
-    pub related: Vec<(crate::span::Pos, String)>,
-    /// Places in other files, already located (`restated_value`'s earlier
-    /// return).
-    pub elsewhere: Vec<(Location, String)>,
-    pub help: Option<String>,
-    pub measure: Option<String>,
-    pub field: Option<String>,
-    /// The rule that raised it; `None` for built-in checks.
-    pub rule: Option<RuleRef>,
-}
-
-impl Finding {
-    pub fn new(
-        severity: Severity,
-        code: impl Into<std::borrow::Cow<'static, str>>,
-        message: impl Into<String>,
-        pos: crate::span::Pos,
-    ) -> Finding {
-        Finding {
-            severity,
-            code: code.into(),
-            message: crate::display::cap_message(message.into()),
-            pos,
-            label: None,
-            related: Vec::new(),
-            elsewhere: Vec::new(),
-            help: None,
-            measure: None,
-            field: None,
-            rule: None,
-        }
-    }
-
-    pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
-        self
-    }
-
-    pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-
-    pub fn related(mut self, pos: crate::span::Pos, label: impl Into<String>) -> Self {
-        self.related.push((pos, label.into()));
-        self
-    }
-
-    /// A related place in another file.
-    pub fn elsewhere(mut self, location: Location, label: impl Into<String>) -> Self {
-        self.elsewhere.push((location, label.into()));
-        self
-    }
-
-    pub fn measure(mut self, id: impl Into<String>) -> Self {
-        self.measure = Some(id.into());
-        self
-    }
-
-    pub fn field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
-        self
-    }
 }

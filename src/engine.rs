@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::checks;
 use crate::collection::{Builder, Collection, Part};
-use crate::diagnostic::{self, Diagnostic, Finding, Location, Severity};
+use crate::diagnostic::{self, Diagnostic, Location, Severity};
 use crate::discover::{WalkOptions, Walked, walk_files};
 use crate::eval::{Program, ReturnCtx, Val};
 use crate::report::{FileReport, MeasureDetail, MeasureReport, Report, ReturnReport, SubValue};
@@ -554,7 +554,9 @@ pub fn check_loaded(rules: &Program, loaded: &LoadedFile, opts: &CheckOptions) -
                 Some(i) => rules.builtin_severity.get(i).copied().flatten()?,
                 None => f.severity,
             };
-            Some(locate(loaded, f, severity))
+            let mut d = f.clone().locate(|pos| loaded.locate(pos));
+            d.severity = severity;
+            Some(d)
         })
         .collect();
     diagnostic::sort(&mut file_diags);
@@ -651,8 +653,8 @@ pub fn check_return(
     checks::run_all(ctx, &mut findings);
     let checks_run = ctx.run_checks(&mut findings);
     let mut diagnostics: Vec<Diagnostic> = findings
-        .iter()
-        .map(|f| locate(loaded, f, f.severity))
+        .into_iter()
+        .map(|f| f.locate(|pos| loaded.locate(pos)))
         .collect();
     diagnostic::sort(&mut diagnostics);
     let measures = ctx
@@ -709,23 +711,6 @@ pub fn check_return(
         not_evaluated: ctx.not_evaluated.get(),
         waivers: Vec::new(),
     }
-}
-
-fn locate(loaded: &LoadedFile, f: &Finding, severity: Severity) -> Diagnostic {
-    let mut d = Diagnostic::new(severity, f.code.to_string(), f.message.clone());
-    d.location = Some(loaded.locate(f.pos));
-    d.label = f.label.clone();
-    d.help = f.help.clone();
-    d.related = f
-        .related
-        .iter()
-        .map(|(p, l)| (loaded.locate(*p), l.clone()))
-        .chain(f.elsewhere.iter().cloned())
-        .collect();
-    d.measure = f.measure.clone();
-    d.field = f.field.clone();
-    d.rule = f.rule.clone();
-    d
 }
 
 /// A diagnostic for a path that could not be read at all (exit status 2).

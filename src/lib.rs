@@ -9,7 +9,7 @@
 //! | compile | [`mod@compile`] | [`ir::RuleSet`] |
 //! | load returns | [`returns`] | [`returns::LoadedFile`] |
 //! | parse value text | [`value`] | [`value::ValueText`] |
-//! | evaluate | [`eval`], [`checks`] | [`diagnostic::Finding`]s |
+//! | evaluate | [`eval`], [`checks`] | [`diagnostic::Diagnostic`]s at raw positions |
 //! | gather | [`engine`] | [`report::Report`] |
 //! | render | [`render`] | text: human, JSON, SARIF, JUnit, GitHub |
 //! | rule tests | [`testing`] | pass/fail per `test` block |

@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use super::Builtin;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::ReturnCtx;
 
 pub static CHECK: Builtin = Builtin {
@@ -22,7 +22,7 @@ Example:
     run: Some(run),
 };
 
-fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Diagnostic>) {
     // A declared measure's first entry is known already; only ids the
     // rules do not declare need a table.
     let mut first: HashMap<&str, usize, foldhash::fast::RandomState> = HashMap::default();
@@ -52,7 +52,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                             e.pos(),
                         )
                         .label("given again here")
-                        .related(earlier.pos(), "first given here")
+                        .related_pos(earlier.pos(), "first given here")
                         .help("remove one of them, or give the second its own id")
                         .measure(id),
                 );

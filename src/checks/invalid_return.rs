@@ -1,5 +1,5 @@
 use super::Builtin;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::ReturnCtx;
 use crate::value::is_blank;
 
@@ -27,7 +27,7 @@ Example:
 /// (`m7` in a quarterly return): reported here, once the period is known,
 /// and ignored. A blank one (an empty cell in a CSV column of another
 /// frequency) is passed over: a collection may mix frequencies.
-pub(super) fn other_frequencies(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+pub(super) fn other_frequencies(ctx: &ReturnCtx<'_>, out: &mut Vec<Diagnostic>) {
     let own = ctx.frequency;
     for e in &ctx.entries {
         if own == crate::period::Frequency::Quarterly && e.entry.values.only_quarters() {

@@ -1,5 +1,5 @@
 use super::Builtin;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::ReturnCtx;
 
 pub static CHECK: Builtin = Builtin {
@@ -22,7 +22,7 @@ Example:
     run: Some(run),
 };
 
-fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Diagnostic>) {
     let ret = ctx.ret;
     match &ret.organisation {
         Some(o) if !o.as_str().trim().is_empty() => {}

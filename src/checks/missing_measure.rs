@@ -1,5 +1,5 @@
 use super::Builtin;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::ReturnCtx;
 
 pub static CHECK: Builtin = Builtin {
@@ -19,7 +19,7 @@ Example:
     run: Some(run),
 };
 
-fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Diagnostic>) {
     for (d, m) in ctx.rules.measures.iter().enumerate() {
         if m.required && ctx.by_measure[d].is_none() {
             out.push(

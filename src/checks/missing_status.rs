@@ -1,5 +1,5 @@
 use super::Builtin;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::ReturnCtx;
 use crate::returns::KnownField;
 
@@ -20,7 +20,7 @@ Example:
     run: Some(run),
 };
 
-fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Diagnostic>) {
     for (i, e) in ctx.entries.iter().enumerate() {
         let Some(d) = e.decl else { continue };
         if ctx.rules.measures[d].bands.is_empty() || ctx.value(i, None).is_missing() {

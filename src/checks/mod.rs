@@ -22,7 +22,7 @@ mod unknown_status;
 mod unparseable_value;
 mod unused_waiver;
 
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::ReturnCtx;
 use crate::report::CheckInfo;
 
@@ -38,14 +38,14 @@ pub struct Builtin {
     /// Runs over one resolved return; `None` for checks raised elsewhere
     /// (`invalid_return` comes from the loaders, `expired_waiver` and
     /// `unused_waiver` from [`crate::waiver`] at the end of a run).
-    pub run: Option<fn(&ReturnCtx<'_>, &mut Vec<Finding>)>,
+    pub run: Option<fn(&ReturnCtx<'_>, &mut Vec<Diagnostic>)>,
 }
 
 impl Builtin {
     /// A finding of this check at `pos`. Its severity is the check's
     /// default until [`run_all`] gives it the rules' setting.
-    pub(crate) fn finding(&self, message: impl Into<String>, pos: crate::span::Pos) -> Finding {
-        Finding::new(self.severity, self.id, message, pos)
+    pub(crate) fn finding(&self, message: impl Into<String>, pos: crate::span::Pos) -> Diagnostic {
+        Diagnostic::new(self.severity, self.id, message).at_pos(pos)
     }
 }
 
@@ -80,7 +80,7 @@ pub fn builtin_index(id: &str) -> Option<usize> {
 }
 
 /// Run every built-in check that is not `off`, with its configured severity.
-pub fn run_all(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+pub fn run_all(ctx: &ReturnCtx<'_>, out: &mut Vec<Diagnostic>) {
     // `invalid_return` comes from the loaders, but for values of another
     // frequency than the return's, which only its period can tell.
     if let Some(severity) = ctx.rules.builtin_severity.first().copied().flatten() {

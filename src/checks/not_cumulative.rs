@@ -1,5 +1,5 @@
 use super::Builtin;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::{ReturnCtx, Val};
 use crate::period::SubPeriod;
 
@@ -20,7 +20,7 @@ Example:
     run: Some(run),
 };
 
-fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Diagnostic>) {
     for e in &ctx.entries {
         let Some(d) = e.decl else { continue };
         if !ctx.rules.measures[d].cumulative {
@@ -48,7 +48,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
                 .measure(e.entry.id())
                 .field(sub.name());
                 if let Some(p) = e.entry.values.get(*psub) {
-                    f = f.related(p.pos, psub.label());
+                    f = f.related_pos(p.pos, psub.label());
                 }
                 out.push(f);
                 continue;

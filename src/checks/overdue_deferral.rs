@@ -1,5 +1,5 @@
 use super::Builtin;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::{ReturnCtx, Val};
 use crate::period::{Frequency, SubPeriod};
 use crate::value::{MissingKind, ValueText};
@@ -23,7 +23,7 @@ Example:
     run: Some(run),
 };
 
-fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Diagnostic>) {
     let Some(own) = ctx.sub else { return };
     for e in ctx.entries.iter().filter(|e| e.marks.deferred) {
         for (sub, p) in e.parsed.iter() {

@@ -1,5 +1,5 @@
 use super::Builtin;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::{ReturnCtx, Val};
 use crate::period::Period;
 
@@ -25,7 +25,7 @@ Example:
     run: Some(run),
 };
 
-fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Diagnostic>) {
     let (Some(c), Some(period), Some(org)) = (
         ctx.collection,
         ctx.known_period(),
@@ -77,7 +77,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
             .measure(e.entry.id())
             .field(sub.name());
             if let Some(at) = at {
-                f = f.elsewhere(at, format!("the {earlier} return gave {typed}"));
+                f = f.related(at, format!("the {earlier} return gave {typed}"));
             }
             out.push(f);
         }

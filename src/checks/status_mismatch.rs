@@ -1,5 +1,5 @@
 use super::Builtin;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::{ReturnCtx, Val};
 use crate::period::{Frequency, SubPeriod};
 use crate::returns::KnownField;
@@ -24,7 +24,7 @@ Example:
     run: Some(run),
 };
 
-fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Diagnostic>) {
     for (i, e) in ctx.entries.iter().enumerate() {
         let (Val::Status(declared, Some(raw)), Some(rag)) = (&e.status, e.rag) else {
             continue;
@@ -59,7 +59,7 @@ fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
         if let Some(s) = ctx.sub
             && let Some(v) = e.entry.values.get(s)
         {
-            f = f.related(v.pos, format!("the {quarter} value"));
+            f = f.related_pos(v.pos, format!("the {quarter} value"));
         }
         out.push(f);
     }

@@ -1,5 +1,5 @@
 use super::Builtin;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::ReturnCtx;
 use crate::returns::KnownField;
 use crate::value::{Unit, ValueText};
@@ -23,7 +23,7 @@ Example:
     run: Some(run),
 };
 
-fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Diagnostic>) {
     for e in &ctx.entries {
         let declared = e.decl.and_then(|d| ctx.rules.measures[d].unit);
         if let (Some(d), Some(t)) = (declared, e.entry.known(KnownField::Unit)) {

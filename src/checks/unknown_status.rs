@@ -1,5 +1,5 @@
 use super::Builtin;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::{ReturnCtx, Val};
 use crate::rag::Rag;
 use crate::returns::KnownField;
@@ -21,7 +21,7 @@ Example:
     run: Some(run),
 };
 
-fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Diagnostic>) {
     for e in &ctx.entries {
         let Val::Missing(MissingKind::Invalid, Some(raw)) = e.status else {
             continue;

@@ -1,5 +1,5 @@
 use super::Builtin;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::ReturnCtx;
 use crate::returns::KnownField;
 use crate::value::{ValueText, parse_value};
@@ -23,7 +23,7 @@ Example:
     run: Some(run),
 };
 
-fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Finding>) {
+fn run(ctx: &ReturnCtx<'_>, out: &mut Vec<Diagnostic>) {
     for e in &ctx.entries {
         // Only an entry with an invalid value has any to report.
         if e.marks.invalid {

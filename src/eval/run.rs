@@ -4,13 +4,13 @@
 //! the tree walker.
 
 use super::{ReturnCtx, Scope, Tri, Visit, from_value_key};
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::{self, Field, Slot, Subject};
 use crate::report::CheckRun;
 
 impl ReturnCtx<'_> {
     /// Run every user check, appending findings; returns per-check counts.
-    pub fn run_checks(&self, out: &mut Vec<Finding>) -> Vec<CheckRun> {
+    pub fn run_checks(&self, out: &mut Vec<Diagnostic>) -> Vec<CheckRun> {
         let mut runs = Vec::with_capacity(self.rules.checks.len());
         for (check, plan) in self.rules.checks.iter().zip(&self.plan.checks) {
             let mut evaluated = 0u64;
@@ -87,7 +87,7 @@ impl ReturnCtx<'_> {
         rule: &ir::CheckRule,
         severity: Severity,
         scope: Scope,
-    ) -> Finding {
+    ) -> Diagnostic {
         let message = self.render(&rule.message, scope);
         let mut anchor = None;
         if let Some(s) = scope.sub {
@@ -112,7 +112,7 @@ impl ReturnCtx<'_> {
             Some(i) => (self.entries[i].entry.pos(), None),
             None => (self.ret.pos, None),
         });
-        let mut f = Finding::new(severity, check.id.clone(), message, pos);
+        let mut f = Diagnostic::new(severity, check.id.clone(), message).at_pos(pos);
         f.help = rule.help.as_ref().map(|h| self.render(h, scope));
         f.field = field;
         f.measure = scope

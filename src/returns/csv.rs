@@ -22,10 +22,10 @@ use std::borrow::Cow;
 
 use super::table::{Cell, Table};
 use super::{Pos, Problems, Return, invalid};
-use crate::diagnostic::Finding;
+use crate::diagnostic::Diagnostic;
 
 /// Read every return of a CSV text.
-pub fn load(text: &str) -> (Vec<Return>, Vec<Finding>) {
+pub fn load(text: &str) -> (Vec<Return>, Vec<Diagnostic>) {
     let mut findings = Problems::default();
     let mut scanner = Scanner::new(text);
     let mut cells = Vec::new();
@@ -82,7 +82,7 @@ impl<'a> Scanner<'a> {
 
     /// Read the next row into `cells`; its place (the row without its line
     /// break), or `None` at the end of the text.
-    pub fn row(&mut self, cells: &mut Vec<Cell<'a>>) -> Result<Option<Pos>, Box<Finding>> {
+    pub fn row(&mut self, cells: &mut Vec<Cell<'a>>) -> Result<Option<Pos>, Box<Diagnostic>> {
         cells.clear();
         let bytes = self.text.as_bytes();
         if self.at >= bytes.len() {
@@ -112,7 +112,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// One cell, leaving `at` on the separator or line break after it.
-    fn cell(&mut self) -> Result<Cell<'a>, Box<Finding>> {
+    fn cell(&mut self) -> Result<Cell<'a>, Box<Diagnostic>> {
         let text = self.text;
         let bytes = text.as_bytes();
         let start = self.at;

@@ -37,7 +37,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::{Entry, KnownField, Pos, Problems, Return, Text, invalid};
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::RuleSet;
 use crate::layout::{FieldTarget, Layout, MatchedBy, Source, Values, normalise};
 use crate::period::{Period, SubPeriod};
@@ -457,7 +457,7 @@ fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<
 }
 
 /// `unknown_measure` for a measure cell that names no declared measure.
-fn unknown_measure(rules: &RuleSet, cell: &GridCell<'_>) -> Finding {
+fn unknown_measure(rules: &RuleSet, cell: &GridCell<'_>) -> Diagnostic {
     let text = cell.text.trim();
     let names = &rules.measure_lookup.names;
     // A published title is often a declared one with more words (or fewer):
@@ -494,12 +494,12 @@ fn unknown_measure(rules: &RuleSet, cell: &GridCell<'_>) -> Finding {
             "declare the measure in a rule file, with this text as its title or a `code`".into()
         }
     };
-    Finding::new(
+    Diagnostic::new(
         Severity::Warning,
         "unknown_measure",
         format!("no rule declares a measure with the id, code or title `{text}`"),
-        cell.pos,
     )
+    .at_pos(cell.pos)
     .label("unknown measure")
     .help(help)
     .measure(text)

@@ -4,7 +4,7 @@
 //! the text the person typed together with its [`Pos`] in the file. Nothing
 //! is typed here: value text goes to [`crate::value`] later, so `NO`, `0o12`
 //! or `945` stay exactly as written. Problems met while loading (bad syntax,
-//! duplicate keys, anchors) become [`Finding`]s; a bad file never stops the
+//! duplicate keys, anchors) become [`Diagnostic`]s at raw positions; a bad file never stops the
 //! run.
 //!
 //! [`load`] is the only entry point: it bounds the file's size, decodes text
@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use compact_str::CompactString;
 
-use crate::diagnostic::{Finding, Location, Severity};
+use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::period::{Frequency, SubPeriod};
 use crate::span::{Pos, SourceFile};
 
@@ -247,12 +247,12 @@ pub struct LoadedFile {
     pub sheet: Option<String>,
     pub returns: Vec<Return>,
     /// Problems met while loading (`invalid_return`, `duplicate_measure`, …).
-    pub problems: Vec<Finding>,
+    pub problems: Vec<Diagnostic>,
 }
 
 impl LoadedFile {
     /// A file that could not be read at all.
-    pub fn failed(path: impl Into<Arc<str>>, problem: Finding) -> LoadedFile {
+    pub fn failed(path: impl Into<Arc<str>>, problem: Diagnostic) -> LoadedFile {
         LoadedFile {
             source: SourceFile::new(path, ""),
             sheet: None,
@@ -301,12 +301,12 @@ pub const MAX_PROBLEMS: usize = 1000;
 /// The loading problems of one file, at most [`MAX_PROBLEMS`] of them.
 #[derive(Debug, Default)]
 pub(crate) struct Problems {
-    list: Vec<Finding>,
+    list: Vec<Diagnostic>,
     dropped: usize,
 }
 
 impl Problems {
-    pub fn push(&mut self, finding: Finding) {
+    pub fn push(&mut self, finding: Diagnostic) {
         if self.list.len() < MAX_PROBLEMS {
             self.list.push(finding);
         } else {
@@ -337,7 +337,7 @@ impl Problems {
         self.truncate(0);
     }
 
-    pub fn into_vec(self) -> Vec<Finding> {
+    pub fn into_vec(self) -> Vec<Diagnostic> {
         let mut list = self.list;
         if self.dropped > 0 {
             list.push(
@@ -353,8 +353,8 @@ impl Problems {
 }
 
 /// An `invalid_return` error at `pos`.
-pub(crate) fn invalid(message: impl Into<String>, pos: Pos) -> Finding {
-    Finding::new(Severity::Error, INVALID_RETURN, message, pos)
+pub(crate) fn invalid(message: impl Into<String>, pos: Pos) -> Diagnostic {
+    Diagnostic::new(Severity::Error, INVALID_RETURN, message).at_pos(pos)
 }
 
 /// Is `id` a measure id: `[A-Za-z_][A-Za-z0-9_]*`?
@@ -365,7 +365,7 @@ pub fn is_measure_id(id: &str) -> bool {
 }
 
 /// The finding for a key that is not a measure id.
-pub(crate) fn bad_measure_id(id: &str, pos: Pos) -> Finding {
+pub(crate) fn bad_measure_id(id: &str, pos: Pos) -> Diagnostic {
     let message = if id.trim().is_empty() {
         "a measure has no id".to_string()
     } else {
@@ -550,7 +550,7 @@ pub fn too_big(path: &str, size: Option<u64>) -> LoadedFile {
 /// The bytes of a text format as a [`SourceFile`], or the reason they are
 /// not text: UTF-16, NUL bytes (a binary file) or bad UTF-8.
 fn decode_text(path: &str, bytes: Vec<u8>) -> Result<SourceFile<String>, Box<LoadedFile>> {
-    let refuse = |finding: Finding| Box::new(LoadedFile::failed(path, finding));
+    let refuse = |finding: Diagnostic| Box::new(LoadedFile::failed(path, finding));
     if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
         return Err(refuse(
             invalid("this file is UTF-32 text; ragcheck reads UTF-8", Pos::File)
@@ -660,13 +660,13 @@ pub(crate) mod tests {
                 "{} {} @{}: {}",
                 f.severity,
                 f.code,
-                at(file, f.pos),
+                at(file, f.pos.unwrap_or_default()),
                 f.message
             );
             if let Some(label) = &f.label {
                 let _ = write!(out, " [{label}]");
             }
-            for (pos, label) in &f.related {
+            for (pos, label) in &f.related_pos {
                 let _ = write!(out, " (related @{}: {label})", at(file, *pos));
             }
             out.push('\n');
@@ -742,7 +742,7 @@ pub(crate) mod tests {
                 messages(&file),
                 ["this is not a text file (it holds a NUL byte at byte 7)"]
             );
-            assert_eq!(file.problems[0].pos, Pos::File);
+            assert_eq!(file.problems[0].pos, Some(Pos::File));
         }
     }
 
@@ -764,7 +764,10 @@ pub(crate) mod tests {
             let file = load(path, bytes.clone());
             assert!(file.returns.is_empty());
             assert_eq!(messages(&file), ["this file is not valid UTF-8 at byte 26"]);
-            assert_eq!(at(&file, file.problems[0].pos), "2:19-2:20");
+            assert_eq!(
+                at(&file, file.problems[0].pos.unwrap_or_default()),
+                "2:19-2:20"
+            );
         }
     }
 }
@@ -830,8 +833,8 @@ mod never_panics {
         let file = load(path, bytes);
         // Every position resolves.
         for f in &file.problems {
-            let _ = file.locate(f.pos);
-            for (pos, _) in &f.related {
+            let _ = f.pos.map(|pos| file.locate(pos));
+            for (pos, _) in &f.related_pos {
                 let _ = file.locate(*pos);
             }
         }

@@ -146,7 +146,7 @@ impl Table {
                             cell.pos,
                         )
                         .label("given again here")
-                        .related(first, "first given here"),
+                        .related_pos(first, "first given here"),
                     );
                     roles.push(Role::Ignored);
                 }
@@ -322,7 +322,7 @@ fn header_value(ret: &mut Return, key: &Text, cell: &Cell, findings: &mut Proble
                 cell.pos,
             )
             .label("differs")
-            .related(first.pos, "first given here"),
+            .related_pos(first.pos, "first given here"),
         ),
         Some(_) => {}
     }

@@ -43,7 +43,7 @@ use calamine::{Data, DataRef, Ods, Reader, Style, Xlsx};
 
 use super::table::{Cell, Table};
 use super::{Format, LoadedFile, Pos, Problems, invalid};
-use crate::diagnostic::Finding;
+use crate::diagnostic::Diagnostic;
 use crate::span::SourceFile;
 
 /// The most a spreadsheet may unpack to, in bytes (256 MiB).
@@ -161,7 +161,11 @@ pub(crate) fn load_with_layout(
 /// Open a workbook and read one sheet (by name, or the first), refusing
 /// archives that unpack too far and turning a panic of the reader into a
 /// finding.
-fn read_sheet(bytes: &[u8], format: Format, wanted: Option<&str>) -> Result<Sheet, Box<Finding>> {
+fn read_sheet(
+    bytes: &[u8],
+    format: Format,
+    wanted: Option<&str>,
+) -> Result<Sheet, Box<Diagnostic>> {
     let kind = if format == Format::Ods { "ODS" } else { "XLSX" };
     check_archive(bytes, kind)?;
     let read = catch_unwind(AssertUnwindSafe(|| match format {
@@ -179,7 +183,7 @@ fn read_sheet(bytes: &[u8], format: Format, wanted: Option<&str>) -> Result<Shee
 
 /// Refuse what is not a zip archive, and an archive that unpacks to more
 /// than [`MAX_UNPACKED_BYTES`].
-fn check_archive(bytes: &[u8], kind: &str) -> Result<(), Box<Finding>> {
+fn check_archive(bytes: &[u8], kind: &str) -> Result<(), Box<Diagnostic>> {
     let not_a_sheet = |error: zip::result::ZipError| {
         Box::new(
             invalid(
@@ -205,7 +209,7 @@ fn check_archive(bytes: &[u8], kind: &str) -> Result<(), Box<Finding>> {
     Ok(())
 }
 
-fn too_big(total: u64) -> Finding {
+fn too_big(total: u64) -> Diagnostic {
     invalid(
         format!(
             "this spreadsheet unpacks to {} MiB; ragcheck reads spreadsheets of at most {} MiB unpacked",
@@ -220,7 +224,7 @@ fn too_big(total: u64) -> Finding {
 /// text longer than a cell may hold ([`bounds::scan_part`]), and an
 /// `.xlsx` file's shared strings, which calamine holds all at once, are
 /// counted.
-fn check_parts(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), Box<Finding>> {
+fn check_parts(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), Box<Diagnostic>> {
     use std::io::Read as _;
     for i in 0..archive.len() {
         let Ok(entry) = archive.by_index(i) else {
@@ -253,7 +257,7 @@ fn check_parts(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), Box<F
 /// repeated cells and spaces one by one, so a small file can ask for
 /// billions of cells or gigabytes of text: count them first, streaming
 /// `content.xml` through an XML reader ([`bounds::scan_ods`]).
-fn check_ods_cells(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), Box<Finding>> {
+fn check_ods_cells(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), Box<Diagnostic>> {
     use std::io::Read as _;
     let Ok(entry) = archive.by_name("content.xml") else {
         // calamine reports the missing part.
@@ -264,7 +268,7 @@ fn check_ods_cells(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), B
 }
 
 /// The finding for a sheet that expands past a limit.
-fn expands(too_big: bounds::TooBig) -> Finding {
+fn expands(too_big: bounds::TooBig) -> Diagnostic {
     let help = match too_big {
         bounds::TooBig::Cells(_) => {
             "repeated cells count one by one: clear the formatting of unused rows and columns"
@@ -290,7 +294,13 @@ struct Cells {
 }
 
 impl Cells {
-    fn push(&mut self, row: u32, col: u32, text: &str, shared: bool) -> Result<(), Box<Finding>> {
+    fn push(
+        &mut self,
+        row: u32,
+        col: u32,
+        text: &str,
+        shared: bool,
+    ) -> Result<(), Box<Diagnostic>> {
         if text.is_empty() {
             return Ok(());
         }
@@ -329,7 +339,7 @@ impl Cells {
     }
 }
 
-fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Box<Finding>> {
+fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Box<Diagnostic>> {
     let unreadable = |error: calamine::XlsxError| Box::new(reader_error("XLSX", &error));
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
     let name = pick_sheet(&workbook.sheet_names(), wanted)?;
@@ -346,7 +356,10 @@ fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Box<Finding>> 
     })
 }
 
-fn read_xlsx_cells(workbook: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Cells, Box<Finding>> {
+fn read_xlsx_cells(
+    workbook: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+) -> Result<Cells, Box<Diagnostic>> {
     let unreadable = |error: calamine::XlsxError| Box::new(reader_error("XLSX", &error));
     let mut reader = workbook.worksheet_cells_reader(name).map_err(unreadable)?;
     let percent: Vec<bool> = reader.styles().iter().map(is_percent_style).collect();
@@ -372,7 +385,7 @@ fn read_xlsx_cells(workbook: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Cel
 fn spread_merges(
     held: &mut Cells,
     merges: impl Iterator<Item = ((u32, u32), (u32, u32))>,
-) -> Result<(), Box<Finding>> {
+) -> Result<(), Box<Diagnostic>> {
     let cells = &mut held.cells;
     let last_row = cells.iter().map(|c| c.row).max().unwrap_or(0);
     let last_col = cells.iter().map(|c| c.col).max().unwrap_or(0);
@@ -414,7 +427,7 @@ fn spread_merges(
     Ok(())
 }
 
-fn read_ods(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Box<Finding>> {
+fn read_ods(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Box<Diagnostic>> {
     let unreadable = |error: calamine::OdsError| Box::new(reader_error("ODS", &error));
     let mut workbook: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(unreadable)?;
     let name = pick_sheet(&workbook.sheet_names(), wanted)?;
@@ -438,7 +451,7 @@ fn read_ods(bytes: &[u8], wanted: Option<&str>) -> Result<Sheet, Box<Finding>> {
 /// The finding for a spreadsheet the reader gave up on. The reader's own
 /// words for broken XML ("Xml error: … at 0..0") mean nothing to the
 /// person who saved the file: say what it is and what to do.
-fn reader_error(kind: &str, error: &dyn std::fmt::Display) -> Finding {
+fn reader_error(kind: &str, error: &dyn std::fmt::Display) -> Diagnostic {
     let said = error.to_string();
     let lower = said.to_ascii_lowercase();
     if lower.contains("xml") || lower.contains("syntax error") || lower.contains("unexpected") {
@@ -458,7 +471,7 @@ fn reader_error(kind: &str, error: &dyn std::fmt::Display) -> Finding {
 }
 
 /// A finding about one cell names its sheet once the sheet's name is known.
-fn name_sheet(finding: Box<Finding>, sheet: &str) -> Box<Finding> {
+fn name_sheet(finding: Box<Diagnostic>, sheet: &str) -> Box<Diagnostic> {
     let mut finding = finding;
     if let Some(rest) = finding.message.strip_prefix("cell !") {
         finding.message = format!("cell {}!{rest}", crate::display::quote(sheet));
@@ -468,7 +481,7 @@ fn name_sheet(finding: Box<Finding>, sheet: &str) -> Box<Finding> {
 
 /// The sheet named `wanted` (compared as a layout compares names), or the
 /// first.
-fn pick_sheet(names: &[String], wanted: Option<&str>) -> Result<String, Box<Finding>> {
+fn pick_sheet(names: &[String], wanted: Option<&str>) -> Result<String, Box<Diagnostic>> {
     let Some(wanted) = wanted else {
         return names
             .first()
@@ -500,7 +513,7 @@ fn pick_sheet(names: &[String], wanted: Option<&str>) -> Result<String, Box<Find
 /// The sheet's cells → returns: the first non-empty row is the header, its
 /// columns from the first to the last it names; cells outside them are
 /// ignored.
-fn table(mut cells: Vec<SheetCell>) -> (Vec<super::Return>, Vec<Finding>) {
+fn table(mut cells: Vec<SheetCell>) -> (Vec<super::Return>, Vec<Diagnostic>) {
     let mut findings = Problems::default();
     cells.sort_by_key(|c| (c.row, c.col));
     let mut rows = cells.chunk_by(|a, b| a.row == b.row);
@@ -807,8 +820,11 @@ mod tests {
         );
         let file = load_file("r.xlsx", xlsx(&rows));
         assert_eq!(messages(&file), ["the header row has no `period` column"]);
-        assert_eq!(file.problems[0].pos, Pos::Cell { row: 2, col: 1 });
-        assert_eq!(at(&file, file.problems[0].pos), "Returns!B3");
+        assert_eq!(file.problems[0].pos, Some(Pos::Cell { row: 2, col: 1 }));
+        assert_eq!(
+            at(&file, file.problems[0].pos.unwrap_or_default()),
+            "Returns!B3"
+        );
     }
 
     #[test]

@@ -49,7 +49,7 @@ use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle, ScanError, S
 use super::{
     Entry, KnownField, Pos, Problems, Return, Text, bad_measure_id, invalid, is_measure_id,
 };
-use crate::diagnostic::Finding;
+use crate::diagnostic::Diagnostic;
 use crate::period::{Frequency, SubPeriod};
 
 /// Mappings with more keys than this are indexed for duplicate detection;
@@ -79,7 +79,7 @@ impl Flavour {
 /// Read every return of a YAML or JSON text: YAML through the fast reader
 /// ([`super::fast_yaml`]) when the file keeps to its subset, everything
 /// else (and every JSON file) through granit-parser.
-pub fn load(text: &str, flavour: Flavour) -> (Vec<Return>, Vec<Finding>) {
+pub fn load(text: &str, flavour: Flavour) -> (Vec<Return>, Vec<Diagnostic>) {
     if flavour == Flavour::Yaml
         && let Some(read) = load_fast(text)
     {
@@ -90,7 +90,7 @@ pub fn load(text: &str, flavour: Flavour) -> (Vec<Return>, Vec<Finding>) {
 
 /// Read a text through granit-parser alone: the reference the fast reader
 /// is held to (differential tests, the fuzz target).
-pub fn load_granit(text: &str, flavour: Flavour) -> (Vec<Return>, Vec<Finding>) {
+pub fn load_granit(text: &str, flavour: Flavour) -> (Vec<Return>, Vec<Diagnostic>) {
     let mut reader = Reader::new(flavour, Granit::new(text, flavour));
     match reader.run() {
         Ok(()) => (reader.returns, reader.findings.into_vec()),
@@ -101,7 +101,7 @@ pub fn load_granit(text: &str, flavour: Flavour) -> (Vec<Return>, Vec<Finding>) 
 
 /// Read a YAML text through the fast reader alone: `None` when the text
 /// leaves its subset somewhere, and must be read by granit-parser.
-pub fn load_fast(text: &str) -> Option<(Vec<Return>, Vec<Finding>)> {
+pub fn load_fast(text: &str) -> Option<(Vec<Return>, Vec<Diagnostic>)> {
     let mut reader = Reader::new(Flavour::Yaml, super::fast_yaml::Fast::new(text));
     reader.run().ok()?;
     Some((reader.returns, reader.findings.into_vec()))
@@ -125,9 +125,9 @@ pub(super) enum Ev<'a> {
 pub(super) enum Stop {
     /// The document cannot be read (bad syntax): report, drop the document,
     /// go on with the next one.
-    Document(Box<Finding>),
+    Document(Box<Diagnostic>),
     /// The whole file is refused (anchors, aliases, tags).
-    File(Box<Finding>),
+    File(Box<Diagnostic>),
     /// The fast reader met something outside its subset: the file is read
     /// again by granit-parser, from the start.
     Fallback,
@@ -733,16 +733,16 @@ impl<'a> Granit<'a> {
         Ok(())
     }
 
-    fn refuse_anchor(&self, span: &Span) -> Finding {
+    fn refuse_anchor(&self, span: &Span) -> Diagnostic {
         self.refuse_reference(span, "anchor")
     }
 
-    fn refuse_alias(&self, span: &Span) -> Finding {
+    fn refuse_alias(&self, span: &Span) -> Diagnostic {
         self.refuse_reference(span, "alias")
     }
 
     /// An anchor or alias refuses the file.
-    fn refuse_reference(&self, span: &Span, what: &str) -> Finding {
+    fn refuse_reference(&self, span: &Span, what: &str) -> Diagnostic {
         let (start, end) = self.range(span);
         invalid(
             "anchors and aliases have no place in a return; this file is not read",
@@ -753,7 +753,7 @@ impl<'a> Granit<'a> {
     }
 
     /// A syntax error as a finding at its marker.
-    fn syntax(&self, error: &ScanError) -> Finding {
+    fn syntax(&self, error: &ScanError) -> Diagnostic {
         let at = error
             .marker()
             .byte_offset()
@@ -823,13 +823,13 @@ impl<'a> Granit<'a> {
     }
 }
 
-fn duplicate_key(key: &str, pos: Pos, first: Pos, place: &str) -> Finding {
+fn duplicate_key(key: &str, pos: Pos, first: Pos, place: &str) -> Diagnostic {
     invalid(
         format!("`{key}` is given twice {place}; the first is kept"),
         pos,
     )
     .label("given again here")
-    .related(first, "first given here")
+    .related_pos(first, "first given here")
     .help(format!("remove one of the two `{key}`"))
 }
 
@@ -957,7 +957,7 @@ measures:
             Some("1")
         );
         assert_eq!(file.problems.len(), 4);
-        assert!(file.problems.iter().all(|f| f.related.len() == 1));
+        assert!(file.problems.iter().all(|f| f.related_pos.len() == 1));
     }
 
     #[test]
@@ -1001,7 +1001,10 @@ measures:
             let f = &file.problems[0];
             assert_eq!(f.code, "invalid_return");
             assert_eq!(
-                (at(&file, f.pos).as_str(), f.label.as_deref()),
+                (
+                    at(&file, f.pos.unwrap_or_default()).as_str(),
+                    f.label.as_deref()
+                ),
                 (place, Some(label)),
                 "{text}"
             );
@@ -1185,6 +1188,6 @@ measures:
                 "`f3` is given twice in measure `m`; the first is kept",
             ]
         );
-        assert_eq!(at(&file, file.problems[0].related[0].0), "11:3-11:5");
+        assert_eq!(at(&file, file.problems[0].related_pos[0].0), "11:3-11:5");
     }
 }
