@@ -44,7 +44,7 @@ fn main() {
             .num_threads(n.max(1))
             .build_global();
     }
-    let found = ragcheck::engine::discover(&paths, &Default::default());
+    let found = ragcheck::discover::find(&paths, &Default::default());
     let (files, errors) = (found.paths(), found.unreadable);
     for (path, reason) in &errors {
         eprintln!("parse_only: {}: {reason}", path.display());

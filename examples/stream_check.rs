@@ -36,11 +36,11 @@ fn main() {
         eprintln!("stream_check: the rules do not compile");
         std::process::exit(2);
     };
-    let files = engine::discover(&paths, &Default::default()).files;
+    let files = ragcheck::discover::find(&paths, &Default::default()).files;
     let (mut returns, mut diagnostics) = (0usize, 0usize);
     engine::check_each(
         &rules,
-        files.into_inputs(),
+        files.into_paths().map(engine::Input::File),
         &CheckOptions::default(),
         |file| {
             returns += file.returns.len();

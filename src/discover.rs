@@ -1,4 +1,8 @@
-//! Finding the files to check under the paths a user names.
+//! Finding the files to check under the paths a user names: [`find`] is
+//! the one way in, giving a sorted [`FileList`] with the paths that could
+//! not be read and what the walk had to say; [`in_partition`] deals the
+//! files into `--partition` shares. Rule files are found by the same walk
+//! ([`crate::rules_io`]).
 //!
 //! A returns repository holds more than returns: CI workflows under
 //! `.github/`, build output under a gitignored `target/`, the lock files
@@ -27,11 +31,135 @@
 //!   could block for ever): a warning says it was not read.
 //!
 //! A file named directly is always checked, whatever its name, extension or
-//! ignore rules say.
+//! ignore rules say. In a folder, a file is a return when its extension is
+//! one of [`returns::Format::EXTENSIONS`] (any case).
 
 use std::path::{Path, PathBuf};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+use crate::returns;
+
+/// A sorted list of files, packed into one text buffer: about 45 bytes a
+/// file rather than a `PathBuf`'s ~75, so a national collection's file
+/// list stays small. Paths that are not UTF-8 are kept aside as they are
+/// and come last.
+#[derive(Clone, Debug, Default)]
+pub struct FileList {
+    text: String,
+    spans: Vec<(u32, u32)>,
+    odd: Vec<PathBuf>,
+}
+
+impl FileList {
+    pub fn len(&self) -> usize {
+        self.spans.len() + self.odd.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The files, in path order.
+    pub fn iter(&self) -> impl Iterator<Item = &Path> {
+        self.spans
+            .iter()
+            .map(|&(start, len)| Path::new(&self.text[start as usize..(start + len) as usize]))
+            .chain(self.odd.iter().map(PathBuf::as_path))
+    }
+
+    /// The files, in path order, each as a path of its own, only as it is
+    /// taken.
+    pub fn into_paths(self) -> impl Iterator<Item = PathBuf> {
+        let FileList { text, spans, odd } = self;
+        spans
+            .into_iter()
+            .map(move |(start, len)| PathBuf::from(&text[start as usize..(start + len) as usize]))
+            .chain(odd)
+    }
+}
+
+/// What [`find`] found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// The files to check, sorted.
+    pub files: FileList,
+    /// Paths that could not be read, with why, sorted.
+    pub unreadable: Vec<(PathBuf, String)>,
+    /// Things worth saying that do not fail the run (a symlink loop).
+    pub warnings: Vec<String>,
+}
+
+impl Discovered {
+    /// The files, as paths.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.files.iter().map(Path::to_path_buf).collect()
+    }
+}
+
+/// Expand paths into the files to check, in sorted order. Folders are
+/// walked for the extensions of [`returns::Format::EXTENSIONS`] as the
+/// module docs describe (ignore files, hidden files, lock files and
+/// `--exclude` are honoured); files named directly are taken whatever
+/// their name or extension.
+pub fn find(paths: &[PathBuf], opts: &WalkOptions) -> Discovered {
+    let mut list = FileList::default();
+    let push = |list: &mut FileList, path: &Path| match path.to_str() {
+        Some(s) if list.text.len() + s.len() < u32::MAX as usize => {
+            list.spans.push((list.text.len() as u32, s.len() as u32));
+            list.text.push_str(s);
+        }
+        _ => list.odd.push(path.to_path_buf()),
+    };
+    let Walked {
+        mut unreadable,
+        warnings,
+    } = walk_files(paths, is_return_file, opts, |path| push(&mut list, path));
+    let text = &list.text;
+    let path =
+        |&(start, len): &(u32, u32)| Path::new(&text[start as usize..(start + len) as usize]);
+    list.spans.sort_by(|a, b| path(a).cmp(path(b)));
+    list.spans.dedup_by(|a, b| path(a) == path(b));
+    list.spans.shrink_to_fit();
+    list.odd.sort();
+    list.odd.dedup();
+    unreadable.sort();
+    unreadable.dedup();
+    Discovered {
+        files: list,
+        unreadable,
+        warnings,
+    }
+}
+
+/// Whether a file found in a folder is a return, by its extension.
+fn is_return_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| returns::Format::from_extension(x).is_some())
+}
+
+/// `--partition K/N`: whether a file is in the K-th of N shares. Files are
+/// dealt by a stable hash (FNV-1a, 64 bits) of the path relative to the
+/// argument it was found under (its file name when named directly), so
+/// the same collection is split the same way on every machine, whatever
+/// the folder it is mounted at.
+pub fn in_partition(path: &Path, args: &[PathBuf], k: u32, n: u32) -> bool {
+    let rel = args
+        .iter()
+        .filter_map(|a| path.strip_prefix(a).ok())
+        .filter(|r| !r.as_os_str().is_empty())
+        .min_by_key(|r| r.components().count())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| path.file_name().map(PathBuf::from).unwrap_or_default());
+    let text = crate::display::path(&rel);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    n > 0 && h % u64::from(n) == u64::from(k.saturating_sub(1))
+}
 
 /// How folders are walked.
 #[derive(Clone, Debug)]
@@ -133,7 +261,7 @@ pub struct Walked {
 /// Every file named in `paths`, and every file under a folder named there
 /// that `keep` accepts and the walk does not leave out (see the module
 /// docs), handed to `found` in no particular order.
-pub fn walk_files(
+pub(crate) fn walk_files(
     paths: &[PathBuf],
     keep: fn(&Path) -> bool,
     opts: &WalkOptions,
@@ -227,7 +355,7 @@ fn walk_folder(
                     // opened (it could block for ever): said, not checked.
                     walked.warnings.push(format!(
                         "`{}` is not a regular file (a FIFO, socket or device); not read",
-                        crate::display::visible(&crate::engine::display_path(path))
+                        crate::display::visible(&crate::display::path(path))
                     ));
                 }
             }
@@ -267,7 +395,7 @@ fn walk_error(err: ignore::Error, keep: fn(&Path) -> bool, walked: &mut Walked) 
                 // A bad `.gitignore` line: ripgrep says so and walks on.
                 None => walked
                     .warnings
-                    .push(format!("{}: {inner}", crate::engine::display_path(&path))),
+                    .push(format!("{}: {inner}", crate::display::path(&path))),
             },
         },
         other => match other.io_error() {
@@ -293,7 +421,7 @@ fn root_io(e: &std::io::Error) -> &std::io::Error {
 fn loop_warning(ancestor: &Path, child: &Path) -> String {
     format!(
         "`{}` is a symbolic link back to `{}` (a symlink loop); not followed again",
-        crate::engine::display_path(child),
-        crate::engine::display_path(ancestor)
+        crate::display::path(child),
+        crate::display::path(ancestor)
     )
 }

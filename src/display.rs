@@ -139,6 +139,12 @@ fn money(symbol: &str, negative: bool, abs: Decimal) -> String {
     }
 }
 
+/// A path as shown to users: forward slashes, no leading `./`.
+pub fn path(path: &std::path::Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

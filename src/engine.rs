@@ -1,4 +1,5 @@
-//! Checking returns: discover files, load, evaluate in parallel, report.
+//! Checking returns: load, evaluate in parallel, report. The files come
+//! from [`crate::discover`].
 //!
 //! Each file is read, loaded and checked by one rayon worker, producing its
 //! own [`FileReport`]; reports are gathered in path order so the output
@@ -15,14 +16,11 @@ use rayon::prelude::*;
 use crate::checks;
 use crate::collection::{Builder, Collection, Part};
 use crate::diagnostic::{self, Diagnostic, Location, Severity};
-use crate::discover::{WalkOptions, Walked, walk_files};
+use crate::display::path as display_path;
 use crate::eval::{Program, ReturnCtx, Val};
 use crate::report::{FileReport, MeasureDetail, MeasureReport, Report, ReturnReport, SubValue};
 use crate::returns::{self, KnownField, LoadedFile};
 use crate::waiver;
-
-/// File extensions read when walking a folder.
-pub const RETURN_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "csv", "xlsx", "ods"];
 
 /// Where returns come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,106 +48,6 @@ pub struct CheckOptions {
     /// The collection gathered first ([`gather`]), when the rules read
     /// `peers`, `previous` or `last_year` or history is given (SPEC 3.9).
     pub collection: Option<Arc<Collection>>,
-}
-
-/// A sorted list of files, packed into one text buffer: about 45 bytes a
-/// file rather than a `PathBuf`'s ~75, so a national collection's file
-/// list stays small. Paths that are not UTF-8 are kept aside as they are
-/// and come last.
-#[derive(Clone, Debug, Default)]
-pub struct FileList {
-    text: String,
-    spans: Vec<(u32, u32)>,
-    odd: Vec<PathBuf>,
-}
-
-impl FileList {
-    pub fn len(&self) -> usize {
-        self.spans.len() + self.odd.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The files, in path order.
-    pub fn iter(&self) -> impl Iterator<Item = &Path> {
-        self.spans
-            .iter()
-            .map(|&(start, len)| Path::new(&self.text[start as usize..(start + len) as usize]))
-            .chain(self.odd.iter().map(PathBuf::as_path))
-    }
-
-    /// The files as inputs to check.
-    pub fn into_inputs(self) -> impl Iterator<Item = Input> {
-        let FileList { text, spans, odd } = self;
-        spans
-            .into_iter()
-            .map(move |(start, len)| {
-                Input::File(PathBuf::from(&text[start as usize..(start + len) as usize]))
-            })
-            .chain(odd.into_iter().map(Input::File))
-    }
-}
-
-/// What [`discover`] found.
-#[derive(Debug, Default)]
-pub struct Discovered {
-    /// The files to check, sorted.
-    pub files: FileList,
-    /// Paths that could not be read, with why, sorted.
-    pub unreadable: Vec<(PathBuf, String)>,
-    /// Things worth saying that do not fail the run (a symlink loop).
-    pub warnings: Vec<String>,
-}
-
-impl Discovered {
-    /// The files, as paths.
-    pub fn paths(&self) -> Vec<PathBuf> {
-        self.files.iter().map(Path::to_path_buf).collect()
-    }
-}
-
-/// Expand paths into the files to check, in sorted order. Folders are
-/// walked for return extensions as [`crate::discover`] describes (ignore
-/// files, hidden files, lock files and `--exclude` are honoured); files
-/// named directly are taken whatever their name or extension.
-pub fn discover(paths: &[PathBuf], opts: &WalkOptions) -> Discovered {
-    let mut list = FileList::default();
-    let push = |list: &mut FileList, path: &Path| match path.to_str() {
-        Some(s) if list.text.len() + s.len() < u32::MAX as usize => {
-            list.spans.push((list.text.len() as u32, s.len() as u32));
-            list.text.push_str(s);
-        }
-        _ => list.odd.push(path.to_path_buf()),
-    };
-    let Walked {
-        mut unreadable,
-        warnings,
-    } = walk_files(paths, is_return_file, opts, |path| push(&mut list, path));
-    let text = &list.text;
-    let path =
-        |&(start, len): &(u32, u32)| Path::new(&text[start as usize..(start + len) as usize]);
-    list.spans.sort_by(|a, b| path(a).cmp(path(b)));
-    list.spans.dedup_by(|a, b| path(a) == path(b));
-    list.spans.shrink_to_fit();
-    list.odd.sort();
-    list.odd.dedup();
-    unreadable.sort();
-    unreadable.dedup();
-    Discovered {
-        files: list,
-        unreadable,
-        warnings,
-    }
-}
-
-/// Whether a file found in a folder is a return, by its extension.
-fn is_return_file(path: &Path) -> bool {
-    path.extension()
-        .and_then(|x| x.to_str())
-        .map(str::to_ascii_lowercase)
-        .is_some_and(|x| RETURN_EXTENSIONS.contains(&x.as_str()))
 }
 
 /// Check inputs in parallel; reports come back in input order, followed
@@ -509,34 +407,6 @@ pub fn gather<'p>(
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .finish()
-}
-
-/// `--partition K/N`: whether a file is in the K-th of N shares. Files are
-/// dealt by a stable hash (FNV-1a, 64 bits) of the path relative to the
-/// argument it was found under (its file name when named directly), so
-/// the same collection is split the same way on every machine, whatever
-/// the folder it is mounted at.
-pub fn in_partition(path: &Path, args: &[PathBuf], k: u32, n: u32) -> bool {
-    let rel = args
-        .iter()
-        .filter_map(|a| path.strip_prefix(a).ok())
-        .filter(|r| !r.as_os_str().is_empty())
-        .min_by_key(|r| r.components().count())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| path.file_name().map(PathBuf::from).unwrap_or_default());
-    let text = display_path(&rel);
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    n > 0 && h % u64::from(n) == u64::from(k.saturating_sub(1))
-}
-
-/// A path as shown to users: forward slashes, no leading `./`.
-pub fn display_path(path: &Path) -> String {
-    let s = path.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
 /// Check one loaded file.

@@ -21,7 +21,7 @@ pub fn read_rule_files(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<(PathBuf, Str
     let mut sources = Vec::new();
     for f in files {
         match read_text(&f) {
-            Ok(text) => sources.push(SourceFile::new(crate::engine::display_path(&f), text)),
+            Ok(text) => sources.push(SourceFile::new(crate::display::path(&f), text)),
             Err(reason) => errors.push((f, reason)),
         }
     }

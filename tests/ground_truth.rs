@@ -35,7 +35,7 @@ fn check(out: &Path) -> Report {
             compiled.diagnostics
         );
     };
-    let found = engine::discover(&[out.join("returns")], &Default::default());
+    let found = ragcheck::discover::find(&[out.join("returns")], &Default::default());
     let (files, unreadable) = (found.paths(), found.unreadable);
     assert!(unreadable.is_empty(), "{unreadable:?}");
     engine::check_inputs(
@@ -142,7 +142,7 @@ fn streamed_reports_match_gathered_ones() {
     let rule_dirs = [PathBuf::from("rules"), out.join("rules")];
     let (sources, _) = ragcheck::rules_io::read_rule_files(&rule_dirs);
     let rules = ragcheck::compile(sources).rules.expect("rules compile");
-    let found = engine::discover(&[out.join("returns")], &Default::default());
+    let found = ragcheck::discover::find(&[out.join("returns")], &Default::default());
     let (files, _) = (found.paths(), found.unreadable);
     let inputs: Vec<Input> = files.into_iter().map(Input::File).collect();
     let gathered = engine::check_inputs(&rules, inputs.clone(), &CheckOptions::default());

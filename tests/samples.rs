@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use ragcheck::engine::{CheckOptions, Input, check_inputs, discover};
+use ragcheck::discover;
+use ragcheck::engine::{CheckOptions, Input, check_inputs};
 use ragcheck::report::Report;
 use ragcheck::rules_io::read_rule_files;
 
@@ -20,7 +21,7 @@ fn shipped_rules() -> ragcheck::Program {
 }
 
 fn check_samples() -> Report {
-    let found = discover(&["samples".into()], &Default::default());
+    let found = discover::find(&["samples".into()], &Default::default());
     let (files, errors) = (found.paths(), found.unreadable);
     assert!(errors.is_empty());
     check_inputs(
@@ -210,7 +211,7 @@ fn a_bad_file_never_stops_the_others() {
         &sub.join("c-good.yml"),
         b"return:\n  organisation: Test\n  period: 2011/12 Q4\nmeasures:\n  budget:\n    values:\n      q4: \xc2\xa30\n",
     );
-    let found = discover(std::slice::from_ref(&dir), &Default::default());
+    let found = discover::find(std::slice::from_ref(&dir), &Default::default());
     let (files, errors) = (found.paths(), found.unreadable);
     assert!(errors.is_empty());
     let names: Vec<String> = files
@@ -251,7 +252,7 @@ fn a_bad_file_never_stops_the_others() {
 fn streaming_hands_reports_on_in_input_order() {
     use ragcheck::engine::{STREAM_WINDOW, check_each};
     let rules = shipped_rules();
-    let found = discover(&["samples".into()], &Default::default());
+    let found = discover::find(&["samples".into()], &Default::default());
     let (files, _) = (found.paths(), found.unreadable);
     let inputs: Vec<Input> = (0..STREAM_WINDOW * 2 + 7)
         .map(|i| match i % 5 {
@@ -282,7 +283,7 @@ fn streaming_hands_reports_on_in_input_order() {
 fn streaming_from_a_pool_thread_does_not_hang() {
     use ragcheck::engine::check_each;
     let rules = shipped_rules();
-    let found = discover(&["samples".into()], &Default::default());
+    let found = discover::find(&["samples".into()], &Default::default());
     let (files, _) = (found.paths(), found.unreadable);
     let inputs: Vec<Input> = files.into_iter().map(Input::File).collect();
     let gathered = check_inputs(&rules, inputs.clone(), &CheckOptions::default());

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ragcheck::discover::WalkOptions;
+use ragcheck::discover::{self, WalkOptions};
 use ragcheck::engine::{self, CheckOptions, Input};
 use ragcheck::render::{AnyRenderer, RenderOptions};
 use ragcheck::returns;
@@ -60,7 +60,7 @@ pub(crate) fn run(
     let history = if flags.history.is_empty() {
         Vec::new()
     } else {
-        let found = engine::discover(&flags.history, &settings.walk);
+        let found = discover::find(&flags.history, &settings.walk);
         unreadable.extend(found.unreadable.iter().cloned());
         found.paths()
     };
@@ -69,14 +69,14 @@ pub(crate) fn run(
     for (path, reason) in &unreadable {
         eprintln!(
             "error: cannot read `{}`: {}",
-            ragcheck::display::quote(&engine::display_path(path)),
+            ragcheck::display::quote(&ragcheck::display::path(path)),
             ragcheck::display::visible(reason)
         );
     }
     if stdin.is_none() && files.is_empty() && unreadable.is_empty() && !settings.quiet {
         eprintln!(
             "warning: no returns found (files ending in .{})",
-            engine::RETURN_EXTENSIONS.join(", .")
+            returns::Format::EXTENSIONS.map(|(ext, _)| ext).join(", .")
         );
     }
     // GitHub Actions names the step's Markdown summary file; a format that
@@ -129,7 +129,7 @@ pub(crate) fn run(
     // `--partition K/N`: only this share of the files is checked (standard
     // input belongs to the first share).
     let share = |path: &Path| match flags.partition {
-        Some((k, n)) => engine::in_partition(path, paths, k, n),
+        Some((k, n)) => discover::in_partition(path, paths, k, n),
         None => true,
     };
     let stdin = stdin.filter(|_| flags.partition.is_none_or(|(k, _)| k == 1));
@@ -138,8 +138,9 @@ pub(crate) fn run(
     let total = files.iter().filter(|p| share(p)).count() + usize::from(stdin.is_some());
     let inputs = stdin.into_iter().chain(
         files
-            .into_inputs()
-            .filter(move |i| matches!(i, Input::File(p) if share(p))),
+            .into_paths()
+            .filter(move |p| share(p))
+            .map(Input::File),
     );
     let run = Run {
         rules: &rules,
@@ -328,7 +329,7 @@ struct Inputs {
     /// found under the paths, in path order. Kept as paths, not yet as
     /// [`Input`]s, so a long list costs as little as it can.
     stdin: Option<Input>,
-    files: engine::FileList,
+    files: discover::FileList,
     /// Paths that could not be read, with why.
     unreadable: Vec<(PathBuf, String)>,
     /// What the walk had to say (a symlink loop).
@@ -368,7 +369,7 @@ fn inputs(paths: &[PathBuf], walk: &WalkOptions) -> Result<Inputs, String> {
             named.push(p.clone());
         }
     }
-    let found = engine::discover(&named, walk);
+    let found = discover::find(&named, walk);
     unreadable.extend(found.unreadable);
     unreadable.sort();
     Ok(Inputs {
@@ -387,7 +388,7 @@ fn inputs(paths: &[PathBuf], walk: &WalkOptions) -> Result<Inputs, String> {
 fn refuse_overwrites(
     settings: &Settings,
     rules: &ragcheck::Program,
-    files: &engine::FileList,
+    files: &discover::FileList,
     stdin: bool,
     step_summary: Option<&std::ffi::OsStr>,
 ) -> Result<(), String> {

@@ -27,7 +27,7 @@ pub(crate) fn run(settings: &Settings, check: bool) -> i32 {
         if p.is_file() && p.extension().and_then(|e| e.to_str()) != Some("rag") {
             eprintln!(
                 "warning: `{}` is not a .rag file; left as it is",
-                engine::display_path(p)
+                ragcheck::display::path(p)
             );
         } else {
             wanted.push(p.clone());

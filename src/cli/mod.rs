@@ -231,7 +231,7 @@ pub(crate) fn clobbers<'a>(
         .map(|p| {
             format!(
                 "`{}`, a file this run reads",
-                ragcheck::display::visible(&engine::display_path(p))
+                ragcheck::display::visible(&ragcheck::display::path(p))
             )
         })
 }

@@ -554,7 +554,7 @@ impl Collection {
             }
             Source::Path(path) => {
                 let bytes = crate::read::file(path, crate::returns::MAX_FILE_BYTES as u64).ok()?;
-                let name = crate::engine::display_path(path);
+                let name = crate::display::path(path);
                 let loaded = crate::returns::load_with(&name, bytes, rules, self.layout);
                 let name = self.measure_names.get(fact.measure as usize)?;
                 let entry = loaded

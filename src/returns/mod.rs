@@ -387,21 +387,33 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format for a path: `.yaml .yml .json .csv .xlsx .ods` (any case);
-    /// anything else is read as YAML.
+    /// Every file extension a return is read from, with its format: the
+    /// one table that [`Format::of`] and folder walks
+    /// ([`crate::discover`]) read.
+    pub const EXTENSIONS: [(&'static str, Format); 6] = [
+        ("yaml", Format::Yaml),
+        ("yml", Format::Yaml),
+        ("json", Format::Json),
+        ("csv", Format::Csv),
+        ("xlsx", Format::Xlsx),
+        ("ods", Format::Ods),
+    ];
+
+    /// The format an extension (without its dot, any case) names, if any.
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        Format::EXTENSIONS
+            .iter()
+            .find(|(known, _)| known.eq_ignore_ascii_case(ext))
+            .map(|&(_, format)| format)
+    }
+
+    /// The format for a path, by [`Format::EXTENSIONS`]; anything else is
+    /// read as YAML.
     pub fn of(path: &str) -> Format {
         let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
-        let ext = match name.rsplit_once('.') {
-            Some((_, ext)) => ext.to_ascii_lowercase(),
-            None => String::new(),
-        };
-        match ext.as_str() {
-            "json" => Format::Json,
-            "csv" => Format::Csv,
-            "xlsx" => Format::Xlsx,
-            "ods" => Format::Ods,
-            _ => Format::Yaml,
-        }
+        name.rsplit_once('.')
+            .and_then(|(_, ext)| Format::from_extension(ext))
+            .unwrap_or(Format::Yaml)
     }
 
     /// The format of standard input, which has no name: a zip archive is a
