@@ -131,78 +131,31 @@ impl Compiler<'_> {
         }
     }
 
-    /// Compile `{expr}` parts of a message.
+    /// Compile a message's `{expr}` parts; a part that could not be read
+    /// is reported here, in its turn.
     pub(super) fn template(
         &mut self,
         rules: &mut RuleSet,
         env: &Env,
-        s: &ast::Str,
+        t: &ast::Template,
     ) -> ir::Template {
         let mut parts = Vec::new();
-        let text = &s.value;
-        let mut lit = String::new();
-        let mut chars = text.char_indices().peekable();
-        // The string's value is its body with escapes resolved; offsets are
-        // approximate when escapes come before an interpolation.
-        let body_start = s.span.start as usize + 1;
-        while let Some((i, ch)) = chars.next() {
-            match ch {
-                '{' if chars.peek().map(|(_, c)| *c) == Some('{') => {
-                    chars.next();
-                    lit.push('{');
-                }
-                '}' if chars.peek().map(|(_, c)| *c) == Some('}') => {
-                    chars.next();
-                    lit.push('}');
-                }
-                '{' => {
-                    let start = i + 1;
-                    let mut end = None;
-                    for (j, c) in chars.by_ref() {
-                        if c == '}' {
-                            end = Some(j);
-                            break;
-                        }
-                    }
-                    let Some(end) = end else {
-                        let span = Span::new(s.span.file, body_start + i, body_start + i + 1);
-                        self.report(
-                            self.error("bad_message", span, "this `{` is never closed")
-                                .label("unclosed")
-                                .help("write `{{` for a literal brace"),
-                        );
-                        break;
-                    };
-                    if !lit.is_empty() {
-                        parts.push(ir::Part::Text(std::mem::take(&mut lit)));
-                    }
-                    let inner = &text[start..end];
-                    let Some(source) = self.sources.get(s.span.file.0 as usize) else {
-                        continue;
-                    };
-                    match crate::syntax::parse_expr_at(
-                        inner,
-                        s.span.file,
-                        body_start + start,
-                        source,
-                    ) {
-                        Ok(e) => {
-                            if let Some((c, _)) = self.expr(rules, env, &e) {
-                                parts.push(ir::Part::Expr(c));
-                            }
-                        }
-                        Err(mut d) => {
-                            d.code = "bad_message".into();
-                            d.message = format!("in `{{{inner}}}`: {}", d.message);
-                            self.diagnostics.push(*d);
-                        }
+        for part in &t.parts {
+            match part {
+                ast::TemplatePart::Text(text) => parts.push(ir::Part::Text(text.clone())),
+                ast::TemplatePart::Expr(e) => {
+                    if let Some((c, _)) = self.expr(rules, env, e) {
+                        parts.push(ir::Part::Expr(c));
                     }
                 }
-                _ => lit.push(ch),
+                ast::TemplatePart::Bad(bad) => {
+                    let mut d = self
+                        .error("bad_message", bad.span, bad.message.clone())
+                        .label(bad.label.clone());
+                    d.help = bad.help.clone();
+                    self.report(d);
+                }
             }
-        }
-        if !lit.is_empty() {
-            parts.push(ir::Part::Text(lit));
         }
         ir::Template { parts }
     }

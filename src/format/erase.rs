@@ -61,9 +61,9 @@ pub fn erase_spans(file: &RuleFile) -> RuleFile {
                             r.span = Span::default();
                             r.severity_span = Span::default();
                             expr(&mut r.condition);
-                            string(&mut r.message);
+                            template(&mut r.message);
                             if let Some(h) = &mut r.help {
-                                string(h);
+                                template(h);
                             }
                         }
                     }
@@ -184,47 +184,16 @@ fn expectation(e: &mut Expectation) {
 }
 
 fn expr(e: &mut Expr) {
-    e.span = Span::default();
-    match &mut e.kind {
-        ExprKind::Number(_) | ExprKind::Quantity(..) | ExprKind::Str(_) | ExprKind::Bool(_) => {}
-        ExprKind::Path(parts) => parts.iter_mut().for_each(ident),
-        ExprKind::List(items) => items.iter_mut().for_each(expr),
-        ExprKind::Call(name, args) => {
-            ident(name);
-            for a in args {
-                match a {
-                    Arg::Expr(x) => expr(x),
-                    Arg::EachMeasure(w, span) => {
-                        *span = Span::default();
-                        if let Some(w) = w {
-                            expr(w);
-                        }
-                    }
-                    Arg::Peers(by, span) => {
-                        *span = Span::default();
-                        if let Some(by) = by {
-                            by.iter_mut().for_each(ident);
-                        }
-                    }
-                }
-            }
-        }
-        ExprKind::Unary(_, x) => expr(x),
-        ExprKind::Binary(_, a, b) => {
-            expr(a);
-            expr(b);
-        }
-        ExprKind::Is { operand, kind, .. } => {
-            expr(operand);
-            ident(kind);
-        }
-        ExprKind::In { operand, list, .. } => {
-            expr(operand);
-            expr(list);
-        }
-        ExprKind::Matches(x, s) => {
-            expr(x);
-            string(s);
+    e.spans_mut(&mut |s| *s = Span::default());
+}
+
+fn template(t: &mut Template) {
+    t.span = Span::default();
+    for part in &mut t.parts {
+        match part {
+            TemplatePart::Text(_) => {}
+            TemplatePart::Expr(e) => expr(e),
+            TemplatePart::Bad(b) => b.span = Span::default(),
         }
     }
 }

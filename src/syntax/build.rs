@@ -131,6 +131,13 @@ impl Builder {
         Path { parts, span }
     }
 
+    /// A string read as a message template ([`super::template`]).
+    pub fn template(&self, pair: Pair<'_, Rule>) -> Template {
+        let span = self.span(&pair);
+        let body = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
+        super::template::template(body, span.start as usize + 1, self.file, span)
+    }
+
     pub fn string(&self, pair: Pair<'_, Rule>) -> Str {
         let span = self.span(&pair);
         let body = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
@@ -412,12 +419,12 @@ impl Builder {
                     ))
                 }
                 Rule::expr => condition = Some(self.expr(p)?),
-                Rule::string => message = Some(self.string(p)),
+                Rule::string => message = Some(self.template(p)),
                 Rule::help_clause => {
                     help = p
                         .into_inner()
                         .find(|s| s.as_rule() == Rule::string)
-                        .map(|s| self.string(s))
+                        .map(|s| self.template(s))
                 }
                 _ => {}
             }

@@ -8,10 +8,11 @@
 mod build;
 mod expected;
 mod expr;
+mod template;
 
 use pest::Parser as _;
 
-use crate::ast::{Expr, Path, RuleFile};
+use crate::ast::{Path, RuleFile};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::span::{FileId, SourceFile};
 
@@ -26,30 +27,6 @@ pub fn parse_file(file: FileId, source: &SourceFile) -> Result<RuleFile, Box<Dia
     let builder = build::Builder::new(file, 0);
     builder
         .file(pairs)
-        .map_err(|e| Box::new(e.into_diagnostic(source)))
-}
-
-/// Parse an expression written inside other text (a `{...}` part of a
-/// message), whose first character is at `offset` in the file.
-pub fn parse_expr_at(
-    text: &str,
-    file: FileId,
-    offset: usize,
-    source: &SourceFile,
-) -> Result<Expr, Box<Diagnostic>> {
-    let pairs = RuleParser::parse(Rule::expr_only, text).map_err(|e| {
-        let mut d = expected::syntax_error(e, &SourceFile::new(source.path.clone(), text));
-        // Re-locate the error into the real file.
-        if let Some(loc) = &d.location {
-            let start = offset + loc.start;
-            let end = offset + loc.end;
-            d.location = Some(source.locate(start, end));
-        }
-        Box::new(d)
-    })?;
-    let builder = build::Builder::new(file, offset);
-    builder
-        .expr_only(pairs)
         .map_err(|e| Box::new(e.into_diagnostic(source)))
 }
 

@@ -68,10 +68,9 @@ fn sexp(e: &Expr) -> String {
 }
 
 fn expr(text: &str) -> String {
-    let src = SourceFile::new("t.rag", text);
-    match parse_expr_at(text, FileId(0), 0, &src) {
+    match template::embedded(text, FileId(0)) {
         Ok(e) => sexp(&e),
-        Err(d) => format!("error: {}", d.message),
+        Err(e) => format!("error: {}", e.message),
     }
 }
 
@@ -211,4 +210,71 @@ test "a 945 typo is caught" {
         &t.body[2],
         TestStmt::Expect(Expectation::No { check: None, .. })
     ));
+}
+
+/// The message of the first rule of the first check in `text`, with the
+/// text each of its parts' spans covers.
+fn message_parts(text: &str) -> Vec<String> {
+    let src = SourceFile::new("t.rag", text);
+    let file = match parse_file(FileId(0), &src) {
+        Ok(f) => f,
+        Err(d) => panic!("{d:?}"),
+    };
+    let Some(Item::Check(c)) = file.items.first() else {
+        panic!("not a check")
+    };
+    let Some(CheckStmt::Rule(r)) = c.body.first() else {
+        panic!("not a rule")
+    };
+    let at = |s: crate::span::Span| &text[s.start as usize..s.end as usize];
+    r.message
+        .parts
+        .iter()
+        .map(|p| match p {
+            TemplatePart::Text(t) => format!("text {t:?}"),
+            TemplatePart::Expr(e) => match &e.kind {
+                ExprKind::Matches(x, re) => {
+                    format!(
+                        "expr `{}`: `{}` matches `{}`",
+                        at(e.span),
+                        at(x.span),
+                        at(re.span)
+                    )
+                }
+                _ => format!("expr `{}`", at(e.span)),
+            },
+            TemplatePart::Bad(b) => format!("bad `{}`: {}", at(b.span), b.message),
+        })
+        .collect()
+}
+
+#[test]
+fn message_parts_point_at_their_text_after_escapes() {
+    let text = r#"check c for each measure {
+    error when value > 1 "a \"quoted\" {{b}} {lower(officer) matches \"x\"} c"
+}
+"#;
+    assert_eq!(
+        message_parts(text),
+        [
+            r#"text "a \"quoted\" {b} ""#,
+            r#"expr `lower(officer) matches \"x\"`: `lower(officer)` matches `\"x\"`"#,
+            r#"text " c""#,
+        ]
+    );
+}
+
+#[test]
+fn bad_message_parts_are_kept_for_the_compiler() {
+    let text = "check c for each measure {\n    error when value > 1 \"\\t{value +} {id\"\n}\n";
+    assert_eq!(
+        message_parts(text),
+        [
+            "text \"\\t\"",
+            "bad ``: in `{value +}`: expected a value or a name (such as `95%`, `target` or \
+             `budget.q3`), but the file ends here",
+            "text \" \"",
+            "bad `{`: this `{` is never closed",
+        ]
+    );
 }
