@@ -13,6 +13,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+/// Where a diagnostic is: defined beside the spans and positions it is
+/// resolved from.
+pub use crate::span::Location;
 use crate::span::Pos;
 
 /// How serious a finding is. Ordered `Info < Warning < Error`.
@@ -49,53 +52,6 @@ impl fmt::Display for Severity {
     }
 }
 
-/// A resolved place in a file: 1-based lines, 1-based character columns,
-/// `end_column` one past the last character (as SARIF).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct Location {
-    pub file: Arc<str>,
-    /// Byte offsets, for snippet rendering.
-    #[serde(skip)]
-    pub start: usize,
-    #[serde(skip)]
-    pub end: usize,
-    pub line: u32,
-    pub column: u32,
-    pub end_line: u32,
-    pub end_column: u32,
-    /// Spreadsheet cell, such as `Sheet1!E7`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cell: Option<String>,
-}
-
-impl Location {
-    /// A location naming a whole file (line 1, column 1), for problems that
-    /// have no better place.
-    pub fn whole_file(file: Arc<str>) -> Location {
-        Location {
-            file,
-            start: 0,
-            end: 0,
-            line: 1,
-            column: 1,
-            end_line: 1,
-            end_column: 1,
-            cell: None,
-        }
-    }
-}
-
-/// `file:line:column`, or `file [Sheet1!E7]` for a spreadsheet cell: how
-/// text output names a place.
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.cell {
-            Some(cell) => write!(f, "{} [{cell}]", self.file),
-            None => write!(f, "{}:{}:{}", self.file, self.line, self.column),
-        }
-    }
-}
-
 /// Where the rule that raised a diagnostic is written.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct RuleRef {
@@ -109,6 +65,18 @@ impl fmt::Display for RuleRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.column)
     }
+}
+
+/// What a waived diagnostic carries: why it is accepted, who approved it,
+/// until when, and where the waiver is written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Waived {
+    pub reason: String,
+    pub approved: String,
+    /// The `until` period, in its canonical form (`2012/13 Q2`).
+    pub until: String,
+    /// Where the `waive` is written.
+    pub rule: RuleRef,
 }
 
 /// One problem found in a return or a rule file.
@@ -131,7 +99,7 @@ pub struct Diagnostic {
     pub rule: Option<RuleRef>,
     /// Set when a waiver in the rule files accepts this problem (SPEC 3.8):
     /// it is still reported, marked so, and never fails the run.
-    pub waived: Option<Arc<crate::waiver::Waived>>,
+    pub waived: Option<Arc<Waived>>,
     /// The place in a return file, until [`Diagnostic::locate`] turns it
     /// into [`Diagnostic::location`].
     #[serde(skip)]

@@ -18,8 +18,9 @@ use crate::collection::{Builder, Collection, Part};
 use crate::diagnostic::{self, Diagnostic, Location, Severity};
 use crate::display::path as display_path;
 use crate::eval::{Program, ReturnCtx, Val};
+use crate::field::KnownField;
 use crate::report::{FileReport, MeasureDetail, MeasureReport, Report, ReturnReport, SubValue};
-use crate::returns::{self, KnownField, LoadedFile};
+use crate::returns::{self, LoadedFile};
 use crate::waiver;
 
 /// Where returns come from.

@@ -15,9 +15,9 @@ use crate::ast;
 /// [`crate::compile::pattern`]).
 pub type Regex = regex_automata::meta::Regex;
 use crate::diagnostic::{RuleRef, Severity};
+use crate::field::KnownField;
 use crate::period::{Frequency, SubPeriod};
 use crate::rag::Rag;
-use crate::returns::KnownField;
 use crate::span::{FileId, SourceFile, Span};
 use crate::value::{MissingKind, Unit};
 

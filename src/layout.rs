@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::RuleRef;
-use crate::returns::KnownField;
+use crate::field::KnownField;
 use crate::span::Span;
 
 /// One compiled `layout` block.

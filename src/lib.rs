@@ -28,6 +28,7 @@ pub mod discover;
 pub mod display;
 pub mod engine;
 pub mod eval;
+pub mod field;
 pub mod format;
 pub mod functions;
 pub mod ir;

@@ -1,10 +1,15 @@
-//! Spans and source files.
+//! Spans, positions, locations and source files.
 //!
-//! A [`Span`] is small and `Copy`: a file id plus a byte range. Line and column
-//! are computed only when a diagnostic is located, from a per-file
-//! [`LineIndex`], never by rescanning the file.
+//! A [`Span`] is small and `Copy`: a file id plus a byte range. A return's
+//! [`Pos`] is a byte range or a spreadsheet cell. Line and column are
+//! computed only when a diagnostic is located ([`Location`]), from a
+//! per-file [`LineIndex`], never by rescanning the file. This module
+//! depends on no other: every stage uses it.
 
+use std::fmt;
 use std::sync::{Arc, OnceLock};
+
+use serde::Serialize;
 
 /// Index of a rule source file inside a [`crate::RuleSet`]'s source list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -56,6 +61,53 @@ impl Pos {
         Pos::Bytes {
             start: start as u32,
             end: end as u32,
+        }
+    }
+}
+
+/// A resolved place in a file: 1-based lines, 1-based character columns,
+/// `end_column` one past the last character (as SARIF).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub file: Arc<str>,
+    /// Byte offsets, for snippet rendering.
+    #[serde(skip)]
+    pub start: usize,
+    #[serde(skip)]
+    pub end: usize,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    /// Spreadsheet cell, such as `Sheet1!E7`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+}
+
+impl Location {
+    /// A location naming a whole file (line 1, column 1), for problems that
+    /// have no better place.
+    pub fn whole_file(file: Arc<str>) -> Location {
+        Location {
+            file,
+            start: 0,
+            end: 0,
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            cell: None,
+        }
+    }
+}
+
+/// `file:line:column`, or `file [Sheet1!E7]` for a spreadsheet cell: how
+/// text output names a place.
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.cell {
+            Some(cell) => write!(f, "{} [{cell}]", self.file),
+            None => write!(f, "{}:{}:{}", self.file, self.line, self.column),
         }
     }
 }
@@ -204,12 +256,12 @@ impl<T: AsRef<str>> SourceFile<T> {
         }
     }
 
-    /// Resolve a byte range to a [`crate::diagnostic::Location`].
-    pub fn locate(&self, start: usize, end: usize) -> crate::diagnostic::Location {
+    /// Resolve a byte range to a [`Location`].
+    pub fn locate(&self, start: usize, end: usize) -> Location {
         let text = self.text.as_ref();
         let (line, column) = self.lines.line_col(text, start);
         let (end_line, end_column) = self.lines.line_col(text, end.max(start));
-        crate::diagnostic::Location {
+        Location {
             file: self.path.clone(),
             start,
             end: end.max(start),

@@ -16,26 +16,12 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use crate::checks;
-use crate::diagnostic::{Diagnostic, RuleRef, Severity};
+use crate::diagnostic::{Diagnostic, Severity, Waived};
 use crate::ir::RuleSet;
 use crate::period::Period;
 use crate::report::FileReport;
 use crate::span::Span;
-
-/// What a waived diagnostic carries: why it is accepted, who approved it,
-/// until when, and where the waiver is written.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Waived {
-    pub reason: String,
-    pub approved: String,
-    /// The `until` period, in its canonical form (`2012/13 Q2`).
-    pub until: String,
-    /// Where the `waive` is written.
-    pub rule: RuleRef,
-}
 
 /// A compiled `waive`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 use super::Builtin;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::ReturnCtx;
-use crate::returns::KnownField;
+use crate::field::KnownField;
 
 pub static CHECK: Builtin = Builtin {
     id: "missing_status",

@@ -1,8 +1,8 @@
 use super::Builtin;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::{ReturnCtx, Val};
+use crate::field::KnownField;
 use crate::period::{Frequency, SubPeriod};
-use crate::returns::KnownField;
 
 pub static CHECK: Builtin = Builtin {
     id: "status_mismatch",

@@ -1,7 +1,7 @@
 use super::Builtin;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::ReturnCtx;
-use crate::returns::KnownField;
+use crate::field::KnownField;
 use crate::value::{Unit, ValueText};
 
 pub static CHECK: Builtin = Builtin {

@@ -1,8 +1,8 @@
 use super::Builtin;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::{ReturnCtx, Val};
+use crate::field::KnownField;
 use crate::rag::Rag;
-use crate::returns::KnownField;
 use crate::value::MissingKind;
 
 pub static CHECK: Builtin = Builtin {

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use super::{Compiler, did_you_mean};
 use crate::ast::{self, Item, MeasureStmt};
+use crate::field::KnownField;
 use crate::ir::RuleSet;
 use crate::layout::{MatchedBy, normalise};
-use crate::returns::KnownField;
 use crate::span::Span;
 use crate::value::Unit;
 

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use super::Compiler;
 use crate::ast::{LayoutArg, LayoutDecl, LayoutStmt};
+use crate::field::KnownField;
 use crate::layout::{FieldTarget, Layout, Pattern, Source, SubColumn, Values, parse_cell};
-use crate::returns::KnownField;
 use crate::span::Span;
 use crate::suggest::did_you_mean;
 

@@ -180,7 +180,7 @@ impl Compiler<'_> {
         if !ok {
             return None;
         }
-        let info = crate::waiver::Waived {
+        let info = crate::diagnostic::Waived {
             reason: w.reason.value.clone(),
             approved: w.approved.value.clone(),
             until: canonical,

@@ -32,10 +32,11 @@ use value::{
 use rust_decimal::Decimal;
 
 use crate::collection::{Collection, Past};
+use crate::field::KnownField;
 use crate::ir::{self, Const, Field, Func, IsKind, RuleSet, Slot, Subject, Template};
 use crate::period::{BySub, Frequency, Period, PeriodError, SubPeriod};
 use crate::rag::Rag;
-use crate::returns::{Entry, KnownField, Return, Text};
+use crate::returns::{Entry, Return, Text};
 use crate::span::Pos;
 use crate::value::{MissingKind, Unit, ValueText, is_blank, parse_value, trim};
 

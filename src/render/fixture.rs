@@ -459,8 +459,8 @@ pub fn awkward() -> Diagnostic {
 
 /// What a waived diagnostic carries, as a waiver in `rules/waivers.rag`
 /// would give it.
-pub fn waived() -> Arc<crate::waiver::Waived> {
-    Arc::new(crate::waiver::Waived {
+pub fn waived() -> Arc<crate::diagnostic::Waived> {
+    Arc::new(crate::diagnostic::Waived {
         reason: "records \"reloaded\" after the SAP migration".into(),
         approved: "Head of Performance".into(),
         until: "2012/13 Q2".into(),

@@ -462,7 +462,7 @@ struct DiagnosticOut<'a> {
     related: Vec<RelatedOut<'a>>,
     /// What the waiver says, when one accepts the problem (SPEC 3.8).
     #[serde(skip_serializing_if = "Option::is_none")]
-    waived: Option<&'a crate::waiver::Waived>,
+    waived: Option<&'a crate::diagnostic::Waived>,
 }
 
 #[derive(Serialize)]

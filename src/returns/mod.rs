@@ -25,6 +25,7 @@ use std::sync::Arc;
 use compact_str::CompactString;
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::field::KnownField;
 use crate::period::{Frequency, SubPeriod};
 use crate::span::{Pos, SourceFile};
 
@@ -64,46 +65,6 @@ impl Text {
 
     pub fn as_str(&self) -> &str {
         &self.text
-    }
-}
-
-/// The fields of a measure entry that the language names directly.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum KnownField {
-    Title,
-    Section,
-    Officer,
-    Status,
-    Commentary,
-    Unit,
-    Target,
-}
-
-impl KnownField {
-    pub const ALL: [KnownField; 7] = [
-        KnownField::Title,
-        KnownField::Section,
-        KnownField::Officer,
-        KnownField::Status,
-        KnownField::Commentary,
-        KnownField::Unit,
-        KnownField::Target,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            KnownField::Title => "title",
-            KnownField::Section => "section",
-            KnownField::Officer => "officer",
-            KnownField::Status => "status",
-            KnownField::Commentary => "commentary",
-            KnownField::Unit => "unit",
-            KnownField::Target => "target",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<KnownField> {
-        KnownField::ALL.into_iter().find(|f| f.name() == name)
     }
 }
 

@@ -18,9 +18,10 @@
 
 use crate::ast;
 use crate::diagnostic::Diagnostic;
+use crate::field::KnownField;
 use crate::ir::RuleSet;
 use crate::period::SubPeriod;
-use crate::returns::{Entry, KnownField, Return, Text};
+use crate::returns::{Entry, Return, Text};
 use crate::span::Pos;
 use crate::suggest::did_you_mean;
 
