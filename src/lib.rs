@@ -7,10 +7,11 @@
 //! |---|---|---|
 //! | parse rule text | [`syntax`] | [`ast::RuleFile`] |
 //! | compile | [`mod@compile`] | [`ir::RuleSet`] |
+//! | find files | [`discover`] | [`discover::Discovered`] |
 //! | load returns | [`returns`] | [`returns::LoadedFile`] |
 //! | parse value text | [`value`] | [`value::ValueText`] |
 //! | evaluate | [`eval`], [`checks`] | [`diagnostic::Diagnostic`]s at raw positions |
-//! | gather | [`engine`] | [`report::Report`] |
+//! | check | [`engine`] | [`report::FileReport`]s, in input order |
 //! | render | [`render`] | text: human, JSON, SARIF, JUnit, GitHub |
 //! | rule tests | [`testing`] | pass/fail per `test` block |
 //! | format | [`mod@format`] | canonical rule text |
