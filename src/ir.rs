@@ -5,6 +5,7 @@
 //! `matches` holds its compiled [`Regex`].
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
@@ -14,7 +15,7 @@ use crate::ast;
 /// used directly so that the memory it holds can be counted:
 /// [`crate::compile::pattern`]).
 pub type Regex = regex_automata::meta::Regex;
-use crate::diagnostic::{RuleRef, Severity};
+use crate::diagnostic::{RuleRef, Severity, Waived};
 use crate::field::KnownField;
 use crate::period::{Frequency, SubPeriod};
 use crate::rag::Rag;
@@ -47,7 +48,7 @@ pub struct RuleSet {
     /// Typed fields (`field numerator count`): the unit of each.
     pub field_units: HashMap<String, Unit>,
     /// The `waive`s of every file, in rule-set order (SPEC 3.8).
-    pub waivers: Vec<crate::waiver::Waiver>,
+    pub waivers: Vec<Waiver>,
     /// What the rules read from the rest of the collection (SPEC 3.9).
     pub collection: crate::collection::Needs,
     /// What the compiled `matches` patterns hold, in bytes, against
@@ -468,4 +469,70 @@ impl RuleSet {
             .and_then(|s| s.text.get(span.start as usize..span.end as usize))
             .unwrap_or("")
     }
+}
+
+/// A compiled `waive`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waiver {
+    pub check: String,
+    /// `on MEASURE`: only that measure's diagnostics.
+    pub measure: Option<String>,
+    /// `for "ORGANISATION"`, as written.
+    pub organisation: Option<String>,
+    /// The organisation as compared: [`same_name`] form.
+    pub organisation_key: Option<String>,
+    /// The last month the `until` period covers
+    /// ([`crate::waiver::period_end`]).
+    pub until_end: u32,
+    /// Shared by every diagnostic it waives.
+    pub info: Arc<Waived>,
+    /// `waive … until PERIOD`, where the diagnostics about the waiver
+    /// point.
+    pub span: Span,
+    /// The period after `until`, where `expired_waiver` points.
+    pub until_span: Span,
+}
+
+impl Waiver {
+    pub fn new(
+        check: String,
+        measure: Option<String>,
+        organisation: Option<String>,
+        until_end: u32,
+        info: Waived,
+        (span, until_span): (Span, Span),
+    ) -> Waiver {
+        Waiver {
+            check,
+            measure,
+            organisation_key: organisation.as_deref().map(same_name),
+            organisation,
+            until_end,
+            info: Arc::new(info),
+            span,
+            until_span,
+        }
+    }
+
+    /// `status_mismatch on appraisals for "Leeds City Council"`, for
+    /// messages and listings.
+    pub fn describe(&self) -> String {
+        let mut s = format!("`{}`", self.check);
+        if let Some(m) = &self.measure {
+            s.push_str(&format!(" on `{m}`"));
+        }
+        if let Some(o) = &self.organisation {
+            s.push_str(&format!(" for \"{o}\""));
+        }
+        s
+    }
+}
+
+/// An organisation's name as waivers compare it: case, surrounding space
+/// and runs of whitespace do not matter.
+pub fn same_name(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }

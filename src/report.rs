@@ -48,7 +48,7 @@ pub struct ReturnReport {
     /// missing (SPEC 3.3).
     pub not_evaluated: u64,
     /// What the rule set's waivers met in this return, by waiver.
-    pub waivers: Vec<crate::waiver::Hit>,
+    pub waivers: Vec<Hit>,
 }
 
 /// One measure's row in the RAG table.
@@ -226,4 +226,18 @@ impl Report {
             .map(|d| d.severity)
             .max()
     }
+}
+
+/// What one waiver met in one return.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// Index in [`crate::ir::RuleSet::waivers`].
+    pub waiver: usize,
+    /// Diagnostics it waived.
+    pub waived: u32,
+    /// Diagnostics it would have waived, but the return's period is after
+    /// its `until`.
+    pub expired: u32,
+    /// The first of those, as `file:line:column (period)`.
+    pub first_expired: Option<String>,
 }

@@ -17,89 +17,22 @@
 use std::sync::Arc;
 
 use crate::checks;
-use crate::diagnostic::{Diagnostic, Severity, Waived};
-use crate::ir::RuleSet;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::ir::{RuleSet, Waiver, same_name};
 use crate::period::Period;
-use crate::report::FileReport;
+use crate::report::{FileReport, Hit};
 use crate::span::Span;
 
-/// A compiled `waive`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Waiver {
-    pub check: String,
-    /// `on MEASURE`: only that measure's diagnostics.
-    pub measure: Option<String>,
-    /// `for "ORGANISATION"`, as written.
-    pub organisation: Option<String>,
-    /// The organisation as compared: [`same_name`] form.
-    organisation_key: Option<String>,
-    /// The last month the `until` period covers ([`period_end`]).
-    pub until_end: u32,
-    /// Shared by every diagnostic it waives.
-    pub info: Arc<Waived>,
-    /// `waive … until PERIOD`, where the diagnostics about the waiver
-    /// point.
-    pub span: Span,
-    /// The period after `until`, where `expired_waiver` points.
-    pub until_span: Span,
-}
-
-impl Waiver {
-    pub fn new(
-        check: String,
-        measure: Option<String>,
-        organisation: Option<String>,
-        until_end: u32,
-        info: Waived,
-        (span, until_span): (Span, Span),
-    ) -> Waiver {
-        Waiver {
-            check,
-            measure,
-            organisation_key: organisation.as_deref().map(same_name),
-            organisation,
-            until_end,
-            info: Arc::new(info),
-            span,
-            until_span,
-        }
-    }
-
-    /// Whether the waiver is about this diagnostic of a return of this
-    /// organisation, whatever the period.
-    fn covers(&self, d: &Diagnostic, organisation: Option<&str>) -> bool {
-        self.check == d.code
-            && self
-                .measure
-                .as_ref()
-                .is_none_or(|m| d.measure.as_ref() == Some(m))
-            && self
-                .organisation_key
-                .as_ref()
-                .is_none_or(|o| organisation.is_some_and(|org| same_name(org) == *o))
-    }
-
-    /// `status_mismatch on appraisals for "Leeds City Council"`, for
-    /// messages and listings.
-    pub fn describe(&self) -> String {
-        let mut s = format!("`{}`", self.check);
-        if let Some(m) = &self.measure {
-            s.push_str(&format!(" on `{m}`"));
-        }
-        if let Some(o) = &self.organisation {
-            s.push_str(&format!(" for \"{o}\""));
-        }
-        s
-    }
-}
-
-/// An organisation's name as waivers compare it: case, surrounding space
-/// and runs of whitespace do not matter.
-fn same_name(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+/// Whether the waiver is about this diagnostic of a return of this
+/// organisation, whatever the period.
+fn covers(w: &Waiver, d: &Diagnostic, organisation: Option<&str>) -> bool {
+    w.check == d.code
+        && w.measure
+            .as_ref()
+            .is_none_or(|m| d.measure.as_ref() == Some(m))
+        && w.organisation_key
+            .as_ref()
+            .is_none_or(|o| organisation.is_some_and(|org| same_name(org) == *o))
 }
 
 /// The last month a period covers ([`Period::end_month`], so "ends no
@@ -108,20 +41,6 @@ fn same_name(name: &str) -> String {
 pub fn period_end(text: &str) -> Option<(u32, String)> {
     let period = Period::find_in(text).ok()?;
     Some((period.end_month(), period.to_string()))
-}
-
-/// What one waiver met in one return.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Hit {
-    /// Index in [`RuleSet::waivers`].
-    pub waiver: usize,
-    /// Diagnostics it waived.
-    pub waived: u32,
-    /// Diagnostics it would have waived, but the return's period is after
-    /// its `until`.
-    pub expired: u32,
-    /// The first of those, as `file:line:column (period)`.
-    pub first_expired: Option<String>,
 }
 
 /// Mark the diagnostics of one return that a waiver covers, and say which
@@ -147,7 +66,7 @@ pub fn apply(
             .waivers
             .iter()
             .enumerate()
-            .filter(|(_, w)| w.covers(d, organisation));
+            .filter(|(_, w)| covers(w, d, organisation));
         let Some(first) = covering.next() else {
             continue;
         };

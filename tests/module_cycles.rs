@@ -1,7 +1,7 @@
-//! The library's modules depend on one another without cycles where it
-//! matters (issue 13): the core stages (`ir`, `eval`, `checks`, `compile`,
-//! `diagnostic`, `returns`) form no cycle among themselves, and
-//! `diagnostic` and `span`, which every stage uses, lie on no cycle at all.
+//! The library's modules depend on one another without cycles (issue 13):
+//! the core stages (`ir`, `eval`, `checks`, `compile`, `diagnostic`,
+//! `returns`) form no cycle among themselves, and the whole graph has no
+//! cycle but one known one, which may only shrink.
 //!
 //! A module's dependencies are the top-level modules it names as
 //! `crate::NAME` (in paths and `use crate::{…}` lists) outside comments
@@ -15,8 +15,11 @@ use std::path::{Path, PathBuf};
 /// The core stages, which must not depend on one another in a circle.
 const CORE: [&str; 6] = ["ir", "eval", "checks", "compile", "diagnostic", "returns"];
 
-/// Modules every stage uses: they may lie on no cycle, however long.
-const LEAVES: [&str; 2] = ["diagnostic", "span"];
+/// The one cycle left: `ir` names `collection::Needs` and
+/// `collection::Past` (what the rules need gathered), while the collection
+/// reads the rule set, the evaluator and returns. Moving those two types
+/// into `ir` (or `period`, for `Past`) breaks it.
+const KNOWN_CYCLE: [&str; 4] = ["collection", "eval", "ir", "returns"];
 
 type Graph = BTreeMap<String, BTreeSet<String>>;
 
@@ -43,15 +46,15 @@ fn core_stages_form_no_cycle() {
 }
 
 #[test]
-fn diagnostics_and_spans_lie_on_no_cycle() {
+fn no_cycle_but_the_known_one() {
     let graph = module_graph();
     let cycles: Vec<_> = components(&graph)
         .into_iter()
-        .filter(|c| c.iter().any(|m| LEAVES.contains(&m.as_str())))
+        .filter(|c| c.iter().any(|m| !KNOWN_CYCLE.contains(&m.as_str())))
         .collect();
     assert!(
         cycles.is_empty(),
-        "a cycle passes through `diagnostic` or `span`: {}",
+        "modules depend on one another in a circle: {}",
         describe(&graph, &cycles)
     );
 }

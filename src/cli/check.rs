@@ -235,7 +235,7 @@ fn stream(
         renderer.part(file).map(|part| (failing, broke, hits, part))
     };
     let tally = std::cell::RefCell::new(waiver::Tally::new(run.rules));
-    let mut take = |part: std::io::Result<(bool, bool, Vec<waiver::Hit>, _)>| {
+    let mut take = |part: std::io::Result<(bool, bool, Vec<ragcheck::report::Hit>, _)>| {
         if failed.is_some() {
             return;
         }

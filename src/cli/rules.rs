@@ -115,7 +115,7 @@ pub(crate) fn run(settings: &Settings) -> i32 {
 
 /// A waiver as `rules` and `explain` list it: what it covers, then until
 /// when, who approved it, why, and where it is written.
-pub(crate) fn waiver_lines(w: &ragcheck::waiver::Waiver) -> String {
+pub(crate) fn waiver_lines(w: &ragcheck::ir::Waiver) -> String {
     let i = &w.info;
     format!(
         "  {}\n      until {}, approved by {}: {}\n      {}:{}\n",

@@ -73,7 +73,7 @@ impl Compiler<'_> {
         rules: &RuleSet,
         w: &ast::WaiverDecl,
         checks: &[(String, Span)],
-    ) -> Option<crate::waiver::Waiver> {
+    ) -> Option<crate::ir::Waiver> {
         let mut ok = true;
         let name = w.check.name.as_str();
         if NOT_WAIVABLE.contains(&name) {
@@ -186,7 +186,7 @@ impl Compiler<'_> {
             until: canonical,
             rule: self.rule_ref(w.span),
         };
-        Some(crate::waiver::Waiver::new(
+        Some(crate::ir::Waiver::new(
             w.check.name.clone(),
             w.measure.as_ref().map(|m| m.name.clone()),
             w.organisation.as_ref().map(|o| o.value.clone()),
