@@ -34,6 +34,14 @@ check all_ops_return {
     warning when return.organisation matches "Council" and return.year == "2011/12" "l"
     warning when count(each measure where value is missing) >= 1 or return.period is missing "m"
 }
+check all_ops_numbers for each value where unit == percent {
+    warning when 0% < value and len(status) == 5 or len(officer) < 3 "o"
+    warning when round(value, 0) >= q1 - 1% or round(value, 2) < round(q2, 1) "p"
+    warning when value * 1.5 - q2 > target + 1% or -value < q3 * -2 "q"
+    warning when abs(value - q1) > abs(q2) * 2 or max(value, q1) - min(q2, q3) >= 10% "r"
+    warning when value / q1 > 2 or count(each measure where value > 50%) > quarter "s"
+    warning when 100% - value <= expected or q4 + q3 == q2 + q1 "t"
+}
 check all_ops_deferred for each value where value is deferred or quarter == 1 {
     info when quarter < return.quarter "n"
 }

@@ -12,10 +12,12 @@
 //! | this one | the return context ([`ReturnCtx`]) and the tree walker over `ir::Expr` ([`ReturnCtx::eval`]), the reference for messages and for `tests/plan_agrees.rs` |
 //! | `value` | run-time values ([`Val`]) and the operators on them |
 //! | `plan` | the [`Program`]: rules and their conditions compiled to closures ([`Plan`]), shared conditions gathered, which checks run by |
+//! | `num` | numbers in compiled conditions, their arithmetic on machine integers when small |
 //! | `memo` | remembered `matches` answers, per thread |
 //! | `run` | running a return's user checks ([`ReturnCtx::run_checks`]) |
 
 mod memo;
+mod num;
 mod plan;
 mod run;
 mod value;

@@ -18,9 +18,8 @@
 
 use std::collections::HashMap;
 
-use super::value::{
-    apply, arith, compare, constant, count, holds, is_kind, join_units, membership,
-};
+use super::num::{self, Num};
+use super::value::{apply, compare, constant, holds, is_kind, join_units, membership};
 use super::{ReturnCtx, Scope, TextField, Val, memo};
 use crate::ir::{self, Const, Expr, Field, Func, RuleSet, Slot, Subject};
 use crate::value::MissingKind;
@@ -303,17 +302,50 @@ impl Builder {
                     // (`value > 101%`), reading the measure's value in place.
                     Expr::Const(Const::Num(y, uy)) => {
                         let (y, uy) = (Scaled::new(*y), *uy);
-                        let against = move |v: &Val<'_>| match v {
-                            Val::Num(x, ux, _) if join_units(*ux, uy).is_ok() => {
-                                Tri::from_bool(holds(op, y.cmp_from(x)))
+                        if let Some(a) = stored(a) {
+                            return Box::new(move |c, s| match a(c, s) {
+                                Some(Val::Num(x, ux, _)) if join_units(*ux, uy).is_ok() => {
+                                    Tri::from_bool(holds(op, y.cmp_from(x)))
+                                }
+                                _ => Tri::Unknown,
+                            });
+                        }
+                        // Only a number compares with a number: the left
+                        // side is worked out as one (`abs(value)`,
+                        // `max(q1, value)`, `len(commentary)`).
+                        let a = self.num(a);
+                        Box::new(move |c, s| match a(c, s) {
+                            Some(x) if join_units(x.unit, uy).is_ok() => {
+                                Tri::from_bool(holds(op, y.cmp_from(&x.n)))
                             }
                             _ => Tri::Unknown,
-                        };
+                        })
+                    }
+                    // One side is always a number (or nothing): so must the
+                    // other be for an answer, and both are worked out as
+                    // numbers (`value < q1 * 0.01`, `quarter + 7 <
+                    // return.quarter`).
+                    // Against any other constant (`unit == percent`,
+                    // `status == red`), built once; the operand read in
+                    // place where it is stored.
+                    Expr::Const(k) => {
+                        let k = constant(k);
                         if let Some(a) = stored(a) {
-                            return Box::new(move |c, s| against(a(c, s).unwrap_or(&BLANK)));
+                            return Box::new(move |c, s| {
+                                Tri::of(&compare(op, a(c, s).unwrap_or(&BLANK), &k))
+                            });
                         }
                         let a = self.value(a);
-                        Box::new(move |c, s| against(&a(c, s)))
+                        Box::new(move |c, s| Tri::of(&compare(op, &a(c, s), &k)))
+                    }
+                    _ if numeric(a) || numeric(b) => {
+                        let (a, b) = (self.num(a), self.num(b));
+                        Box::new(move |c, s| match (a(c, s), b(c, s)) {
+                            (Some(x), Some(y)) if join_units(x.unit, y.unit).is_ok() => {
+                                Tri::from_bool(holds(op, x.n.cmp(&y.n)))
+                            }
+                            _ => Tri::Unknown,
+                        })
                     }
                     _ => {
                         let (a, b) = (self.value(a), self.value(b));
@@ -416,17 +448,15 @@ impl Builder {
                 Box::new(move |_, _| v.clone())
             }
             Expr::Slot(slot) => slot_value(*slot),
-            Expr::Neg(x) => {
-                let x = self.value(x);
-                Box::new(move |c, s| match x(c, s) {
-                    Val::Num(n, u, _) => Val::Num(-n, u, None),
-                    _ => Val::Unknown,
-                })
+            // Arithmetic and the functions of numbers, worked out on
+            // numbers, without a value for each node.
+            Expr::Neg(_) | Expr::Arith(..) | Expr::Count(_) => {
+                let k = self.num(e);
+                Box::new(move |c, s| Num::val(k(c, s)))
             }
-            Expr::Arith(op, a, b) => {
-                let op = *op;
-                let (a, b) = (self.value(a), self.value(b));
-                Box::new(move |c, s| arith(op, a(c, s), b(c, s)))
+            Expr::Call(f, args) if computes_number(*f, args.len()) => {
+                let k = self.num(e);
+                Box::new(move |c, s| Num::val(k(c, s)))
             }
             Expr::Call(f, args) => {
                 let f = *f;
@@ -444,12 +474,6 @@ impl Builder {
                     }
                 }
             }
-            // The number of entries, or of those a shared condition selects.
-            Expr::Count(None) => Box::new(|c, _| count(c.entries.len())),
-            Expr::Count(Some(cond)) => {
-                let id = self.entry_id(cond);
-                Box::new(move |c, _| count(c.selection(id).len()))
-            }
             // Looked up in the gathered collection: the tree walker's lookup
             // is all there is to it.
             Expr::Peers { .. } => {
@@ -465,6 +489,141 @@ impl Builder {
             | Expr::Matches(..) => {
                 let k = self.cond(e);
                 Box::new(move |c, s| k(c, s).into_val())
+            }
+        }
+    }
+}
+
+/// A compiled expression whose value is a number or nothing.
+type NumFn = Box<dyn for<'a> Fn(&ReturnCtx<'a>, Scope) -> Option<Num> + Send + Sync>;
+
+/// Is `e` a number whenever it is anything (a number, or missing, or
+/// unknown, never a text or a status)? A comparison with such an
+/// expression is decided on numbers alone: `compare` gives an answer only
+/// for two numbers.
+fn numeric(e: &Expr) -> bool {
+    match e {
+        Expr::Const(Const::Num(..)) | Expr::Arith(..) | Expr::Neg(_) | Expr::Count(_) => true,
+        Expr::Call(f, _) => matches!(
+            f,
+            Func::Abs | Func::Round | Func::Min | Func::Max | Func::Len
+        ),
+        Expr::Slot(Slot {
+            subject: Subject::Current | Subject::Measure(_) | Subject::Return,
+            field,
+        }) => matches!(
+            field,
+            Field::Value
+                | Field::Sub(_)
+                | Field::Target
+                | Field::Expected
+                | Field::Quarter
+                | Field::Month
+                | Field::ReturnQuarter
+                | Field::ReturnMonth
+        ),
+        _ => false,
+    }
+}
+
+/// Is `f` with `arity` arguments a function that [`Builder::num`]
+/// computes on numbers?
+fn computes_number(f: Func, arity: usize) -> bool {
+    match f {
+        Func::Abs | Func::Len => arity == 1,
+        Func::Round => arity == 2,
+        Func::Min | Func::Max => arity > 0,
+        _ => false,
+    }
+}
+
+impl Builder {
+    /// Compile an expression to its number: the arithmetic, functions and
+    /// names of numbers directly, without building a [`Val`] for each
+    /// node; anything else through [`Builder::value`].
+    fn num(&mut self, e: &Expr) -> NumFn {
+        match e {
+            Expr::Const(Const::Num(n, unit)) => {
+                let k = Num { n: *n, unit: *unit };
+                Box::new(move |_, _| Some(k))
+            }
+            Expr::Neg(x) => {
+                let x = self.num(x);
+                Box::new(move |c, s| {
+                    x(c, s).map(|k| Num {
+                        n: -k.n,
+                        unit: k.unit,
+                    })
+                })
+            }
+            Expr::Arith(op, a, b) => {
+                let (op, a, b) = (*op, self.num(a), self.num(b));
+                Box::new(move |c, s| num::arith(op, a(c, s)?, b(c, s)?))
+            }
+            Expr::Call(Func::Abs, args) if computes_number(Func::Abs, args.len()) => {
+                let x = self.num(&args[0]);
+                Box::new(move |c, s| {
+                    x(c, s).map(|k| Num {
+                        n: k.n.abs(),
+                        unit: k.unit,
+                    })
+                })
+            }
+            Expr::Call(Func::Round, args) if computes_number(Func::Round, args.len()) => {
+                let (x, d) = (self.num(&args[0]), self.num(&args[1]));
+                Box::new(move |c, s| {
+                    let (k, d) = (x(c, s)?, d(c, s)?);
+                    let digits = u32::try_from(d.n.trunc().mantissa()).unwrap_or(0).min(20);
+                    Some(Num {
+                        n: num::round_dp(k.n, digits),
+                        unit: k.unit,
+                    })
+                })
+            }
+            Expr::Call(f @ (Func::Min | Func::Max), args) if computes_number(*f, args.len()) => {
+                let min = *f == Func::Min;
+                let args: Vec<NumFn> = args.iter().map(|a| self.num(a)).collect();
+                Box::new(move |c, s| {
+                    let mut best: Option<Num> = None;
+                    for a in &args {
+                        let k = a(c, s)?;
+                        best = Some(match best {
+                            None => k,
+                            Some(b) if (min && k.n < b.n) || (!min && k.n > b.n) => Num {
+                                n: k.n,
+                                unit: k.unit.or(b.unit),
+                            },
+                            Some(b) => Num {
+                                n: b.n,
+                                unit: b.unit.or(k.unit),
+                            },
+                        });
+                    }
+                    best
+                })
+            }
+            Expr::Call(Func::Len, args) if computes_number(Func::Len, args.len()) => {
+                let length = |v: &Val<'_>| match v.is_missing() {
+                    true => None,
+                    false => Some(Num::plain(v.text().chars().count())),
+                };
+                if let Some(r) = stored(&args[0]) {
+                    return Box::new(move |c, s| length(r(c, s).unwrap_or(&BLANK)));
+                }
+                let x = self.value(&args[0]);
+                Box::new(move |c, s| length(&x(c, s)))
+            }
+            Expr::Count(None) => Box::new(|c, _| Some(Num::plain(c.entries.len()))),
+            Expr::Count(Some(cond)) => {
+                let id = self.entry_id(cond);
+                Box::new(move |c, _| Some(Num::plain(c.selection(id).len())))
+            }
+            _ => {
+                if let Some(r) = stored(e) {
+                    return Box::new(move |c, s| Num::of(r(c, s)?));
+                }
+                let v = self.value(e);
+                Box::new(move |c, s| Num::of(&v(c, s)))
             }
         }
     }
@@ -554,6 +713,13 @@ fn slot_value(slot: Slot) -> Value {
         (Subject::Current, Field::Status) => {
             Box::new(|c, s| match s.entry.and_then(|i| c.entries.get(i)) {
                 Some(e) => e.status.clone(),
+                None => Val::Missing(MissingKind::Blank, None),
+            })
+        }
+        // The entry's unit: declared, else stated.
+        (Subject::Current, Field::Unit) => {
+            Box::new(|c, s| match s.entry.and_then(|i| c.entries.get(i)?.unit) {
+                Some(u) => Val::Unit(u),
                 None => Val::Missing(MissingKind::Blank, None),
             })
         }
