@@ -497,8 +497,14 @@ impl<'a> ReturnCtx<'a> {
             return &[];
         };
         cell.get_or_init(|| {
+            let holds = |i: usize| {
+                let known = self.entries[i]
+                    .decl
+                    .and_then(|d| shared.by_measure.get(d).copied().flatten());
+                known.unwrap_or_else(|| (shared.cond)(self, Scope::entry(i))) == Tri::True
+            };
             (0..self.entries.len())
-                .filter(|&i| (shared.cond)(self, Scope::entry(i)) == Tri::True)
+                .filter(|&i| holds(i))
                 .map(|i| i as u32)
                 .collect()
         })

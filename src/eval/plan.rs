@@ -23,6 +23,7 @@ use super::value::{apply, compare, constant, holds, is_kind, join_units, members
 use super::{ReturnCtx, Scope, TextField, Val, memo};
 use crate::ir::{self, Const, Expr, Field, Func, RuleSet, Slot, Subject};
 use crate::value::MissingKind;
+use crate::value::Unit;
 use rust_decimal::Decimal;
 
 /// A condition's outcome in three-valued logic.
@@ -172,6 +173,11 @@ pub enum Visit {
 pub struct Shared {
     pub condition: Expr,
     pub cond: Cond,
+    /// By declared measure: the answer when the measure's declared unit
+    /// alone decides it (`where unit == percent`, `unit in [days,
+    /// hours]`), worked out once when the rules compile; `None` where the
+    /// condition must be decided entry by entry.
+    pub by_measure: Vec<Option<Tri>>,
 }
 
 impl std::fmt::Debug for Plan {
@@ -187,7 +193,10 @@ impl std::fmt::Debug for Plan {
 impl Plan {
     /// Compile every condition of `rules`, sharing equal ones.
     pub fn build(rules: &RuleSet) -> Plan {
-        let mut b = Builder::default();
+        let mut b = Builder {
+            units: rules.measures.iter().map(|m| m.unit).collect(),
+            ..Builder::default()
+        };
         let checks = rules
             .checks
             .iter()
@@ -232,6 +241,8 @@ impl Plan {
 struct Builder {
     entries: Table,
     values: Table,
+    /// The declared unit of each measure.
+    units: Vec<Option<Unit>>,
 }
 
 /// The distinct shared conditions, keyed by their structure.
@@ -251,7 +262,12 @@ impl Builder {
             return i;
         }
         let cond = self.cond(e);
-        self.entries.push(key, e, cond)
+        let by_measure = self
+            .units
+            .iter()
+            .map(|u| u.and_then(|u| fold_unit(e, u)))
+            .collect();
+        self.entries.push(key, e, cond, by_measure)
     }
 
     /// The index in [`Plan::shared_values`] of a condition on one value.
@@ -261,15 +277,16 @@ impl Builder {
             return i;
         }
         let cond = self.cond(e);
-        self.values.push(key, e, cond)
+        self.values.push(key, e, cond, Vec::new())
     }
 }
 
 impl Table {
-    fn push(&mut self, key: String, e: &Expr, cond: Cond) -> usize {
+    fn push(&mut self, key: String, e: &Expr, cond: Cond, by_measure: Vec<Option<Tri>>) -> usize {
         self.conditions.push(Shared {
             condition: e.clone(),
             cond,
+            by_measure,
         });
         self.index.insert(key, self.conditions.len() - 1);
         self.conditions.len() - 1
@@ -629,6 +646,62 @@ impl Builder {
     }
 }
 
+/// The answer of a condition on an entry whose unit is `unit`, when the
+/// unit alone decides it: comparisons and `in` lists of the entry's unit
+/// with units written in the rules, and `not`, `and`, `or` of those. A
+/// declared unit is the entry's unit whatever the return says, so for the
+/// entries of such a measure the condition need not be evaluated.
+fn fold_unit(e: &Expr, unit: Unit) -> Option<Tri> {
+    let of_unit = |x: &Expr| {
+        matches!(
+            x,
+            Expr::Slot(Slot {
+                subject: Subject::Current,
+                field: Field::Unit,
+            })
+        )
+    };
+    let constant_unit = |x: &Expr| match x {
+        Expr::Const(k @ Const::Unit(_)) => Some(constant(k)),
+        _ => None,
+    };
+    let u = Val::Unit(unit);
+    match e {
+        Expr::Cmp(op, a, b) if of_unit(a) => Some(Tri::of(&compare(*op, &u, &constant_unit(b)?))),
+        Expr::In {
+            operand,
+            list,
+            negated,
+        } if of_unit(operand) => {
+            let items: Vec<Val<'static>> = list.iter().map(constant_unit).collect::<Option<_>>()?;
+            Some(match membership(&u, &items) {
+                Val::Bool(found) => Tri::from_bool(found != *negated),
+                _ => Tri::Unknown,
+            })
+        }
+        Expr::Not(x) => Some(match fold_unit(x, unit)? {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            // Kleene, as `kleene`: the deciding answer on either side
+            // decides; otherwise both sides must be known here.
+            let decides = match e {
+                Expr::And(..) => Tri::False,
+                _ => Tri::True,
+            };
+            match (fold_unit(a, unit), fold_unit(b, unit)) {
+                (Some(x), _) | (_, Some(x)) if x == decides => Some(decides),
+                (Some(Tri::Unknown), Some(_)) | (Some(_), Some(Tri::Unknown)) => Some(Tri::Unknown),
+                (Some(_), Some(y)) => Some(y),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 /// A number written in the rules, also held as a mantissa at every scale
 /// it can be written at exactly: a stored value of the same scale is then
 /// compared with it as two integers, without rescaling either.
@@ -782,6 +855,25 @@ check f for each measure { warning when value > 1 "f" }
 
     fn decimal(m: i64, scale: u32) -> Decimal {
         Decimal::new(m, scale)
+    }
+
+    #[test]
+    fn a_declared_unit_decides_a_condition_on_the_unit_once() {
+        let p = program(
+            r#"
+measure a "A" { unit percent }
+measure b "B" { unit days }
+measure c "C" { better higher }
+check x for each measure where unit == percent or unit in [days, hours] { warning when status == red "x" }
+check y for each measure where not (unit == percent) and status == red { warning when officer is missing "y" }
+"#,
+        );
+        let shared = &p.plan().shared;
+        // The declared unit decides the first for `a` and `b`; nothing
+        // decides it for `c`, which declares none.
+        assert_eq!(shared[0].by_measure, [Some(Tri::True), Some(Tri::True), None]);
+        // `not percent and …` is false for `a`; for `b` the status decides.
+        assert_eq!(shared[1].by_measure, [Some(Tri::False), None, None]);
     }
 
     proptest! {
