@@ -871,7 +871,10 @@ check y for each measure where not (unit == percent) and status == red { warning
         let shared = &p.plan().shared;
         // The declared unit decides the first for `a` and `b`; nothing
         // decides it for `c`, which declares none.
-        assert_eq!(shared[0].by_measure, [Some(Tri::True), Some(Tri::True), None]);
+        assert_eq!(
+            shared[0].by_measure,
+            [Some(Tri::True), Some(Tri::True), None]
+        );
         // `not percent and …` is false for `a`; for `b` the status decides.
         assert_eq!(shared[1].by_measure, [Some(Tri::False), None, None]);
     }
