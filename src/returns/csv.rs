@@ -19,51 +19,244 @@
 //! scanner makes for the rest.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::BuildHasher as _;
 
-use super::table::{Cell, Table};
-use super::{Pos, Problems, Return, invalid};
+use super::table::{Cell, Table, header_differs};
+use super::{Pos, Problems, Return, Text, invalid};
 use crate::diagnostic::Diagnostic;
+use crate::value::trim;
 
 /// Read every return of a CSV text.
 pub fn load(text: &str) -> (Vec<Return>, Vec<Diagnostic>) {
-    let mut findings = Problems::default();
-    let mut scanner = Scanner::new(text);
-    let mut cells = Vec::new();
-    let mut table = None;
-    loop {
-        let row = match scanner.row(&mut cells) {
-            Ok(Some(row)) => row,
-            Ok(None) => break,
-            Err(finding) => {
-                findings.push(*finding);
-                break;
-            }
+    let (mut index, findings) = Index::new(text);
+    let mut returns = Vec::with_capacity(index.len());
+    while !index.is_done() {
+        returns.extend(index.next_batch(text, usize::MAX));
+    }
+    (returns, findings)
+}
+
+/// A CSV text's rows, indexed by the return they belong to, so that its
+/// returns can be built (and checked, and let go) a batch at a time
+/// rather than all at once: a collection of 200,000 returns then takes
+/// about the memory of its text.
+///
+/// [`Index::new`] reads the text once and finds every loading problem
+/// (ragged rows, bad ids, a header field that differs within a return, an
+/// unclosed quote), but keeps only each row's start, four bytes a row;
+/// [`Index::next_batch`] reads the rows of the next returns again, in
+/// order of first appearance, and builds them exactly as a whole-file
+/// read would.
+pub struct Index {
+    table: Option<Table>,
+    /// The start of every row read, grouped by return (in order of first
+    /// appearance), each return's rows in file order.
+    rows: Vec<u32>,
+    /// Where each return's rows start in `rows`, and one past the last.
+    bounds: Vec<u32>,
+    /// The next return to build.
+    next: usize,
+}
+
+impl Index {
+    /// Index a CSV text: the index, and every loading problem of the file.
+    pub fn new(text: &str) -> (Index, Vec<Diagnostic>) {
+        let mut findings = Problems::default();
+        let mut index = Index {
+            table: None,
+            rows: Vec::new(),
+            bounds: vec![0],
+            next: 0,
         };
-        match &mut table {
-            Some(table) => Table::row(table, &cells, row, &mut findings),
-            None => {
+        let mut scanner = Scanner::new(text);
+        let mut cells = Vec::new();
+        let mut first_cells = Vec::new();
+        // Each row's start and return, in file order.
+        let mut starts: Vec<u32> = Vec::new();
+        let mut groups: Vec<u32> = Vec::new();
+        // `organisation \u{1f} period` → return; the last key looked up.
+        let mut by_key: HashMap<Box<str>, u32, foldhash::fast::RandomState> = HashMap::default();
+        let mut key = String::new();
+        let mut last: Option<u32> = None;
+        // Per return and header column: a hash of the first value given
+        // (trimmed) and the start of its row (`u32::MAX`: none yet).
+        let mut header_cols: Vec<(usize, Text)> = Vec::new();
+        let mut firsts: Vec<(u64, u32)> = Vec::new();
+        let hasher = foldhash::fast::FixedState::with_seed(0x5ca1ab1e);
+        loop {
+            let row = match scanner.row(&mut cells) {
+                Ok(Some(row)) => row,
+                Ok(None) => break,
+                Err(finding) => {
+                    findings.push(*finding);
+                    break;
+                }
+            };
+            let Some(table) = &index.table else {
                 // Leading blank lines are not the header.
                 if cells.iter().all(|c| c.text.trim().is_empty()) {
                     continue;
                 }
                 match Table::new(&cells, row, &mut findings) {
-                    Some(t) => table = Some(t),
-                    None => return (Vec::new(), findings.into_vec()),
+                    Some(t) => {
+                        header_cols = t
+                            .header_columns()
+                            .into_iter()
+                            .map(|(i, k)| (i, k.clone()))
+                            .collect();
+                        index.table = Some(t);
+                    }
+                    None => return (index, findings.into_vec()),
+                }
+                continue;
+            };
+            if table.accept(&cells, row, &mut findings).is_none() {
+                continue;
+            }
+            let Some((org, period)) = table.key_cells(&cells) else {
+                continue;
+            };
+            let (org, period) = (trim(&org.text), trim(&period.text));
+            let same = last.is_some()
+                && key.len() == org.len() + 1 + period.len()
+                && key.starts_with(org)
+                && key.as_bytes().get(org.len()) == Some(&0x1f)
+                && key.ends_with(period);
+            if !same {
+                key.clear();
+                key.push_str(org);
+                key.push('\u{1f}');
+                key.push_str(period);
+                let fresh = by_key.len() as u32;
+                let group = *by_key.entry(key.as_str().into()).or_insert(fresh);
+                if group == fresh {
+                    firsts.resize(firsts.len() + header_cols.len(), (0, u32::MAX));
+                }
+                last = Some(group);
+            }
+            let group = last.unwrap_or(0);
+            let start = row_start(row);
+            starts.push(start);
+            groups.push(group);
+            // A header field must agree within a return: told here, as
+            // the rows come, as a whole-file read tells it.
+            for (h, (col, key)) in header_cols.iter().enumerate() {
+                let Some(cell) = cells.get(*col).filter(|c| !c.is_blank()) else {
+                    continue;
+                };
+                let value = cell.text.trim();
+                let hash = hasher.hash_one(value);
+                let Some(slot) = firsts.get_mut(group as usize * header_cols.len() + h) else {
+                    continue;
+                };
+                if slot.1 == u32::MAX {
+                    *slot = (hash, start);
+                } else if slot.0 != hash {
+                    let mut again = Scanner::at(text, slot.1 as usize);
+                    if let Ok(Some(_)) = again.row(&mut first_cells)
+                        && let Some(first) = first_cells.get(*col)
+                    {
+                        findings.push(header_differs(key, cell, first.text.trim(), first.pos));
+                    }
                 }
             }
         }
-    }
-    match table {
-        Some(table) => (table.finish(), findings.into_vec()),
-        None => {
-            if findings.is_empty() {
-                findings.push(
-                    invalid("this CSV file is empty", Pos::File)
-                        .help("the first row names the columns: organisation, period, measure, …"),
-                );
-            }
-            (Vec::new(), findings.into_vec())
+        drop(by_key);
+        drop(firsts);
+        // Rows by return, each return's in file order (a counting sort).
+        let returns = index.table.as_ref().map_or(0, |_| {
+            groups.iter().map(|&g| g as usize + 1).max().unwrap_or(0)
+        });
+        let mut bounds = vec![0u32; returns + 1];
+        for &g in &groups {
+            bounds[g as usize + 1] += 1;
         }
+        for i in 1..bounds.len() {
+            bounds[i] += bounds[i - 1];
+        }
+        let mut fill = bounds.clone();
+        let mut rows = vec![0u32; starts.len()];
+        for (&g, &start) in groups.iter().zip(&starts) {
+            let at = &mut fill[g as usize];
+            rows[*at as usize] = start;
+            *at += 1;
+        }
+        index.rows = rows;
+        index.bounds = bounds;
+        if index.table.is_none() && findings.is_empty() {
+            findings.push(
+                invalid("this CSV file is empty", Pos::File)
+                    .help("the first row names the columns: organisation, period, measure, …"),
+            );
+        }
+        (index, findings.into_vec())
+    }
+
+    /// How many returns the text holds.
+    pub fn len(&self) -> usize {
+        self.bounds.len() - 1
+    }
+
+    /// Whether the text holds no returns.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether every return has been built.
+    pub fn is_done(&self) -> bool {
+        self.next >= self.len()
+    }
+
+    /// Build the next returns of `text` (the text indexed), in order of
+    /// first appearance: at least one, and then as many as have at most
+    /// `rows` rows in all.
+    pub fn next_batch(&mut self, text: &str, rows: usize) -> Vec<Return> {
+        let Some(table) = &self.table else {
+            self.next = self.len();
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut cells = Vec::new();
+        // Problems were all found by `new`.
+        let mut ignored = Problems::default();
+        let mut taken = 0;
+        while let (Some(&from), Some(&to)) =
+            (self.bounds.get(self.next), self.bounds.get(self.next + 1))
+        {
+            let count = (to - from) as usize;
+            if !out.is_empty() && taken + count > rows {
+                break;
+            }
+            taken += count;
+            self.next += 1;
+            let mut ret: Option<Return> = None;
+            for &start in self.rows.get(from as usize..to as usize).unwrap_or(&[]) {
+                let mut scanner = Scanner::at(text, start as usize);
+                let Ok(Some(row)) = scanner.row(&mut cells) else {
+                    continue;
+                };
+                let Some(id) = table.accept(&cells, row, &mut ignored) else {
+                    continue;
+                };
+                let Some((org, period)) = table.key_cells(&cells) else {
+                    continue;
+                };
+                let ret = ret.get_or_insert_with(|| Table::start(org, period, row, count));
+                Table::fill(table.roles(), ret, id, &cells, &mut ignored);
+                ignored.clear();
+            }
+            out.extend(ret);
+        }
+        out
+    }
+}
+
+/// Where a row starts (rows are byte ranges in a CSV text).
+fn row_start(row: Pos) -> u32 {
+    match row {
+        Pos::Bytes { start, .. } => start,
+        _ => 0,
     }
 }
 
@@ -77,6 +270,11 @@ impl<'a> Scanner<'a> {
     pub fn new(text: &'a str) -> Scanner<'a> {
         // A byte order mark is not part of the first header name.
         let at = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        Scanner { text, at }
+    }
+
+    /// A scanner that starts at byte `at`: the start of a row.
+    pub fn at(text: &'a str, at: usize) -> Scanner<'a> {
         Scanner { text, at }
     }
 

@@ -29,6 +29,7 @@ use super::{
     Entry as Measure, KnownField, Pos, Problems, Return, Text, bad_measure_id, invalid,
     is_measure_id,
 };
+use crate::diagnostic::Diagnostic;
 use crate::period::SubPeriod;
 use crate::value::trim;
 
@@ -40,7 +41,7 @@ pub(crate) struct Cell<'a> {
 }
 
 impl Cell<'_> {
-    fn is_blank(&self) -> bool {
+    pub fn is_blank(&self) -> bool {
         trim(&self.text).is_empty()
     }
 
@@ -67,7 +68,7 @@ impl Cell<'_> {
 
 /// What a column holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Role {
+pub(crate) enum Role {
     Organisation,
     Period,
     Measure,
@@ -208,8 +209,26 @@ impl Table {
 
     /// Add one data row at `row` (its place, for whole-row findings).
     pub fn row(&mut self, cells: &[Cell], row: Pos, findings: &mut Problems) {
-        if cells.iter().all(Cell::is_blank) {
+        let Some(id) = self.accept(cells, row, findings) else {
             return;
+        };
+        let (Some(org), Some(period)) = (cells.get(self.organisation), cells.get(self.period))
+        else {
+            return;
+        };
+        let index = self.group(org, period, row);
+        let Some(ret) = self.returns.get_mut(index) else {
+            return;
+        };
+        Self::fill(&self.roles, ret, id, cells, findings);
+    }
+
+    /// Whether a data row is read, and its measure id if so: a blank row
+    /// is passed over silently, a ragged row or one whose id is not a
+    /// measure id is reported and skipped.
+    pub fn accept(&self, cells: &[Cell], row: Pos, findings: &mut Problems) -> Option<Text> {
+        if cells.iter().all(Cell::is_blank) {
+            return None;
         }
         let width = self.width();
         let ragged = cells.len() < width
@@ -228,26 +247,40 @@ impl Table {
                 .label("ragged row")
                 .help("put a cell that holds a comma or a line break in double quotes"),
             );
-            return;
+            return None;
         }
-        let (Some(org), Some(period), Some(measure)) = (
-            cells.get(self.organisation),
-            cells.get(self.period),
-            cells.get(self.measure),
-        ) else {
-            return;
-        };
-        let id = measure.trimmed();
+        let id = cells.get(self.measure)?.trimmed();
         if !is_measure_id(&id.text) {
             findings.push(bad_measure_id(&id.text, id.pos));
-            return;
+            return None;
         }
-        let index = self.group(org, period, row);
+        Some(id)
+    }
+
+    /// The organisation and period cells of an accepted row.
+    pub fn key_cells<'c, 'a>(&self, cells: &'c [Cell<'a>]) -> Option<(&'c Cell<'a>, &'c Cell<'a>)> {
+        Some((cells.get(self.organisation)?, cells.get(self.period)?))
+    }
+
+    /// A new return, at the first row of it (`org` and `period` its
+    /// cells), with room for `room` measures.
+    pub fn start(org: &Cell, period: &Cell, row: Pos, room: usize) -> Return {
+        Return {
+            organisation: (!org.is_blank()).then(|| org.to_text()),
+            period: (!period.is_blank()).then(|| period.to_text()),
+            header: Vec::new(),
+            measures: Vec::with_capacity(room),
+            pos: row,
+        }
+    }
+
+    /// Add an accepted row (measure `id`) to its return.
+    pub fn fill(roles: &[Role], ret: &mut Return, id: Text, cells: &[Cell], findings: &mut Problems) {
         let mut entry = Measure {
             id: Some(id),
             ..Measure::default()
         };
-        for (role, cell) in self.roles.iter().zip(cells) {
+        for (role, cell) in roles.iter().zip(cells) {
             match role {
                 Role::Known(field) if !cell.is_blank() => {
                     entry.known[*field as usize] = Some(cell.to_text());
@@ -257,13 +290,30 @@ impl Table {
                     entry.extra.push((name.clone(), cell.to_text()));
                 }
                 Role::Header(key) if !cell.is_blank() => {
-                    let ret = &mut self.returns[index];
                     header_value(ret, key, cell, findings);
                 }
                 _ => {}
             }
         }
-        self.returns[index].measures.push(entry);
+        ret.measures.push(entry);
+    }
+
+    /// What each column holds.
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    /// The columns that hold a header field of the return
+    /// (`directorate`, `return.<key>`), with its key.
+    pub fn header_columns(&self) -> Vec<(usize, &Text)> {
+        self.roles
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| match r {
+                Role::Header(key) => Some((i, key)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The return a row belongs to, created at its first row.
@@ -291,13 +341,7 @@ impl Table {
         // A collection's returns tend to have as many measures as each
         // other: room for as many as the last one had.
         let room = self.returns.last().map_or(0, |r| r.measures.len());
-        self.returns.push(Return {
-            organisation: (!org.is_blank()).then(|| org.to_text()),
-            period: (!period.is_blank()).then(|| period.to_text()),
-            header: Vec::new(),
-            measures: Vec::with_capacity(room),
-            pos: row,
-        });
+        self.returns.push(Table::start(org, period, row, room));
         index
     }
 
@@ -311,19 +355,25 @@ impl Table {
 fn header_value(ret: &mut Return, key: &Text, cell: &Cell, findings: &mut Problems) {
     match ret.header.iter().find(|(k, _)| k.text == key.text) {
         None => ret.header.push((key.clone(), cell.to_text())),
-        Some((_, first)) if first.text.trim() != cell.text.trim() => findings.push(
-            invalid(
-                format!(
-                    "`{}` differs within one return: `{}` here, `{}` in its first row; the first is kept",
-                    key.text,
-                    cell.text.trim(),
-                    first.text.trim()
-                ),
-                cell.pos,
-            )
-            .label("differs")
-            .related_pos(first.pos, "first given here"),
-        ),
+        Some((_, first)) if first.text.trim() != cell.text.trim() => {
+            findings.push(header_differs(key, cell, first.text.trim(), first.pos));
+        }
         Some(_) => {}
     }
+}
+
+/// The finding for a header field whose `cell` differs from the value
+/// (`first`, at `first_pos`) of the return's first row that gave it.
+pub(crate) fn header_differs(key: &Text, cell: &Cell, first: &str, first_pos: Pos) -> Diagnostic {
+    invalid(
+        format!(
+            "`{}` differs within one return: `{}` here, `{}` in its first row; the first is kept",
+            key.text,
+            cell.text.trim(),
+            first
+        ),
+        cell.pos,
+    )
+    .label("differs")
+    .related_pos(first_pos, "first given here")
 }
