@@ -114,11 +114,15 @@ pub fn check_each_then<T: Send>(
         let mut inputs = inputs.into_iter().peekable();
         while inputs.peek().is_some() {
             let window: Vec<Input> = inputs.by_ref().take(STREAM_WINDOW).collect();
-            let done: Vec<T> = window
+            let done: Vec<Vec<T>> = window
                 .into_par_iter()
-                .map(|input| then(check_input(rules, input, opts)))
+                .map(|input| {
+                    let mut pieces = Vec::new();
+                    check_input_pieces(rules, input, opts, &mut |piece| pieces.push(then(piece)));
+                    pieces
+                })
                 .collect();
-            done.into_iter().for_each(&mut sink);
+            done.into_iter().flatten().for_each(&mut sink);
         }
         return;
     }
@@ -143,26 +147,84 @@ pub fn check_each_then<T: Send>(
                 flight.push_back(bytes);
                 flight_bytes += bytes;
                 scope.spawn(move |_| {
+                    let _depth = Depth::enter();
+                    let outermost = _depth.outermost();
+                    let mut piece = 0u32;
+                    let mut ended = false;
                     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        then(check_input(rules, input, opts))
+                        check_input_pieces(rules, input, opts, &mut |report| {
+                            let last = !report.piece.more;
+                            let done = then(report);
+                            handoff.finish(i, piece, last, Ok(done), outermost);
+                            piece += 1;
+                            ended = last;
+                        });
                     }));
-                    handoff.finish(i, result);
+                    match result {
+                        Err(panic) => handoff.finish(i, piece, true, Err(panic), false),
+                        // Every input ends with a last piece
+                        // (`check_input_pieces` makes sure of it).
+                        Ok(()) if !ended => handoff.finish(
+                            i,
+                            piece,
+                            true,
+                            Err(Box::new("an input ended without its last piece")),
+                            false,
+                        ),
+                        Ok(()) => {}
+                    }
                 });
             }
             if flight.is_empty() {
                 break;
             }
-            // Every input in flight finishes exactly once, so this returns.
+            // Every input in flight ends with exactly one last piece, so
+            // this returns.
             handoff.take(flight.len(), &mut batch);
-            for result in batch.drain(..) {
+            for (result, last) in batch.drain(..) {
                 match result {
                     Ok(t) => sink(t),
                     Err(panic) => std::panic::resume_unwind(panic),
                 }
-                flight_bytes -= flight.pop_front().unwrap_or(0);
+                if last {
+                    flight_bytes -= flight.pop_front().unwrap_or(0);
+                }
             }
         }
     });
+}
+
+/// How many pieces of a file's report may wait, done, for the files before
+/// it to be handed on: its worker waits (when it can do so safely) until
+/// they are taken, so that a large CSV file behind a slow one is not held
+/// whole.
+const PIECES_WAITING: usize = 4;
+
+/// How deep in the checks of inputs a worker thread is: a worker waiting
+/// in a join may run another input's check on top of its own, and only
+/// the outermost check on a thread may wait for its pieces to be taken
+/// (one below it may be the input they wait for).
+struct Depth;
+
+thread_local! {
+    static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+impl Depth {
+    fn enter() -> Depth {
+        DEPTH.with(|d| d.set(d.get() + 1));
+        Depth
+    }
+
+    fn outermost(&self) -> bool {
+        DEPTH.with(|d| d.get() == 1)
+    }
+}
+
+impl Drop for Depth {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
 }
 
 /// The most results [`check_each_then`]'s calling thread waits for before
@@ -171,24 +233,34 @@ pub fn check_each_then<T: Send>(
 /// about 4% of a run on one worker.
 const HANDOFF_BATCH: usize = 16;
 
-/// Finished inputs on their way from the workers back to the calling thread
-/// of [`check_each_then`], which hands them on in input order.
+/// Finished pieces on their way from the workers back to the calling
+/// thread of [`check_each_then`], which hands them on in input order.
 struct Handoff<T> {
     state: std::sync::Mutex<HandoffState<T>>,
     wake: std::sync::Condvar,
+    /// Workers waiting for their pieces to be taken ([`PIECES_WAITING`]).
+    room: std::sync::Condvar,
 }
 
+/// A piece's place: its input's position, and its number in the input.
+type Key = (usize, u32);
+
 struct HandoffState<T> {
-    /// Results by input position, not yet taken.
-    done: std::collections::BTreeMap<usize, std::thread::Result<T>>,
-    /// The position handed on next.
-    next: usize,
-    /// How many results from `next` on are done, without a gap.
+    /// Results by place, not yet taken, each with whether it is its
+    /// input's last.
+    done: std::collections::BTreeMap<Key, (std::thread::Result<T>, bool)>,
+    /// The place handed on next.
+    next: Key,
+    /// How many results from `next` on are done, without a gap, and the
+    /// place after them.
     run: usize,
+    run_end: Key,
     /// Inputs in flight when the calling thread last came to take.
     in_flight: usize,
     /// The calling thread is waiting for [`HandoffState::worth_taking`].
     sleeping: bool,
+    /// Workers waiting for room.
+    waiting: usize,
 }
 
 impl<T> Default for Handoff<T> {
@@ -196,12 +268,15 @@ impl<T> Default for Handoff<T> {
         Handoff {
             state: std::sync::Mutex::new(HandoffState {
                 done: Default::default(),
-                next: 0,
+                next: (0, 0),
                 run: 0,
+                run_end: (0, 0),
                 in_flight: 0,
                 sleeping: false,
+                waiting: 0,
             }),
             wake: std::sync::Condvar::new(),
+            room: std::sync::Condvar::new(),
         }
     }
 }
@@ -210,9 +285,16 @@ impl<T> HandoffState<T> {
     /// Whether the run of results at the head of the line is long enough to
     /// take: a quarter of those in flight, at most [`HANDOFF_BATCH`], so
     /// that a few big files in flight are taken one at a time and the next
-    /// is started as soon as there is room.
+    /// is started as soon as there is room; any run at all when a worker
+    /// waits for room.
     fn worth_taking(&self) -> bool {
-        self.run > 0 && self.run >= (self.in_flight / 4).clamp(1, HANDOFF_BATCH)
+        self.run > 0
+            && (self.waiting > 0 || self.run >= (self.in_flight / 4).clamp(1, HANDOFF_BATCH))
+    }
+
+    /// How many pieces of input `i` are done and not yet taken.
+    fn waiting_pieces(&self, i: usize) -> usize {
+        self.done.range((i, 0)..(i + 1, 0)).count()
     }
 }
 
@@ -224,15 +306,37 @@ impl<T> Handoff<T> {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// A worker's result for input `i`; the calling thread is woken only
-    /// when there is enough to take.
-    fn finish(&self, i: usize, result: std::thread::Result<T>) {
+    /// A worker's result for piece `piece` of input `i` (`last` when it is
+    /// the input's last); the calling thread is woken only when there is
+    /// enough to take. When `may_wait`, and the input is not the next to
+    /// be handed on, wait first while [`PIECES_WAITING`] of its pieces
+    /// wait.
+    fn finish(
+        &self,
+        i: usize,
+        piece: u32,
+        last: bool,
+        result: std::thread::Result<T>,
+        may_wait: bool,
+    ) {
         let mut s = self.lock();
-        s.done.insert(i, result);
-        if i == s.next + s.run {
-            while s.done.contains_key(&(s.next + s.run)) {
-                s.run += 1;
+        while may_wait && s.next.0 != i && s.waiting_pieces(i) >= PIECES_WAITING {
+            s.waiting += 1;
+            if s.sleeping && s.worth_taking() {
+                s.sleeping = false;
+                self.wake.notify_one();
             }
+            s = self
+                .room
+                .wait(s)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            s.waiting -= 1;
+        }
+        s.done.insert((i, piece), (result, last));
+        while let Some(&(_, last)) = s.done.get(&s.run_end) {
+            let (at, n) = s.run_end;
+            s.run_end = if last { (at + 1, 0) } else { (at, n + 1) };
+            s.run += 1;
         }
         if s.sleeping && s.worth_taking() {
             s.sleeping = false;
@@ -243,8 +347,8 @@ impl<T> Handoff<T> {
 
     /// On the calling thread, with `in_flight` inputs started and not yet
     /// handed on: wait until a run of results is worth taking, and move it
-    /// to `batch` in input order.
-    fn take(&self, in_flight: usize, batch: &mut Vec<std::thread::Result<T>>) {
+    /// to `batch` in order, each with whether it is its input's last.
+    fn take(&self, in_flight: usize, batch: &mut Vec<(std::thread::Result<T>, bool)>) {
         let mut s = self.lock();
         s.in_flight = in_flight;
         while !s.worth_taking() {
@@ -254,10 +358,20 @@ impl<T> Handoff<T> {
                 .wait(s)
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
-        let (next, run) = (s.next, s.run);
-        batch.extend((next..next + run).filter_map(|i| s.done.remove(&i)));
-        s.next += run;
+        while s.next != s.run_end {
+            let next = s.next;
+            let Some((result, last)) = s.done.remove(&next) else {
+                break;
+            };
+            let (at, n) = s.next;
+            s.next = if last { (at + 1, 0) } else { (at, n + 1) };
+            batch.push((result, last));
+        }
         s.run = 0;
+        if s.waiting > 0 {
+            drop(s);
+            self.room.notify_all();
+        }
     }
 }
 
@@ -269,33 +383,127 @@ fn input_bytes(input: &Input) -> u64 {
     }
 }
 
-/// Read, load and check one input. Its text and loaded model are dropped
-/// here, once checked: only the report (and the text, for a file with a
-/// diagnostic when `keep_sources` asks) outlives this call.
+/// Read, load and check one input, its report whole. Its text and loaded
+/// model are dropped here, once checked: only the report (and the text,
+/// for a file with a diagnostic when `keep_sources` asks) outlives this
+/// call.
+pub fn check_input(rules: &Program, input: Input, opts: &CheckOptions) -> FileReport {
+    let mut whole: Option<FileReport> = None;
+    check_input_pieces(rules, input, opts, &mut |piece| match &mut whole {
+        Some(report) => report.absorb(piece),
+        None => whole = Some(piece),
+    });
+    whole.unwrap_or_else(|| internal_error_report("-", &"no report"))
+}
+
+/// How many rows' returns of a CSV file make one piece of its report, at
+/// most (a return's rows are never split between pieces).
+pub const PIECE_ROWS: usize = 4096;
+
+/// Read, load and check one input, handing its report to `emit` in
+/// pieces ([`crate::report::Piece`]), in order, the last with
+/// `piece.more` false: a CSV file read without a layout is indexed, then
+/// its returns are built and checked [`PIECE_ROWS`] rows at a time, so a
+/// collection's returns and their reports are never all held; every other
+/// file is one piece.
 ///
 /// A file that cannot be read at all (gone, forbidden, not a regular file)
 /// gives a report holding one `unreadable_path` error, which makes the run
 /// fail with exit status 2. A panic while checking (a bug in ragcheck) is
-/// caught here and reported as an `internal_error` on the file, so the
-/// other files are still checked.
-pub fn check_input(rules: &Program, input: Input, opts: &CheckOptions) -> FileReport {
+/// caught here and reported as an `internal_error` on the file (in a piece
+/// of its own after those already handed on), so the other files are
+/// still checked.
+pub fn check_input_pieces(
+    rules: &Program,
+    input: Input,
+    opts: &CheckOptions,
+    emit: &mut dyn FnMut(FileReport),
+) {
     let name = match &input {
         Input::File(path) => display_path(path),
         Input::Stdin(_) => "-".to_string(),
     };
+    let mut pieces = 0usize;
+    let mut returns = 0usize;
+    let mut ended = false;
     let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        debug_panic(&name);
-        let loaded = match input {
-            Input::File(path) => match crate::read::file(&path, returns::MAX_FILE_BYTES as u64) {
-                Ok(bytes) => returns::load_with(&name, bytes, rules, opts.layout),
-                Err(crate::read::ReadError::TooBig { size, .. }) => returns::too_big(&name, size),
-                Err(e) => return unreadable_report(&path, &e.to_string()),
-            },
-            Input::Stdin(bytes) => returns::load_with("-", bytes, rules, opts.layout),
+        let mut emit = |report: FileReport| {
+            pieces += 1;
+            returns += report.returns.len();
+            ended = !report.piece.more;
+            emit(report);
         };
-        check_loaded(rules, &loaded, opts)
+        debug_panic(&name);
+        let opened = match input {
+            Input::File(path) => match crate::read::file(&path, returns::MAX_FILE_BYTES as u64) {
+                Ok(bytes) => returns::open(&name, bytes, rules, opts.layout),
+                Err(crate::read::ReadError::TooBig { size, .. }) => {
+                    returns::Opened::Whole(returns::too_big(&name, size))
+                }
+                Err(e) => return emit(unreadable_report(&path, &e.to_string())),
+            },
+            Input::Stdin(bytes) => returns::open("-", bytes, rules, opts.layout),
+        };
+        match opened {
+            returns::Opened::Whole(loaded) => emit(check_loaded(rules, &loaded, opts)),
+            returns::Opened::Csv(csv) => check_csv(rules, csv, opts, &mut emit),
+        }
     }));
-    checked.unwrap_or_else(|panic| internal_error_report(&name, panic.as_ref()))
+    if let Err(panic) = checked {
+        let mut report = internal_error_report(&name, panic.as_ref());
+        report.piece.continued = pieces > 0;
+        report.piece.first_return = returns;
+        emit(report);
+    } else if !ended {
+        // Never so: the last piece says so. Said, should it be.
+        let mut report = internal_error_report(&name, &"the report of this file was cut short");
+        report.piece.continued = pieces > 0;
+        report.piece.first_return = returns;
+        emit(report);
+    }
+}
+
+/// Check a CSV file read without a layout, its returns built and checked
+/// [`PIECE_ROWS`] rows at a time, each batch's report a piece.
+fn check_csv(
+    rules: &Program,
+    csv: returns::CsvFile,
+    opts: &CheckOptions,
+    emit: &mut dyn FnMut(FileReport),
+) {
+    let returns::CsvFile {
+        source,
+        mut index,
+        problems,
+    } = csv;
+    let mut loaded = LoadedFile {
+        source,
+        sheet: None,
+        returns: Vec::new(),
+        problems,
+    };
+    let mut text = None;
+    let mut first_return = 0;
+    let mut continued = false;
+    loop {
+        let batch = index.next_batch(&loaded.source.text, PIECE_ROWS);
+        loaded.returns = batch;
+        let mut report = check_loaded_sharing(rules, &loaded, opts, &mut text);
+        report.piece = crate::report::Piece {
+            continued,
+            more: !index.is_done(),
+            first_return,
+        };
+        first_return += loaded.returns.len();
+        loaded.returns = Vec::new();
+        // The file's own problems go with its first piece.
+        loaded.problems = Vec::new();
+        continued = true;
+        emit(report);
+        if index.is_done() {
+            return;
+        }
+    }
 }
 
 /// In debug builds only, panic on a file whose name contains the text of
@@ -329,6 +537,7 @@ fn unreadable_report(path: &Path, reason: &str) -> FileReport {
         diagnostics: vec![diagnostic],
         returns: Vec::new(),
         rule_file: false,
+        piece: Default::default(),
     }
 }
 
@@ -357,6 +566,7 @@ fn internal_error_report(name: &str, panic: &(dyn std::any::Any + Send)) -> File
         diagnostics: vec![diagnostic],
         returns: Vec::new(),
         rule_file: false,
+        piece: Default::default(),
     }
 }
 
@@ -412,6 +622,17 @@ pub fn gather<'p>(
 
 /// Check one loaded file.
 pub fn check_loaded(rules: &Program, loaded: &LoadedFile, opts: &CheckOptions) -> FileReport {
+    check_loaded_sharing(rules, loaded, opts, &mut None)
+}
+
+/// [`check_loaded`], the file's text for snippets taken from `text`, or
+/// made there once: a CSV file's pieces share one copy.
+fn check_loaded_sharing(
+    rules: &Program,
+    loaded: &LoadedFile,
+    opts: &CheckOptions,
+    text: &mut Option<Arc<str>>,
+) -> FileReport {
     // `invalid_return`, and a layout's `unknown_measure`, are found while
     // loading: they take their check's severity setting here.
     let mut file_diags: Vec<Diagnostic> = loaded
@@ -459,11 +680,14 @@ pub fn check_loaded(rules: &Program, loaded: &LoadedFile, opts: &CheckOptions) -
     let diagnosed = !file_diags.is_empty() || returns.iter().any(|r| !r.diagnostics.is_empty());
     FileReport {
         path: loaded.source.path.clone(),
-        source: (opts.keep_sources && diagnosed && !loaded.source.text.is_empty())
-            .then(|| Arc::from(loaded.source.text.as_str())),
+        source: (opts.keep_sources && diagnosed && !loaded.source.text.is_empty()).then(|| {
+            text.get_or_insert_with(|| Arc::from(loaded.source.text.as_str()))
+                .clone()
+        }),
         diagnostics: file_diags,
         returns,
         rule_file: false,
+        piece: Default::default(),
     }
 }
 

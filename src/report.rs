@@ -31,6 +31,25 @@ pub struct FileReport {
     /// `unused_waiver`), reported after every input: not an input, so not
     /// counted in [`Summary::files`].
     pub rule_file: bool,
+    /// Which piece of its file this report is: a CSV collection's report
+    /// is handed on in pieces of a few thousand rows' returns, so that its
+    /// returns are never all held at once.
+    pub piece: Piece,
+}
+
+/// A piece of a file's report ([`FileReport::piece`]). A file's pieces
+/// come one after another, in order; the first holds the file's own
+/// diagnostics, and every piece some of its returns. Renderers treat
+/// consecutive pieces of a file as that one file: the output is the same
+/// as for the whole report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Piece {
+    /// This report continues the file of the report before it.
+    pub continued: bool,
+    /// More pieces of the file follow.
+    pub more: bool,
+    /// The index, in the whole file, of this piece's first return.
+    pub first_return: usize,
 }
 
 /// One return's results.
@@ -146,6 +165,16 @@ pub struct Summary {
 }
 
 impl FileReport {
+    /// Add the next piece of the same file ([`Piece`]) to this report.
+    pub fn absorb(&mut self, piece: FileReport) {
+        self.diagnostics.extend(piece.diagnostics);
+        self.returns.extend(piece.returns);
+        if self.source.is_none() {
+            self.source = piece.source;
+        }
+        self.piece.more = piece.piece.more;
+    }
+
     /// Every diagnostic of the file: its own first, then its returns'.
     pub fn all_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics
@@ -156,7 +185,7 @@ impl FileReport {
     /// This file's counts.
     pub fn summary(&self) -> Summary {
         let mut s = Summary {
-            files: usize::from(!self.rule_file),
+            files: usize::from(!self.rule_file && !self.piece.continued),
             ..Summary::default()
         };
         for d in self.all_diagnostics() {

@@ -194,6 +194,7 @@ impl Tally {
                     diagnostics: vec![d],
                     returns: Vec::new(),
                     rule_file: true,
+                    piece: Default::default(),
                 }),
             }
         }

@@ -302,3 +302,61 @@ fn streaming_from_a_pool_thread_does_not_hang() {
     };
     assert_eq!(paths(&streamed), paths(&gathered.files));
 }
+
+/// A CSV file of many returns is handed on in pieces, in order, between
+/// the other inputs' reports, whatever finishes first: put back together,
+/// the pieces are the report `check_inputs` gives, return for return.
+#[test]
+fn a_large_csv_file_comes_in_pieces_in_order() {
+    use ragcheck::engine::{PIECE_ROWS, check_each};
+    let rules = shipped_rules();
+    let dir = std::env::temp_dir().join(format!("ragcheck-pieces-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let mut csv = String::from("organisation,period,directorate,measure,status,q1,q2,q3,q4\n");
+    // Rows of a return scattered: every return has a row in each third;
+    // a little over PIECE_ROWS rows in all, so two pieces.
+    let returns = PIECE_ROWS / 3 + 50;
+    for part in 0..3 {
+        for r in 0..returns {
+            let value = if (r + part) % 97 == 0 { "945%" } else { "93%" };
+            csv.push_str(&format!(
+                "Council {r},2011/12 Q4,CAP,staff_appraisals_{part},Green,90%,{value},,\n"
+            ));
+        }
+    }
+    let big = dir.join("big.csv");
+    std::fs::write(&big, &csv).unwrap_or_else(|e| panic!("{e}"));
+    let found = discover::find(&["samples".into()], &Default::default());
+    let mut inputs: Vec<Input> = found.paths().into_iter().map(Input::File).collect();
+    for at in [0, inputs.len() / 2] {
+        inputs.insert(at, Input::File(big.clone()));
+    }
+    let gathered = check_inputs(&rules, inputs.clone(), &CheckOptions::default());
+    let mut pieces = Vec::new();
+    check_each(&rules, inputs, &CheckOptions::default(), |f| pieces.push(f));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        pieces.len(),
+        gathered.files.len() + 2,
+        "two pieces a CSV file"
+    );
+    let mut whole: Vec<ragcheck::report::FileReport> = Vec::new();
+    for piece in pieces {
+        match whole.last_mut() {
+            Some(last) if piece.piece.continued => {
+                assert_eq!(last.path, piece.path);
+                assert_eq!(piece.piece.first_return, last.returns.len());
+                last.absorb(piece);
+            }
+            _ => whole.push(piece),
+        }
+    }
+    assert!(whole.iter().all(|f| !f.piece.more));
+    assert_eq!(whole.len(), gathered.files.len());
+    for (a, b) in whole.iter().zip(&gathered.files) {
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{}", a.path);
+    }
+    let big_report = &gathered.files[0];
+    assert_eq!(big_report.returns.len(), returns);
+    assert!(big_report.returns.iter().all(|r| r.measures.len() == 3));
+}

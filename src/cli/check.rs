@@ -232,7 +232,13 @@ fn stream(
             .diagnostics
             .iter()
             .any(|d| d.code == engine::UNREADABLE_PATH || d.code == engine::INTERNAL_ERROR);
-        renderer.part(file).map(|part| (failing, broke, hits, part))
+        // A CSV collection's report comes in pieces: the file is done with
+        // its last.
+        let ends = !file.piece.more;
+        renderer
+            .part(file)
+            .map(|part| (failing, broke, hits, part))
+            .map(|part| (part, ends))
     };
     let tally = std::cell::RefCell::new(waiver::Tally::new(run.rules));
     let mut take = |part: std::io::Result<(bool, bool, Vec<ragcheck::report::Hit>, _)>| {
@@ -254,14 +260,17 @@ fn stream(
         }
     };
     engine::check_each_then(run.rules, inputs, run.opts, render_part, |part| {
-        take(part);
-        tick(&bar, run.progress, total, start);
+        let ends = part.as_ref().map_or(true, |(_, ends)| *ends);
+        take(part.map(|(part, _)| part));
+        if ends {
+            tick(&bar, run.progress, total, start);
+        }
     });
     // What the waivers met is known only now: the rule files' problems
     // (`expired_waiver`, `unused_waiver`) come after every input, in every
     // format, before the totals are written.
     for rule_file in tally.take().finish(run.rules) {
-        take(render_part(rule_file));
+        take(render_part(rule_file).map(|(part, _)| part));
     }
     bar.finish_and_clear();
     if let Some(e) = failed {

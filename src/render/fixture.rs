@@ -225,6 +225,7 @@ fn yaml_file() -> FileReport {
             waivers: Vec::new(),
         }],
         rule_file: false,
+        piece: Default::default(),
     }
 }
 
@@ -296,6 +297,7 @@ fn csv_file() -> FileReport {
         diagnostics: Vec::new(),
         returns: vec![leeds, york],
         rule_file: false,
+        piece: Default::default(),
     }
 }
 
@@ -332,6 +334,7 @@ fn xlsx_file() -> FileReport {
             waivers: Vec::new(),
         }],
         rule_file: false,
+        piece: Default::default(),
     }
 }
 
@@ -361,6 +364,7 @@ fn broken_file() -> FileReport {
         diagnostics: vec![invalid],
         returns: Vec::new(),
         rule_file: false,
+        piece: Default::default(),
     }
 }
 

@@ -354,6 +354,7 @@ pub fn findings(file: FileReport) -> FileReport {
         diagnostics: file.diagnostics,
         returns,
         rule_file: file.rule_file,
+        piece: file.piece,
     }
 }
 

@@ -526,6 +526,47 @@ York,2011/12 Q4,sickness,,Sickness,Amber,,\"£13,000\",,,,
     }
 
     #[test]
+    fn returns_come_the_same_in_batches_of_any_size() {
+        // Rows of a return scattered over the file, a header field that
+        // differs in a later row, bad rows between.
+        let text = "organisation,period,measure,directorate,q1\n\
+             A,2011/12 Q4,m1,CAP,1\n\
+             B,2011/12 Q4,m1,CAP,2\n\
+             A,2011/12 Q4,bad id,CAP,3\n\
+             C,2011/12 Q4,m1,,4\n\
+             B,2011/12 Q4,m2,Other,5\n\
+             A,2011/12 Q4,m2,CAP,6\n\
+             short\n\
+             C,2011/12 Q4,m2,Late,7\n\
+             A, 2011/12 Q4 ,m3, CAP ,8\n";
+        let (whole, findings) = super::load(text);
+        assert_eq!(
+            findings
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "`bad id` is not a valid measure id; the measure is skipped",
+                "`directorate` differs within one return: `Other` here, `CAP` in its first row; the first is kept",
+                "this row has 1 cells but the header row names 5 columns; the row is skipped",
+            ]
+        );
+        assert_eq!(whole.len(), 3);
+        assert_eq!(whole[0].measures.len(), 3);
+        for rows in [0, 1, 2, 3, 5] {
+            let (mut index, again) = super::Index::new(text);
+            assert_eq!(again, findings);
+            let mut batches = Vec::new();
+            while !index.is_done() {
+                let batch = index.next_batch(text, rows);
+                assert!(!batch.is_empty());
+                batches.extend(batch);
+            }
+            assert_eq!(batches, whole, "{rows} rows a batch");
+        }
+    }
+
+    #[test]
     fn ragged_rows_are_reported_and_skipped() {
         let file = csv("organisation,period,measure,q1\n\
              A,2011/12 Q4,m1,1\n\

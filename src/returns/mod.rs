@@ -508,6 +508,65 @@ pub fn load_with(
     }
 }
 
+/// A file opened for checking ([`open`]): loaded whole, or a CSV file
+/// indexed, whose returns are built a batch at a time.
+pub enum Opened {
+    Whole(LoadedFile),
+    Csv(CsvFile),
+}
+
+/// A CSV file read without a layout, its rows indexed by return
+/// ([`csv::Index`]): its returns are built from `source` a batch at a
+/// time ([`csv::Index::next_batch`]), so that they are never all held.
+pub struct CsvFile {
+    pub source: SourceFile<String>,
+    pub index: csv::Index,
+    /// Every loading problem of the file, found while indexing.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// [`load_with`], except that a CSV file read without a layout is only
+/// indexed ([`Opened::Csv`]); the same returns and problems, in the same
+/// order, come out of it.
+pub fn open(
+    path: &str,
+    bytes: Vec<u8>,
+    rules: &crate::ir::RuleSet,
+    forced: Option<usize>,
+) -> Opened {
+    let layout = (!rules.layouts.is_empty() && bytes.len() <= MAX_FILE_BYTES)
+        .then(|| {
+            let format = match (path, forced) {
+                ("-", Some(_)) => match Format::sniff(&bytes) {
+                    Format::Xlsx => Format::Xlsx,
+                    _ => Format::Csv,
+                },
+                ("-", None) => Format::sniff(&bytes),
+                _ => Format::of(path),
+            };
+            layout_for(path, format, rules, forced)
+        })
+        .flatten();
+    let format = if path == "-" {
+        Format::sniff(&bytes)
+    } else {
+        Format::of(path)
+    };
+    if layout.is_some() || format != Format::Csv || bytes.len() > MAX_FILE_BYTES {
+        return Opened::Whole(load_with(path, bytes, rules, forced));
+    }
+    let source = match decode_text(path, bytes) {
+        Ok(source) => source,
+        Err(failed) => return Opened::Whole(*failed),
+    };
+    let (index, problems) = csv::Index::new(&source.text);
+    Opened::Csv(CsvFile {
+        source,
+        index,
+        problems,
+    })
+}
+
 /// A return file refused for its size (`size` when known; a stream is only
 /// known to go past the limit).
 pub fn too_big(path: &str, size: Option<u64>) -> LoadedFile {

@@ -275,7 +275,13 @@ impl Table {
     }
 
     /// Add an accepted row (measure `id`) to its return.
-    pub fn fill(roles: &[Role], ret: &mut Return, id: Text, cells: &[Cell], findings: &mut Problems) {
+    pub fn fill(
+        roles: &[Role],
+        ret: &mut Return,
+        id: Text,
+        cells: &[Cell],
+        findings: &mut Problems,
+    ) {
         let mut entry = Measure {
             id: Some(id),
             ..Measure::default()

@@ -510,3 +510,29 @@ pub fn utf32(dir: &Path) -> Run {
     write(&dir.join("r.yaml"), &bytes);
     Run::new(&["check", "r.yaml"])
 }
+
+// ---- memory that grows with returns ----------------------------------
+
+/// One CSV file of `returns` returns of one measure each, every tenth
+/// with a problem, checked into a JSON file beside the case's folder (it
+/// is not an input).
+fn csv_collection(dir: &Path, returns: usize) -> Run {
+    let mut text = String::from("organisation,period,measure,status,commentary,q1,q2\n");
+    for i in 0..returns {
+        let q2 = if i % 10 == 0 { "945%" } else { "92%" };
+        text.push_str(&format!(
+            "Council {i},2012/13 Q2,satisfaction,Green,,91%,{q2}\n"
+        ));
+    }
+    write(&dir.join("c.csv"), text.as_bytes());
+    let out = format!("../{returns}.json");
+    Run::new(&["check", "c.csv", "--format", "json", "--output", &out])
+}
+
+pub fn csv_returns_small(dir: &Path) -> Run {
+    csv_collection(dir, 10_000)
+}
+
+pub fn csv_returns_large(dir: &Path) -> Run {
+    csv_collection(dir, 100_000)
+}

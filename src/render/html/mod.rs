@@ -203,7 +203,7 @@ impl Renderer for Html {
             part.problem_sections += 1;
         }
         for (i, r) in file.returns.iter().enumerate() {
-            let anchor = anchor(&file.path, i);
+            let anchor = anchor(&file.path, file.piece.first_return + i);
             let title = return_title(r.organisation.as_deref(), r.period.as_deref());
             part.rows.push(row(r, &anchor, &title));
             let small = self.seen.fetch_add(1, Ordering::Relaxed) < SMALL;
