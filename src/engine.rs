@@ -608,7 +608,18 @@ pub fn gather<'p>(
     };
     files.par_iter().for_each(|&(order, path, peers)| {
         if let Ok(bytes) = crate::read::file(path, returns::MAX_FILE_BYTES as u64) {
-            add(order, Some(path), display_path(path), bytes, peers);
+            let name = display_path(path);
+            // Most files are skimmed for what the gather needs; the rest
+            // are loaded in full, to the same effect.
+            let merge = |part: Part<'_>| {
+                builder
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .add(order, Some(path), part, peers);
+            };
+            if !crate::collection::skim_file(rules, &name, &bytes, merge) {
+                add(order, Some(path), name, bytes, peers);
+            }
         }
     });
     if let Some(bytes) = stdin {

@@ -428,3 +428,409 @@ fn peers_by_a_header_key_are_the_returns_with_the_same_value() {
     ]);
     insta::assert_snapshot!("peers_by_region", out);
 }
+
+// ---------------------------------------------------------------------------
+// The gather's skimming reader (`src/returns/skim.rs`) against the full load
+// ---------------------------------------------------------------------------
+
+/// Rules that read `peers` (all, and by region) but not the past, so that
+/// files are skimmed; two measures declared with a unit, the others take
+/// the `unit:` field of the return.
+const PEER_RULES: &str = r#"
+measure m0 { unit percent better higher }
+measure m1 { unit days better lower }
+
+check outlier for each measure where value is not missing {
+    warning when abs((value - median(peers)) / mad(peers)) > 3
+        "{id}: {value} is far from the median {median(peers)}"
+}
+
+check behind_region for each measure where value is not missing {
+    warning when value < median(peers by return.region) * 0.8
+        "{id}: {value} is behind the {return.region} median"
+}
+"#;
+
+fn compiled(text: &str) -> ragcheck::Program {
+    let compiled = ragcheck::compile(vec![SourceFile::new("r.rag", text)]);
+    match compiled.rules {
+        Some(r) => r,
+        None => panic!("{:#?}", compiled.diagnostics),
+    }
+}
+
+/// The collection gathered from `files` (name, bytes; every third one as
+/// history) loaded in full, and skimmed where the skimmer can, in words;
+/// and how many files were skimmed.
+fn gathered_both_ways(
+    rules: &ragcheck::Program,
+    files: &[(String, Vec<u8>)],
+) -> (String, String, usize) {
+    use ragcheck::collection::{Builder, Part, skim_file};
+    let full_part = |b: &mut Builder, i: usize, name: &str, bytes: &[u8]| {
+        let loaded = ragcheck::returns::load_with(name, bytes.to_vec(), rules, None);
+        b.add(
+            i as u32,
+            Some(Path::new(name)),
+            Part::of_file(&loaded, rules, false),
+            i % 3 != 2,
+        );
+    };
+    let mut full = Builder::new(None);
+    let mut skimmed = Builder::new(None);
+    let mut count = 0;
+    for (i, (name, bytes)) in files.iter().enumerate() {
+        full_part(&mut full, i, name, bytes);
+        let merge = |part: Part<'_>| {
+            skimmed.add(i as u32, Some(Path::new(name)), part, i % 3 != 2);
+        };
+        if skim_file(rules, name, bytes, merge) {
+            count += 1;
+        } else {
+            full_part(&mut skimmed, i, name, bytes);
+        }
+    }
+    (full.finish().describe(), skimmed.finish().describe(), count)
+}
+
+fn assert_same_both_ways(rules: &ragcheck::Program, files: &[(String, Vec<u8>)]) -> usize {
+    let (full, skimmed, count) = gathered_both_ways(rules, files);
+    if full != skimmed {
+        for (name, bytes) in files {
+            eprintln!("--- {name}\n{}", String::from_utf8_lossy(bytes));
+        }
+        assert_eq!(skimmed, full, "skimmed (left) and loaded in full (right)");
+    }
+    count
+}
+
+/// Every return file under `dir`.
+fn return_files(dir: &Path, found: &mut Vec<(String, Vec<u8>)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            return_files(&path, found);
+        } else if path
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| ["yaml", "yml", "json", "csv", "xlsx", "ods"].contains(&x))
+        {
+            if let Ok(bytes) = std::fs::read(&path) {
+                found.push((path.to_string_lossy().replace('\\', "/"), bytes));
+            }
+        }
+    }
+}
+
+fn sample_files() -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    for dir in [
+        "samples",
+        "samples-collection",
+        "tests/collection",
+        "tests/data",
+    ] {
+        return_files(Path::new(dir), &mut files);
+    }
+    files
+}
+
+#[test]
+fn skimmed_samples_gather_what_loaded_samples_gather() {
+    let files = sample_files();
+    for rules in [PEER_RULES, include_str!("collection/regions.rag")] {
+        let rules = compiled(rules);
+        let skimmed = assert_same_both_ways(&rules, &files);
+        let yaml = files.iter().filter(|(n, _)| n.ends_with(".yaml")).count();
+        // The sample returns keep to the skimmer's subset.
+        assert!(skimmed * 2 > yaml, "{skimmed} of {yaml} YAML files skimmed");
+    }
+    // Rules that read the past need every return resolved: nothing is
+    // skimmed, and the collection is the same.
+    let past = compiled(&format!(
+        "{PEER_RULES}\ncheck moved for each measure where previous.value is not missing {{\n    \
+         warning when value > previous.value \"{{id}} moved\"\n}}\n"
+    ));
+    assert_eq!(assert_same_both_ways(&past, &files), 0);
+}
+
+/// A small seeded generator (splitmix64) of returns with defects: a
+/// proptest case is its seed.
+struct Gen(u64);
+
+impl Gen {
+    fn below(&mut self, n: usize) -> usize {
+        (common::splitmix64(&mut self.0) % n.max(1) as u64) as usize
+    }
+
+    fn chance(&mut self, one_in: usize) -> bool {
+        self.below(one_in) == 0
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+
+    /// A value as typed: numbers in every unit, blanks, words, quoted.
+    fn value(&mut self) -> String {
+        let plain = self.pick(&[
+            "63%",
+            "94%",
+            "63.0%",
+            "-5%",
+            "2.1 days",
+            "8 days",
+            "945",
+            "1,234",
+            "12.50",
+            "£617k",
+            "-£761,000",
+            "€5",
+            "n/a",
+            "~",
+            "null",
+            "To be reported",
+            "0",
+            "-0",
+            "1e3",
+            "7 hours",
+            "63 %",
+            "",
+            "30.0",
+            "99999999999999999999.5",
+        ]);
+        match self.below(10) {
+            0 => format!("'{plain}'"),
+            1 => format!("\"{plain}\""),
+            2 if self.chance(4) => "\"6\\u0033%\"".into(),
+            2 => "\"6\\t3%\"".into(),
+            3 => "'it''s 5%'".into(),
+            _ => plain.to_string(),
+        }
+    }
+
+    fn key<'a>(&mut self, usual: &'a str) -> &'a str {
+        if self.chance(25) {
+            self.pick(&[
+                "Q1",
+                "q5",
+                "year",
+                "m3",
+                "values",
+                "unit",
+                "1bad",
+                "organisation",
+            ])
+        } else {
+            usual
+        }
+    }
+
+    /// One return, with defects now and then.
+    fn yaml(&mut self) -> String {
+        let mut out = String::new();
+        if self.chance(8) {
+            out.push_str("# a comment\n");
+        }
+        let org = self.pick(&["Leeds", "York", " Bradford ", "Hull", "'Kirklees'"]);
+        let period = self.pick(&[
+            "2012/13 Q2",
+            "2012/13 Q3",
+            "2012/13 Q2",
+            "2012-13 Q3",
+            "2012/13",
+            "2012/13 M04",
+            "sometime",
+            "",
+        ]);
+        let region = self.pick(&["North", "South", " North", "\"North\""]);
+        let mut header = vec![
+            format!("organisation: {org}"),
+            format!("period: {period}"),
+            format!("region: {region}"),
+            "directorate: Resources".to_string(),
+        ];
+        for _ in 0..self.below(3) {
+            let i = self.below(header.len());
+            let j = self.below(header.len());
+            header.swap(i, j);
+        }
+        if self.chance(6) {
+            let again = header[self.below(header.len())].replace(": ", ": Again ");
+            header.push(again);
+        }
+        if self.chance(10) {
+            header.remove(self.below(header.len()));
+        }
+        let header_text = if self.chance(4) {
+            format!("return: {{{}}}\n", header.join(", "))
+        } else if self.chance(30) {
+            "return: just text\n".to_string()
+        } else {
+            let lines: String = header.iter().map(|h| format!("  {h}\n")).collect();
+            format!("return:\n{lines}")
+        };
+        let mut measures = String::new();
+        for _ in 0..self.below(8) {
+            let id = self.pick(&["m0", "m1", "m2", "m3", "m2", "1bad", "m4"]);
+            let mut fields: Vec<String> = Vec::new();
+            if self.chance(3) {
+                fields.push(format!(
+                    "unit: {}",
+                    self.pick(&[
+                        "percent", "days", "gbp", "count", "hours", " percent", "furlongs"
+                    ])
+                ));
+            }
+            if self.chance(4) {
+                fields.push("title: Something".into());
+            }
+            if self.chance(4) {
+                fields.push("commentary: >\n      folded\n      text".into());
+            }
+            let subs = ["q1", "q2", "q3", "q4", "m4", "year"];
+            let n = self.below(5);
+            let values: Vec<String> = (0..n)
+                .map(|_| {
+                    let k = self.pick(&subs);
+                    let k = self.key(k);
+                    format!("{k}: {}", self.value())
+                })
+                .collect();
+            if self.chance(20) {
+                fields.push("values: not a mapping".into());
+            } else if self.chance(2) && values.iter().all(|v| !v.contains(',')) {
+                fields.push(format!("values: {{{}}}", values.join(", ")));
+            } else {
+                let lines: String = values.iter().map(|v| format!("\n      {v}")).collect();
+                fields.push(format!("values:{lines}"));
+            }
+            if self.chance(8) {
+                fields.push("values: {q2: 1, q3: 2}".into());
+            }
+            if self.chance(8) {
+                fields.push("unit: percent".into());
+            }
+            for _ in 0..self.below(3) {
+                let i = self.below(fields.len());
+                let j = self.below(fields.len());
+                fields.swap(i, j);
+            }
+            if self.chance(25) {
+                measures.push_str(&format!("  {id}:\n"));
+            } else if self.chance(25) {
+                measures.push_str(&format!("  {id}: text\n"));
+            } else {
+                let lines: String = fields.iter().map(|f| format!("    {f}\n")).collect();
+                measures.push_str(&format!("  {id}:\n{lines}"));
+            }
+        }
+        let measures_text = if measures.is_empty() {
+            "measures: {}\n".to_string()
+        } else {
+            format!("measures:\n{measures}")
+        };
+        match self.below(30) {
+            0 => out.push_str(&measures_text),
+            1 => out.push_str(&header_text),
+            2 => {
+                out.push_str(&measures_text);
+                out.push_str(&header_text);
+            }
+            3 => {
+                out.push_str(&header_text);
+                out.push_str(&measures_text);
+                out.push_str("return: {organisation: Other, period: 2012/13 Q3}\n");
+            }
+            4 => {
+                out.push_str(&header_text);
+                out.push_str(&measures_text);
+                out.push_str("---\n");
+                out.push_str(&header_text);
+                out.push_str(&measures_text);
+            }
+            _ => {
+                out.push_str(&header_text);
+                out.push_str(&measures_text);
+            }
+        }
+        out
+    }
+}
+
+/// Lines of `text` removed, repeated or swapped.
+fn mutate(g: &mut Gen, text: &str) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    for _ in 0..1 + g.below(3) {
+        if lines.is_empty() {
+            break;
+        }
+        let i = g.below(lines.len());
+        match g.below(3) {
+            0 => {
+                lines.remove(i);
+            }
+            1 => lines.insert(i, lines[i]),
+            _ => {
+                let j = g.below(lines.len());
+                lines.swap(i, j);
+            }
+        }
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
+mod skim_agrees {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn on_generated_returns_with_defects(seed in any::<u64>()) {
+            let mut g = Gen(seed);
+            let rules = compiled(PEER_RULES);
+            let files: Vec<(String, Vec<u8>)> = (0..6)
+                .map(|i| (format!("r{i}.yaml"), g.yaml().into_bytes()))
+                .collect();
+            assert_same_both_ways(&rules, &files);
+        }
+
+        #[test]
+        fn on_mutated_samples(seed in any::<u64>()) {
+            let mut g = Gen(seed);
+            let rules = compiled(PEER_RULES);
+            let samples: Vec<(String, Vec<u8>)> = sample_files()
+                .into_iter()
+                .filter(|(n, _)| n.ends_with(".yaml"))
+                .collect();
+            let files: Vec<(String, Vec<u8>)> = (0..4)
+                .map(|i| {
+                    let (name, bytes) = &samples[g.below(samples.len())];
+                    let text = mutate(&mut g, &String::from_utf8_lossy(bytes));
+                    (format!("{i}-{name}"), text.into_bytes())
+                })
+                .collect();
+            assert_same_both_ways(&rules, &files);
+        }
+    }
+
+    #[test]
+    fn most_generated_returns_are_skimmed() {
+        let rules = compiled(PEER_RULES);
+        let mut g = Gen(7);
+        let files: Vec<(String, Vec<u8>)> = (0..200)
+            .map(|i| (format!("r{i}.yaml"), g.yaml().into_bytes()))
+            .collect();
+        let skimmed = assert_same_both_ways(&rules, &files);
+        assert!(skimmed > 150, "{skimmed} of 200 skimmed");
+    }
+}

@@ -19,10 +19,12 @@ use rust_decimal::Decimal;
 
 use super::{Collection, HashMap, Head, Item, Items, Number, PastFields, PeerSet, Source, stats};
 use crate::diagnostic::Location;
-use crate::eval::{Program, ReturnCtx, Val};
+use crate::eval::{Program, ReturnCtx, Val, to_val};
+use crate::ir::RuleSet;
 use crate::period::Period;
-use crate::returns::{LoadedFile, Return};
-use crate::value::Unit;
+use crate::returns::skim::{self, Skimmed};
+use crate::returns::{Format, LoadedFile, Return};
+use crate::value::{Unit, parse_value, trim};
 
 /// A measure's own value, when a number: its amount and unit.
 type Own = (Decimal, Option<Unit>);
@@ -131,23 +133,7 @@ impl<'a> Part<'a> {
                 self.items.push((entry.id(), number(&value)));
             }
         }
-        // Only the first entry of each id counts: later ones go.
-        let mut ids: Vec<(&str, usize)> = (start..self.items.len())
-            .map(|i| (self.items[i].0, i))
-            .collect();
-        ids.sort_unstable();
-        let mut later: Vec<usize> = ids
-            .windows(2)
-            .filter(|w| w[0].0 == w[1].0)
-            .map(|w| w[1].1)
-            .collect();
-        later.sort_unstable_by(|a, b| b.cmp(a));
-        for i in later {
-            self.items.remove(i);
-            if needs.past {
-                self.past.remove(i);
-            }
-        }
+        self.first_of_each_id(start, needs.past);
         if let Some(loaded) = keep {
             let kept: Vec<usize> = (start..self.items.len()).collect();
             self.keep(ret, &kept, Some(loaded));
@@ -160,6 +146,57 @@ impl<'a> Part<'a> {
             start,
             len: self.items.len() - start,
         });
+    }
+
+    /// What a skimmed return gives ([`crate::returns::skim`]): the same
+    /// as the return loaded in full would, when the rules do not read
+    /// `previous` or `last_year`.
+    pub fn of_skim(rules: &RuleSet, ret: &'a Skimmed<'_>) -> Part<'a> {
+        let mut part = Part::default();
+        for entry in &ret.measures {
+            let value = own_value(
+                rules,
+                entry.id,
+                entry.unit.as_deref(),
+                entry.value.as_deref(),
+            );
+            part.items.push((entry.id, value));
+        }
+        part.first_of_each_id(0, false);
+        part.returns.push(PartReturn {
+            org: ret.organisation.trim(),
+            period: ret.period,
+            ret: 0,
+            keys: ret
+                .keys
+                .iter()
+                .map(|k| k.as_deref().map(str::trim))
+                .collect(),
+            start: 0,
+            len: part.items.len(),
+        });
+        part
+    }
+
+    /// Only the first entry of each id of the return whose items start at
+    /// `start` counts: later ones go.
+    fn first_of_each_id(&mut self, start: usize, past: bool) {
+        let mut ids: Vec<(&str, usize)> = (start..self.items.len())
+            .map(|i| (self.items[i].0, i))
+            .collect();
+        ids.sort_unstable();
+        let mut later: Vec<usize> = ids
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| w[1].1)
+            .collect();
+        later.sort_unstable_by(|a, b| b.cmp(a));
+        for i in later {
+            self.items.remove(i);
+            if past {
+                self.past.remove(i);
+            }
+        }
     }
 
     /// Keep the text and place of the own value of `items` of `ret`.
@@ -182,6 +219,55 @@ impl<'a> Part<'a> {
                 CompactString::from(text.as_str()),
                 loaded.map(|l| l.locate(text.pos)),
             ));
+        }
+    }
+}
+
+/// The own value of a measure `id` whose `unit:` field and value are
+/// given as typed: as `crate::eval::entry_value` has it, when a number.
+fn own_value(rules: &RuleSet, id: &str, unit: Option<&str>, value: Option<&str>) -> Option<Own> {
+    let declared = rules
+        .measure_index
+        .get(id)
+        .and_then(|&d| rules.measures.get(d))
+        .and_then(|m| m.unit);
+    let unit = declared.or_else(|| unit.and_then(|t| Unit::from_name(trim(t))));
+    let value = value?;
+    number(&to_val(&parse_value(value), value, unit))
+}
+
+/// What file `name` gives the gather, when it can be skimmed
+/// ([`crate::returns::skim`]): a YAML file in the fast reader's subset,
+/// read for rules that do not read `previous` or `last_year`. `merge` is
+/// given the file's part, and `true` returned; `false` when the file must
+/// be loaded in full (and `merge` was not called).
+pub fn skim_file(rules: &RuleSet, name: &str, bytes: &[u8], merge: impl FnOnce(Part<'_>)) -> bool {
+    if rules.collection.past
+        || name == "-"
+        || Format::of(name) != Format::Yaml
+        || bytes.len() > crate::returns::MAX_FILE_BYTES
+    {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    let mut keys: Vec<&str> = Vec::new();
+    for &k in &rules.collection.peer_groups {
+        match rules.return_keys.get(k) {
+            Some(key) => keys.push(key),
+            None => return false,
+        }
+    }
+    match skim::skim(text, &keys) {
+        None => false,
+        Some(None) => {
+            merge(Part::default());
+            true
+        }
+        Some(Some(ret)) => {
+            merge(Part::of_skim(rules, &ret));
+            true
         }
     }
 }

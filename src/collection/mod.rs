@@ -587,9 +587,105 @@ impl Collection {
     pub fn returns_len(&self) -> usize {
         self.heads.len()
     }
+
+    /// Everything gathered, in words, in an order that depends neither on
+    /// the order files were added in nor on how names were interned: for
+    /// tests that hold two ways of gathering to each other.
+    pub fn describe(&self) -> String {
+        use std::fmt::Write as _;
+        let name = |names: &HashMap<Box<str>, u32>, i: u32| {
+            names
+                .iter()
+                .find(|(_, j)| **j == i)
+                .map(|(n, _)| n.to_string())
+                .unwrap_or_default()
+        };
+        let measure = |m: u32| {
+            self.measure_names
+                .get(m as usize)
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        };
+        let number = |i: u32| match self.items.number(i) {
+            Some((n, u)) => format!("{n} {u:?}"),
+            None => "not a number".into(),
+        };
+        let mut out = String::new();
+        let _ = writeln!(out, "layout {:?}", self.layout);
+        for (order, source) in self.sources.iter().enumerate() {
+            let _ = writeln!(out, "source {order}: {source:?}");
+        }
+        // What each item is, for the sets of peers.
+        let mut of_item: HashMap<u32, String> = HashMap::default();
+        let mut heads: Vec<(String, String)> = Vec::new();
+        for h in &self.heads {
+            let head = format!(
+                "{:?} {} file {} return {}",
+                name(&self.orgs, h.org),
+                h.period,
+                h.order,
+                h.ret
+            );
+            let mut items: Vec<String> = Vec::new();
+            for (k, item) in self.items.run(h.start, h.len).iter().enumerate() {
+                let i = h.start + k as u32;
+                of_item.insert(i, format!("{head} {}", measure(item.measure())));
+                let mut line = format!("  {} = {}", measure(item.measure()), number(i));
+                if let Some(past) = self.past.get(&i) {
+                    let _ = write!(line, " past {past:?}");
+                }
+                if let Some(kept) = self.kept.get(&i) {
+                    let _ = write!(line, " kept {kept:?}");
+                }
+                items.push(line);
+            }
+            items.sort();
+            heads.push((head, items.join("\n")));
+        }
+        heads.sort();
+        for (head, items) in heads {
+            let _ = writeln!(out, "{head}\n{items}");
+        }
+        let set = |set: &PeerSet| {
+            let values: Vec<String> = set
+                .sorted
+                .iter()
+                .map(|&i| {
+                    let what = of_item.get(&i).map(String::as_str).unwrap_or("?");
+                    format!("{} ({what})", number(i))
+                })
+                .collect();
+            format!(
+                "unit {:?} median {:?} mad {:?} mean {:?}\n    {}",
+                set.unit,
+                set.median,
+                set.mad,
+                set.mean,
+                values.join("\n    ")
+            )
+        };
+        let mut sets: Vec<String> = self
+            .peers
+            .iter()
+            .map(|((m, p), s)| format!("peers {} {p}: {}", measure(*m), set(s)))
+            .chain(self.groups.iter().map(|((m, p, g, k), s)| {
+                format!(
+                    "peers {} {p} group {g} {:?}: {}",
+                    measure(*m),
+                    name(&self.keys, *k),
+                    set(s)
+                )
+            }))
+            .collect();
+        sets.sort();
+        for s in sets {
+            let _ = writeln!(out, "{s}");
+        }
+        out
+    }
 }
 
-pub use gather::{Builder, Part};
+pub use gather::{Builder, Part, skim_file};
 
 /// Shared so every worker of the check phase reads the same collection.
 pub type Shared = Arc<Collection>;

@@ -33,6 +33,7 @@ mod bounds;
 pub mod csv;
 pub mod fast_yaml;
 pub(crate) mod layout;
+pub mod skim;
 mod table;
 pub mod xlsx;
 pub mod yaml;
