@@ -834,3 +834,17 @@ mod skim_agrees {
         assert!(skimmed > 150, "{skimmed} of 200 skimmed");
     }
 }
+
+#[test]
+fn min_max_quantile_and_rank_read_the_peers_in_order() {
+    let out = common::command(&["test", "tests/collection/order.rag"])
+        .output()
+        .expect("ragcheck runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.lines().last(), Some("2 passed, 0 failed"), "{text}");
+    // A rule set with none of them keeps no sorted lists; with one, it does.
+    assert!(!compiled(PEER_RULES).collection.peer_order);
+    let order = compiled(include_str!("collection/order.rag"));
+    assert!(order.collection.peer_order);
+}

@@ -17,7 +17,7 @@ use std::path::Path;
 use compact_str::CompactString;
 use rust_decimal::Decimal;
 
-use super::{Collection, HashMap, Head, Item, Items, Number, PastFields, PeerSet, Source, stats};
+use super::{Collection, HashMap, Head, Items, Number, PastFields, PeerSet, Source, stats};
 use crate::diagnostic::Location;
 use crate::eval::{Program, ReturnCtx, Val, to_val};
 use crate::ir::RuleSet;
@@ -41,6 +41,8 @@ pub struct Part<'a> {
     /// By item, for a source that cannot be read again: the own value as
     /// typed and its place.
     kept: Vec<(usize, CompactString, Option<Location>)>,
+    /// The rules read peers in order ([`super::Needs::peer_order`]).
+    sorted: bool,
 }
 
 #[derive(Debug)]
@@ -58,7 +60,10 @@ impl<'a> Part<'a> {
     /// What a loaded file gives. With `keep`, the own values' text and
     /// place are kept (standard input, which cannot be read again).
     pub fn of_file(loaded: &'a LoadedFile, rules: &'a Program, keep: bool) -> Part<'a> {
-        let mut part = Part::default();
+        let mut part = Part {
+            sorted: rules.collection.peer_order,
+            ..Part::default()
+        };
         for (r, ret) in loaded.returns.iter().enumerate() {
             part.add_return(rules, ret, r, keep.then_some(loaded));
         }
@@ -68,7 +73,10 @@ impl<'a> Part<'a> {
     /// What one return gives (rule tests gather their made-up returns so);
     /// its values' text is kept, their place is not.
     pub fn of_return(rules: &'a Program, ret: &'a Return) -> Part<'a> {
-        let mut part = Part::default();
+        let mut part = Part {
+            sorted: rules.collection.peer_order,
+            ..Part::default()
+        };
         part.add_return(rules, ret, 0, None);
         let kept: Vec<_> = (0..part.items.len()).collect();
         part.keep(ret, &kept, None);
@@ -152,7 +160,10 @@ impl<'a> Part<'a> {
     /// as the return loaded in full would, when the rules do not read
     /// `previous` or `last_year`.
     pub fn of_skim(rules: &RuleSet, ret: &'a Skimmed<'_>) -> Part<'a> {
-        let mut part = Part::default();
+        let mut part = Part {
+            sorted: rules.collection.peer_order,
+            ..Part::default()
+        };
         for entry in &ret.measures {
             let value = own_value(
                 rules,
@@ -280,58 +291,79 @@ fn number(v: &Val<'_>) -> Option<Own> {
     }
 }
 
-/// A set of peers while gathering: indexes into the items, and the unit of
-/// the value of the first file (by order) that gave one.
+/// A set of peers while it is built: its size, the unit of the value of
+/// the first file (by order) that gave one, then its items.
 #[derive(Debug, Default)]
 struct PeerBuild {
-    items: Vec<u32>,
+    count: usize,
     first: Option<(u32, Option<Unit>)>,
+    items: Vec<u32>,
 }
 
 impl PeerBuild {
-    fn push(&mut self, item: u32, order: u32, unit: Option<Unit>) {
-        self.items.push(item);
-        if self.first.is_none_or(|(o, _)| order < o) {
-            self.first = Some((order, unit));
+    /// Count a value (and note its unit), or, once every one is counted,
+    /// add it.
+    fn note(&mut self, counted: bool, item: u32, order: u32, unit: Option<Unit>) {
+        if counted {
+            self.items.push(item);
+        } else {
+            self.count += 1;
+            if self.first.is_none_or(|(o, _)| order < o) {
+                self.first = Some((order, unit));
+            }
         }
     }
 
-    fn finish(self, items: &Items) -> PeerSet {
+    /// The set, its statistics worked out; `scratch` is reused from set to
+    /// set.
+    fn finish(self, items: &Items, sorted: bool, scratch: &mut Scratch) -> PeerSet {
         let unit = self.first.and_then(|(_, u)| u);
         // A value of another unit is not comparable: left out. By amount,
         // equal amounts by scale (`30` before `30.0`), so that the
         // statistics, and how they show, do not depend on the order the
         // files finished in.
-        let mut values: Vec<(Decimal, u32)> = self
-            .items
-            .iter()
-            .filter_map(|&i| match items.number(i) {
-                Some((n, u)) if u == unit => Some((n, i)),
-                _ => None,
-            })
-            .collect();
-        values.sort_unstable_by(|(a, i), (b, j)| {
+        let (pairs, values) = scratch;
+        pairs.clear();
+        pairs.extend(self.items.iter().filter_map(|&i| match items.number(i) {
+            Some((n, u)) if u == unit => Some((n, i)),
+            _ => None,
+        }));
+        pairs.sort_unstable_by(|(a, i), (b, j)| {
             a.cmp(b).then(a.scale().cmp(&b.scale())).then(i.cmp(j))
         });
-        let sorted: Box<[u32]> = values.iter().map(|(_, i)| *i).collect();
-        let values: Vec<Decimal> = values.into_iter().map(|(n, _)| n).collect();
+        values.clear();
+        values.extend(pairs.iter().map(|(n, _)| *n));
         PeerSet {
-            sorted,
+            len: values.len() as u32,
+            sorted: match sorted {
+                true => pairs.iter().map(|(_, i)| *i).collect(),
+                false => Box::default(),
+            },
             unit,
-            median: stats::median(&values),
-            mad: stats::mad(&values),
-            mean: stats::mean(&values),
+            median: stats::median(values),
+            mad: stats::mad(values),
+            mean: stats::mean(values),
         }
     }
 }
+
+/// Buffers [`PeerBuild::finish`] reuses.
+type Scratch = (Vec<(Decimal, u32)>, Vec<Decimal>);
 
 /// Builds a [`Collection`] from files and returns merged in any order; the
 /// result does not depend on the order they were added in.
 #[derive(Debug, Default)]
 pub struct Builder {
     c: Collection,
-    peers: HashMap<(u32, Period), PeerBuild>,
-    groups: HashMap<(u32, Period, u32, u32), PeerBuild>,
+    /// By return, in the order added: whether its values are peers, and
+    /// where its `peers by` key values are in `group_keys`, and how many.
+    peers: Vec<(bool, u32, u32)>,
+    /// Interned key values (`u32::MAX`: none).
+    group_keys: Vec<u32>,
+    /// Whether sets of peers keep their values sorted.
+    sorted: bool,
+    /// Each shape's index in [`Collection::shapes`].
+    shapes: HashMap<Box<[u32]>, u32>,
 }
 
 /// The index of `name` among `names`, added if new.
@@ -359,6 +391,7 @@ impl Builder {
     /// a made-up return, whose part keeps what a diagnostic shows). With
     /// `peers`, its values are peers (a file of the run, not history).
     pub fn add(&mut self, order: u32, path: Option<&Path>, part: Part<'_>, peers: bool) {
+        self.sorted |= part.sorted;
         let c = &mut self.c;
         let slot = order as usize;
         if c.sources.len() <= slot {
@@ -375,63 +408,54 @@ impl Builder {
                 Some(&m) => m,
                 None => {
                     let m = c.measure_names.len() as u32;
-                    if m >= Item::MEASURES {
-                        // More distinct measure ids than any collection
-                        // has: the rest are not gathered.
-                        measures.push(None);
-                        continue;
-                    }
                     c.measures.insert((*id).into(), m);
                     c.measure_names.push((*id).into());
                     m
                 }
             };
-            measures.push(Some(m));
+            measures.push(m);
         }
         let mut at = vec![u32::MAX; part.items.len()];
+        let mut shape: Vec<u32> = Vec::new();
         for r in &part.returns {
             let org = intern(&mut c.orgs, r.org);
-            let keys: Vec<Option<u32>> = r
-                .keys
-                .iter()
-                .map(|k| k.map(|k| intern(&mut c.keys, k)))
-                .collect();
+            self.peers
+                .push((peers, self.group_keys.len() as u32, r.keys.len() as u32));
+            for k in &r.keys {
+                let key = k.map_or(u32::MAX, |k| intern(&mut c.keys, k));
+                self.group_keys.push(key);
+            }
             // Sorted by interned measure, for lookups; a return's items
             // fit in one page (a return of more measures than that keeps
             // the first).
             let mut mine: Vec<(u32, usize)> = (r.start..r.start + r.len)
-                .filter_map(|i| Some((measures[i]?, i)))
+                .map(|i| (measures[i], i))
                 .collect();
             mine.sort_unstable();
             mine.truncate(Items::PAGE);
             let start = c.items.start_run(mine.len());
+            shape.clear();
             for (k, &(m, i)) in mine.iter().enumerate() {
-                let item = start + k as u32;
-                at[i] = item;
-                let value = part.items[i].1;
-                c.items.push(m, value);
-                if let (true, Some((_, unit))) = (peers, value) {
-                    self.peers
-                        .entry((m, r.period))
-                        .or_default()
-                        .push(item, order, unit);
-                    for (g, key) in keys.iter().enumerate() {
-                        if let Some(key) = key {
-                            self.groups
-                                .entry((m, r.period, g as u32, *key))
-                                .or_default()
-                                .push(item, order, unit);
-                        }
-                    }
-                }
+                at[i] = start + k as u32;
+                c.items.push(part.items[i].1);
+                shape.push(m);
             }
+            let shape = match self.shapes.get(shape.as_slice()) {
+                Some(&s) => s,
+                None => {
+                    let s = c.shapes.len() as u32;
+                    c.shapes.push(shape.as_slice().into());
+                    self.shapes.insert(shape.as_slice().into(), s);
+                    s
+                }
+            };
             c.heads.push(Head {
                 org,
                 period: r.period,
                 order,
                 ret: r.ret,
                 start,
-                len: mine.len() as u32,
+                shape,
             });
         }
         for (i, p) in part.past.into_iter().enumerate() {
@@ -450,21 +474,65 @@ impl Builder {
         let Builder {
             mut c,
             peers,
-            groups,
+            group_keys,
+            sorted,
+            shapes,
         } = self;
-        c.heads
-            .sort_unstable_by_key(|h| (h.org, h.period, h.order, h.ret));
+        drop(shapes);
+        c.shapes.shrink_to_fit();
         c.items.shrink();
-        c.heads.shrink_to_fit();
+        // Each set's values are counted first, so that its list of items
+        // is allocated once, at its size.
+        let mut all: HashMap<(u32, Period), PeerBuild> = HashMap::default();
+        let mut groups: HashMap<(u32, Period, u32, u32), PeerBuild> = HashMap::default();
+        for counted in [false, true] {
+            for (h, &(is_peer, keys, n)) in c.heads.iter().zip(&peers) {
+                if !is_peer {
+                    continue;
+                }
+                let shape = c.shapes.get(h.shape as usize).map_or(&[][..], |s| s);
+                let run = c.items.run(h.start, shape.len() as u32);
+                for (k, (item, &m)) in run.iter().zip(shape).enumerate() {
+                    // Only numbers are peers.
+                    let Some(unit) = item.unit() else {
+                        continue;
+                    };
+                    let i = h.start + k as u32;
+                    all.entry((m, h.period))
+                        .or_default()
+                        .note(counted, i, h.order, unit);
+                    for g in 0..n {
+                        let key = group_keys.get((keys + g) as usize).copied();
+                        if let Some(key) = key.filter(|&k| k != u32::MAX) {
+                            groups
+                                .entry((m, h.period, g, key))
+                                .or_default()
+                                .note(counted, i, h.order, unit);
+                        }
+                    }
+                }
+            }
+            if !counted {
+                for b in all.values_mut().chain(groups.values_mut()) {
+                    b.items.reserve_exact(b.count);
+                }
+            }
+        }
+        drop(peers);
+        drop(group_keys);
+        let mut scratch = Scratch::default();
         let items = &c.items;
-        c.peers = peers
+        c.peers = all
             .into_iter()
-            .map(|(k, b)| (k, b.finish(items)))
+            .map(|(k, b)| (k, b.finish(items, sorted, &mut scratch)))
             .collect();
         c.groups = groups
             .into_iter()
-            .map(|(k, b)| (k, b.finish(items)))
+            .map(|(k, b)| (k, b.finish(items, sorted, &mut scratch)))
             .collect();
+        c.heads
+            .sort_unstable_by_key(|h| (h.org, h.period, h.order, h.ret));
+        c.heads.shrink_to_fit();
         c
     }
 }

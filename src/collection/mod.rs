@@ -49,6 +49,10 @@ pub struct Needs {
     /// `peers by return.KEY`: the keys, by [`crate::ir::RuleSet::return_keys`]
     /// index.
     pub peer_groups: Vec<usize>,
+    /// A function that reads the peers in order (`min`, `max`, `quantile`,
+    /// `rank`) appears: each set of peers keeps its values sorted. Without
+    /// one, only the statistics worked out once are kept.
+    pub peer_order: bool,
     /// `previous` or `last_year` appears somewhere.
     pub past: bool,
     /// `previous.commentary` (or `last_year`'s) is read.
@@ -188,46 +192,35 @@ pub struct PastFields {
     pub commentary: Option<Box<str>>,
 }
 
-/// An exact decimal in 8 bytes: the mantissa (59 bits, signed) and the
-/// scale (5 bits). The rare amount that does not fit (a mantissa of more
-/// than 17 digits, a negative zero) is kept aside in [`Items::wide`] and
-/// this holds its index, with the scale bits all set.
+/// One measure's own value in one gathered return, in 8 bytes: an exact
+/// decimal's mantissa (55 bits, signed), what the value is (4 bits:
+/// [`Item::NOT_A_NUMBER`], [`Item::NO_UNIT`] or the index of its unit in
+/// [`Unit::ALL`]) and its scale (5 bits). The rare amount that does not
+/// fit (a mantissa of more than 16 digits, a negative zero) is kept aside
+/// in [`Items::wide`], and the item holds its index, with the scale bits
+/// all set. Which measure an item is, is its return's shape
+/// ([`Head::shape`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Amount([u32; 2]);
+struct Item([u32; 2]);
 
-impl Amount {
+impl Item {
     const WIDE: u64 = 31;
+    const NO_UNIT: u64 = 14;
+    const NOT_A_NUMBER: u64 = 15;
+    /// Where the mantissa starts.
+    const SHIFT: u32 = 9;
 
     fn bits(self) -> u64 {
         u64::from(self.0[0]) | (u64::from(self.0[1]) << 32)
     }
 
-    fn of_bits(bits: u64) -> Amount {
-        Amount([bits as u32, (bits >> 32) as u32])
-    }
-}
-
-/// One measure of one gathered return: 12 bytes. The measure is interned
-/// (its index among [`Collection`]'s measure names, in the low 24 bits);
-/// the top 8 bits say what the own value is ([`Item::NOT_A_NUMBER`], or
-/// a number and its unit).
-#[derive(Clone, Copy, Debug)]
-struct Item {
-    amount: Amount,
-    tag: u32,
-}
-
-impl Item {
-    const NOT_A_NUMBER: u32 = 0xff;
-    const NO_UNIT: u32 = 0xfe;
-    const MEASURES: u32 = 1 << 24;
-
-    fn measure(self) -> u32 {
-        self.tag & (Item::MEASURES - 1)
+    fn of_bits(bits: u64) -> Item {
+        Item([bits as u32, (bits >> 32) as u32])
     }
 
+    /// `None` when not a number, else the number's unit.
     fn unit(self) -> Option<Option<Unit>> {
-        match self.tag >> 24 {
+        match (self.bits() >> 5) & 15 {
             Item::NOT_A_NUMBER => None,
             Item::NO_UNIT => Some(None),
             u => Some(Unit::ALL.get(u as usize).copied()),
@@ -243,7 +236,7 @@ impl Item {
 #[derive(Debug, Default)]
 struct Items {
     pages: Vec<Vec<Item>>,
-    /// Amounts that do not fit in an [`Amount`].
+    /// Amounts that do not fit in an [`Item`].
     wide: Vec<Decimal>,
 }
 
@@ -263,48 +256,46 @@ impl Items {
     }
 
     /// Add an item to the current run.
-    fn push(&mut self, measure: u32, value: Option<(Decimal, Option<Unit>)>) {
-        let (amount, kind) = match value {
-            None => (Amount::of_bits(0), Item::NOT_A_NUMBER),
-            Some((n, unit)) => (
-                self.pack(n),
-                match unit {
+    fn push(&mut self, value: Option<(Decimal, Option<Unit>)>) {
+        let bits = match value {
+            None => Item::NOT_A_NUMBER << 5,
+            Some((n, unit)) => {
+                let kind = match unit {
                     None => Item::NO_UNIT,
-                    Some(u) => Unit::ALL.iter().position(|x| *x == u).unwrap_or(0) as u32,
-                },
-            ),
-        };
-        let item = Item {
-            amount,
-            tag: (kind << 24) | (measure & (Item::MEASURES - 1)),
+                    Some(u) => Unit::ALL.iter().position(|x| *x == u).unwrap_or(0) as u64,
+                };
+                self.pack(n) | (kind << 5)
+            }
         };
         if let Some(page) = self.pages.last_mut() {
-            page.push(item);
+            page.push(Item::of_bits(bits));
         }
     }
 
-    fn pack(&mut self, n: Decimal) -> Amount {
+    /// An amount's mantissa (or index in `wide`) and scale bits.
+    fn pack(&mut self, n: Decimal) -> u64 {
         let m = n.mantissa();
-        let limit = 1i128 << 58;
+        let limit = 1i128 << (63 - Item::SHIFT);
         if (-limit..limit).contains(&m) && !(n.is_zero() && n.is_sign_negative()) {
-            Amount::of_bits(((m as i64 as u64) << 5) | u64::from(n.scale()))
+            ((m as i64 as u64) << Item::SHIFT) | u64::from(n.scale())
         } else {
             self.wide.push(n);
-            Amount::of_bits(((self.wide.len() as u64 - 1) << 5) | Amount::WIDE)
+            ((self.wide.len() as u64 - 1) << Item::SHIFT) | Item::WIDE
         }
     }
 
-    fn amount(&self, a: Amount) -> Decimal {
-        let bits = a.bits();
+    fn amount(&self, item: Item) -> Decimal {
+        let bits = item.bits();
         let scale = (bits & 31) as u32;
-        if u64::from(scale) == Amount::WIDE {
+        if u64::from(scale) == Item::WIDE {
             return self
                 .wide
-                .get((bits >> 5) as usize)
+                .get((bits >> Item::SHIFT) as usize)
                 .copied()
                 .unwrap_or_default();
         }
-        Decimal::try_from_i128_with_scale(i128::from(bits as i64 >> 5), scale).unwrap_or_default()
+        Decimal::try_from_i128_with_scale(i128::from(bits as i64 >> Item::SHIFT), scale)
+            .unwrap_or_default()
     }
 
     fn get(&self, i: u32) -> Option<Item> {
@@ -324,7 +315,7 @@ impl Items {
     /// The own value of item `i`: its amount and unit, when a number.
     fn number(&self, i: u32) -> Option<(Decimal, Option<Unit>)> {
         let item = self.get(i)?;
-        Some((self.amount(item.amount), item.unit()?))
+        Some((self.amount(item), item.unit()?))
     }
 
     fn shrink(&mut self) {
@@ -337,7 +328,10 @@ impl Items {
 
 /// One gathered return: its organisation (interned), period, place among
 /// the files (`order`) and in its file, and its [`Item`]s, which are
-/// `items[start..start + len]`, sorted by measure.
+/// `items[start..]`, one for each measure of its shape (an index into
+/// [`Collection::shapes`]: the return's interned measures, sorted; most
+/// returns of a collection give the same measures, so a shape is kept
+/// once for all of them).
 #[derive(Clone, Copy, Debug)]
 struct Head {
     org: u32,
@@ -345,7 +339,7 @@ struct Head {
     order: u32,
     ret: u32,
     start: u32,
-    len: u32,
+    shape: u32,
 }
 
 /// Where the returns of a file came from, to find a value's text and place
@@ -364,6 +358,10 @@ enum Source {
 /// statistics that need every value, worked out once.
 #[derive(Clone, Debug, Default)]
 struct PeerSet {
+    /// How many values (of the set's unit) there are.
+    len: u32,
+    /// Their items, sorted by amount, when the rules read them in order
+    /// ([`Needs::peer_order`]); else empty.
     sorted: Box<[u32]>,
     unit: Option<Unit>,
     median: Option<Decimal>,
@@ -380,11 +378,11 @@ pub struct Peers<'a> {
 
 impl Peers<'_> {
     pub fn len(&self) -> usize {
-        self.set.sorted.len()
+        self.set.len as usize
     }
 
     pub fn is_empty(&self) -> bool {
-        self.set.sorted.is_empty()
+        self.set.len == 0
     }
 
     /// The unit every value has (values of another unit are left out).
@@ -395,7 +393,7 @@ impl Peers<'_> {
     /// The `i`-th smallest value.
     pub fn at(&self, i: usize) -> Option<Decimal> {
         let k = *self.set.sorted.get(i)?;
-        self.items.get(k).map(|item| self.items.amount(item.amount))
+        self.items.get(k).map(|item| self.items.amount(item))
     }
 
     pub fn min(&self) -> Option<Decimal> {
@@ -472,6 +470,8 @@ pub struct Collection {
     keys: HashMap<Box<str>, u32>,
     /// Every return gathered, sorted by organisation, period and order.
     heads: Vec<Head>,
+    /// The measures of a return, interned and sorted: [`Head::shape`].
+    shapes: Vec<Box<[u32]>>,
     items: Items,
     /// By item index, when the rules read `previous` or `last_year`; else
     /// empty.
@@ -503,8 +503,7 @@ impl Collection {
             .iter()
             .take_while(|h| (h.org, h.period) == (org, period))
             .find_map(|h| {
-                let items = self.items.run(h.start, h.len);
-                let at = items.binary_search_by_key(&m, |i| i.measure()).ok()?;
+                let at = self.shape(h).binary_search(&m).ok()?;
                 let item = h.start + at as u32;
                 Some(Fact {
                     period,
@@ -515,6 +514,11 @@ impl Collection {
                     item,
                 })
             })
+    }
+
+    /// The measures of a return, sorted: what its items are.
+    fn shape(&self, h: &Head) -> &[u32] {
+        self.shapes.get(h.shape as usize).map_or(&[], |s| s)
     }
 
     /// The peers of `measure` in `period`, all or of one group (by its
@@ -627,10 +631,10 @@ impl Collection {
                 h.ret
             );
             let mut items: Vec<String> = Vec::new();
-            for (k, item) in self.items.run(h.start, h.len).iter().enumerate() {
+            for (k, &m) in self.shape(h).iter().enumerate() {
                 let i = h.start + k as u32;
-                of_item.insert(i, format!("{head} {}", measure(item.measure())));
-                let mut line = format!("  {} = {}", measure(item.measure()), number(i));
+                of_item.insert(i, format!("{head} {}", measure(m)));
+                let mut line = format!("  {} = {}", measure(m), number(i));
                 if let Some(past) = self.past.get(&i) {
                     let _ = write!(line, " past {past:?}");
                 }
@@ -656,7 +660,8 @@ impl Collection {
                 })
                 .collect();
             format!(
-                "unit {:?} median {:?} mad {:?} mean {:?}\n    {}",
+                "{} values, unit {:?} median {:?} mad {:?} mean {:?}\n    {}",
+                set.len,
                 set.unit,
                 set.median,
                 set.mad,
@@ -698,7 +703,7 @@ mod packing {
     fn round_trip(n: Decimal) {
         let mut items = Items::default();
         items.start_run(1);
-        items.push(0, Some((n, Some(Unit::Percent))));
+        items.push(Some((n, Some(Unit::Percent))));
         let back = items.number(0).map(|(d, _)| d);
         // The same number, written the same way (`30.0` stays `30.0`).
         assert_eq!(
@@ -719,6 +724,11 @@ mod packing {
             "79228162514264337593543950335",
             "-288230376151711744",
             "288230376151711743",
+            "-18014398509481984",
+            "18014398509481983",
+            "18014398509481984",
+            "-18014398509481985",
+            "-1801439850948198.5",
             "0.0000000000000000000000000001",
         ] {
             let n: Decimal = text

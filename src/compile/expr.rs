@@ -937,6 +937,10 @@ impl Compiler<'_> {
             }
         }
         if let Some(group) = group {
+            rules.collection.peer_order |= matches!(
+                sig.func,
+                Func::PeerMin | Func::PeerMax | Func::Quantile | Func::Rank
+            );
             let ty = match sig.returns {
                 Returns::MeasureUnit => self.measure_unit(rules, env),
                 _ => Ty::Num(Dim::Plain),
