@@ -518,10 +518,9 @@ fn return_files(dir: &Path, found: &mut Vec<(String, Vec<u8>)>) {
             .extension()
             .and_then(|x| x.to_str())
             .is_some_and(|x| ["yaml", "yml", "json", "csv", "xlsx", "ods"].contains(&x))
+            && let Ok(bytes) = std::fs::read(&path)
         {
-            if let Ok(bytes) = std::fs::read(&path) {
-                found.push((path.to_string_lossy().replace('\\', "/"), bytes));
-            }
+            found.push((path.to_string_lossy().replace('\\', "/"), bytes));
         }
     }
 }
@@ -837,12 +836,14 @@ mod skim_agrees {
 
 #[test]
 fn min_max_quantile_and_rank_read_the_peers_in_order() {
-    let out = common::command(&["test", "tests/collection/order.rag"])
-        .output()
-        .expect("ragcheck runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}");
-    assert_eq!(text.lines().last(), Some("2 passed, 0 failed"), "{text}");
+    let out = common::ragcheck(&["test", "tests/collection/order.rag"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.stdout.lines().last(),
+        Some("2 passed, 0 failed"),
+        "{}",
+        out.stdout
+    );
     // A rule set with none of them keeps no sorted lists; with one, it does.
     assert!(!compiled(PEER_RULES).collection.peer_order);
     let order = compiled(include_str!("collection/order.rag"));
