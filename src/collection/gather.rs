@@ -1,11 +1,12 @@
 //! The gather phase: what each file gives ([`Part`], taken on the worker
 //! that read the file) is merged into one [`Builder`] as soon as the file
-//! is done, and the file's text and model are dropped. What is kept is
-//! small: per measure of each return an interned measure and the own
-//! value's amount ([`super::Item`]), per return a [`super::Head`], and per
-//! set of peers an index into the items. The text and place of a value
-//! are not kept: a diagnostic that shows them reads the file again
-//! ([`Collection::show`]).
+//! is done, and the file's text (and model, when it was loaded in full)
+//! are dropped. What is kept is small: per measure of each return the own
+//! value's amount ([`super::Item`]), per return a [`super::Head`] naming
+//! its interned measures, and, once every file is in, per set of peers
+//! its statistics (and, when read in order, an index into the items per
+//! value). The text and place of a value are not kept: a diagnostic that
+//! shows them reads the file again ([`Collection::show`]).
 //!
 //! The result does not depend on the order files finish in: returns are
 //! sorted by organisation, period and file order; peers by amount (equal

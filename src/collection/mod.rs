@@ -4,22 +4,31 @@
 //! When a rule set reads `peers`, `previous` or `last_year` (the compiler
 //! records what it reads in [`Needs`]), or when `--history` is given, a
 //! run has two phases. First every input file (and every history file) is
-//! read and resolved, in parallel, and only the few numbers and fields
-//! those names reference are kept, keyed by measure and period: a
-//! [`Collection`]. Then every return is checked as usual, with the
-//! collection to look things up in. A rule set that needs none of it is
-//! checked in one streaming pass, as before.
+//! read, in parallel, and only the few numbers and fields those names
+//! reference are kept, keyed by measure and period: a [`Collection`].
+//! Then every return is checked as usual, with the collection to look
+//! things up in. A rule set that needs none of it is checked in one
+//! streaming pass, as before.
+//!
+//! The first pass skims a YAML return for what it needs
+//! ([`crate::returns::skim`], [`skim_file`]) rather than building it; any
+//! other file, and every file when the rules read `previous` or
+//! `last_year` (whose RAG needs the whole return resolved), is loaded in
+//! full. Both give the same [`Part`].
 //!
 //! What is kept is a few bytes per measure of each return, never a whole
-//! return: the measure (interned) and the own value's amount, 12 bytes;
-//! per return its organisation (interned), period and place, 24 bytes;
-//! per set of peers (a measure and period, and a grouping key) a list of
-//! 4-byte indexes sorted by amount, with the median, MAD and mean worked
-//! out once. Only when the rules read `previous` or `last_year` is more
-//! kept for each measure (status, RAG, every sub-period's value). The text
-//! and place of a value are read again from its file when a diagnostic
-//! shows them (`restated_value`'s second place), so nothing of a file is
-//! held between the phases. See the gather module.
+//! return: the own value's amount and unit, 8 bytes; per return its
+//! organisation (interned), period, place and measures (an interned
+//! shape: the list of measure ids, kept once for every return that gives
+//! the same ones), 24 bytes; per set of peers (a measure and period, and a
+//! grouping key) its count, median, MAD and mean, worked out once, and,
+//! only when the rules read the peers in order (`min`, `max`,
+//! `quantile`, `rank`), a list of 4-byte indexes sorted by amount. Only
+//! when the rules read `previous` or `last_year` is more kept for each
+//! measure (status, RAG, every sub-period's value). The text and place of
+//! a value are read again from its file when a diagnostic shows them
+//! (`restated_value`'s second place), so nothing of a file is held
+//! between the phases. See the gather module.
 
 mod gather;
 pub mod stats;
