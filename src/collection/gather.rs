@@ -292,63 +292,56 @@ fn number(v: &Val<'_>) -> Option<Own> {
     }
 }
 
-/// A set of peers while it is built: its size, the unit of the value of
-/// the first file (by order) that gave one, then its items.
-#[derive(Debug, Default)]
-struct PeerBuild {
-    count: usize,
-    first: Option<(u32, Option<Unit>)>,
-    items: Vec<u32>,
+/// A value of a set of peers while the sets are built: which set (`peers`,
+/// group 0, or group `g + 1` of `peers by` with the key value), and which
+/// item of which file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Value {
+    group: u32,
+    key: u32,
+    measure: u32,
+    order: u32,
+    item: u32,
 }
 
-impl PeerBuild {
-    /// Count a value (and note its unit), or, once every one is counted,
-    /// add it.
-    fn note(&mut self, counted: bool, item: u32, order: u32, unit: Option<Unit>) {
-        if counted {
-            self.items.push(item);
-        } else {
-            self.count += 1;
-            if self.first.is_none_or(|(o, _)| order < o) {
-                self.first = Some((order, unit));
-            }
-        }
-    }
-
-    /// The set, its statistics worked out; `scratch` is reused from set to
-    /// set.
-    fn finish(self, items: &Items, sorted: bool, scratch: &mut Scratch) -> PeerSet {
-        let unit = self.first.and_then(|(_, u)| u);
-        // A value of another unit is not comparable: left out. By amount,
-        // equal amounts by scale (`30` before `30.0`), so that the
-        // statistics, and how they show, do not depend on the order the
-        // files finished in.
-        let (pairs, values) = scratch;
-        pairs.clear();
-        pairs.extend(self.items.iter().filter_map(|&i| match items.number(i) {
-            Some((n, u)) if u == unit => Some((n, i)),
-            _ => None,
-        }));
-        pairs.sort_unstable_by(|(a, i), (b, j)| {
-            a.cmp(b).then(a.scale().cmp(&b.scale())).then(i.cmp(j))
-        });
-        values.clear();
-        values.extend(pairs.iter().map(|(n, _)| *n));
-        PeerSet {
-            len: values.len() as u32,
-            sorted: match sorted {
-                true => pairs.iter().map(|(_, i)| *i).collect(),
-                false => Box::default(),
-            },
-            unit,
-            median: stats::median(values),
-            mad: stats::mad(values),
-            mean: stats::mean(values),
-        }
+/// A set of peers, its statistics worked out, from its `values` (numbers
+/// all); `scratch` is reused from set to set.
+fn peer_set(items: &Items, values: &[Value], sorted: bool, scratch: &mut Scratch) -> PeerSet {
+    // The unit of the value of the first file (by order; in a file, of
+    // its first return).
+    let unit = values
+        .iter()
+        .min_by_key(|v| (v.order, v.item))
+        .and_then(|v| items.number(v.item))
+        .and_then(|(_, u)| u);
+    // A value of another unit is not comparable: left out. By amount,
+    // equal amounts by scale (`30` before `30.0`), so that the
+    // statistics, and how they show, do not depend on the order the
+    // files finished in.
+    let (pairs, amounts) = scratch;
+    pairs.clear();
+    pairs.extend(values.iter().filter_map(|v| match items.number(v.item) {
+        Some((n, u)) if u == unit => Some((n, v.item)),
+        _ => None,
+    }));
+    pairs
+        .sort_unstable_by(|(a, i), (b, j)| a.cmp(b).then(a.scale().cmp(&b.scale())).then(i.cmp(j)));
+    amounts.clear();
+    amounts.extend(pairs.iter().map(|(n, _)| *n));
+    PeerSet {
+        len: amounts.len() as u32,
+        sorted: match sorted {
+            true => pairs.iter().map(|(_, i)| *i).collect(),
+            false => Box::default(),
+        },
+        unit,
+        median: stats::median(amounts),
+        mad: stats::mad(amounts),
+        mean: stats::mean(amounts),
     }
 }
 
-/// Buffers [`PeerBuild::finish`] reuses.
+/// Buffers [`peer_set`] reuses.
 type Scratch = (Vec<(Decimal, u32)>, Vec<Decimal>);
 
 /// Builds a [`Collection`] from files and returns merged in any order; the
@@ -482,55 +475,66 @@ impl Builder {
         drop(shapes);
         c.shapes.shrink_to_fit();
         c.items.shrink();
-        // Each set's values are counted first, so that its list of items
-        // is allocated once, at its size.
-        let mut all: HashMap<(u32, Period), PeerBuild> = HashMap::default();
-        let mut groups: HashMap<(u32, Period, u32, u32), PeerBuild> = HashMap::default();
-        for counted in [false, true] {
-            for (h, &(is_peer, keys, n)) in c.heads.iter().zip(&peers) {
-                if !is_peer {
-                    continue;
-                }
-                let shape = c.shapes.get(h.shape as usize).map_or(&[][..], |s| s);
-                let run = c.items.run(h.start, shape.len() as u32);
-                for (k, (item, &m)) in run.iter().zip(shape).enumerate() {
+        // The sets of peers, a period at a time, from buffers reused from
+        // period to period: no list is built for a set that keeps none.
+        let mut heads: Vec<u32> = (0..c.heads.len() as u32)
+            .filter(|&h| peers.get(h as usize).is_some_and(|p| p.0))
+            .collect();
+        heads.sort_unstable_by_key(|&h| c.heads[h as usize].period);
+        let mut values: Vec<Value> = Vec::new();
+        let mut scratch = Scratch::default();
+        for run in heads.chunk_by(|&a, &b| c.heads[a as usize].period == c.heads[b as usize].period)
+        {
+            let period = c.heads[run[0] as usize].period;
+            values.clear();
+            for &h in run {
+                let head = &c.heads[h as usize];
+                let (_, keys, n) = peers[h as usize];
+                for (k, &m) in c.shape(head).iter().enumerate() {
+                    let item = head.start + k as u32;
                     // Only numbers are peers.
-                    let Some(unit) = item.unit() else {
+                    if c.items.get(item).and_then(super::Item::unit).is_none() {
                         continue;
-                    };
-                    let i = h.start + k as u32;
-                    all.entry((m, h.period))
-                        .or_default()
-                        .note(counted, i, h.order, unit);
+                    }
+                    values.push(Value {
+                        group: 0,
+                        key: 0,
+                        measure: m,
+                        order: head.order,
+                        item,
+                    });
                     for g in 0..n {
                         let key = group_keys.get((keys + g) as usize).copied();
                         if let Some(key) = key.filter(|&k| k != u32::MAX) {
-                            groups
-                                .entry((m, h.period, g, key))
-                                .or_default()
-                                .note(counted, i, h.order, unit);
+                            values.push(Value {
+                                group: g + 1,
+                                key,
+                                measure: m,
+                                order: head.order,
+                                item,
+                            });
                         }
                     }
                 }
             }
-            if !counted {
-                for b in all.values_mut().chain(groups.values_mut()) {
-                    b.items.reserve_exact(b.count);
+            values.sort_unstable();
+            for set in
+                values.chunk_by(|a, b| (a.group, a.key, a.measure) == (b.group, b.key, b.measure))
+            {
+                let v = set[0];
+                let peer_set = peer_set(&c.items, set, sorted, &mut scratch);
+                if v.group == 0 {
+                    c.peers.insert((v.measure, period), peer_set);
+                } else {
+                    c.groups
+                        .insert((v.measure, period, v.group - 1, v.key), peer_set);
                 }
             }
         }
+        drop(values);
+        drop(heads);
         drop(peers);
         drop(group_keys);
-        let mut scratch = Scratch::default();
-        let items = &c.items;
-        c.peers = all
-            .into_iter()
-            .map(|(k, b)| (k, b.finish(items, sorted, &mut scratch)))
-            .collect();
-        c.groups = groups
-            .into_iter()
-            .map(|(k, b)| (k, b.finish(items, sorted, &mut scratch)))
-            .collect();
         c.heads
             .sort_unstable_by_key(|h| (h.org, h.period, h.order, h.ret));
         c.heads.shrink_to_fit();

@@ -250,7 +250,10 @@ struct Items {
 }
 
 impl Items {
-    const PAGE_BITS: u32 = 16;
+    /// 8,192 items, 64 KiB: a page is an allocation the allocator packs
+    /// with others (a larger one is a mapping of its own, which the
+    /// operating system may back with a 2 MiB page).
+    const PAGE_BITS: u32 = 13;
     const PAGE: usize = 1 << Items::PAGE_BITS;
 
     /// Make room for `n` (at most [`Items::PAGE`]) items in one page, and
@@ -310,15 +313,6 @@ impl Items {
     fn get(&self, i: u32) -> Option<Item> {
         let page = self.pages.get((i >> Items::PAGE_BITS) as usize)?;
         page.get((i & (Items::PAGE as u32 - 1)) as usize).copied()
-    }
-
-    /// `len` items from `start`, in one page.
-    fn run(&self, start: u32, len: u32) -> &[Item] {
-        let from = (start & (Items::PAGE as u32 - 1)) as usize;
-        self.pages
-            .get((start >> Items::PAGE_BITS) as usize)
-            .and_then(|p| p.get(from..from + len as usize))
-            .unwrap_or(&[])
     }
 
     /// The own value of item `i`: its amount and unit, when a number.
