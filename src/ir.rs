@@ -50,7 +50,7 @@ pub struct RuleSet {
     /// The `waive`s of every file, in rule-set order (SPEC 3.8).
     pub waivers: Vec<Waiver>,
     /// What the rules read from the rest of the collection (SPEC 3.9).
-    pub collection: crate::collection::Needs,
+    pub collection: Needs,
     /// What the compiled `matches` patterns hold, in bytes, against
     /// [`crate::compile::pattern::MAX_PATTERNS_BYTES`]; past it once a
     /// pattern did not fit (that pattern is the error, and later ones are
@@ -381,7 +381,7 @@ pub enum Subject {
     Return,
     /// The current measure in the same organisation's `previous` or
     /// `last_year` return (SPEC 3.9).
-    Past(crate::collection::Past),
+    Past(crate::period::Past),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -535,4 +535,45 @@ pub fn same_name(name: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+}
+
+/// What a rule set reads from the rest of the collection, decided when it
+/// compiles.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// `peers` appears somewhere.
+    pub peers: bool,
+    /// `peers by return.KEY`: the keys, by [`crate::ir::RuleSet::return_keys`]
+    /// index.
+    pub peer_groups: Vec<usize>,
+    /// A function that reads the peers in order (`min`, `max`, `quantile`,
+    /// `rank`) appears: each set of peers keeps its values sorted. Without
+    /// one, only the statistics worked out once are kept.
+    pub peer_order: bool,
+    /// `previous` or `last_year` appears somewhere.
+    pub past: bool,
+    /// `previous.commentary` (or `last_year`'s) is read.
+    pub past_commentary: bool,
+    /// `restated_value` is on: the value each return gives for its own
+    /// sub-period, and where, are kept.
+    pub restated: bool,
+}
+
+impl Needs {
+    /// Does checking need a gathered collection at all (when no
+    /// `--history` is given)? `restated_value` alone does not: see
+    /// [`Needs::gather`].
+    pub fn names_used(&self) -> bool {
+        self.peers || self.past
+    }
+
+    /// Should a run gather first? When the rules read `peers`, `previous`
+    /// or `last_year`, or when history is given. `restated_value` is on by
+    /// default, but a run whose rules use no collection name and that has
+    /// no `--history` stays one streaming pass, so that checking does not
+    /// get slower for everyone; `restated_value` then compares only
+    /// within such a gathered run.
+    pub fn gather(&self, history_given: bool) -> bool {
+        self.names_used() || history_given
+    }
 }

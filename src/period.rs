@@ -803,6 +803,50 @@ mod scan {
     }
 }
 
+/// Which other return of the same organisation (SPEC 3.9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Past {
+    /// The period just before this one.
+    Previous,
+    /// The same sub-period a year earlier.
+    LastYear,
+}
+
+impl Past {
+    pub fn name(self) -> &'static str {
+        match self {
+            Past::Previous => "previous",
+            Past::LastYear => "last_year",
+        }
+    }
+
+    /// The period this one is, seen from `p`.
+    pub fn of(self, p: Period) -> Option<Period> {
+        match self {
+            Past::Previous => previous_period(p),
+            Past::LastYear => {
+                let y = p.year().start().checked_sub(1)?;
+                Some(Period::new(Year(y), p.sub()))
+            }
+        }
+    }
+}
+
+/// The period just before `p`: Q3 for Q4, the previous year's Q4 for Q1,
+/// 2015/16 for 2016/17, M06 for M07.
+pub fn previous_period(p: Period) -> Option<Period> {
+    let sub = p.sub();
+    if sub.index > 0 {
+        return Some(Period::new(
+            p.year(),
+            SubPeriod::new(sub.frequency, sub.index - 1)?,
+        ));
+    }
+    let y = Year(p.year().start().checked_sub(1)?);
+    let last = SubPeriod::new(sub.frequency, sub.frequency.count().checked_sub(1)?)?;
+    Some(Period::new(y, last))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
