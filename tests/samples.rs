@@ -308,14 +308,14 @@ fn streaming_from_a_pool_thread_does_not_hang() {
 /// the pieces are the report `check_inputs` gives, return for return.
 #[test]
 fn a_large_csv_file_comes_in_pieces_in_order() {
-    use ragcheck::engine::{PIECE_ROWS, check_each};
+    use ragcheck::engine::{PIECE_RETURNS, check_each};
     let rules = shipped_rules();
     let dir = std::env::temp_dir().join(format!("ragcheck-pieces-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let mut csv = String::from("organisation,period,directorate,measure,status,q1,q2,q3,q4\n");
     // Rows of a return scattered: every return has a row in each third;
-    // a little over PIECE_ROWS rows in all, so two pieces.
-    let returns = PIECE_ROWS / 3 + 50;
+    // a few more returns than a piece holds, so two pieces.
+    let returns = PIECE_RETURNS + 50;
     for part in 0..3 {
         for r in 0..returns {
             let value = if (r + part) % 97 == 0 { "945%" } else { "93%" };

@@ -257,10 +257,16 @@ pub fn check_input(rules: &Program, input: Input, opts: &CheckOptions) -> FileRe
 /// most (a return's rows are never split between pieces).
 pub const PIECE_ROWS: usize = 4096;
 
+/// How many returns of a CSV file make one piece of its report, at most:
+/// a return's report (its measures, diagnostics and the checks run) and
+/// its rendered part outweigh its rows when returns are short.
+pub const PIECE_RETURNS: usize = 256;
+
 /// Read, load and check one input, handing its report to `emit` in
 /// pieces ([`crate::report::Piece`]), in order, the last with
 /// `piece.more` false: a CSV file read without a layout is indexed, then
-/// its returns are built and checked [`PIECE_ROWS`] rows at a time, so a
+/// its returns are built and checked [`PIECE_ROWS`] rows (at most
+/// [`PIECE_RETURNS`] returns) at a time, so a
 /// collection's returns and their reports are never all held; every other
 /// file is one piece.
 ///
@@ -321,7 +327,8 @@ pub fn check_input_pieces(
 }
 
 /// Check a CSV file read without a layout, its returns built and checked
-/// [`PIECE_ROWS`] rows at a time, each batch's report a piece.
+/// [`PIECE_ROWS`] rows (and at most [`PIECE_RETURNS`] returns) at a time,
+/// each batch's report a piece.
 fn check_csv(
     rules: &Program,
     csv: returns::CsvFile,
@@ -343,7 +350,7 @@ fn check_csv(
     let mut first_return = 0;
     let mut continued = false;
     loop {
-        let batch = index.next_batch(&loaded.source.text, PIECE_ROWS);
+        let batch = index.next_batch(&loaded.source.text, PIECE_ROWS, PIECE_RETURNS);
         loaded.returns = batch;
         let mut report = check_loaded_sharing(rules, &loaded, opts, &mut text);
         report.piece = crate::report::Piece {

@@ -32,7 +32,7 @@ pub fn load(text: &str) -> (Vec<Return>, Vec<Diagnostic>) {
     let (mut index, findings) = Index::new(text);
     let mut returns = Vec::with_capacity(index.len());
     while !index.is_done() {
-        returns.extend(index.next_batch(text, usize::MAX));
+        returns.extend(index.next_batch(text, usize::MAX, usize::MAX));
     }
     (returns, findings)
 }
@@ -210,8 +210,8 @@ impl Index {
 
     /// Build the next returns of `text` (the text indexed), in order of
     /// first appearance: at least one, and then as many as have at most
-    /// `rows` rows in all.
-    pub fn next_batch(&mut self, text: &str, rows: usize) -> Vec<Return> {
+    /// `rows` rows in all, at most `returns` of them.
+    pub fn next_batch(&mut self, text: &str, rows: usize, returns: usize) -> Vec<Return> {
         let Some(table) = &self.table else {
             self.next = self.len();
             return Vec::new();
@@ -225,7 +225,7 @@ impl Index {
             (self.bounds.get(self.next), self.bounds.get(self.next + 1))
         {
             let count = (to - from) as usize;
-            if !out.is_empty() && taken + count > rows {
+            if !out.is_empty() && (taken + count > rows || out.len() >= returns) {
                 break;
             }
             taken += count;
@@ -553,16 +553,16 @@ York,2011/12 Q4,sickness,,Sickness,Amber,,\"£13,000\",,,,
         );
         assert_eq!(whole.len(), 3);
         assert_eq!(whole[0].measures.len(), 3);
-        for rows in [0, 1, 2, 3, 5] {
+        for (rows, returns) in [(0, 9), (1, 9), (2, 9), (3, 9), (5, 9), (9, 1), (9, 2)] {
             let (mut index, again) = super::Index::new(text);
             assert_eq!(again, findings);
             let mut batches = Vec::new();
             while !index.is_done() {
-                let batch = index.next_batch(text, rows);
-                assert!(!batch.is_empty());
+                let batch = index.next_batch(text, rows, returns);
+                assert!(!batch.is_empty() && batch.len() <= returns);
                 batches.extend(batch);
             }
-            assert_eq!(batches, whole, "{rows} rows a batch");
+            assert_eq!(batches, whole, "{rows} rows, {returns} returns a batch");
         }
     }
 
