@@ -481,6 +481,53 @@ fn generated_returns_are_mostly_in_the_subset() {
     );
 }
 
+/// The fast reader checks the characters of a file eight bytes at a time:
+/// each character it refuses is refused, and each it reads is read alike,
+/// wherever it falls in a word (every offset, across word boundaries, and
+/// in the last bytes of the file).
+#[test]
+fn characters_are_judged_alike_at_every_offset() {
+    let refused = [
+        "\t", "\r", "\x01", "\x1f", "\x7f", "\u{80}", "\u{85}", "\u{9f}", "\u{2028}", "\u{2029}",
+        "\u{feff}", "\u{fffe}", "\u{ffff}",
+    ];
+    let read = [
+        "£",
+        "é",
+        "\u{a0}",
+        "\u{2014}",
+        "\u{2027}",
+        "\u{202a}",
+        "\u{fffd}",
+        "\u{1f600}",
+        "~",
+        " x",
+    ];
+    let head = "return:\n  organisation: A\n  period: 2011/12 Q4\nmeasures:\n  m:\n";
+    for pad in 0..20 {
+        for tail in ["\n", "", "\n# end\n"] {
+            for c in refused.iter().chain(&read) {
+                let text = format!("{head}    title: a{}{c}b{tail}", "x".repeat(pad));
+                let fast = agrees(&text);
+                assert!(fast.is_some(), "{text:?} read differently");
+                assert_eq!(
+                    fast,
+                    Some(read.contains(c)),
+                    "{c:?} after {pad} bytes: {text:?}"
+                );
+            }
+        }
+    }
+    // A carriage return before a line feed is a line break, at any offset.
+    for pad in 0..20 {
+        let text = format!(
+            "{head}    title: a{}\r\n    unit: days\r\n",
+            "x".repeat(pad)
+        );
+        assert_eq!(agrees(&text), Some(true), "{text:?}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The repository's YAML
 // ---------------------------------------------------------------------------

@@ -97,6 +97,16 @@ pub(super) struct Fast<'a> {
     line: Option<usize>,
     open: Vec<Open>,
     state: State,
+    /// The content lines of the block scalar being read (kept to reuse).
+    lines: Vec<Line>,
+}
+
+/// A content line of a block scalar: its text without the indentation,
+/// and how many blank lines come before it.
+#[derive(Clone, Debug)]
+struct Line {
+    blank: usize,
+    text: std::ops::Range<usize>,
 }
 
 impl<'a> Events<'a> for Fast<'a> {
@@ -135,6 +145,7 @@ impl<'a> Fast<'a> {
             line: None,
             open: Vec::with_capacity(MAX_FAST_DEPTH),
             state: State::Start,
+            lines: Vec::new(),
         }
     }
 
@@ -500,7 +511,10 @@ impl<'a> Fast<'a> {
         if width <= indent || matches!(b.get(content), None | Some(b'\n' | b'\r')) {
             return None;
         }
-        let mut value = String::new();
+        // First the content lines (with the blank lines before each), then
+        // the value, built at its exact length: one allocation.
+        let mut lines = std::mem::take(&mut self.lines);
+        lines.clear();
         let mut line = first;
         let mut blank = 0usize;
         let mut last = content;
@@ -530,25 +544,35 @@ impl<'a> Fast<'a> {
                     // The last line must end with a line break.
                     let eol = line + memchr(b'\n', b.get(line..)?)?;
                     let end = if b[eol - 1] == b'\r' { eol - 1 } else { eol };
-                    if line != first {
-                        if literal {
-                            value.extend(std::iter::repeat_n('\n', blank + 1));
-                        } else if blank == 0 {
-                            value.push(' ');
-                        } else {
-                            value.extend(std::iter::repeat_n('\n', blank));
-                        }
-                    }
-                    value.push_str(self.text.get(line + width..end)?);
+                    lines.push(Line {
+                        blank,
+                        text: line + width..end,
+                    });
                     blank = 0;
                     last = end;
                     line = eol + 1;
                 }
             }
         }
+        // Between two lines: a space (folded, none blank), or the line
+        // breaks, one more for a literal scalar.
+        let joint = |blank: usize| if literal { blank + 1 } else { blank.max(1) };
+        let mut len = usize::from(!strip);
+        for (n, l) in lines.iter().enumerate() {
+            len += l.text.len() + if n > 0 { joint(l.blank) } else { 0 };
+        }
+        let mut value = String::with_capacity(len);
+        for (n, l) in lines.iter().enumerate() {
+            if n > 0 {
+                let c = if l.blank == 0 && !literal { ' ' } else { '\n' };
+                value.extend(std::iter::repeat_n(c, joint(l.blank)));
+            }
+            value.push_str(self.text.get(l.text.clone())?);
+        }
         if !strip {
             value.push('\n');
         }
+        self.lines = lines;
         self.at = line;
         // As the granit path places it: the content lines, trimmed.
         let raw = self.text.get(content..last)?;
@@ -619,10 +643,19 @@ impl<'a> Fast<'a> {
     }
 }
 
-/// How many spaces start at `at`.
+/// How many spaces start at `at`: eight bytes at a time.
 #[inline]
 fn spaces(b: &[u8], at: usize) -> usize {
-    b.get(at..)
+    let mut n = 0;
+    while let Some(word) = b.get(at + n..).and_then(|rest| rest.first_chunk::<8>()) {
+        let other = u64::from_le_bytes(*word) ^ (ONES * u64::from(b' '));
+        if other != 0 {
+            return n + (other.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + b
+        .get(at + n..)
         .map_or(0, |rest| rest.iter().take_while(|c| **c == b' ').count())
 }
 
@@ -644,46 +677,64 @@ fn plain_first(b: &[u8], at: usize, flow: bool) -> bool {
     }
 }
 
-/// Bytes [`plain_text`] looks at more closely: control characters (tab
-/// included), DEL, and the lead bytes of the characters it refuses.
-static SPECIAL: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        table[i] = true;
-        i += 1;
-    }
-    table[0x7f] = true;
-    table[0xc2] = true;
-    table[0xe2] = true;
-    table[0xef] = true;
-    table
-};
-
 /// Does the text keep to the characters of the subset? No control
 /// character but line feeds and carriage returns before them, no DEL, no
 /// C1 control (U+0080..U+009F, NEL among them), no U+2028 or U+2029, no
 /// byte order mark, no U+FFFE or U+FFFF.
+///
+/// Eight bytes at a time: a word of printable ASCII and line feeds (nearly
+/// every word of a return) is passed with a few arithmetic operations, and
+/// only the bytes [`suspects`] flags are looked at one by one.
 fn plain_text(b: &[u8]) -> bool {
-    for (i, &c) in b.iter().enumerate() {
-        if !SPECIAL[usize::from(c)] {
-            continue;
-        }
-        let next = b.get(i + 1).copied();
-        let ok = match c {
-            b'\n' => true,
-            b'\r' => next == Some(b'\n'),
-            0xc2 => next.is_some_and(|n| n >= 0xa0),
-            0xe2 => !(next == Some(0x80) && matches!(b.get(i + 2), Some(0xa8 | 0xa9))),
-            0xef => !matches!(
-                (next, b.get(i + 2)),
-                (Some(0xbb), Some(0xbf)) | (Some(0xbf), Some(0xbe | 0xbf))
-            ),
-            _ => false,
-        };
-        if !ok {
-            return false;
+    let (words, tail) = b.as_chunks::<8>();
+    for (n, word) in words.iter().enumerate() {
+        let mut flagged = suspects(u64::from_le_bytes(*word));
+        while flagged != 0 {
+            let i = n * 8 + (flagged.trailing_zeros() / 8) as usize;
+            if !allowed(b, i) {
+                return false;
+            }
+            flagged &= flagged - 1;
         }
     }
-    true
+    let from = b.len() - tail.len();
+    (from..b.len()).all(|i| allowed(b, i))
+}
+
+/// Each byte of a little-endian word: `0x01` in every byte.
+const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+/// The high bit of every byte.
+const HIGH: u64 = ONES * 0x80;
+
+/// The high bit of each byte of `w` that [`allowed`] must look at: a
+/// control character other than a line feed, DEL, or any byte of a
+/// multi-byte character. Exact: no byte's sum carries into the next.
+#[inline(always)]
+fn suspects(w: u64) -> u64 {
+    let low = w & !HIGH;
+    // The high bit set where the low seven bits are 0x20 or more…
+    let printable = low + ONES * 0x60;
+    // …where they are 0x7f…
+    let del = low + ONES;
+    // …and where the byte is not a line feed.
+    let other = w ^ (ONES * u64::from(b'\n'));
+    let not_lf = ((other & !HIGH) + !HIGH) | other;
+    (!printable | del | w) & not_lf & HIGH
+}
+
+/// Is the byte at `i` allowed where it is?
+#[inline]
+fn allowed(b: &[u8], i: usize) -> bool {
+    let next = b.get(i + 1).copied();
+    match b.get(i).copied() {
+        None | Some(b'\n') => true,
+        Some(b'\r') => next == Some(b'\n'),
+        Some(0xc2) => next.is_some_and(|n| n >= 0xa0),
+        Some(0xe2) => !(next == Some(0x80) && matches!(b.get(i + 2), Some(0xa8 | 0xa9))),
+        Some(0xef) => !matches!(
+            (next, b.get(i + 2)),
+            (Some(0xbb), Some(0xbf)) | (Some(0xbf), Some(0xbe | 0xbf))
+        ),
+        Some(c) => c >= 0x80 || (0x20..0x7f).contains(&c),
+    }
 }
