@@ -15,6 +15,29 @@ use crate::ast;
 /// used directly so that the memory it holds can be counted:
 /// [`crate::compile::pattern`]).
 pub type Regex = regex_automata::meta::Regex;
+
+/// A `matches` pattern: as written, and compiled. Its `Debug` form is the
+/// text alone, so two are the same condition when their text is
+/// (`eval::Plan` shares conditions, and remembered matches, by it).
+#[derive(Clone)]
+pub struct Pattern {
+    pub text: String,
+    pub regex: Regex,
+}
+
+impl std::ops::Deref for Pattern {
+    type Target = Regex;
+
+    fn deref(&self) -> &Regex {
+        &self.regex
+    }
+}
+
+impl std::fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Pattern").field(&self.text).finish()
+    }
+}
 use crate::diagnostic::{RuleRef, Severity, Waived};
 use crate::field::KnownField;
 use crate::period::{Frequency, SubPeriod};
@@ -234,7 +257,7 @@ pub enum Expr {
         list: Vec<Expr>,
         negated: bool,
     },
-    Matches(Box<Expr>, Box<Regex>),
+    Matches(Box<Expr>, Box<Pattern>),
     Call(Func, Vec<Expr>),
     /// `count(each measure [where COND])`.
     Count(Option<Box<Expr>>),

@@ -41,6 +41,7 @@ check all_ops_numbers for each value where unit == percent {
     warning when abs(value - q1) > abs(q2) * 2 or max(value, q1) - min(q2, q3) >= 10% "r"
     warning when value / q1 > 2 or count(each measure where value > 50%) > quarter "s"
     warning when 100% - value <= expected or q4 + q3 == q2 + q1 "t"
+    warning when status matches "^(gr|am)" or officer matches "[0-9]" "u"
 }
 check all_ops_deferred for each value where value is deferred or quarter == 1 {
     info when quarter < return.quarter "n"

@@ -355,7 +355,11 @@ impl Compiler<'_> {
                 match super::pattern::compile(&re.value, rules.pattern_bytes) {
                     Ok((r, bytes)) => {
                         rules.pattern_bytes += bytes;
-                        Some((ir::Expr::Matches(Box::new(c), Box::new(r)), Ty::Bool))
+                        let pattern = ir::Pattern {
+                            text: re.value.clone(),
+                            regex: r,
+                        };
+                        Some((ir::Expr::Matches(Box::new(c), Box::new(pattern)), Ty::Bool))
                     }
                     Err(err) => {
                         let syntax = matches!(err, super::pattern::PatternError::Syntax(_));

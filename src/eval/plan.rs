@@ -243,6 +243,9 @@ struct Builder {
     values: Table,
     /// The declared unit of each measure.
     units: Vec<Option<Unit>>,
+    /// The memo node of each distinct `matches` (its pattern as written,
+    /// and whether the text is lowered first).
+    memo_nodes: HashMap<(String, bool), u32>,
 }
 
 /// The distinct shared conditions, keyed by their structure.
@@ -278,6 +281,20 @@ impl Builder {
         }
         let cond = self.cond(e);
         self.values.push(key, e, cond, Vec::new())
+    }
+}
+
+impl Builder {
+    /// The number `matches` remembers its results under: the same for
+    /// every `matches` of the same pattern on the same (or the same
+    /// lowered) text, since they give the same answer; checks that repeat
+    /// a pattern (`officer matches "…"` in several checks) then search
+    /// each text once.
+    fn memo_node(&mut self, re: &ir::Pattern, lower: bool) -> u32 {
+        *self
+            .memo_nodes
+            .entry((re.text.clone(), lower))
+            .or_insert_with(memo::node)
     }
 }
 
@@ -397,7 +414,7 @@ impl Builder {
                     operand => (operand, false),
                 };
                 if let Some(r) = stored(operand) {
-                    let (node, re) = (memo::node(), re.clone());
+                    let (node, re) = (self.memo_node(re, lower), re.clone());
                     let search = move |t: &str| match lower {
                         true => re.is_match(&t.to_lowercase()),
                         false => re.is_match(t),
