@@ -970,33 +970,30 @@ SHIPPED = {
 # ---------------------------------------------------------------------------
 
 
-def g_percent_ceiling(c, ctx, out):
-    limit = c.p["c"]
+def each_value(c, ctx, out, units, fires):
+    """A `for each value where unit in UNITS` check: a finding for each
+    sub-period's number that `fires`."""
     for e in ctx.entries:
-        if e.unit == PERCENT:
+        if e.unit in units:
             for q in e.present:
                 n = e.nums.get(q)
-                if n is not None and n > limit:
+                if n is not None and fires(n):
                     out.append((c.id, e.id))
+
+
+def g_percent_ceiling(c, ctx, out):
+    limit = c.p["c"]
+    each_value(c, ctx, out, (PERCENT,), lambda n: n > limit)
 
 
 def g_no_negative_time(c, ctx, out):
-    for e in ctx.entries:
-        if e.unit in (DAYS, MINUTES, HOURS):
-            for q in e.present:
-                n = e.nums.get(q)
-                if n is not None and n < c.p["c"]:
-                    out.append((c.id, e.id))
+    limit = c.p["c"]
+    each_value(c, ctx, out, (DAYS, MINUTES, HOURS), lambda n: n < limit)
 
 
 def g_money_cap(c, ctx, out):
     limit = c.p["c"]
-    for e in ctx.entries:
-        if e.unit == GBP:
-            for q in e.present:
-                n = e.nums.get(q)
-                if n is not None and abs(n) > limit:
-                    out.append((c.id, e.id))
+    each_value(c, ctx, out, (GBP,), lambda n: abs(n) > limit)
 
 
 def g_short_commentary(c, ctx, out):
@@ -1066,12 +1063,8 @@ def g_late_deferral(c, ctx, out):
 
 def g_rounded_days(c, ctx, out):
     places = Decimal(1).scaleb(-c.p["digits"])
-    for e in ctx.entries:
-        if e.unit == DAYS:
-            for q in e.present:
-                n = e.nums.get(q)
-                if n is not None and n.quantize(places, ROUND_HALF_EVEN) > c.p["c"]:
-                    out.append((c.id, e.id))
+    limit = c.p["c"]
+    each_value(c, ctx, out, (DAYS,), lambda n: n.quantize(places, ROUND_HALF_EVEN) > limit)
 
 
 def g_period_form(c, ctx, out):

@@ -476,17 +476,7 @@ pub fn load_with(
     if rules.layouts.is_empty() || bytes.len() > MAX_FILE_BYTES {
         return load(path, bytes);
     }
-    let format = match (path, forced) {
-        // `--layout` says standard input is a table: a spreadsheet, else
-        // CSV (a published collection's header names none of the columns
-        // the sniffer looks for).
-        ("-", Some(_)) => match Format::sniff(&bytes) {
-            Format::Xlsx => Format::Xlsx,
-            _ => Format::Csv,
-        },
-        ("-", None) => Format::sniff(&bytes),
-        _ => Format::of(path),
-    };
+    let format = layout_format(path, &bytes, forced);
     let Some(layout) = layout_for(path, format, rules, forced) else {
         return load(path, bytes);
     };
@@ -506,6 +496,21 @@ pub fn load_with(
         sheet: None,
         returns,
         problems: problems.into_vec(),
+    }
+}
+
+/// The format a file is read in when a layout may read it: its name's,
+/// or for standard input what its bytes look like. `--layout` says
+/// standard input is a table: a spreadsheet, else CSV (a published
+/// collection's header names none of the columns the sniffer looks for).
+fn layout_format(path: &str, bytes: &[u8], forced: Option<usize>) -> Format {
+    match (path, forced) {
+        ("-", Some(_)) => match Format::sniff(bytes) {
+            Format::Xlsx => Format::Xlsx,
+            _ => Format::Csv,
+        },
+        ("-", None) => Format::sniff(bytes),
+        _ => Format::of(path),
     }
 }
 
@@ -536,17 +541,7 @@ pub fn open(
     forced: Option<usize>,
 ) -> Opened {
     let layout = (!rules.layouts.is_empty() && bytes.len() <= MAX_FILE_BYTES)
-        .then(|| {
-            let format = match (path, forced) {
-                ("-", Some(_)) => match Format::sniff(&bytes) {
-                    Format::Xlsx => Format::Xlsx,
-                    _ => Format::Csv,
-                },
-                ("-", None) => Format::sniff(&bytes),
-                _ => Format::of(path),
-            };
-            layout_for(path, format, rules, forced)
-        })
+        .then(|| layout_for(path, layout_format(path, &bytes, forced), rules, forced))
         .flatten();
     let format = if path == "-" {
         Format::sniff(&bytes)
