@@ -101,6 +101,14 @@ pub fn refused_kind(path: &Path) -> Option<&'static str> {
 
 /// Read a regular file of at most `limit` bytes.
 pub fn file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let (file, meta) = open_regular(path, limit)?;
+    let capacity = usize::try_from(meta.len().min(limit)).unwrap_or(0);
+    bounded(file, limit, capacity)
+}
+
+/// Open a regular file of at most `limit` bytes (refused as [`file()`]
+/// refuses it), without reading it; with its metadata.
+pub fn open_regular(path: &Path, limit: u64) -> Result<(std::fs::File, Metadata), ReadError> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(ReadError::NotAFile(kind(&meta)));
@@ -117,8 +125,7 @@ pub fn file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     if !meta.is_file() {
         return Err(ReadError::NotAFile(kind(&meta)));
     }
-    let capacity = usize::try_from(meta.len().min(limit)).unwrap_or(0);
-    bounded(file, limit, capacity)
+    Ok((file, meta))
 }
 
 /// Open for reading without waiting: a FIFO swapped in after the check

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rag::Rag;
+use crate::span::Chunks;
 use crate::value::Unit;
 
 /// Everything a `check` run found, files in path order.
@@ -21,8 +22,11 @@ pub struct Report {
 pub struct FileReport {
     pub path: Arc<str>,
     /// The file's text, kept for snippet rendering when asked for (human
-    /// output); `None` otherwise or for spreadsheets.
-    pub source: Option<Arc<str>>,
+    /// and HTML output); `None` otherwise or for spreadsheets. For a piece
+    /// of a CSV file read back from the file, only the stretches of text
+    /// around its diagnostics' places that a snippet shows
+    /// ([`snippet_region`]).
+    pub source: Option<Arc<Chunks>>,
     /// Problems of the file as a whole (`invalid_return` when it cannot be
     /// read), sorted by position.
     pub diagnostics: Vec<Diagnostic>,
@@ -169,8 +173,12 @@ impl FileReport {
     pub fn absorb(&mut self, piece: FileReport) {
         self.diagnostics.extend(piece.diagnostics);
         self.returns.extend(piece.returns);
-        if self.source.is_none() {
-            self.source = piece.source;
+        match (&mut self.source, piece.source) {
+            (None, source) => self.source = source,
+            (Some(mine), Some(theirs)) if !Arc::ptr_eq(mine, &theirs) => {
+                Arc::make_mut(mine).absorb(&theirs);
+            }
+            _ => {}
         }
         self.piece.more = piece.piece.more;
     }
@@ -269,4 +277,109 @@ pub struct Hit {
     pub expired: u32,
     /// The first of those, as `file:line:column (period)`.
     pub first_expired: Option<String>,
+}
+
+/// Lines of context a snippet of human output shows above and below a
+/// place.
+pub const SNIPPET_CONTEXT: usize = 1;
+
+/// The most text a snippet of human output may show on each side of a
+/// place; a place on a longer line is shown as `file:line:column`.
+pub const SNIPPET_WINDOW: usize = 64 * 1024;
+
+/// How far from a place human output looks for its line's ends (a line of
+/// more than this many bytes is shown as an excerpt) and for control
+/// characters, in bytes.
+pub const SNIPPET_REACH: usize = 4 * 160 + 4;
+
+/// The stretch of a file's text that the human and HTML renderers read to
+/// show the place `start..end`: `Some((from, to))`, or `None` when `text`
+/// (the file's bytes from `base`; the file is `len` bytes long) does not
+/// reach far enough to tell, and more must be read around the place.
+///
+/// Human output looks up to [`SNIPPET_CONTEXT`] lines (counted by `\n`)
+/// above and below, no further than [`SNIPPET_WINDOW`] bytes, and
+/// [`SNIPPET_REACH`] bytes around for long lines and control characters
+/// (twice that); HTML shows the whole line. A piece of a CSV file's report
+/// holds the text of these stretches only, and renders exactly as with the
+/// whole text.
+pub fn snippet_region(
+    text: &str,
+    base: usize,
+    len: usize,
+    start: usize,
+    end: usize,
+) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let (top, bottom) = (base, base + bytes.len());
+    let s = start.min(len);
+    let e = end.max(start).min(len);
+    if s < top || e > bottom {
+        return None;
+    }
+    let newlines = SNIPPET_CONTEXT + 3;
+    let reach = 2 * SNIPPET_REACH;
+    let at = |i: usize| bytes[i - base];
+    // Above: the window's lines, the HTML line's start, the reach.
+    let floor = s.saturating_sub(SNIPPET_WINDOW);
+    let mut found = 0;
+    let mut i = s;
+    let mut window_from = None;
+    while i > top.max(floor) {
+        i -= 1;
+        if at(i) == b'\n' {
+            found += 1;
+            if found == newlines {
+                window_from = Some(i);
+                break;
+            }
+        }
+    }
+    let window_from = match window_from {
+        Some(w) => w,
+        None if i == floor => floor,
+        None if i == 0 => 0,
+        None => return None,
+    };
+    let line_from = match memchr::memrchr(b'\n', &bytes[..s - base]) {
+        Some(i) => base + i,
+        None if top == 0 => 0,
+        None => return None,
+    };
+    let wanted = s.saturating_sub(reach);
+    if wanted < top {
+        return None;
+    }
+    let from = wanted.min(window_from).min(line_from);
+    // Below, likewise.
+    let ceiling = e.saturating_add(SNIPPET_WINDOW).min(len);
+    let mut found = 0;
+    let mut i = e;
+    let mut window_to = None;
+    while i < bottom.min(ceiling) {
+        if at(i) == b'\n' {
+            found += 1;
+            if found == newlines {
+                window_to = Some(i + 1);
+                break;
+            }
+        }
+        i += 1;
+    }
+    let window_to = match window_to {
+        Some(w) => w,
+        None if i == ceiling => ceiling,
+        None => return None,
+    };
+    let line_to = match memchr::memchr(b'\n', &bytes[s - base..]) {
+        Some(i) => s + i + 1,
+        None if bottom == len => len,
+        None => return None,
+    };
+    let wanted = e.saturating_add(reach).min(len);
+    if wanted > bottom {
+        return None;
+    }
+    let to = wanted.max(window_to).max(line_to);
+    Some((from.saturating_sub(4), to.saturating_add(4).min(len)))
 }

@@ -138,7 +138,7 @@ const BLOCK: usize = 4096;
 /// Eight bytes at a time: a continuation byte is `10xxxxxx`, so its high
 /// bit is set and the bit below it clear; a byte loop costs several times
 /// as much on the long rows of a CSV file.
-fn chars_in(bytes: &[u8]) -> usize {
+pub(crate) fn chars_in(bytes: &[u8]) -> usize {
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
     let mut words = bytes.chunks_exact(8);
     let mut continuing = 0;
@@ -270,6 +270,132 @@ impl<T: AsRef<str>> SourceFile<T> {
             end_line,
             end_column,
             cell: None,
+        }
+    }
+}
+
+/// Stretches of one file's text, each at its byte offset in the file: the
+/// part of a large CSV file that one piece of its report needs (its rows,
+/// and the text around each diagnostic for snippets), read back from the
+/// file rather than held whole. A whole text is one chunk at offset 0.
+///
+/// Offsets are the file's own throughout; a place outside every chunk has
+/// no text here.
+#[derive(Clone, Debug, Default)]
+pub struct Chunks {
+    /// The whole file's length in bytes.
+    pub len: usize,
+    /// Sorted by offset, none overlapping.
+    chunks: Vec<Chunk>,
+}
+
+/// One stretch of a file's text ([`Chunks`]).
+#[derive(Clone, Debug)]
+pub struct Chunk {
+    /// Where it starts in the file.
+    pub base: usize,
+    /// The 0-based line (as [`LineIndex`] counts lines) `base` is on.
+    pub line: u32,
+    pub text: Arc<str>,
+    /// Lines counted from `base`, when `base` starts a line (see
+    /// [`Chunks::locate`]).
+    lines: LineIndex,
+}
+
+impl Chunks {
+    /// A whole text, as one chunk.
+    pub fn whole(text: impl Into<Arc<str>>) -> Chunks {
+        let text = text.into();
+        Chunks {
+            len: text.len(),
+            chunks: vec![Chunk::new(0, 0, text)],
+        }
+    }
+
+    /// No text yet, of a file of `len` bytes.
+    pub fn empty(len: usize) -> Chunks {
+        Chunks {
+            len,
+            chunks: Vec::new(),
+        }
+    }
+
+    /// Add a chunk: `text` at byte `base` of the file, on 0-based `line`.
+    /// Chunks must come in order of offset and not overlap.
+    pub fn push(&mut self, base: usize, line: u32, text: impl Into<Arc<str>>) {
+        self.chunks.push(Chunk::new(base, line, text.into()));
+    }
+
+    /// Whether it holds no text.
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    /// The chunks, in order.
+    pub fn chunks(&self) -> &[Chunk] {
+        &self.chunks
+    }
+
+    /// The chunk that holds the bytes `start..end` (an empty range at a
+    /// chunk's end is in it).
+    pub fn at(&self, start: usize, end: usize) -> Option<&Chunk> {
+        let i = self.chunks.partition_point(|c| c.base <= start);
+        let chunk = self.chunks.get(i.checked_sub(1)?)?;
+        (end.max(start) <= chunk.base + chunk.text.len()).then_some(chunk)
+    }
+
+    /// Resolve a byte range to a [`Location`] in file `path`, as
+    /// [`SourceFile::locate`] does for the whole text. The range's chunk
+    /// must start a line (rows of a CSV file do); a range outside every
+    /// chunk is placed at the file's first line.
+    pub fn locate(&self, path: &Arc<str>, start: usize, end: usize) -> Location {
+        let end = end.max(start);
+        let place = |offset: usize| match self.at(offset, offset) {
+            Some(c) => {
+                let (line, column) = c.lines.line_col(&c.text, offset - c.base);
+                (c.line + line, column)
+            }
+            None => (1, 1),
+        };
+        let (line, column) = place(start);
+        let (end_line, end_column) = place(end);
+        Location {
+            file: path.clone(),
+            start,
+            end,
+            line,
+            column,
+            end_line,
+            end_column,
+            cell: None,
+        }
+    }
+
+    /// Take in another's chunks (the next piece of the same file), keeping
+    /// them in order and dropping any that overlap one already held.
+    pub fn absorb(&mut self, other: &Chunks) {
+        for c in &other.chunks {
+            let end = c.base + c.text.len();
+            let i = self.chunks.partition_point(|h| h.base < c.base);
+            let clear_before = i == 0 || {
+                let h = &self.chunks[i - 1];
+                h.base + h.text.len() <= c.base
+            };
+            let clear_after = self.chunks.get(i).is_none_or(|h| end <= h.base);
+            if clear_before && clear_after {
+                self.chunks.insert(i, c.clone());
+            }
+        }
+    }
+}
+
+impl Chunk {
+    fn new(base: usize, line: u32, text: Arc<str>) -> Chunk {
+        Chunk {
+            base,
+            line,
+            text,
+            lines: LineIndex::deferred(),
         }
     }
 }

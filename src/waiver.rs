@@ -190,7 +190,7 @@ impl Tally {
                 Some(r) => r.diagnostics.push(d),
                 None => reports.push(FileReport {
                     path: source.path.clone(),
-                    source: Some(Arc::from(source.text.as_ref())),
+                    source: Some(Arc::new(crate::span::Chunks::whole(source.text.clone()))),
                     diagnostics: vec![d],
                     returns: Vec::new(),
                     rule_file: true,

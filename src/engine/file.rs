@@ -12,6 +12,7 @@ use crate::eval::{Program, ReturnCtx, Val};
 use crate::field::KnownField;
 use crate::report::{FileReport, MeasureDetail, MeasureReport, ReturnReport, SubValue};
 use crate::returns::LoadedFile;
+use crate::span::Chunks;
 use crate::waiver;
 
 use super::CheckOptions;
@@ -22,12 +23,14 @@ pub fn check_loaded(rules: &Program, loaded: &LoadedFile, opts: &CheckOptions) -
 }
 
 /// [`check_loaded`], the file's text for snippets taken from `text`, or
-/// made there once: a CSV file's pieces share one copy.
+/// made there once: the pieces of a CSV file held whole (standard input)
+/// share one copy. A piece read back from its file has no whole text, and
+/// no `source` from here.
 pub(super) fn check_loaded_sharing(
     rules: &Program,
     loaded: &LoadedFile,
     opts: &CheckOptions,
-    text: &mut Option<Arc<str>>,
+    text: &mut Option<Arc<Chunks>>,
 ) -> FileReport {
     // `invalid_return`, and a layout's `unknown_measure`, are found while
     // loading: they take their check's severity setting here.
@@ -77,7 +80,7 @@ pub(super) fn check_loaded_sharing(
     FileReport {
         path: loaded.source.path.clone(),
         source: (opts.keep_sources && diagnosed && !loaded.source.text.is_empty()).then(|| {
-            text.get_or_insert_with(|| Arc::from(loaded.source.text.as_str()))
+            text.get_or_insert_with(|| Arc::new(Chunks::whole(loaded.source.text.as_str())))
                 .clone()
         }),
         diagnostics: file_diags,

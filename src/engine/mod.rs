@@ -297,6 +297,17 @@ pub fn check_input_pieces(
             emit(report);
         };
         debug_panic(&name);
+        // A CSV file no layout reads is indexed a block at a time and read
+        // again piece by piece, never held whole; any other file (and a
+        // CSV file that is not UTF-8 text, or cannot be opened, for the
+        // reason) is read whole.
+        if let Input::File(path) = &input
+            && returns::streams(&name, rules, opts.layout)
+            && let Ok((file, _)) = crate::read::open_regular(path, returns::MAX_FILE_BYTES as u64)
+            && let Some(csv) = returns::open_csv(&name, file)
+        {
+            return check_csv(rules, csv, opts, &mut emit);
+        }
         let opened = match input {
             Input::File(path) => match crate::read::file(&path, returns::MAX_FILE_BYTES as u64) {
                 Ok(bytes) => returns::open(&name, bytes, rules, opts.layout),
@@ -328,7 +339,10 @@ pub fn check_input_pieces(
 
 /// Check a CSV file read without a layout, its returns built and checked
 /// [`PIECE_ROWS`] rows (and at most [`PIECE_RETURNS`] returns) at a time,
-/// each batch's report a piece.
+/// each batch's report a piece. A file held open has each batch's rows read
+/// again from it, and keeps for snippets only the text around its
+/// diagnostics; if it has changed since it was indexed, the piece that
+/// finds it says so (`unreadable_path`) and is the last.
 fn check_csv(
     rules: &Program,
     csv: returns::CsvFile,
@@ -336,23 +350,64 @@ fn check_csv(
     emit: &mut dyn FnMut(FileReport),
 ) {
     let returns::CsvFile {
-        source,
+        path,
+        held,
+        text,
         mut index,
         problems,
     } = csv;
     let mut loaded = LoadedFile {
-        source,
+        source: crate::span::SourceFile::new(path.clone(), text),
         sheet: None,
         returns: Vec::new(),
         problems,
+        chunks: None,
     };
-    let mut text = None;
+    let mut shared = None;
     let mut first_return = 0;
     let mut continued = false;
     loop {
-        let batch = index.next_batch(&loaded.source.text, PIECE_ROWS, PIECE_RETURNS);
-        loaded.returns = batch;
-        let mut report = check_loaded_sharing(rules, &loaded, opts, &mut text);
+        let mut report = match &held {
+            None => {
+                loaded.returns = index.next_batch(&loaded.source.text, PIECE_ROWS, PIECE_RETURNS);
+                check_loaded_sharing(rules, &loaded, opts, &mut shared)
+            }
+            Some(held) => match index.read_batch(held, PIECE_ROWS, PIECE_RETURNS) {
+                Ok((batch, chunks)) => {
+                    loaded.returns = batch;
+                    loaded.chunks = Some(Arc::new(chunks));
+                    let mut report = check_loaded_sharing(rules, &loaded, opts, &mut shared);
+                    if opts.keep_sources && report.all_diagnostics().next().is_some() {
+                        report.source = snippet_text(held, &index, &report);
+                    }
+                    report
+                }
+                Err(returns::csv::Changed) => {
+                    let changed = Diagnostic::new(
+                        Severity::Error,
+                        UNREADABLE_PATH,
+                        format!(
+                            "cannot read `{}`: it changed while it was being checked; \
+                             its returns not yet checked are left out",
+                            crate::display::quote(&path)
+                        ),
+                    )
+                    .at(Location::whole_file(path.clone()))
+                    .help("check the file again once nothing is writing to it");
+                    let mut report = unreadable_report(Path::new(&*path), "");
+                    report.path = path.clone();
+                    report.diagnostics = std::mem::take(&mut loaded.problems);
+                    report.diagnostics.push(changed);
+                    report.piece = crate::report::Piece {
+                        continued,
+                        more: false,
+                        first_return,
+                    };
+                    emit(report);
+                    return;
+                }
+            },
+        };
         report.piece = crate::report::Piece {
             continued,
             more: !index.is_done(),
@@ -360,6 +415,7 @@ fn check_csv(
         };
         first_return += loaded.returns.len();
         loaded.returns = Vec::new();
+        loaded.chunks = None;
         // The file's own problems go with its first piece.
         loaded.problems = Vec::new();
         continued = true;
@@ -368,6 +424,88 @@ fn check_csv(
             return;
         }
     }
+}
+
+/// The text a piece of a CSV file's report needs for its snippets: the
+/// stretch around each place its diagnostics name in the file
+/// ([`crate::report::snippet_region`]), read again from the file. `None`
+/// if the file can no longer be read as it was.
+fn snippet_text(
+    held: &returns::csv::Held,
+    index: &returns::csv::Index,
+    report: &FileReport,
+) -> Option<Arc<crate::span::Chunks>> {
+    let len = held.len() as usize;
+    // An empty file has no text to show (as a file held whole).
+    if len == 0 {
+        return None;
+    }
+    let mut places: Vec<(usize, usize)> = report
+        .all_diagnostics()
+        .flat_map(|d| d.location.iter().chain(d.related.iter().map(|(l, _)| l)))
+        .filter(|l| l.cell.is_none() && *l.file == *report.path)
+        .map(|l| (l.start.min(len), l.end.max(l.start).min(len)))
+        .collect();
+    places.sort_unstable();
+    places.dedup();
+    // Places near each other are looked at together, with text enough
+    // around them, and more when that is not enough to tell.
+    const NEAR: usize = 8192;
+    let mut regions: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < places.len() {
+        let mut j = i + 1;
+        let mut last = places[i].1;
+        while let Some(&(s, e)) = places.get(j)
+            && s <= last.saturating_add(NEAR)
+        {
+            last = last.max(e);
+            j += 1;
+        }
+        let cluster = &places[i..j];
+        let mut margin = NEAR;
+        let mut k = 0;
+        while k < cluster.len() {
+            let from = cluster[k].0.saturating_sub(margin);
+            let to = last.saturating_add(margin).min(len);
+            let (base, text) = held.read_aligned(from, to).ok()?;
+            let mut all = true;
+            for &(s, e) in &cluster[k..] {
+                match crate::report::snippet_region(&text, base, len, s, e) {
+                    Some(region) => {
+                        regions.push(region);
+                        k += 1;
+                    }
+                    None => {
+                        all = false;
+                        break;
+                    }
+                }
+            }
+            if !all {
+                if from == 0 && to == len {
+                    return None;
+                }
+                margin = margin.saturating_mul(4);
+            }
+        }
+        i = j;
+    }
+    regions.sort_unstable();
+    let mut chunks = crate::span::Chunks::empty(len);
+    let mut r = 0;
+    while let Some(&(from, mut to)) = regions.get(r) {
+        r += 1;
+        while let Some(&(s, e)) = regions.get(r)
+            && s <= to
+        {
+            to = to.max(e);
+            r += 1;
+        }
+        let (base, text) = held.read_aligned(from, to).ok()?;
+        chunks.push(base, index.line_of(base), text);
+    }
+    Some(Arc::new(chunks))
 }
 
 /// In debug builds only, panic on a file whose name contains the text of
@@ -506,4 +644,69 @@ pub fn unreadable(path: &Path, reason: &str) -> Diagnostic {
         ),
     )
     .at(Location::whole_file(Arc::from(display_path(path))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A CSV file written to while it is checked (between its index pass
+    /// and the reading of a piece) is not misread: the piece that finds it
+    /// changed says so, as an `unreadable_path` error (exit status 2), and
+    /// is the file's last.
+    #[test]
+    fn a_csv_file_that_changes_while_checked_is_said_so() {
+        let compiled = crate::compile(vec![crate::span::SourceFile::new("r.rag", "")]);
+        let Some(rules) = compiled.rules else {
+            panic!("{:?}", compiled.diagnostics);
+        };
+        let dir = std::env::temp_dir().join(format!("ragcheck-changed-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join("c.csv");
+        let mut text = String::from("organisation,period,measure,q1\n");
+        for i in 0..PIECE_RETURNS * 3 {
+            text.push_str(&format!("Council {i},2011/12 Q1,m,{i}\n"));
+        }
+        for (change, name) in [
+            (text.replace("Council 1", "Council 2"), "same length"),
+            (text[..text.len() / 2].to_string(), "cut short"),
+            (String::new(), "emptied"),
+        ] {
+            std::fs::write(&path, &text).unwrap_or_else(|e| panic!("{e}"));
+            let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{e}"));
+            let Some(csv) = returns::open_csv("c.csv", file) else {
+                panic!("not streamed");
+            };
+            let mut pieces: Vec<FileReport> = Vec::new();
+            check_csv(&rules, csv, &CheckOptions::default(), &mut |piece| {
+                if pieces.is_empty() {
+                    // A file's modification time may not move within the
+                    // same instant: make sure it does.
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    std::fs::write(&path, &change).unwrap_or_else(|e| panic!("{e}"));
+                }
+                pieces.push(piece);
+            });
+            assert_eq!(pieces.len(), 2, "{name}");
+            assert_eq!(pieces[0].returns.len(), PIECE_RETURNS, "{name}");
+            let last = &pieces[1];
+            assert!(last.piece.continued && !last.piece.more, "{name}");
+            assert!(last.returns.is_empty(), "{name}");
+            let messages: Vec<(&str, &str)> = last
+                .diagnostics
+                .iter()
+                .map(|d| (d.code.as_ref(), d.message.as_str()))
+                .collect();
+            assert_eq!(
+                messages,
+                [(
+                    UNREADABLE_PATH,
+                    "cannot read `c.csv`: it changed while it was being checked; \
+                     its returns not yet checked are left out"
+                )],
+                "{name}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

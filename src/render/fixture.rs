@@ -183,7 +183,7 @@ fn yaml_file() -> FileReport {
 
     FileReport {
         path: YAML_PATH.into(),
-        source: Some(YAML.into()),
+        source: Some(std::sync::Arc::new(crate::span::Chunks::whole(YAML))),
         diagnostics: Vec::new(),
         returns: vec![ReturnReport {
             organisation: Some("Leeds City Council".into()),
@@ -293,7 +293,7 @@ fn csv_file() -> FileReport {
     };
     FileReport {
         path: CSV_PATH.into(),
-        source: Some(CSV.into()),
+        source: Some(std::sync::Arc::new(crate::span::Chunks::whole(CSV))),
         diagnostics: Vec::new(),
         returns: vec![leeds, york],
         rule_file: false,
@@ -360,7 +360,7 @@ fn broken_file() -> FileReport {
     .help("close the sequence with `]`, or quote the text");
     FileReport {
         path: BROKEN_PATH.into(),
-        source: Some(BROKEN.into()),
+        source: Some(std::sync::Arc::new(crate::span::Chunks::whole(BROKEN))),
         diagnostics: vec![invalid],
         returns: Vec::new(),
         rule_file: false,

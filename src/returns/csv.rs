@@ -20,16 +20,21 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::BuildHasher as _;
+use std::sync::Arc;
 
 use super::table::{Cell, Table, header_differs};
 use super::{Pos, Problems, Return, Text, invalid};
 use crate::diagnostic::Diagnostic;
+use crate::span::{Chunks, LineIndex, Location};
 use crate::value::trim;
 
-/// Read every return of a CSV text.
-pub fn load(text: &str) -> (Vec<Return>, Vec<Diagnostic>) {
-    let (mut index, findings) = Index::new(text);
+/// Read every return of a CSV text (`path` names it in diagnostics).
+pub fn load(path: &str, text: &str) -> (Vec<Return>, Vec<Diagnostic>) {
+    let path: Arc<str> = Arc::from(path);
+    let Ok((mut index, findings)) = Index::new(&path, Origin::Text(text)) else {
+        // Never so: text is text.
+        return (Vec::new(), Vec::new());
+    };
     let mut returns = Vec::with_capacity(index.len());
     while !index.is_done() {
         returns.extend(index.next_batch(text, usize::MAX, usize::MAX));
@@ -37,165 +42,541 @@ pub fn load(text: &str) -> (Vec<Return>, Vec<Diagnostic>) {
     (returns, findings)
 }
 
+/// Where a CSV file's text comes from: the file, open, whose rows are read
+/// again by offset when its returns are built ([`Index::read_batch`]), or
+/// a text held whole (standard input).
+#[derive(Clone, Copy)]
+pub enum Origin<'a> {
+    File(&'a Held),
+    Text(&'a str),
+}
+
+/// A CSV file held open, and what it was when it was opened: a file that
+/// changes between the index pass and the reading of a piece is noticed,
+/// not misread.
+#[derive(Debug)]
+pub struct Held {
+    file: std::fs::File,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+/// Why a CSV file is not read in pieces: it is not UTF-8 text without NUL
+/// bytes, or could not be read. The whole-file reader says why.
+#[derive(Debug)]
+pub struct NotStreamed;
+
+/// The file changed (or could no longer be read) after it was indexed.
+#[derive(Debug)]
+pub struct Changed;
+
+impl Held {
+    /// Hold an open file of at most `limit` bytes.
+    pub fn new(file: std::fs::File) -> std::io::Result<Held> {
+        let meta = file.metadata()?;
+        Ok(Held {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            file,
+        })
+    }
+
+    /// The file's length when it was opened.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether the file is still as it was when opened (its length and
+    /// modification time).
+    fn unchanged(&self) -> bool {
+        self.file
+            .metadata()
+            .is_ok_and(|m| m.len() == self.len && m.modified().ok() == self.modified)
+    }
+
+    /// Append up to `want` bytes from byte `at` to `buf` (fewer at the end
+    /// of the file as it was opened); how many.
+    fn read_into(&self, at: usize, want: usize, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+        let want = want.min((self.len as usize).saturating_sub(at));
+        let old = buf.len();
+        buf.resize(old + want, 0);
+        let mut got = 0;
+        while got < want {
+            match read_at(&self.file, &mut buf[old + got..], (at + got) as u64) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    buf.truncate(old + got);
+                    return Err(e);
+                }
+            }
+        }
+        buf.truncate(old + got);
+        Ok(got)
+    }
+
+    /// The text of bytes `start..end`, read again: [`Changed`] when the
+    /// file is no longer as it was, or those bytes are not whole text.
+    pub fn read(&self, start: usize, end: usize) -> Result<String, Changed> {
+        if !self.unchanged() {
+            return Err(Changed);
+        }
+        let mut buf = Vec::with_capacity(end.saturating_sub(start));
+        match self.read_into(start, end.saturating_sub(start), &mut buf) {
+            Ok(n) if n == end - start => String::from_utf8(buf).map_err(|_| Changed),
+            _ => Err(Changed),
+        }
+    }
+}
+
+impl Held {
+    /// The text of bytes `start..end`, read again, its ends moved in to
+    /// whole characters: where it starts, and the text.
+    pub fn read_aligned(&self, start: usize, end: usize) -> Result<(usize, String), Changed> {
+        if !self.unchanged() {
+            return Err(Changed);
+        }
+        let mut buf = Vec::with_capacity(end.saturating_sub(start));
+        let got = self
+            .read_into(start, end.saturating_sub(start), &mut buf)
+            .map_err(|_| Changed)?;
+        if got != end.saturating_sub(start) {
+            return Err(Changed);
+        }
+        let skip = buf
+            .iter()
+            .take(3)
+            .take_while(|&&b| b & 0xc0 == 0x80)
+            .count();
+        buf.drain(..skip);
+        if let Err(e) = std::str::from_utf8(&buf)
+            && e.error_len().is_none()
+        {
+            buf.truncate(e.valid_up_to());
+        }
+        String::from_utf8(buf)
+            .map(|text| (start + skip, text))
+            .map_err(|_| Changed)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, at)
+}
+
+impl Origin<'_> {
+    /// The text of bytes `start..end`.
+    fn read(&self, start: usize, end: usize) -> Result<Cow<'_, str>, Changed> {
+        match self {
+            Origin::File(held) => held.read(start, end).map(Cow::Owned),
+            Origin::Text(text) => text.get(start..end).map(Cow::Borrowed).ok_or(Changed),
+        }
+    }
+
+    /// The whole length.
+    fn len(&self) -> usize {
+        match self {
+            Origin::File(held) => held.len as usize,
+            Origin::Text(text) => text.len(),
+        }
+    }
+}
+
+/// How many bytes the index pass reads at a time (more when one row is
+/// longer).
+const BLOCK: usize = 1 << 20;
+
+/// The index pass's window on the text: the whole text, or the file read a
+/// block at a time, checked as UTF-8 without NUL bytes as it comes (as
+/// [`super::decode_text`] checks a whole file).
+struct Stream<'a> {
+    origin: Origin<'a>,
+    buf: Vec<u8>,
+    /// The file offset of `buf[0]`.
+    base: usize,
+    /// How much of `buf` is checked text.
+    valid: usize,
+    /// Whether the end of the file has been read.
+    eof: bool,
+}
+
+impl<'a> Stream<'a> {
+    fn new(origin: Origin<'a>) -> Stream<'a> {
+        Stream {
+            origin,
+            buf: Vec::new(),
+            base: 0,
+            valid: 0,
+            eof: matches!(origin, Origin::Text(_)),
+        }
+    }
+
+    /// The text held, and its file offset.
+    fn text(&self) -> (&str, usize) {
+        match self.origin {
+            Origin::Text(text) => (text, 0),
+            Origin::File(_) => (
+                std::str::from_utf8(self.buf.get(..self.valid).unwrap_or(&[])).unwrap_or(""),
+                self.base,
+            ),
+        }
+    }
+
+    /// Let go of the text before file offset `keep` and read more: a block,
+    /// or as much as is held (so that a very long row is read in as many
+    /// steps as its length doubles).
+    fn refill(&mut self, keep: usize) -> Result<(), NotStreamed> {
+        let Origin::File(held) = self.origin else {
+            self.eof = true;
+            return Ok(());
+        };
+        let drop = keep.saturating_sub(self.base).min(self.buf.len());
+        self.buf.drain(..drop);
+        self.valid = self.valid.saturating_sub(drop);
+        self.base += drop;
+        let want = BLOCK.max(self.buf.len());
+        let at = self.base + self.buf.len();
+        let got = held
+            .read_into(at, want, &mut self.buf)
+            .map_err(|_| NotStreamed)?;
+        if got < want {
+            self.eof = true;
+        }
+        let fresh = &self.buf[self.valid..];
+        if memchr::memchr(0, fresh).is_some() {
+            return Err(NotStreamed);
+        }
+        match std::str::from_utf8(fresh) {
+            Ok(_) => self.valid = self.buf.len(),
+            // A character cut at the end of the block: the next block ends it.
+            Err(e) if e.error_len().is_none() && !self.eof => self.valid += e.valid_up_to(),
+            Err(_) => return Err(NotStreamed),
+        }
+        Ok(())
+    }
+}
+
 /// A CSV text's rows, indexed by the return they belong to, so that its
 /// returns can be built (and checked, and let go) a batch at a time
 /// rather than all at once: a collection of 200,000 returns then takes
-/// about the memory of its text.
+/// about the memory of its index, twelve bytes a row, and not its text.
 ///
-/// [`Index::new`] reads the text once and finds every loading problem
-/// (ragged rows, bad ids, a header field that differs within a return, an
-/// unclosed quote), but keeps only each row's start, four bytes a row;
-/// [`Index::next_batch`] reads the rows of the next returns again, in
-/// order of first appearance, and builds them exactly as a whole-file
-/// read would.
+/// [`Index::new`] reads the text once, a block at a time, and finds (and
+/// locates) every loading problem (ragged rows, bad ids, a header field
+/// that differs within a return, an unclosed quote), but keeps only each
+/// row's start and end and each line's start; [`Index::read_batch`] reads
+/// the rows of the next returns again from the file, in order of first
+/// appearance, and builds them exactly as a whole-file read would.
 pub struct Index {
     table: Option<Table>,
     /// The start of every row read, grouped by return (in order of first
     /// appearance), each return's rows in file order.
     rows: Vec<u32>,
+    /// The end of each row of `rows` (after its line break).
+    ends: Vec<u32>,
     /// Where each return's rows start in `rows`, and one past the last.
     bounds: Vec<u32>,
+    /// The start of every line of the text.
+    lines: Vec<u32>,
+    /// The text up to the end of the header row.
+    head: Arc<str>,
     /// The next return to build.
     next: usize,
 }
 
+/// The index pass's table of returns by key, and of each return's header
+/// fields.
+struct Grouping {
+    /// `organisation \u{1f} period` → return; the last key looked up.
+    by_key: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
+    key: String,
+    last: Option<u32>,
+    /// The columns of the return's header fields, with their keys.
+    header_cols: Vec<(usize, Text)>,
+    /// Per return and header column: where the first value given starts
+    /// (at its opening quote, if quoted) and where its text ends
+    /// (`u32::MAX`: none yet).
+    firsts: Vec<(u32, u32)>,
+    /// Each row's start and end, and its return, in file order.
+    starts: Vec<u32>,
+    ends: Vec<u32>,
+    groups: Vec<u32>,
+}
+
 impl Index {
-    /// Index a CSV text: the index, and every loading problem of the file.
-    pub fn new(text: &str) -> (Index, Vec<Diagnostic>) {
+    /// Index a CSV text (file `path`): the index, and every loading
+    /// problem of the file, located. [`NotStreamed`] when the file is not
+    /// UTF-8 text (or cannot be read): read it whole for the reason.
+    pub fn new(
+        path: &Arc<str>,
+        origin: Origin<'_>,
+    ) -> Result<(Index, Vec<Diagnostic>), NotStreamed> {
         let mut findings = Problems::default();
         let mut index = Index {
             table: None,
             rows: Vec::new(),
+            ends: Vec::new(),
             bounds: vec![0],
+            lines: vec![0],
+            head: Arc::from(""),
             next: 0,
         };
-        let mut scanner = Scanner::new(text);
-        let mut cells = Vec::new();
-        let mut first_cells = Vec::new();
-        // Each row's start and return, in file order.
-        let mut starts: Vec<u32> = Vec::new();
-        let mut groups: Vec<u32> = Vec::new();
-        // `organisation \u{1f} period` → return; the last key looked up.
-        let mut by_key: HashMap<Box<str>, u32, foldhash::fast::RandomState> = HashMap::default();
-        let mut key = String::new();
-        let mut last: Option<u32> = None;
-        // Per return and header column: a hash of the first value given
-        // (trimmed) and the start of its row (`u32::MAX`: none yet).
-        let mut header_cols: Vec<(usize, Text)> = Vec::new();
-        let mut firsts: Vec<(u64, u32)> = Vec::new();
-        let hasher = foldhash::fast::FixedState::with_seed(0x5ca1ab1e);
-        loop {
-            let row = match scanner.row(&mut cells) {
-                Ok(Some(row)) => row,
-                Ok(None) => break,
-                Err(finding) => {
-                    findings.push(*finding);
-                    break;
-                }
-            };
-            let Some(table) = &index.table else {
-                // Leading blank lines are not the header.
-                if cells.iter().all(|c| c.text.trim().is_empty()) {
-                    continue;
-                }
-                match Table::new(&cells, row, &mut findings) {
-                    Some(t) => {
-                        header_cols = t
-                            .header_columns()
-                            .into_iter()
-                            .map(|(i, k)| (i, k.clone()))
-                            .collect();
-                        index.table = Some(t);
+        let mut grouping = Grouping {
+            by_key: HashMap::default(),
+            key: String::new(),
+            last: None,
+            header_cols: Vec::new(),
+            firsts: Vec::new(),
+            starts: Vec::new(),
+            ends: Vec::new(),
+            groups: Vec::new(),
+        };
+        let mut stream = Stream::new(origin);
+        stream.refill(0)?;
+        // A byte order mark is not part of the first header name.
+        let mut at = if stream.text().0.starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        };
+        let mut done = false;
+        while !done {
+            let mut more = false;
+            {
+                let (text, base) = stream.text();
+                let located = Located::new(text, base);
+                let mut scanner = Scanner::at_base(text, at - base, base);
+                let mut cells = Vec::new();
+                loop {
+                    let row_at = base + scanner.at;
+                    let result = scanner.row(&mut cells);
+                    if !stream.eof && !complete(&result, text, base, scanner.at) {
+                        at = row_at;
+                        more = true;
+                        break;
                     }
-                    None => return (index, findings.into_vec()),
-                }
-                continue;
-            };
-            if table.accept(&cells, row, &mut findings).is_none() {
-                continue;
-            }
-            let Some((org, period)) = table.key_cells(&cells) else {
-                continue;
-            };
-            let (org, period) = (trim(&org.text), trim(&period.text));
-            let same = last.is_some()
-                && key.len() == org.len() + 1 + period.len()
-                && key.starts_with(org)
-                && key.as_bytes().get(org.len()) == Some(&0x1f)
-                && key.ends_with(period);
-            if !same {
-                key.clear();
-                key.push_str(org);
-                key.push('\u{1f}');
-                key.push_str(period);
-                let fresh = by_key.len() as u32;
-                let group = *by_key.entry(key.as_str().into()).or_insert(fresh);
-                if group == fresh {
-                    firsts.resize(firsts.len() + header_cols.len(), (0, u32::MAX));
-                }
-                last = Some(group);
-            }
-            let group = last.unwrap_or(0);
-            let start = row_start(row);
-            starts.push(start);
-            groups.push(group);
-            // A header field must agree within a return: told here, as
-            // the rows come, as a whole-file read tells it.
-            for (h, (col, key)) in header_cols.iter().enumerate() {
-                let Some(cell) = cells.get(*col).filter(|c| !c.is_blank()) else {
-                    continue;
-                };
-                let value = cell.text.trim();
-                let hash = hasher.hash_one(value);
-                let Some(slot) = firsts.get_mut(group as usize * header_cols.len() + h) else {
-                    continue;
-                };
-                if slot.1 == u32::MAX {
-                    *slot = (hash, start);
-                } else if slot.0 != hash {
-                    let mut again = Scanner::at(text, slot.1 as usize);
-                    if let Ok(Some(_)) = again.row(&mut first_cells)
-                        && let Some(first) = first_cells.get(*col)
-                    {
-                        findings.push(header_differs(key, cell, first.text.trim(), first.pos));
+                    let row = match result {
+                        Ok(Some(row)) => row,
+                        Ok(None) => {
+                            done = true;
+                            break;
+                        }
+                        Err(finding) => {
+                            let from = findings.kept();
+                            findings.push(*finding);
+                            let lines = &index.lines;
+                            findings.map_from(from, |d| located.locate(path, origin, lines, d));
+                            done = true;
+                            break;
+                        }
+                    };
+                    let end = base + scanner.at;
+                    add_lines(&mut index.lines, text, base, row_at, end);
+                    let from = findings.kept();
+                    index.row(
+                        &mut grouping,
+                        origin,
+                        (text, base),
+                        &cells,
+                        row,
+                        row_at,
+                        end,
+                        &mut findings,
+                    );
+                    if findings.kept() > from {
+                        let lines = &index.lines;
+                        findings.map_from(from, |d| located.locate(path, origin, lines, d));
+                    }
+                    at = end;
+                    if index.table.is_none() && index.head.is_empty() && findings.kept() > from {
+                        // The header row was refused: nothing more is read.
+                        return Ok((index, findings.into_vec()));
                     }
                 }
+            }
+            if more {
+                stream.refill(at)?;
             }
         }
-        drop(by_key);
-        drop(firsts);
+        drop(grouping.by_key);
+        drop(grouping.firsts);
         // Rows by return, each return's in file order (a counting sort).
         let returns = index.table.as_ref().map_or(0, |_| {
-            groups.iter().map(|&g| g as usize + 1).max().unwrap_or(0)
+            grouping
+                .groups
+                .iter()
+                .map(|&g| g as usize + 1)
+                .max()
+                .unwrap_or(0)
         });
         let mut bounds = vec![0u32; returns + 1];
-        for &g in &groups {
+        for &g in &grouping.groups {
             bounds[g as usize + 1] += 1;
         }
         for i in 1..bounds.len() {
             bounds[i] += bounds[i - 1];
         }
         let mut fill = bounds.clone();
-        let mut rows = vec![0u32; starts.len()];
-        for (&g, &start) in groups.iter().zip(&starts) {
+        let mut rows = vec![0u32; grouping.starts.len()];
+        let mut ends = vec![0u32; grouping.starts.len()];
+        for ((&g, &start), &end) in grouping
+            .groups
+            .iter()
+            .zip(&grouping.starts)
+            .zip(&grouping.ends)
+        {
             let at = &mut fill[g as usize];
             rows[*at as usize] = start;
+            ends[*at as usize] = end;
             *at += 1;
         }
         index.rows = rows;
+        index.ends = ends;
         index.bounds = bounds;
+        index.lines.shrink_to_fit();
         if index.table.is_none() && findings.is_empty() {
             findings.push(
                 invalid("this CSV file is empty", Pos::File)
                     .help("the first row names the columns: organisation, period, measure, …"),
             );
         }
-        (index, findings.into_vec())
+        Ok((index, findings.into_vec()))
+    }
+
+    /// Take one row of the index pass (`start..end`, `row` its place without
+    /// the line break).
+    #[allow(clippy::too_many_arguments)]
+    fn row(
+        &mut self,
+        g: &mut Grouping,
+        origin: Origin<'_>,
+        (text, base): (&str, usize),
+        cells: &[Cell<'_>],
+        row: Pos,
+        start: usize,
+        end: usize,
+        findings: &mut Problems,
+    ) {
+        let Some(table) = &self.table else {
+            // Leading blank lines are not the header.
+            if cells.iter().all(|c| c.text.trim().is_empty()) {
+                return;
+            }
+            if let Some(t) = Table::new(cells, row, findings) {
+                g.header_cols = t
+                    .header_columns()
+                    .into_iter()
+                    .map(|(i, k)| (i, k.clone()))
+                    .collect();
+                self.table = Some(t);
+                self.head = match origin.read(0, end) {
+                    Ok(head) => Arc::from(head.as_ref()),
+                    Err(_) => Arc::from(""),
+                };
+            }
+            return;
+        };
+        if table.accept(cells, row, findings).is_none() {
+            return;
+        }
+        let Some((org, period)) = table.key_cells(cells) else {
+            return;
+        };
+        let (org, period) = (trim(&org.text), trim(&period.text));
+        let same = g.last.is_some()
+            && g.key.len() == org.len() + 1 + period.len()
+            && g.key.starts_with(org)
+            && g.key.as_bytes().get(org.len()) == Some(&0x1f)
+            && g.key.ends_with(period);
+        if !same {
+            g.key.clear();
+            g.key.push_str(org);
+            g.key.push('\u{1f}');
+            g.key.push_str(period);
+            let fresh = g.by_key.len() as u32;
+            let group = *g.by_key.entry(g.key.as_str().into()).or_insert(fresh);
+            if group == fresh {
+                g.firsts
+                    .resize(g.firsts.len() + g.header_cols.len(), (u32::MAX, u32::MAX));
+            }
+            g.last = Some(group);
+        }
+        let group = g.last.unwrap_or(0);
+        g.starts.push(start as u32);
+        g.ends.push(end as u32);
+        g.groups.push(group);
+        // A header field must agree within a return: told here, as the
+        // rows come, as a whole-file read tells it.
+        let width = g.header_cols.len();
+        for (h, (col, key)) in g.header_cols.iter().enumerate() {
+            let Some(cell) = cells.get(*col).filter(|c| !c.is_blank()) else {
+                continue;
+            };
+            let Some(slot) = g.firsts.get_mut(group as usize * width + h) else {
+                continue;
+            };
+            let Pos::Bytes {
+                start: from,
+                end: to,
+            } = cell.pos
+            else {
+                continue;
+            };
+            if slot.0 == u32::MAX {
+                // Where the cell starts: at its opening quote, if quoted.
+                let quoted = (from as usize)
+                    .checked_sub(base + 1)
+                    .and_then(|i| text.as_bytes().get(i))
+                    == Some(&b'"');
+                *slot = (from - u32::from(quoted), to);
+                continue;
+            }
+            let (first_at, first_to) = (slot.0 as usize, slot.1 as usize);
+            // The first value's cell, from the text held or read again.
+            let read = (first_at >= base)
+                .then(|| text.get(first_at - base..))
+                .flatten()
+                .map(|rest| (Cow::Borrowed(rest), first_at))
+                .or_else(|| {
+                    let to = (first_to + 1).min(origin.len());
+                    origin
+                        .read(first_at, to)
+                        .ok()
+                        .map(|t| (Cow::Owned(t.into_owned()), first_at))
+                });
+            let Some((first_text, first_base)) = read else {
+                continue;
+            };
+            let Ok(first) = Scanner::at_base(&first_text, 0, first_base).cell() else {
+                continue;
+            };
+            let value = first.text.trim();
+            if cell.text.trim() != value {
+                findings.push(header_differs(key, cell, value, first.pos));
+            }
+        }
     }
 
     /// How many returns the text holds.
     pub fn len(&self) -> usize {
         self.bounds.len() - 1
+    }
+
+    /// The 0-based line a byte offset of the text is on.
+    pub fn line_of(&self, offset: usize) -> u32 {
+        line_of(&self.lines, offset)
     }
 
     /// Whether the text holds no returns.
@@ -208,31 +589,123 @@ impl Index {
         self.next >= self.len()
     }
 
-    /// Build the next returns of `text` (the text indexed), in order of
-    /// first appearance: at least one, and then as many as have at most
-    /// `rows` rows in all, at most `returns` of them.
-    pub fn next_batch(&mut self, text: &str, rows: usize, returns: usize) -> Vec<Return> {
-        let Some(table) = &self.table else {
-            self.next = self.len();
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        let mut cells = Vec::new();
-        // Problems were all found by `new`.
-        let mut ignored = Problems::default();
+    /// The returns of the next batch: at least one, and then as many as
+    /// have at most `rows` rows in all, at most `returns` of them.
+    fn take(&mut self, rows: usize, returns: usize) -> std::ops::Range<usize> {
+        let first = self.next;
         let mut taken = 0;
         while let (Some(&from), Some(&to)) =
             (self.bounds.get(self.next), self.bounds.get(self.next + 1))
         {
             let count = (to - from) as usize;
-            if !out.is_empty() && (taken + count > rows || out.len() >= returns) {
+            let n = self.next - first;
+            if n > 0 && (taken + count > rows || n >= returns) {
                 break;
             }
             taken += count;
             self.next += 1;
+        }
+        first..self.next
+    }
+
+    /// Build the next returns of `text` (the text indexed, held whole), in
+    /// order of first appearance: at least one, and then as many as have
+    /// at most `rows` rows in all, at most `returns` of them.
+    pub fn next_batch(&mut self, text: &str, rows: usize, returns: usize) -> Vec<Return> {
+        let batch = self.take(rows, returns);
+        self.build(batch, |_, _| Some((text, 0)))
+    }
+
+    /// [`Index::next_batch`] for a file held open: the rows of the batch
+    /// are read again from it, and their text (with the header row's) is
+    /// given with the returns, to locate their positions in.
+    /// [`Changed`] when the file is no longer as it was indexed.
+    pub fn read_batch(
+        &mut self,
+        held: &Held,
+        rows: usize,
+        returns: usize,
+    ) -> Result<(Vec<Return>, Chunks), Changed> {
+        let batch = self.take(rows, returns);
+        let (Some(&from), Some(&to)) = (self.bounds.get(batch.start), self.bounds.get(batch.end))
+        else {
+            return Ok((Vec::new(), Chunks::empty(held.len as usize)));
+        };
+        let (from, to) = (from as usize, to as usize);
+        let mut spans: Vec<(u32, u32)> = self
+            .rows
+            .get(from..to)
+            .unwrap_or(&[])
+            .iter()
+            .zip(self.ends.get(from..to).unwrap_or(&[]))
+            .map(|(&s, &e)| (s, e))
+            .collect();
+        spans.sort_unstable();
+        let mut chunks = Chunks::empty(held.len as usize);
+        if !self.head.is_empty() {
+            chunks.push(0, 0, self.head.clone());
+        }
+        // Rows near each other are read together.
+        const GAP: u32 = 4096;
+        let mut i = 0;
+        while let Some(&(start, mut end)) = spans.get(i) {
+            i += 1;
+            while let Some(&(s, e)) = spans.get(i)
+                && s <= end.saturating_add(GAP)
+            {
+                end = end.max(e);
+                i += 1;
+            }
+            let text = held.read(start as usize, end as usize)?;
+            let line = match self.lines.binary_search(&start) {
+                Ok(l) => l,
+                Err(l) => l.saturating_sub(1),
+            };
+            chunks.push(start as usize, line as u32, text);
+        }
+        let mut changed = false;
+        let returns = self.build(batch, |start, end| {
+            let chunk = chunks.at(start, end);
+            if chunk.is_none() {
+                changed = true;
+            }
+            chunk.map(|c| (&*c.text, c.base))
+        });
+        if changed {
+            return Err(Changed);
+        }
+        Ok((returns, chunks))
+    }
+
+    /// Build the returns `batch`, the text of each row (`start..end`) and
+    /// its offset from `text_of`.
+    fn build<'t>(
+        &self,
+        batch: std::ops::Range<usize>,
+        mut text_of: impl FnMut(usize, usize) -> Option<(&'t str, usize)>,
+    ) -> Vec<Return> {
+        let Some(table) = &self.table else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(batch.len());
+        let mut cells = Vec::new();
+        // Problems were all found by `new`.
+        let mut ignored = Problems::default();
+        for g in batch {
+            let (Some(&from), Some(&to)) = (self.bounds.get(g), self.bounds.get(g + 1)) else {
+                continue;
+            };
+            let (from, to) = (from as usize, to as usize);
+            let count = to - from;
             let mut ret: Option<Return> = None;
-            for &start in self.rows.get(from as usize..to as usize).unwrap_or(&[]) {
-                let mut scanner = Scanner::at(text, start as usize);
+            let rows = self.rows.get(from..to).unwrap_or(&[]);
+            let ends = self.ends.get(from..to).unwrap_or(&[]);
+            for (&start, &end) in rows.iter().zip(ends) {
+                let (start, end) = (start as usize, end as usize);
+                let Some((text, base)) = text_of(start, end) else {
+                    continue;
+                };
+                let mut scanner = Scanner::at_base(text, start - base, base);
                 let Ok(Some(row)) = scanner.row(&mut cells) else {
                     continue;
                 };
@@ -252,11 +725,131 @@ impl Index {
     }
 }
 
-/// Where a row starts (rows are byte ranges in a CSV text).
-fn row_start(row: Pos) -> u32 {
-    match row {
-        Pos::Bytes { start, .. } => start,
-        _ => 0,
+/// Whether a row the scanner read from a block of the file ended within
+/// it: it ended at a line break with what follows the break in view (a
+/// `\r` may be the first half of `\r\n`).
+fn complete(
+    result: &Result<Option<Pos>, Box<Diagnostic>>,
+    text: &str,
+    base: usize,
+    at: usize,
+) -> bool {
+    match result {
+        Ok(Some(Pos::Bytes { end, .. })) => match text.as_bytes().get(*end as usize - base) {
+            None => false,
+            Some(b'\r') => at < text.len(),
+            Some(_) => true,
+        },
+        _ => false,
+    }
+}
+
+/// Add the starts of the lines that begin in `start..end` of the file
+/// (`text` is held from `base`) to `lines`: after each `\n`, `\r\n` and
+/// lone `\r`, as [`crate::span::LineIndex`] counts them.
+fn add_lines(lines: &mut Vec<u32>, text: &str, base: usize, start: usize, end: usize) {
+    let bytes = text.as_bytes();
+    let Some(row) = bytes.get(start - base..end - base) else {
+        return;
+    };
+    for i in memchr::memchr2_iter(b'\n', b'\r', row) {
+        let at = start - base + i;
+        if bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n') {
+            lines.push((base + at + 1) as u32);
+        }
+    }
+}
+
+/// Locates the index pass's problems as they are found: in the text held
+/// (a block of the file, which starts a line), or, for a place before it
+/// (the first row of a return, far above), in its line read again.
+struct Located<'t> {
+    text: &'t str,
+    base: usize,
+    /// Lines and columns in `text`.
+    held: LineIndex,
+    /// The last line read again: its start, text and index.
+    again: std::cell::RefCell<Option<(usize, String, LineIndex)>>,
+}
+
+impl<'t> Located<'t> {
+    fn new(text: &'t str, base: usize) -> Located<'t> {
+        Located {
+            text,
+            base,
+            held: LineIndex::deferred(),
+            again: std::cell::RefCell::new(None),
+        }
+    }
+
+    /// `d`, located (`lines`: the starts of the lines so far).
+    fn locate(
+        &self,
+        path: &Arc<str>,
+        origin: Origin<'_>,
+        lines: &[u32],
+        d: Diagnostic,
+    ) -> Diagnostic {
+        // A place in the whole file needs no text: it is located with the
+        // others of its piece.
+        if matches!(d.pos, Some(Pos::File) | None) && d.related_pos.is_empty() {
+            return d;
+        }
+        d.locate(|pos| match pos {
+            Pos::Bytes { start, end } => {
+                let (start, end) = (start as usize, (end as usize).max(start as usize));
+                let (line, column) = self.line_col(origin, lines, start);
+                let (end_line, end_column) = self.line_col(origin, lines, end);
+                Location {
+                    file: path.clone(),
+                    start,
+                    end,
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    cell: None,
+                }
+            }
+            _ => Location::whole_file(path.clone()),
+        })
+    }
+
+    /// The 1-based line and column of a byte offset.
+    fn line_col(&self, origin: Origin<'_>, lines: &[u32], offset: usize) -> (u32, u32) {
+        if offset >= self.base && offset <= self.base + self.text.len() {
+            let first = line_of(lines, self.base);
+            let (line, column) = self.held.line_col(self.text, offset - self.base);
+            return (first + line, column);
+        }
+        let line = line_of(lines, offset);
+        let start = lines.get(line as usize).copied().unwrap_or(0) as usize;
+        let end = lines
+            .get(line as usize + 1)
+            .map_or(origin.len(), |&e| e as usize);
+        let mut again = self.again.borrow_mut();
+        if again.as_ref().is_none_or(|(at, _, _)| *at != start) {
+            let text = origin
+                .read(start, end)
+                .map(|t| t.into_owned())
+                .unwrap_or_default();
+            *again = Some((start, text, LineIndex::deferred()));
+        }
+        match &*again {
+            Some((_, text, index)) => {
+                let (_, column) = index.line_col(text, offset - start);
+                (line + 1, column)
+            }
+            None => (line + 1, 1),
+        }
+    }
+}
+
+/// The 0-based line of a byte offset, by the starts of the lines.
+fn line_of(lines: &[u32], offset: usize) -> u32 {
+    match lines.binary_search(&(offset as u32)) {
+        Ok(i) => i as u32,
+        Err(i) => i.saturating_sub(1) as u32,
     }
 }
 
@@ -264,18 +857,26 @@ fn row_start(row: Pos) -> u32 {
 pub(crate) struct Scanner<'a> {
     text: &'a str,
     at: usize,
+    /// The file offset of `text`: cells' places are the file's.
+    base: usize,
 }
 
 impl<'a> Scanner<'a> {
     pub fn new(text: &'a str) -> Scanner<'a> {
         // A byte order mark is not part of the first header name.
         let at = if text.starts_with('\u{feff}') { 3 } else { 0 };
-        Scanner { text, at }
+        Scanner { text, at, base: 0 }
     }
 
-    /// A scanner that starts at byte `at`: the start of a row.
-    pub fn at(text: &'a str, at: usize) -> Scanner<'a> {
-        Scanner { text, at }
+    /// A scanner over `text`, which is the file from byte `base` on, that
+    /// starts at byte `at` of `text`: the start of a row.
+    pub fn at_base(text: &'a str, at: usize, base: usize) -> Scanner<'a> {
+        Scanner { text, at, base }
+    }
+
+    /// A place in the file, from offsets in the text.
+    fn pos(&self, start: usize, end: usize) -> Pos {
+        Pos::bytes(self.base + start, self.base + end)
     }
 
     /// Read the next row into `cells`; its place (the row without its line
@@ -297,14 +898,14 @@ impl<'a> Scanner<'a> {
                     if bytes.get(self.at) == Some(&b'\n') {
                         self.at += 1;
                     }
-                    return Ok(Some(Pos::bytes(start, end)));
+                    return Ok(Some(self.pos(start, end)));
                 }
                 Some(b'\n') => {
                     let end = self.at;
                     self.at += 1;
-                    return Ok(Some(Pos::bytes(start, end)));
+                    return Ok(Some(self.pos(start, end)));
                 }
-                _ => return Ok(Some(Pos::bytes(start, self.at))),
+                _ => return Ok(Some(self.pos(start, self.at))),
             }
         }
     }
@@ -319,7 +920,7 @@ impl<'a> Scanner<'a> {
             self.at = end;
             return Ok(Cell {
                 text: Cow::Borrowed(text.get(start..end).unwrap_or("")),
-                pos: Pos::bytes(start, end),
+                pos: self.pos(start, end),
             });
         }
         // A quoted cell.
@@ -332,7 +933,7 @@ impl<'a> Scanner<'a> {
                     None => {
                         return Err(Box::new(invalid(
                         "a quoted cell is never closed: its quote runs to the end of the file",
-                        Pos::bytes(start, open),
+                        self.pos(start, open),
                     )
                     .label("opened here")
                     .help("close the cell with `\"`, and write a quote inside a cell as `\"\"`")));
@@ -364,7 +965,7 @@ impl<'a> Scanner<'a> {
         }
         Ok(Cell {
             text: value,
-            pos: Pos::bytes(open, range_end),
+            pos: self.pos(open, range_end),
         })
     }
 }
@@ -539,7 +1140,7 @@ York,2011/12 Q4,sickness,,Sickness,Amber,,\"£13,000\",,,,
              short\n\
              C,2011/12 Q4,m2,Late,7\n\
              A, 2011/12 Q4 ,m3, CAP ,8\n";
-        let (whole, findings) = super::load(text);
+        let (whole, findings) = super::load("c.csv", text);
         assert_eq!(
             findings
                 .iter()
@@ -554,7 +1155,10 @@ York,2011/12 Q4,sickness,,Sickness,Amber,,\"£13,000\",,,,
         assert_eq!(whole.len(), 3);
         assert_eq!(whole[0].measures.len(), 3);
         for (rows, returns) in [(0, 9), (1, 9), (2, 9), (3, 9), (5, 9), (9, 1), (9, 2)] {
-            let (mut index, again) = super::Index::new(text);
+            let path: std::sync::Arc<str> = "c.csv".into();
+            let Ok((mut index, again)) = super::Index::new(&path, super::Origin::Text(text)) else {
+                panic!("not text");
+            };
             assert_eq!(again, findings);
             let mut batches = Vec::new();
             while !index.is_done() {

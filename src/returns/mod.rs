@@ -27,7 +27,7 @@ use compact_str::CompactString;
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::field::KnownField;
 use crate::period::{Frequency, SubPeriod};
-use crate::span::{Pos, SourceFile};
+use crate::span::{Chunks, Pos, SourceFile};
 
 mod bounds;
 pub mod csv;
@@ -210,6 +210,10 @@ pub struct LoadedFile {
     pub returns: Vec<Return>,
     /// Problems met while loading (`invalid_return`, `duplicate_measure`, …).
     pub problems: Vec<Diagnostic>,
+    /// For a piece of a CSV file read back from the file
+    /// ([`csv::Index::next_batch`]): the text of its rows (and header), in
+    /// which its positions are located; `source.text` is then empty.
+    pub chunks: Option<Arc<Chunks>>,
 }
 
 impl LoadedFile {
@@ -220,6 +224,7 @@ impl LoadedFile {
             sheet: None,
             returns: Vec::new(),
             problems: vec![problem],
+            chunks: None,
         }
     }
 
@@ -227,7 +232,10 @@ impl LoadedFile {
     pub fn locate(&self, pos: Pos) -> Location {
         match pos {
             Pos::File => Location::whole_file(self.source.path.clone()),
-            Pos::Bytes { start, end } => self.source.locate(start as usize, end as usize),
+            Pos::Bytes { start, end } => match &self.chunks {
+                Some(chunks) => chunks.locate(&self.source.path, start as usize, end as usize),
+                None => self.source.locate(start as usize, end as usize),
+            },
             Pos::Cell { row, col } => {
                 let mut loc = Location::whole_file(self.source.path.clone());
                 loc.line = row + 1;
@@ -297,6 +305,21 @@ impl Problems {
 
     pub fn clear(&mut self) {
         self.truncate(0);
+    }
+
+    /// How many are kept.
+    pub fn kept(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Apply `f` to those kept after the first `from` (to locate them).
+    pub fn map_from(&mut self, from: usize, mut f: impl FnMut(Diagnostic) -> Diagnostic) {
+        for d in self.list.iter_mut().skip(from) {
+            *d = f(std::mem::replace(
+                d,
+                Diagnostic::new(Severity::Error, "", ""),
+            ));
+        }
     }
 
     pub fn into_vec(self) -> Vec<Diagnostic> {
@@ -432,7 +455,7 @@ pub fn load(path: &str, bytes: Vec<u8>) -> LoadedFile {
         Err(failed) => return *failed,
     };
     let (returns, problems) = match format {
-        Format::Csv => self::csv::load(&source.text),
+        Format::Csv => self::csv::load(path, &source.text),
         Format::Json => yaml::load(&source.text, yaml::Flavour::Json),
         _ => yaml::load(&source.text, yaml::Flavour::Yaml),
     };
@@ -441,6 +464,7 @@ pub fn load(path: &str, bytes: Vec<u8>) -> LoadedFile {
         sheet: None,
         returns,
         problems,
+        chunks: None,
     }
 }
 
@@ -496,6 +520,7 @@ pub fn load_with(
         sheet: None,
         returns,
         problems: problems.into_vec(),
+        chunks: None,
     }
 }
 
@@ -522,13 +547,45 @@ pub enum Opened {
 }
 
 /// A CSV file read without a layout, its rows indexed by return
-/// ([`csv::Index`]): its returns are built from `source` a batch at a
-/// time ([`csv::Index::next_batch`]), so that they are never all held.
+/// ([`csv::Index`]): its returns are built a batch at a time, from the file
+/// held open ([`csv::Index::read_batch`]) or from standard input's text
+/// ([`csv::Index::next_batch`]), so that they are never all held.
 pub struct CsvFile {
-    pub source: SourceFile<String>,
+    pub path: Arc<str>,
+    /// The file, held open; `None` for standard input, whose text is `text`.
+    pub held: Option<csv::Held>,
+    pub text: String,
     pub index: csv::Index,
-    /// Every loading problem of the file, found while indexing.
+    /// Every loading problem of the file, found (and located) while
+    /// indexing.
     pub problems: Vec<Diagnostic>,
+}
+
+/// Whether a file of this name is read in pieces when it is checked: a CSV
+/// file that no layout reads ([`open_csv`]).
+pub fn streams(path: &str, rules: &crate::ir::RuleSet, forced: Option<usize>) -> bool {
+    path != "-"
+        && Format::of(path) == Format::Csv
+        && layout_for(path, Format::Csv, rules, forced).is_none()
+}
+
+/// Index a CSV file held open ([`streams`]), reading it a block at a time:
+/// `None` when it is not UTF-8 text, or cannot be read (read it whole, with
+/// [`load_with`], for the reason).
+pub fn open_csv(path: &str, file: std::fs::File) -> Option<CsvFile> {
+    let held = csv::Held::new(file).ok()?;
+    if held.len() > MAX_FILE_BYTES as u64 {
+        return None;
+    }
+    let path: Arc<str> = Arc::from(path);
+    let (index, problems) = csv::Index::new(&path, csv::Origin::File(&held)).ok()?;
+    Some(CsvFile {
+        path,
+        held: Some(held),
+        text: String::new(),
+        index,
+        problems,
+    })
 }
 
 /// [`load_with`], except that a CSV file read without a layout is only
@@ -555,9 +612,15 @@ pub fn open(
         Ok(source) => source,
         Err(failed) => return Opened::Whole(*failed),
     };
-    let (index, problems) = csv::Index::new(&source.text);
+    let Ok((index, problems)) = csv::Index::new(&source.path, csv::Origin::Text(&source.text))
+    else {
+        // Never so: decoded text is text.
+        return Opened::Whole(load(path, source.text.into_bytes()));
+    };
     Opened::Csv(CsvFile {
-        source,
+        path: source.path,
+        held: None,
+        text: source.text,
         index,
         problems,
     })
@@ -682,20 +745,23 @@ pub(crate) mod tests {
                 }
             }
         }
+        // A CSV file's problems come located; the others' are located here.
+        let place =
+            |l: &Location| format!("{}:{}-{}:{}", l.line, l.column, l.end_line, l.end_column);
         for f in &file.problems {
-            let _ = write!(
-                out,
-                "{} {} @{}: {}",
-                f.severity,
-                f.code,
-                at(file, f.pos.unwrap_or_default()),
-                f.message
-            );
+            let where_ = match (&f.location, f.pos) {
+                (Some(l), None) => place(l),
+                (_, pos) => at(file, pos.unwrap_or_default()),
+            };
+            let _ = write!(out, "{} {} @{}: {}", f.severity, f.code, where_, f.message);
             if let Some(label) = &f.label {
                 let _ = write!(out, " [{label}]");
             }
             for (pos, label) in &f.related_pos {
                 let _ = write!(out, " (related @{}: {label})", at(file, *pos));
+            }
+            for (l, label) in &f.related {
+                let _ = write!(out, " (related @{}: {label})", place(l));
             }
             out.push('\n');
         }

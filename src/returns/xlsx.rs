@@ -88,6 +88,7 @@ pub fn load(path: &str, bytes: &[u8], format: Format) -> LoadedFile {
         sheet: None,
         returns: Vec::new(),
         problems: Vec::new(),
+        chunks: None,
     };
     let sheet = match read_sheet(bytes, format, None) {
         Ok(sheet) => sheet,
@@ -117,6 +118,7 @@ pub(crate) fn load_with_layout(
         sheet: None,
         returns: Vec::new(),
         problems: Vec::new(),
+        chunks: None,
     };
     let mut sheet = match read_sheet(bytes, format, layout.sheet.as_deref()) {
         Ok(sheet) => sheet,

@@ -319,6 +319,7 @@ fn run_case(rules: &Program, case: &Case) -> Outcome {
             sheet: None,
             returns: vec![given::default_return()],
             problems: Vec::new(),
+            chunks: None,
         },
     };
     given::apply(&mut loaded.returns[0], &case.settings);

@@ -378,21 +378,48 @@ fn one_long_line_renders_in_linear_time() {
     );
 }
 
-/// A CSV file of 100,000 returns takes at most twice the memory of one of
-/// 10,000 (issue 16): its returns are built, checked and handed on a
-/// piece at a time, never all held. (Holding them all took 4–5 times as
-/// much.)
+/// A CSV file of 100,000 returns takes about the memory of one of 10,000
+/// (issue 16), in JSON and in human output: its returns are built,
+/// checked and handed on a piece at a time, never all held, and neither is
+/// its text: each piece's rows are read again from the file, and human
+/// output keeps only the text around each diagnostic for its snippets.
+/// (Holding every return took 4–5 times as much; holding the text, and a
+/// second copy for snippets, 1.5 and 2.4 times.)
 #[test]
 fn csv_memory_stays_flat() {
-    let small = run_case("csv_returns_small", generate::csv_returns_small);
-    let large = run_case("csv_returns_large", generate::csv_returns_large);
-    for outcome in [&small, &large] {
-        assert_eq!(outcome.code, Some(1), "{}", outcome.transcript());
-    }
-    if let (Some(small_kib), Some(large_kib)) = (small.peak_kib, large.peak_kib) {
-        assert!(
-            large_kib <= 2 * small_kib,
-            "100,000 returns took {large_kib} KiB, 10,000 took {small_kib} KiB"
-        );
+    for (small, large) in [
+        (
+            (
+                "csv_returns_small",
+                generate::csv_returns_small as fn(&Path) -> Run,
+            ),
+            (
+                "csv_returns_large",
+                generate::csv_returns_large as fn(&Path) -> Run,
+            ),
+        ),
+        (
+            (
+                "csv_human_small",
+                generate::csv_human_small as fn(&Path) -> Run,
+            ),
+            (
+                "csv_human_large",
+                generate::csv_human_large as fn(&Path) -> Run,
+            ),
+        ),
+    ] {
+        let small = run_case(small.0, small.1);
+        let large = run_case(large.0, large.1);
+        for outcome in [&small, &large] {
+            assert_eq!(outcome.code, Some(1), "{}", outcome.transcript());
+        }
+        if let (Some(small_kib), Some(large_kib)) = (small.peak_kib, large.peak_kib) {
+            eprintln!("10,000 returns: {small_kib} KiB; 100,000: {large_kib} KiB");
+            assert!(
+                large_kib * 2 <= small_kib * 3,
+                "100,000 returns took {large_kib} KiB, 10,000 took {small_kib} KiB"
+            );
+        }
     }
 }

@@ -39,6 +39,7 @@ use super::{Finished, Renderer, count, return_title, summary_line};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::rag::Rag;
 use crate::report::{FileReport, MeasureReport, ReturnReport, Summary};
+use crate::span::Chunks;
 
 mod chart;
 
@@ -856,7 +857,7 @@ fn diagnostics(
     anchor: &str,
     file: &FileReport,
     diags: &[Diagnostic],
-    source: Option<&str>,
+    source: Option<&Chunks>,
     r: Option<&ReturnReport>,
 ) {
     let _ = writeln!(
@@ -873,7 +874,7 @@ fn diagnostic(
     out: &mut String,
     file: &FileReport,
     d: &Diagnostic,
-    source: Option<&str>,
+    source: Option<&Chunks>,
     r: Option<&ReturnReport>,
 ) {
     let (class, word) = match d.severity {
@@ -960,7 +961,7 @@ fn place(
     file: &FileReport,
     d: &Diagnostic,
     l: &Location,
-    source: Option<&str>,
+    source: Option<&Chunks>,
     r: Option<&ReturnReport>,
 ) {
     out.push_str("<p class=\"where\">At ");
@@ -979,8 +980,17 @@ fn place(
     if *l.file != *file.path || l.end == 0 {
         return;
     }
-    if let Some(text) = source {
-        source_line(out, text, l);
+    if let Some(chunks) = source
+        && let Some(chunk) = chunks.at(l.start.min(chunks.len), l.start.min(chunks.len))
+    {
+        // Offsets in the chunk's text (the whole file's, or the stretch
+        // around this place a piece of a CSV file's report holds).
+        let shifted = Location {
+            start: l.start - chunk.base,
+            end: l.end.saturating_sub(chunk.base),
+            ..l.clone()
+        };
+        source_line(out, &chunk.text, &shifted);
     }
 }
 

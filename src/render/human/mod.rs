@@ -20,6 +20,7 @@ use super::{
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::display::{quote, visible, visible_lines};
 use crate::report::{FileReport, Summary};
+use crate::span::{Chunk, Chunks};
 
 mod snippet;
 mod table;
@@ -34,7 +35,7 @@ pub const WIDTH: usize = 100;
 pub const MIN_WIDTH: usize = 40;
 
 /// Context lines around a snippet.
-const CONTEXT: usize = 1;
+const CONTEXT: usize = crate::report::SNIPPET_CONTEXT;
 
 /// `--format human`: every problem, each return's RAG table and the
 /// summary line. With [`RenderOptions::quiet`], only the problems, under
@@ -88,10 +89,11 @@ pub fn file(file: &FileReport, opts: &RenderOptions, out: &mut dyn io::Write) ->
             None
         }
     };
+    let source: &dyn Fn(&str) -> Option<Arc<Chunks>> = &source;
     if !file.diagnostics.is_empty() {
         printer.heading(&quote(&file.path), out)?;
         for d in &file.diagnostics {
-            printer.diagnostic(d, &source, true, out)?;
+            printer.diagnostic(d, source, true, out)?;
         }
     }
     for ret in &file.returns {
@@ -101,7 +103,7 @@ pub fn file(file: &FileReport, opts: &RenderOptions, out: &mut dyn io::Write) ->
         let title = return_title(ret.organisation.as_deref(), ret.period.as_deref());
         printer.heading(&format!("{} ({})", quote(&title), quote(&file.path)), out)?;
         for d in &ret.diagnostics {
-            printer.diagnostic(d, &source, true, out)?;
+            printer.diagnostic(d, source, true, out)?;
         }
         if !opts.quiet {
             table::write(ret, opts.color, out)?;
@@ -128,8 +130,9 @@ pub fn diagnostics(
     out: &mut dyn io::Write,
 ) -> io::Result<()> {
     let printer = Printer::new(opts);
+    let source = |path: &str| source(path).map(|text| Arc::new(Chunks::whole(text)));
     for d in diags {
-        printer.diagnostic(d, source, false, out)?;
+        printer.diagnostic(d, &source, false, out)?;
     }
     if diags.is_empty() {
         return Ok(());
@@ -195,7 +198,7 @@ impl Printer {
     fn diagnostic(
         &self,
         d: &Diagnostic,
-        source: &dyn Fn(&str) -> Option<Arc<str>>,
+        source: &dyn Fn(&str) -> Option<Arc<Chunks>>,
         name_rule: bool,
         out: &mut dyn io::Write,
     ) -> io::Result<()> {
@@ -281,12 +284,12 @@ impl Printer {
 
 /// The text of every file a diagnostic names, fetched once.
 struct Texts {
-    files: Vec<(Arc<str>, Arc<str>)>,
+    files: Vec<(Arc<str>, Arc<Chunks>)>,
 }
 
 impl Texts {
-    fn collect(d: &Diagnostic, source: &dyn Fn(&str) -> Option<Arc<str>>) -> Texts {
-        let mut files: Vec<(Arc<str>, Arc<str>)> = Vec::new();
+    fn collect(d: &Diagnostic, source: &dyn Fn(&str) -> Option<Arc<Chunks>>) -> Texts {
+        let mut files: Vec<(Arc<str>, Arc<Chunks>)> = Vec::new();
         let places = d.location.iter().chain(d.related.iter().map(|(l, _)| l));
         for l in places {
             if l.cell.is_none()
@@ -311,26 +314,29 @@ const LONG_LINE: usize = 160;
 /// Only a bounded stretch of text around the location is looked at, so
 /// that thousands of diagnostics on one line megabytes long (minified
 /// JSON, a wide CSV header) cost no more than on short lines.
-fn excerpt(l: &Location, text: &str, always: bool) -> Option<String> {
+fn excerpt(l: &Location, chunk: &Chunk, len: usize, always: bool) -> Option<String> {
     const AROUND: usize = 40;
     // A line of more than this many bytes has more than LONG_LINE
     // characters.
-    const REACH: usize = 4 * LONG_LINE + 4;
+    const REACH: usize = crate::report::SNIPPET_REACH;
     let breaks = |c: char| c == '\n' || c == '\r';
-    let start = floor_boundary(text, l.start.min(text.len()));
+    // Offsets in the chunk's text.
+    let (text, base) = (&*chunk.text, chunk.base);
+    let (l_start, l_end) = (l.start.saturating_sub(base), l.end.saturating_sub(base));
+    let start = floor_boundary(text, l_start.min(text.len()));
     let back = floor_boundary(text, start.saturating_sub(REACH));
     let ahead = floor_boundary(text, start.saturating_add(REACH).min(text.len()));
     let line_start = text[back..start].rfind(breaks).map(|i| back + i + 1);
-    let line_start = line_start.or((back == 0).then_some(0));
+    let line_start = line_start.or((base + back == 0).then_some(0));
     let line_end = text[start..ahead].find(breaks).map(|i| start + i);
-    let line_end = line_end.or((ahead == text.len()).then_some(ahead));
+    let line_end = line_end.or((base + ahead == len).then_some(ahead));
     if !always
         && let (Some(from), Some(to)) = (line_start, line_end)
         && text[from..to].chars().count() <= LONG_LINE
     {
         return None;
     }
-    let end = floor_boundary(text, l.end.clamp(start, text.len()));
+    let end = floor_boundary(text, l_end.clamp(start, text.len()));
     let mut inside = String::new();
     let mut line_ends = false;
     for (n, c) in text[start..end].chars().enumerate() {
@@ -376,12 +382,14 @@ fn excerpt(l: &Location, text: &str, always: bool) -> Option<String> {
 /// prints source lines as they are, so such a place is shown as an
 /// excerpt, with the characters escaped. Looks only at the few lines a
 /// snippet would show.
-fn shows_controls(l: &Location, text: &str) -> bool {
-    const REACH: usize = 4 * LONG_LINE + 4;
-    let from = floor_boundary(text, l.start.min(text.len()).saturating_sub(2 * REACH));
+fn shows_controls(l: &Location, chunk: &Chunk) -> bool {
+    const REACH: usize = crate::report::SNIPPET_REACH;
+    let (text, base) = (&*chunk.text, chunk.base);
+    let (l_start, l_end) = (l.start.saturating_sub(base), l.end.saturating_sub(base));
+    let from = floor_boundary(text, l_start.min(text.len()).saturating_sub(2 * REACH));
     let to = floor_boundary(
         text,
-        l.end
+        l_end
             .min(text.len())
             .saturating_add(2 * REACH)
             .min(text.len()),
@@ -474,8 +482,11 @@ impl<'a> Shown<'a> {
                 if let Some(label) = &d.label {
                     at.push_str(&format!(": {}", visible(label)));
                 }
-                if let Some((_, text)) = texts.files.iter().find(|(f, _)| *f == primary.file)
-                    && let Some(line) = excerpt(primary, text, shows_controls(primary, text))
+                if let Some((_, chunks)) = texts.files.iter().find(|(f, _)| *f == primary.file)
+                    && let Some(chunk) =
+                        chunks.at(primary.start.min(chunks.len), primary.start.min(chunks.len))
+                    && let Some(line) =
+                        excerpt(primary, chunk, chunks.len, shows_controls(primary, chunk))
                 {
                     at.push('\n');
                     at.push_str(&line);
@@ -521,15 +532,17 @@ fn snippet_window<'a>(l: &Location, texts: &'a Texts) -> Option<Window<'a>> {
     if l.cell.is_some() {
         return None;
     }
-    let (name, text) = texts
+    let (name, chunks) = texts
         .files
         .iter()
         .find(|(f, _)| *f == l.file)
         .map(|(f, t)| (&**f, &**t))?;
-    if excerpt(l, text, false).is_some() || shows_controls(l, text) {
+    let at = l.start.min(chunks.len);
+    let chunk = chunks.at(at, at)?;
+    if excerpt(l, chunk, chunks.len, false).is_some() || shows_controls(l, chunk) {
         return None;
     }
-    let mut window = Window::new(name, text);
+    let mut window = Window::new(name, chunks);
     window.anchor(l.start, l.line);
     window
         .fits(window.span(l.start, l.end), CONTEXT)

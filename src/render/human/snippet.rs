@@ -9,23 +9,27 @@
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
+use crate::span::Chunks;
+
 /// The most text one snippet may show; a location on a longer line (a
 /// minified JSON file, say) is shown as `file:line:column` instead.
-pub(crate) const MAX_WINDOW: usize = 64 * 1024;
+pub(crate) const MAX_WINDOW: usize = crate::report::SNIPPET_WINDOW;
 
-/// One file's text, seen through anchors of known (byte offset, 0-based line).
+/// One file's text (whole, or the stretches of it a piece of a CSV file's
+/// report holds), seen through anchors of known (byte offset, 0-based
+/// line). Offsets are the file's throughout.
 pub(crate) struct Window<'a> {
     name: &'a str,
-    text: &'a str,
+    chunks: &'a Chunks,
     /// Sorted by offset.
     anchors: Vec<(usize, usize)>,
 }
 
 impl<'a> Window<'a> {
-    pub(crate) fn new(name: &'a str, text: &'a str) -> Window<'a> {
+    pub(crate) fn new(name: &'a str, chunks: &'a Chunks) -> Window<'a> {
         Window {
             name,
-            text,
+            chunks,
             anchors: Vec::new(),
         }
     }
@@ -33,7 +37,7 @@ impl<'a> Window<'a> {
     /// Record that byte `offset` lies on 1-based `line`.
     pub(crate) fn anchor(&mut self, offset: usize, line: u32) {
         let entry = (
-            offset.min(self.text.len()),
+            offset.min(self.chunks.len),
             (line as usize).saturating_sub(1),
         );
         if let Err(i) = self.anchors.binary_search(&entry) {
@@ -45,17 +49,26 @@ impl<'a> Window<'a> {
     /// span at the very end of a text that ends in a newline moves to the
     /// end of the last line, where miette can show it.
     pub(crate) fn span(&self, start: usize, end: usize) -> SourceSpan {
-        let len = self.text.len();
+        let len = self.chunks.len;
         let mut start = start.min(len);
         let mut end = end.clamp(start, len);
-        if start == len && self.text.ends_with('\n') {
+        let ends_in_newline = self
+            .chunks
+            .at(len, len)
+            .is_some_and(|c| c.base < len && c.text.ends_with('\n'));
+        if start == len && ends_in_newline {
             start = len - 1;
             end = start;
         }
-        while !self.text.is_char_boundary(start) {
+        let boundary = |at: usize| {
+            self.chunks
+                .at(at, at)
+                .is_none_or(|c| c.text.is_char_boundary(at - c.base))
+        };
+        while !boundary(start) {
             start -= 1;
         }
-        while !self.text.is_char_boundary(end) {
+        while !boundary(end) {
             end += 1;
         }
         SourceSpan::new(start.into(), end - start)
@@ -71,18 +84,21 @@ impl<'a> Window<'a> {
     /// to `context + 1` lines below it, and the 0-based line it starts on.
     /// One line more than miette asks for on each side, so that its own
     /// context rules see the same text as in the whole file. `None` when
-    /// that is more than [`MAX_WINDOW`] bytes.
+    /// that is more than [`MAX_WINDOW`] bytes (or not in the text held).
     fn bounds(&self, span: SourceSpan, context: usize) -> Option<(usize, usize, usize)> {
-        let bytes = self.text.as_bytes();
-        let start = span.offset().min(bytes.len());
-        let end = (span.offset() + span.len()).min(bytes.len());
+        let len = self.chunks.len;
+        let start = span.offset().min(len);
+        let end = (span.offset() + span.len()).min(len);
+        let chunk = self.chunks.at(start, end)?;
+        let (base, bytes) = (chunk.base, chunk.text.as_bytes());
+        let byte = |i: usize| bytes.get(i.checked_sub(base)?).copied();
         let floor = start.saturating_sub(MAX_WINDOW);
-        let ceiling = end.saturating_add(MAX_WINDOW).min(bytes.len());
+        let ceiling = end.saturating_add(MAX_WINDOW).min(len);
 
         let mut from = start;
         let mut lines_up = 0;
         loop {
-            while from > floor && bytes[from - 1] != b'\n' {
+            while from > floor && byte(from - 1)? != b'\n' {
                 from -= 1;
             }
             if from == 0 || lines_up == context + 1 {
@@ -97,10 +113,10 @@ impl<'a> Window<'a> {
         let mut to = end;
         let mut lines_down = 0;
         loop {
-            while to < ceiling && bytes[to] != b'\n' {
+            while to < ceiling && byte(to)? != b'\n' {
                 to += 1;
             }
-            if to == bytes.len() || lines_down == context + 1 {
+            if to == len || lines_down == context + 1 {
                 break;
             }
             if to == ceiling {
@@ -109,21 +125,26 @@ impl<'a> Window<'a> {
             to += 1;
             lines_down += 1;
         }
-        let to = (to + 1).min(bytes.len());
-        if to - from > MAX_WINDOW {
+        let to = (to + 1).min(len);
+        if to - from > MAX_WINDOW || from < base || to > base + bytes.len() {
             return None;
         }
         Some((from, to, self.line_of(start) - lines_up))
     }
 
-    /// The 0-based line of a byte offset, counted from the nearest anchor.
+    /// The 0-based line of a byte offset, counted from the nearest anchor
+    /// (or the start of its stretch of text).
     fn line_of(&self, offset: usize) -> usize {
+        let Some(chunk) = self.chunks.at(offset, offset) else {
+            return 0;
+        };
         let i = self.anchors.partition_point(|&(o, _)| o <= offset);
         let (from, line) = match i {
-            0 => (0, 0),
+            0 => (chunk.base, chunk.line as usize),
+            _ if self.anchors[i - 1].0 < chunk.base => (chunk.base, chunk.line as usize),
             _ => self.anchors[i - 1],
         };
-        line + self.text.as_bytes()[from..offset]
+        line + chunk.text.as_bytes()[from - chunk.base..offset - chunk.base]
             .iter()
             .filter(|&&b| b == b'\n')
             .count()
@@ -137,14 +158,15 @@ impl SourceCode for Window<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        if span.offset() + span.len() > self.text.len() {
+        if span.offset() + span.len() > self.chunks.len {
             return Err(MietteError::OutOfBounds);
         }
         let context = context_lines_before.max(context_lines_after);
         let (from, to, first_line) = self
             .bounds(*span, context)
             .ok_or(MietteError::OutOfBounds)?;
-        let window = &self.text.as_bytes()[from..to];
+        let chunk = self.chunks.at(from, to).ok_or(MietteError::OutOfBounds)?;
+        let window = &chunk.text.as_bytes()[from - chunk.base..to - chunk.base];
         let inner_span = SourceSpan::new((span.offset() - from).into(), span.len());
         let inner = window.read_span(&inner_span, context_lines_before, context_lines_after)?;
         // miette counts a column in bytes; ours count characters (SPEC 4.1).
@@ -187,7 +209,8 @@ mod tests {
     #[test]
     fn windows_read_like_the_whole_text() {
         let text = "zero\none\ntwo £ x\nthree\n\nfive is longer\nsix\n";
-        let mut window = Window::new("f", text);
+        let chunks = Chunks::whole(text);
+        let mut window = Window::new("f", &chunks);
         let starts: Vec<usize> = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -229,7 +252,8 @@ mod tests {
     #[test]
     fn a_huge_line_does_not_fit() {
         let text = format!("a\nb\nc\n{}\nd\n", "x".repeat(MAX_WINDOW + 10));
-        let mut window = Window::new("f", &text);
+        let chunks = Chunks::whole(text.as_str());
+        let mut window = Window::new("f", &chunks);
         window.anchor(6, 4);
         assert!(!window.fits(window.span(10, 11), 1));
         assert!(window.fits(window.span(0, 1), 0));
