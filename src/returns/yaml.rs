@@ -91,7 +91,7 @@ pub fn load(text: &str, flavour: Flavour) -> (Vec<Return>, Vec<Diagnostic>) {
 /// Read a text through granit-parser alone: the reference the fast reader
 /// is held to (differential tests, the fuzz target).
 pub fn load_granit(text: &str, flavour: Flavour) -> (Vec<Return>, Vec<Diagnostic>) {
-    let mut reader = Reader::new(flavour, Granit::new(text, flavour));
+    let mut reader = Reader::new(flavour, Granit::new(text, flavour), text.len());
     match reader.run() {
         Ok(()) => (reader.returns, reader.findings.into_vec()),
         // Only the fast reader falls back.
@@ -102,7 +102,7 @@ pub fn load_granit(text: &str, flavour: Flavour) -> (Vec<Return>, Vec<Diagnostic
 /// Read a YAML text through the fast reader alone: `None` when the text
 /// leaves its subset somewhere, and must be read by granit-parser.
 pub fn load_fast(text: &str) -> Option<(Vec<Return>, Vec<Diagnostic>)> {
-    let mut reader = Reader::new(Flavour::Yaml, super::fast_yaml::Fast::new(text));
+    let mut reader = Reader::new(Flavour::Yaml, super::fast_yaml::Fast::new(text), text.len());
     reader.run().ok()?;
     Some((reader.returns, reader.findings.into_vec()))
 }
@@ -164,11 +164,14 @@ struct Reader<'a, E> {
     indexes: Vec<(usize, HashMap<Cow<'a, str>, Pos>)>,
     /// Documents seen so far.
     documents: usize,
+    /// The length of the text, in bytes.
+    text_len: usize,
 }
 
 impl<'a, E: Events<'a>> Reader<'a, E> {
-    fn new(flavour: Flavour, events: E) -> Reader<'a, E> {
+    fn new(flavour: Flavour, events: E, text_len: usize) -> Reader<'a, E> {
         Reader {
+            text_len,
             flavour,
             events,
             returns: Vec::new(),
@@ -361,7 +364,7 @@ impl<'a, E: Events<'a>> Reader<'a, E> {
     /// `duplicate_measure` check to report.
     fn measures(&mut self, ret: &mut Return) -> Step<()> {
         match self.next()? {
-            Ev::MapStart(_) => {}
+            Ev::MapStart(start) => ret.measures.reserve(self.measures_guess(start)),
             Ev::Scalar(value, _) if value.is_empty() => return Ok(()),
             other => {
                 return self.wrong_shape(
@@ -376,14 +379,35 @@ impl<'a, E: Events<'a>> Reader<'a, E> {
                 self.skip_value()?;
                 continue;
             }
-            let mut entry = Entry {
+            // Built where it is kept: an entry is some 500 bytes.
+            ret.measures.push(Entry {
                 id: Some(Text::new(id.as_ref(), pos)),
                 ..Entry::default()
-            };
-            self.measure(&mut entry, &id)?;
-            ret.measures.push(entry);
+            });
+            if let Some(entry) = ret.measures.last_mut() {
+                self.measure(entry, &id)?;
+            }
+        }
+        // A guess far too large (a file of many small documents) is not
+        // kept.
+        if ret.measures.len() * 2 < ret.measures.capacity() {
+            ret.measures.shrink_to_fit();
         }
         Ok(())
+    }
+
+    /// How many measures to make room for, from the bytes left after the
+    /// start of `measures` (a measure of a return takes a few hundred):
+    /// growing the list a measure at a time would copy it again and again.
+    fn measures_guess(&self, start: Pos) -> usize {
+        const BYTES_PER_MEASURE: usize = 256;
+        const MOST: usize = 1024;
+        match start {
+            Pos::Bytes { start, .. } => {
+                (self.text_len.saturating_sub(start as usize) / BYTES_PER_MEASURE + 1).min(MOST)
+            }
+            _ => 0,
+        }
     }
 
     /// One measure's fields.
