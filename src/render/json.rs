@@ -152,11 +152,11 @@ fn write_entry(out: &mut Vec<u8>, e: &ReturnOut<'_>) -> io::Result<()> {
             out.extend_from_slice(b",\n          \"title\": ");
             json_opt(out, m.title);
             out.extend_from_slice(b",\n          \"status\": ");
-            json_opt(out, m.status);
+            json_name(out, m.status);
             out.extend_from_slice(b",\n          \"status_text\": ");
             json_opt(out, m.status_text);
             out.extend_from_slice(b",\n          \"rag\": ");
-            json_opt(out, m.rag);
+            json_name(out, m.rag);
             out.extend_from_slice(b",\n          \"value\": ");
             json_opt(out, m.value);
             out.extend_from_slice(b"\n        }");
@@ -171,9 +171,11 @@ fn write_entry(out: &mut Vec<u8>, e: &ReturnOut<'_>) -> io::Result<()> {
     Ok(())
 }
 
-/// A JSON string, escaped as serde_json escapes it.
+/// A JSON string, escaped as serde_json escapes it: the runs between
+/// escapes copied whole.
 fn json_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut run = 0;
     while let Some(i) = next_escape(bytes, run) {
@@ -200,32 +202,51 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
 }
 
 /// Where the next byte from `from` on that JSON escapes is (`"`, `\\`, a
-/// control character), looking at eight bytes at a time: nearly every text
-/// has none.
+/// control character), looking at eight bytes at a time, the last few
+/// padded with spaces: nearly every text has none.
 fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let x = u64::from_le_bytes(chunk);
-        let (quote, backslash) = (x ^ (ONES * 0x22), x ^ (ONES * 0x5c));
-        // A high bit set where a byte is below 0x20 or equal to one of the
-        // two; a false alarm only costs the byte-by-byte look below.
-        let hit = (x.wrapping_sub(ONES * 0x20) & !x)
-            | (quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash);
-        if hit & HIGH != 0 {
-            break;
+    let rest = bytes.get(from..)?;
+    let (words, tail) = rest.as_chunks::<8>();
+    for (n, word) in words.iter().enumerate() {
+        let hits = escapes(u64::from_le_bytes(*word));
+        if hits != 0 {
+            return Some(from + n * 8 + (hits.trailing_zeros() / 8) as usize);
         }
-        i += 8;
     }
-    let rest = bytes.get(i..)?;
-    rest.iter()
-        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
-        .map(|p| i + p)
+    let mut last = [b' '; 8];
+    last.get_mut(..tail.len())?.copy_from_slice(tail);
+    let hits = escapes(u64::from_le_bytes(last));
+    (hits != 0).then(|| from + words.len() * 8 + (hits.trailing_zeros() / 8) as usize)
+}
+
+/// The high bit of each byte of `w` that JSON escapes: below 0x20, `"` or
+/// `\\`. Exact: no byte's sum carries into the next.
+#[inline(always)]
+fn escapes(w: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    // The high bit set where the low seven bits are 0x20 or more, or the
+    // byte's own high bit is set: no control character.
+    let control = !(((w & !HIGH) + ONES * 0x60) | w);
+    // The high bit clear in each byte of `w` equal to `c`.
+    let not = |c: u8| {
+        let x = w ^ (ONES * u64::from(c));
+        ((x & !HIGH) + !HIGH) | x
+    };
+    (control | !not(b'"') | !not(b'\\')) & HIGH
+}
+
+/// A name of ours (a RAG status: `green`, `amber`, `red`), which holds
+/// nothing to escape.
+fn json_name(out: &mut Vec<u8>, name: Option<&'static str>) {
+    match name {
+        Some(name) => {
+            out.push(b'"');
+            out.extend_from_slice(name.as_bytes());
+            out.push(b'"');
+        }
+        None => out.extend_from_slice(b"null"),
+    }
 }
 
 fn json_opt(out: &mut Vec<u8>, s: Option<&str>) {
@@ -572,6 +593,34 @@ mod tests {
     use crate::report::Report;
 
     const SCHEMA: &str = include_str!("../../tests/data/ragcheck-output.schema.json");
+
+    /// Each character JSON escapes, and its neighbours, at every offset
+    /// of a text (in the eight-byte words, and in the padded tail), is
+    /// escaped as serde_json escapes it.
+    #[test]
+    fn strings_are_escaped_as_serde_escapes_them_at_every_offset() {
+        let chars = (0u8..0x80).map(char::from).chain([
+            '\u{80}',
+            '\u{a3}',
+            '\u{2028}',
+            '\u{fffd}',
+            '\u{1f600}',
+        ]);
+        for c in chars {
+            for len in 0..20 {
+                for at in 0..=len {
+                    let text: String = (0..len)
+                        .map(|i| if i == at { c } else { 'a' })
+                        .chain((at == len).then_some(c))
+                        .collect();
+                    let mut ours = Vec::new();
+                    json_str(&mut ours, &text);
+                    let serde = serde_json::to_string(&text).unwrap();
+                    assert_eq!(String::from_utf8(ours).unwrap(), serde, "{text:?}");
+                }
+            }
+        }
+    }
 
     proptest::proptest! {
         /// The hand-written entry is serde's pretty-printed one, whatever

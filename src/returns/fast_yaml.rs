@@ -377,26 +377,27 @@ impl<'a> Fast<'a> {
         if !plain_first(b, start, false) {
             return None;
         }
-        let line_end = memchr(b'\n', b.get(start..)?).map_or(b.len(), |n| start + n);
-        let mut end = line_end;
-        if end > start && b[end - 1] == b'\r' {
-            end -= 1;
-        }
-        // `: ` or a `:` at the end would make a mapping; ` #` starts a
-        // comment.
+        // One pass to the end of the line: `: ` or a `:` at the end of the
+        // line would make a mapping; ` #` starts a comment. (A carriage
+        // return is always followed by a line feed: see `plain_text`.)
         let mut from = start + 1;
-        while let Some(n) = memchr2(b':', b'#', b.get(from..end)?) {
+        let (line_end, mut end) = loop {
+            let Some(n) = memchr3(b'\n', b':', b'#', b.get(from..)?) else {
+                break (b.len(), b.len());
+            };
             let i = from + n;
-            if b[i] == b'#' {
-                if b[i - 1] == b' ' {
-                    end = i;
-                    break;
+            match b[i] {
+                b'\n' => break (i, if b[i - 1] == b'\r' { i - 1 } else { i }),
+                b'#' if b[i - 1] == b' ' => {
+                    let eol = memchr(b'\n', b.get(i..)?).map_or(b.len(), |n| i + n);
+                    break (eol, i);
                 }
-            } else if matches!(b.get(i + 1), Some(b' ') | None) || i + 1 == end {
-                return None;
+                b':' if matches!(b.get(i + 1), None | Some(b' ' | b'\n' | b'\r')) => {
+                    return None;
+                }
+                _ => from = i + 1,
             }
-            from = i + 1;
-        }
+        };
         while b[end - 1] == b' ' {
             end -= 1;
         }
