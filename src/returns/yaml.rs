@@ -422,21 +422,45 @@ impl<'a, E: Events<'a>> Reader<'a, E> {
                 return self.wrong_shape(other, &message);
             }
         }
+        // The other fields' keys are kept in `keys` for repeats; the known
+        // fields and `values` (the last slot), nearly every key, in a table.
+        const VALUES: usize = KnownField::ALL.len();
+        let mut first: [Option<Pos>; VALUES + 1] = [None; VALUES + 1];
         let base = self.keys.len();
         while let Some((key, pos)) = self.key()? {
-            if self.duplicate(base, &key, pos, || format!("in measure `{id}`")) {
+            let slot = match key.as_ref() {
+                "values" => Some(VALUES),
+                name => KnownField::from_name(name).map(|field| field as usize),
+            };
+            let seen = match slot {
+                Some(slot) => first.get(slot).copied().flatten(),
+                None => self.first_given(base, &key),
+            };
+            if let Some(seen) = seen {
+                let place = format!("in measure `{id}`");
+                self.findings.push(duplicate_key(&key, pos, seen, &place));
                 self.skip_value()?;
                 continue;
             }
-            if key == "values" {
-                self.values(entry, id)?;
-            } else if let Some(value) = self.scalar(&key)? {
-                match KnownField::from_name(&key) {
-                    Some(field) => entry.known[field as usize] = Some(value),
-                    None => entry.extra.push((Text::new(key.as_ref(), pos), value)),
+            match slot {
+                Some(VALUES) => self.values(entry, id)?,
+                Some(slot) => {
+                    if let Some(value) = self.scalar(&key)?
+                        && let Some(known) = entry.known.get_mut(slot)
+                    {
+                        *known = Some(value);
+                    }
+                }
+                None => {
+                    if let Some(value) = self.scalar(&key)? {
+                        entry.extra.push((Text::new(key.as_ref(), pos), value));
+                    }
                 }
             }
-            self.remember(base, key, pos);
+            match slot.and_then(|slot| first.get_mut(slot)) {
+                Some(at) => *at = Some(pos),
+                None => self.remember(base, key, pos),
+            }
         }
         self.forget(base);
         Ok(())
@@ -545,7 +569,19 @@ impl<'a, E: Events<'a>> Reader<'a, E> {
         pos: Pos,
         place: impl FnOnce() -> String,
     ) -> bool {
-        let first = match self.indexes.last() {
+        match self.first_given(base, key) {
+            Some(first) => {
+                self.findings.push(duplicate_key(key, pos, first, &place()));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Where `key` was first given in the mapping whose keys start at
+    /// `base`, if it was.
+    fn first_given(&self, base: usize, key: &str) -> Option<Pos> {
+        match self.indexes.last() {
             Some((at, index)) if *at == base => index.get(key).copied(),
             _ => self
                 .keys
@@ -554,13 +590,6 @@ impl<'a, E: Events<'a>> Reader<'a, E> {
                 .iter()
                 .find(|(seen, _)| seen == key)
                 .map(|(_, pos)| *pos),
-        };
-        match first {
-            Some(first) => {
-                self.findings.push(duplicate_key(key, pos, first, &place()));
-                true
-            }
-            None => false,
         }
     }
 
@@ -982,6 +1011,63 @@ measures:
         );
         assert_eq!(file.problems.len(), 4);
         assert!(file.problems.iter().all(|f| f.related_pos.len() == 1));
+    }
+
+    #[test]
+    fn repeated_fields_of_a_measure_point_at_the_first() {
+        let file = yaml(
+            "return: {organisation: A, period: 2011/12 Q4}\nmeasures:\n  m:\n    \
+             title: {nested: map}\n    Title: kept apart\n    owner: x\n    values: {q1: 1}\n    \
+             title: again\n    owner: y\n    values: {q2: 2}\n    status: Red\n",
+        );
+        let found: Vec<_> = file
+            .problems
+            .iter()
+            .map(|f| {
+                let first = f.related_pos.first().map(|(pos, _)| at(&file, *pos));
+                (
+                    f.message.as_str(),
+                    at(&file, f.pos.unwrap_or_default()),
+                    first,
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "`title` should be text, not a nested list or mapping",
+                    "4:12-4:25".to_string(),
+                    None
+                ),
+                (
+                    "`title` is given twice in measure `m`; the first is kept",
+                    "8:5-8:10".to_string(),
+                    Some("4:5-4:10".to_string())
+                ),
+                (
+                    "`owner` is given twice in measure `m`; the first is kept",
+                    "9:5-9:10".to_string(),
+                    Some("6:5-6:10".to_string())
+                ),
+                (
+                    "`values` is given twice in measure `m`; the first is kept",
+                    "10:5-10:11".to_string(),
+                    Some("7:5-7:11".to_string())
+                ),
+            ]
+        );
+        let m = &file.returns[0].measures[0];
+        assert_eq!(m.known(KnownField::Title), None);
+        assert_eq!(m.known(KnownField::Status).map(|t| t.as_str()), Some("Red"));
+        let extra: Vec<_> = m
+            .extra
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(extra, [("Title", "kept apart"), ("owner", "x")]);
+        let values: Vec<_> = m.values.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(values, ["1"]);
     }
 
     #[test]
