@@ -516,9 +516,20 @@ impl<'a, E: Events<'a>> Reader<'a, E> {
 
     /// The next key of a mapping, or `None` at its end. A key that is a
     /// collection is reported and skipped with its value.
+    #[inline]
     fn key(&mut self) -> Step<Option<(Cow<'a, str>, Pos)>> {
+        match self.next()? {
+            Ev::End(_) => Ok(None),
+            Ev::Scalar(key, pos) => Ok(Some((key, pos))),
+            other => self.odd_key(other),
+        }
+    }
+
+    /// [`Reader::key`] when the next event is not a plain key: `event`.
+    #[inline(never)]
+    fn odd_key(&mut self, mut event: Ev<'a>) -> Step<Option<(Cow<'a, str>, Pos)>> {
         loop {
-            match self.next()? {
+            match event {
                 Ev::End(_) => return Ok(None),
                 Ev::Scalar(key, pos) => return Ok(Some((key, pos))),
                 Ev::MapStart(start) | Ev::SeqStart(start) => {
@@ -532,12 +543,23 @@ impl<'a, E: Events<'a>> Reader<'a, E> {
                 }
                 _ => return Err(self.malformed()),
             }
+            event = self.next()?;
         }
     }
 
     /// A value that must be a scalar; a collection is reported and skipped.
+    #[inline]
     fn scalar(&mut self, key: &str) -> Step<Option<Text>> {
         match self.next()? {
+            Ev::Scalar(value, pos) => Ok(Some(Text::new(value, pos))),
+            other => self.not_scalar(other, key),
+        }
+    }
+
+    /// [`Reader::scalar`] when the value is not one: report and skip it.
+    #[inline(never)]
+    fn not_scalar(&mut self, node: Ev<'a>, key: &str) -> Step<Option<Text>> {
+        match node {
             Ev::Scalar(value, pos) => Ok(Some(Text::new(value, pos))),
             other => {
                 let message = format!("`{key}` should be text, not a nested list or mapping");
