@@ -296,15 +296,52 @@ pub struct Chunk {
     pub base: usize,
     /// The 0-based line (as [`LineIndex`] counts lines) `base` is on.
     pub line: u32,
-    pub text: Arc<str>,
+    pub text: ChunkText,
     /// Lines counted from `base`, when `base` starts a line (see
     /// [`Chunks::locate`]).
     lines: LineIndex,
 }
 
+/// A chunk's text: shared (a header row, a rule file's text), or its own
+/// (read from the file for one piece), never copied to be shared.
+#[derive(Clone, Debug)]
+pub enum ChunkText {
+    Shared(Arc<str>),
+    Own(Box<str>),
+}
+
+impl std::ops::Deref for ChunkText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            ChunkText::Shared(text) => text,
+            ChunkText::Own(text) => text,
+        }
+    }
+}
+
+impl From<Arc<str>> for ChunkText {
+    fn from(text: Arc<str>) -> Self {
+        ChunkText::Shared(text)
+    }
+}
+
+impl From<String> for ChunkText {
+    fn from(text: String) -> Self {
+        ChunkText::Own(text.into_boxed_str())
+    }
+}
+
+impl From<&str> for ChunkText {
+    fn from(text: &str) -> Self {
+        ChunkText::Own(text.into())
+    }
+}
+
 impl Chunks {
     /// A whole text, as one chunk.
-    pub fn whole(text: impl Into<Arc<str>>) -> Chunks {
+    pub fn whole(text: impl Into<ChunkText>) -> Chunks {
         let text = text.into();
         Chunks {
             len: text.len(),
@@ -322,7 +359,7 @@ impl Chunks {
 
     /// Add a chunk: `text` at byte `base` of the file, on 0-based `line`.
     /// Chunks must come in order of offset and not overlap.
-    pub fn push(&mut self, base: usize, line: u32, text: impl Into<Arc<str>>) {
+    pub fn push(&mut self, base: usize, line: u32, text: impl Into<ChunkText>) {
         self.chunks.push(Chunk::new(base, line, text.into()));
     }
 
@@ -390,7 +427,7 @@ impl Chunks {
 }
 
 impl Chunk {
-    fn new(base: usize, line: u32, text: Arc<str>) -> Chunk {
+    fn new(base: usize, line: u32, text: ChunkText) -> Chunk {
         Chunk {
             base,
             line,

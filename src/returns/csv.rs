@@ -100,25 +100,15 @@ impl Held {
     }
 
     /// Append up to `want` bytes from byte `at` to `buf` (fewer at the end
-    /// of the file as it was opened); how many.
+    /// of the file as it was opened); how many. The file is read from
+    /// `at` on (a held file is read by one worker at a time).
     fn read_into(&self, at: usize, want: usize, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+        use std::io::{Read, Seek, SeekFrom};
         let want = want.min((self.len as usize).saturating_sub(at));
-        let old = buf.len();
-        buf.resize(old + want, 0);
-        let mut got = 0;
-        while got < want {
-            match read_at(&self.file, &mut buf[old + got..], (at + got) as u64) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    buf.truncate(old + got);
-                    return Err(e);
-                }
-            }
-        }
-        buf.truncate(old + got);
-        Ok(got)
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(at as u64))?;
+        buf.reserve(want);
+        file.take(want as u64).read_to_end(buf)
     }
 
     /// The text of bytes `start..end`, read again: [`Changed`] when the
@@ -166,16 +156,6 @@ impl Held {
     }
 }
 
-#[cfg(unix)]
-fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, at)
-}
-
-#[cfg(windows)]
-fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(file, buf, at)
-}
-
 impl Origin<'_> {
     /// The text of bytes `start..end`.
     fn read(&self, start: usize, end: usize) -> Result<Cow<'_, str>, Changed> {
@@ -203,23 +183,27 @@ const BLOCK: usize = 1 << 20;
 /// [`super::decode_text`] checks a whole file).
 struct Stream<'a> {
     origin: Origin<'a>,
-    buf: Vec<u8>,
-    /// The file offset of `buf[0]`.
+    /// The text held, checked as it was read.
+    text: String,
+    /// The bytes of a character cut at the end of the last block.
+    cut: Vec<u8>,
+    /// The file offset of `text`.
     base: usize,
-    /// How much of `buf` is checked text.
-    valid: usize,
     /// Whether the end of the file has been read.
     eof: bool,
+    /// How much is read at a time, at least ([`BLOCK`]).
+    block: usize,
 }
 
 impl<'a> Stream<'a> {
-    fn new(origin: Origin<'a>) -> Stream<'a> {
+    fn new(origin: Origin<'a>, block: usize) -> Stream<'a> {
         Stream {
             origin,
-            buf: Vec::new(),
+            text: String::new(),
+            cut: Vec::new(),
             base: 0,
-            valid: 0,
             eof: matches!(origin, Origin::Text(_)),
+            block,
         }
     }
 
@@ -227,43 +211,51 @@ impl<'a> Stream<'a> {
     fn text(&self) -> (&str, usize) {
         match self.origin {
             Origin::Text(text) => (text, 0),
-            Origin::File(_) => (
-                std::str::from_utf8(self.buf.get(..self.valid).unwrap_or(&[])).unwrap_or(""),
-                self.base,
-            ),
+            Origin::File(_) => (&self.text, self.base),
         }
     }
 
     /// Let go of the text before file offset `keep` and read more: a block,
     /// or as much as is held (so that a very long row is read in as many
-    /// steps as its length doubles).
+    /// steps as its length doubles). The block is read after the text kept
+    /// and checked in place, never copied.
     fn refill(&mut self, keep: usize) -> Result<(), NotStreamed> {
         let Origin::File(held) = self.origin else {
             self.eof = true;
             return Ok(());
         };
-        let drop = keep.saturating_sub(self.base).min(self.buf.len());
-        self.buf.drain(..drop);
-        self.valid = self.valid.saturating_sub(drop);
-        self.base += drop;
-        let want = BLOCK.max(self.buf.len());
-        let at = self.base + self.buf.len();
+        let kept = self
+            .text
+            .as_bytes()
+            .get(keep.saturating_sub(self.base)..)
+            .unwrap_or(&[]);
+        let want = self.block.max(kept.len());
+        let mut bytes = Vec::with_capacity(kept.len() + self.cut.len() + want);
+        bytes.extend_from_slice(kept);
+        bytes.extend_from_slice(&self.cut);
+        self.base = keep;
+        let old = bytes.len();
         let got = held
-            .read_into(at, want, &mut self.buf)
+            .read_into(self.base + old, want, &mut bytes)
             .map_err(|_| NotStreamed)?;
         if got < want {
             self.eof = true;
         }
-        let fresh = &self.buf[self.valid..];
-        if memchr::memchr(0, fresh).is_some() {
+        if memchr::memchr(0, &bytes[old..]).is_some() {
             return Err(NotStreamed);
         }
-        match std::str::from_utf8(fresh) {
-            Ok(_) => self.valid = self.buf.len(),
+        self.cut.clear();
+        self.text = match String::from_utf8(bytes) {
+            Ok(text) => text,
             // A character cut at the end of the block: the next block ends it.
-            Err(e) if e.error_len().is_none() && !self.eof => self.valid += e.valid_up_to(),
+            Err(e) if e.utf8_error().error_len().is_none() && !self.eof => {
+                let valid = e.utf8_error().valid_up_to();
+                let mut bytes = e.into_bytes();
+                self.cut = bytes.split_off(valid);
+                String::from_utf8(bytes).map_err(|_| NotStreamed)?
+            }
             Err(_) => return Err(NotStreamed),
-        }
+        };
         Ok(())
     }
 }
@@ -309,6 +301,11 @@ struct Grouping {
     /// (at its opening quote, if quoted) and where its text ends
     /// (`u32::MAX`: none yet).
     firsts: Vec<(u32, u32)>,
+    /// The first value of each header field of the return `cached` (the
+    /// last one a row was read for), trimmed: most rows are compared with
+    /// these, without reading the first value again.
+    firsts_of: Vec<Option<Box<str>>>,
+    cached: u32,
     /// Each row's start and end, and its return, in file order.
     starts: Vec<u32>,
     ends: Vec<u32>,
@@ -322,6 +319,15 @@ impl Index {
     pub fn new(
         path: &Arc<str>,
         origin: Origin<'_>,
+    ) -> Result<(Index, Vec<Diagnostic>), NotStreamed> {
+        Index::with_block(path, origin, BLOCK)
+    }
+
+    /// [`Index::new`], reading `block` bytes at a time.
+    fn with_block(
+        path: &Arc<str>,
+        origin: Origin<'_>,
+        block: usize,
     ) -> Result<(Index, Vec<Diagnostic>), NotStreamed> {
         let mut findings = Problems::default();
         let mut index = Index {
@@ -339,11 +345,13 @@ impl Index {
             last: None,
             header_cols: Vec::new(),
             firsts: Vec::new(),
+            firsts_of: Vec::new(),
+            cached: u32::MAX,
             starts: Vec::new(),
             ends: Vec::new(),
             groups: Vec::new(),
         };
-        let mut stream = Stream::new(origin);
+        let mut stream = Stream::new(origin, block);
         stream.refill(0)?;
         // A byte order mark is not part of the first header name.
         let mut at = if stream.text().0.starts_with('\u{feff}') {
@@ -359,9 +367,36 @@ impl Index {
                 let located = Located::new(text, base);
                 let mut scanner = Scanner::at_base(text, at - base, base);
                 let mut cells = Vec::new();
+                let mut quoted = Vec::new();
+                let mut cells_count = 0;
                 loop {
                     let row_at = base + scanner.at;
-                    let result = scanner.row(&mut cells);
+                    quoted.clear();
+                    // A data row is skimmed: its first cells read, the
+                    // others counted.
+                    let mut result = match &index.table {
+                        Some(table) => scanner.skim(table.key_width(), &mut cells, &mut quoted),
+                        None => scanner
+                            .row(&mut cells)
+                            .map(|r| r.map(|row| (row, cells.len()))),
+                    };
+                    if let (Some(table), Ok(Some((_, count)))) = (&index.table, &result)
+                        && (*count > table.width() || cells.iter().all(Cell::is_blank))
+                    {
+                        // Cells past the header's, or a row that may be
+                        // blank: read whole, to tell.
+                        scanner = Scanner::at_base(text, row_at - base, base);
+                        quoted.clear();
+                        result = scanner
+                            .row(&mut cells)
+                            .map(|r| r.map(|row| (row, cells.len())));
+                    }
+                    let result = result.map(|r| {
+                        r.map(|(row, count)| {
+                            cells_count = count;
+                            row
+                        })
+                    });
                     if !stream.eof && !complete(&result, text, base, scanner.at) {
                         at = row_at;
                         more = true;
@@ -383,13 +418,32 @@ impl Index {
                         }
                     };
                     let end = base + scanner.at;
-                    add_lines(&mut index.lines, text, base, row_at, end);
+                    // Lines start after the row's line break, and after any
+                    // inside its quoted cells.
+                    for cell in &cells {
+                        if let Pos::Bytes { start, end } = cell.pos
+                            && (start as usize)
+                                .checked_sub(base + 1)
+                                .and_then(|i| text.as_bytes().get(i))
+                                == Some(&b'"')
+                        {
+                            add_lines(&mut index.lines, text, base, start as usize, end as usize);
+                        }
+                    }
+                    for &(start, end) in &quoted {
+                        add_lines(&mut index.lines, text, base, base + start, base + end);
+                    }
+                    if let Pos::Bytes { end: row_end, .. } = row
+                        && (row_end as usize) < end
+                    {
+                        index.lines.push(end as u32);
+                    }
                     let from = findings.kept();
                     index.row(
                         &mut grouping,
                         origin,
                         (text, base),
-                        &cells,
+                        (&cells, cells_count),
                         row,
                         row_at,
                         end,
@@ -463,7 +517,7 @@ impl Index {
         g: &mut Grouping,
         origin: Origin<'_>,
         (text, base): (&str, usize),
-        cells: &[Cell<'_>],
+        (cells, count): (&[Cell<'_>], usize),
         row: Pos,
         start: usize,
         end: usize,
@@ -488,7 +542,7 @@ impl Index {
             }
             return;
         };
-        if table.accept(cells, row, findings).is_none() {
+        if table.accept_counted(cells, count, row, findings).is_none() {
             return;
         }
         let Some((org, period)) = table.key_cells(cells) else {
@@ -520,6 +574,11 @@ impl Index {
         // A header field must agree within a return: told here, as the
         // rows come, as a whole-file read tells it.
         let width = g.header_cols.len();
+        if g.cached != group {
+            g.cached = group;
+            g.firsts_of.clear();
+            g.firsts_of.resize(width, None);
+        }
         for (h, (col, key)) in g.header_cols.iter().enumerate() {
             let Some(cell) = cells.get(*col).filter(|c| !c.is_blank()) else {
                 continue;
@@ -541,6 +600,13 @@ impl Index {
                     .and_then(|i| text.as_bytes().get(i))
                     == Some(&b'"');
                 *slot = (from - u32::from(quoted), to);
+                if let Some(first) = g.firsts_of.get_mut(h) {
+                    *first = Some(cell.text.trim().into());
+                }
+                continue;
+            }
+            let seen = g.firsts_of.get(h).and_then(|f| f.as_deref());
+            if seen.is_some_and(|first| first == cell.text.trim()) {
                 continue;
             }
             let (first_at, first_to) = (slot.0 as usize, slot.1 as usize);
@@ -565,6 +631,8 @@ impl Index {
             let value = first.text.trim();
             if cell.text.trim() != value {
                 findings.push(header_differs(key, cell, value, first.pos));
+            } else if let Some(seen) = g.firsts_of.get_mut(h) {
+                *seen = Some(value.into());
             }
         }
     }
@@ -709,7 +777,9 @@ impl Index {
                 let Ok(Some(row)) = scanner.row(&mut cells) else {
                     continue;
                 };
-                let Some(id) = table.accept(&cells, row, &mut ignored) else {
+                // Every row indexed was accepted by the index pass: only
+                // its id is taken here.
+                let Some(id) = table.measure_id(&cells) else {
                     continue;
                 };
                 let Some((org, period)) = table.key_cells(&cells) else {
@@ -883,31 +953,161 @@ impl<'a> Scanner<'a> {
     /// break), or `None` at the end of the text.
     pub fn row(&mut self, cells: &mut Vec<Cell<'a>>) -> Result<Option<Pos>, Box<Diagnostic>> {
         cells.clear();
-        let bytes = self.text.as_bytes();
+        let text = self.text;
+        let bytes = text.as_bytes();
         if self.at >= bytes.len() {
             return Ok(None);
         }
         let start = self.at;
         loop {
-            cells.push(self.cell()?);
-            match bytes.get(self.at) {
-                Some(b',') => self.at += 1,
+            let cell = self.at;
+            let end = if bytes.get(cell) == Some(&b'"') {
+                cells.push(self.cell()?);
+                self.at
+            } else {
+                let end = find_separator(bytes, cell);
+                cells.push(Cell {
+                    text: Cow::Borrowed(text.get(cell..end).unwrap_or("")),
+                    pos: self.pos(cell, end),
+                });
+                self.at = end;
+                end
+            };
+            match bytes.get(end) {
+                Some(b',') => self.at = end + 1,
                 Some(b'\r') => {
-                    let end = self.at;
-                    self.at += 1;
+                    self.at = end + 1;
                     if bytes.get(self.at) == Some(&b'\n') {
                         self.at += 1;
                     }
                     return Ok(Some(self.pos(start, end)));
                 }
                 Some(b'\n') => {
-                    let end = self.at;
-                    self.at += 1;
+                    self.at = end + 1;
                     return Ok(Some(self.pos(start, end)));
                 }
-                _ => return Ok(Some(self.pos(start, self.at))),
+                _ => return Ok(Some(self.pos(start, end))),
             }
         }
+    }
+
+    /// [`Scanner::row`], reading only the first `want` cells into `cells`
+    /// and counting the others: the row's place and how many cells it has
+    /// (the index pass needs a few of its cells, its end, and whether it is
+    /// ragged). The places of the quoted cells past the first `want` (their
+    /// text may hold line breaks) are added to `quoted`.
+    pub fn skim(
+        &mut self,
+        want: usize,
+        cells: &mut Vec<Cell<'a>>,
+        quoted: &mut Vec<(usize, usize)>,
+    ) -> Result<Option<(Pos, usize)>, Box<Diagnostic>> {
+        cells.clear();
+        let text = self.text;
+        let bytes = text.as_bytes();
+        if self.at >= bytes.len() {
+            return Ok(None);
+        }
+        let start = self.at;
+        // The first cells, as `row` reads them.
+        while cells.len() < want {
+            let cell = self.at;
+            let end = if bytes.get(cell) == Some(&b'"') {
+                cells.push(self.cell()?);
+                self.at
+            } else {
+                let end = find_separator(bytes, cell);
+                cells.push(Cell {
+                    text: Cow::Borrowed(text.get(cell..end).unwrap_or("")),
+                    pos: self.pos(cell, end),
+                });
+                end
+            };
+            match bytes.get(end) {
+                Some(b',') => self.at = end + 1,
+                _ => return Ok(Some((self.end_row(start, end), cells.len()))),
+            }
+        }
+        // The others, counted: a stretch of unquoted cells is as many cells
+        // as it has commas (a quote matters only where a cell starts), up to
+        // the next quoted cell or the line break.
+        let mut count = want;
+        loop {
+            let from = self.at;
+            if bytes.get(from) == Some(&b'"') {
+                quoted.push(self.skip_quoted()?);
+                count += 1;
+                let end = self.at;
+                match bytes.get(end) {
+                    Some(b',') => {
+                        self.at = end + 1;
+                        continue;
+                    }
+                    _ => return Ok(Some((self.end_row(start, end), count))),
+                }
+            }
+            let mut at = from;
+            loop {
+                let rest = bytes.get(at..).unwrap_or(&[]);
+                let found = SEARCH.quote_or_break(rest).map(|i| at + i);
+                let commas = |to: usize| count_commas(bytes.get(from..to).unwrap_or(&[]));
+                match found {
+                    // A quote inside an unquoted cell is text.
+                    Some(q) if bytes[q] == b'"' && bytes.get(q - 1) != Some(&b',') => at = q + 1,
+                    // A quoted cell starts after the commas before it.
+                    Some(q) if bytes[q] == b'"' => {
+                        count += commas(q);
+                        self.at = q;
+                        break;
+                    }
+                    // The row ends at a line break, or at the end.
+                    _ => {
+                        let end = found.unwrap_or(bytes.len());
+                        count += commas(end) + 1;
+                        return Ok(Some((self.end_row(start, end), count)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pass over the quoted cell at `at`, as [`Scanner::cell`] reads it
+    /// (and with its error), without making its text: `at` is left on the
+    /// separator or line break after it; the range `cell` would give it.
+    fn skip_quoted(&mut self) -> Result<(usize, usize), Box<Diagnostic>> {
+        let bytes = self.text.as_bytes();
+        let start = self.at;
+        let open = start + 1;
+        let mut at = open;
+        let close = loop {
+            match memchr::memchr(b'"', bytes.get(at..).unwrap_or(&[])) {
+                None => return Err(Box::new(unclosed(self.pos(start, open)))),
+                Some(i) if bytes.get(at + i + 1) == Some(&b'"') => at += i + 2,
+                Some(i) => break at + i,
+            }
+        };
+        let after = close + 1;
+        let end = find_separator(bytes, after);
+        self.at = end;
+        Ok((open, if end > after { end } else { close }))
+    }
+
+    /// End the row from `start` at `end` (a line break, or the end of the
+    /// text): `at` moves past the break; the row's place.
+    fn end_row(&mut self, start: usize, end: usize) -> Pos {
+        let bytes = self.text.as_bytes();
+        self.at = end;
+        match bytes.get(end) {
+            Some(b'\r') => {
+                self.at = end + 1;
+                if bytes.get(self.at) == Some(&b'\n') {
+                    self.at += 1;
+                }
+            }
+            Some(b'\n') => self.at = end + 1,
+            _ => {}
+        }
+        self.pos(start, end)
     }
 
     /// One cell, leaving `at` on the separator or line break after it.
@@ -927,27 +1127,19 @@ impl<'a> Scanner<'a> {
         let open = start + 1;
         let mut at = open;
         let mut escaped = false;
-        let close =
-            loop {
-                match find(bytes, at, [b'"'; 3]) {
-                    None => {
-                        return Err(Box::new(invalid(
-                        "a quoted cell is never closed: its quote runs to the end of the file",
-                        self.pos(start, open),
-                    )
-                    .label("opened here")
-                    .help("close the cell with `\"`, and write a quote inside a cell as `\"\"`")));
-                    }
-                    Some(quote) => {
-                        if bytes.get(quote + 1) == Some(&b'"') {
-                            escaped = true;
-                            at = quote + 2;
-                        } else {
-                            break quote;
-                        }
+        let close = loop {
+            match memchr::memchr(b'"', bytes.get(at..).unwrap_or(&[])).map(|i| at + i) {
+                None => return Err(Box::new(unclosed(self.pos(start, open)))),
+                Some(quote) => {
+                    if bytes.get(quote + 1) == Some(&b'"') {
+                        escaped = true;
+                        at = quote + 2;
+                    } else {
+                        break quote;
                     }
                 }
-            };
+            }
+        };
         let inner = text.get(open..close).unwrap_or("");
         let mut value = if escaped {
             Cow::Owned(inner.replace("\"\"", "\""))
@@ -970,54 +1162,96 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// The first `,`, `\n` or `\r` at or after `from`, or the end.
-fn find_separator(bytes: &[u8], from: usize) -> usize {
-    find(bytes, from, [b',', b'\n', b'\r']).unwrap_or(bytes.len())
+/// The finding for a quoted cell left open at the end of the file (its
+/// opening quote at `at`).
+fn unclosed(at: Pos) -> Diagnostic {
+    invalid(
+        "a quoted cell is never closed: its quote runs to the end of the file",
+        at,
+    )
+    .label("opened here")
+    .help("close the cell with `\"`, and write a quote inside a cell as `\"\"`")
 }
 
-/// The first of the bytes `wanted` at or after `from`.
-///
-/// Eight bytes are tested at once, as one `u64` (a byte equal to a wanted
-/// one becomes zero after an xor, and a zero byte is found by the classic
-/// "has a zero byte" bit trick; borrows can only mark bytes above a true
-/// zero, so the lowest mark is exact): about a third of the instructions of
-/// a byte loop.
-fn find(bytes: &[u8], from: usize, wanted: [u8; 3]) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
-    let [a, b, c] = wanted.map(|w| ONES * u64::from(w));
-    let rest = bytes.get(from..)?;
-    let mut words = rest.chunks_exact(8);
-    let mut skipped = 0;
+/// How many commas `bytes` holds, counted eight bytes at a time (exactly:
+/// a byte is a comma when its xor with one is zero, and a zero byte is the
+/// one whose low seven bits do not carry into its high bit, nor is it set).
+fn count_commas(bytes: &[u8]) -> usize {
+    const LOWS: u64 = u64::from_le_bytes([0x7f; 8]);
+    const COMMAS: u64 = u64::from_le_bytes([b','; 8]);
+    let mut words = bytes.chunks_exact(8);
+    let mut count = 0;
     for word in words.by_ref() {
         let Ok(word) = <[u8; 8]>::try_from(word) else {
             break;
         };
-        let x = u64::from_le_bytes(word);
-        let marks = zero_bytes(x ^ a) | zero_bytes(x ^ b) | zero_bytes(x ^ c);
-        if marks != 0 {
-            return Some(from + skipped + (marks.trailing_zeros() / 8) as usize);
-        }
-        skipped += 8;
+        let t = u64::from_le_bytes(word) ^ COMMAS;
+        count += (!(((t & LOWS) + LOWS) | t | LOWS)).count_ones() as usize;
     }
-    let offset = rest
-        .get(skipped..)?
-        .iter()
-        .position(|byte| wanted.contains(byte))?;
-    Some(from + skipped + offset)
+    count + words.remainder().iter().filter(|&&b| b == b',').count()
+}
+
+/// The first `,`, `\n` or `\r` at or after `from`, or the end.
+fn find_separator(bytes: &[u8], from: usize) -> usize {
+    SEARCH
+        .separator(bytes.get(from..).unwrap_or(&[]))
+        .map_or(bytes.len(), |i| from + i)
+}
+
+/// The searches the scanner makes, with AVX2 where the processor has it
+/// (memchr's searchers, made once: its plain `memchr3` finds the
+/// processor's best search again at each call, which costs as much as the
+/// search itself between the short cells of a CSV row), else memchr's
+/// portable ones.
+struct Search {
+    #[cfg(target_arch = "x86_64")]
+    separators: Option<memchr::arch::x86_64::avx2::memchr::Three>,
+    #[cfg(target_arch = "x86_64")]
+    quotes: Option<memchr::arch::x86_64::avx2::memchr::Three>,
+}
+
+static SEARCH: std::sync::LazyLock<Search> = std::sync::LazyLock::new(|| Search {
+    #[cfg(target_arch = "x86_64")]
+    separators: memchr::arch::x86_64::avx2::memchr::Three::new(b',', b'\n', b'\r'),
+    #[cfg(target_arch = "x86_64")]
+    quotes: memchr::arch::x86_64::avx2::memchr::Three::new(b'"', b'\n', b'\r'),
+});
+
+impl Search {
+    /// The first `,`, `\n` or `\r` of `hay`.
+    #[inline]
+    fn separator(&self, hay: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(three) = &self.separators {
+            return three.find(hay);
+        }
+        memchr::memchr3(b',', b'\n', b'\r', hay)
+    }
+
+    /// The first `"`, `\n` or `\r` of `hay`.
+    #[inline]
+    fn quote_or_break(&self, hay: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(three) = &self.quotes {
+            return three.find(hay);
+        }
+        memchr::memchr3(b'"', b'\n', b'\r', hay)
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::super::tests::{at, describe, load_text, messages};
-    use super::super::{KnownField, LoadedFile};
+    use super::super::{KnownField, LoadedFile, Pos};
     use super::{Cell, Scanner};
 
     #[test]
-    fn find_matches_a_byte_loop() {
+    fn separators_are_found_as_a_byte_loop_finds_them() {
         // Wanted bytes next to each other, alone, and near bytes that
-        // differ from them by one bit or by a borrow (0x80, 0xff, 0x00).
+        // differ from them by one bit (0x80, 0xff, 0x00), at every offset
+        // of texts shorter and longer than a vector.
         let text: Vec<u8> = (0..300u32)
             .map(|i| match (i % 37, i % 11) {
                 (5, _) | (6, _) => b',',
@@ -1025,20 +1259,25 @@ mod tests {
                 (_, 4) => 0x80,
                 (_, 5) => 0xff,
                 (_, 6) => 0,
-                (_, 7) => b'-',
+                (_, 7) => b'"',
+                (_, 8) => b'\n',
                 _ => b'a',
             })
             .collect();
-        for wanted in [[b',', b'\n', b'\r'], [b','; 3], [b'\n'; 3]] {
-            for len in 0..text.len() {
-                let bytes = &text[..len];
-                for from in 0..=len + 1 {
-                    let naive = bytes
+        for len in 0..text.len() {
+            let bytes = &text[..len];
+            for from in 0..=len + 1 {
+                let naive = |wanted: [u8; 3]| {
+                    bytes
                         .get(from..)
                         .and_then(|rest| rest.iter().position(|b| wanted.contains(b)))
-                        .map(|offset| from + offset);
-                    assert_eq!(super::find(bytes, from, wanted), naive, "{len} {from}");
-                }
+                };
+                let rest = bytes.get(from..).unwrap_or(&[]);
+                assert_eq!(super::SEARCH.separator(rest), naive([b',', b'\n', b'\r']));
+                assert_eq!(
+                    super::SEARCH.quote_or_break(rest),
+                    naive([b'"', b'\n', b'\r'])
+                );
             }
         }
     }
@@ -1220,6 +1459,20 @@ York,2011/12 Q4,sickness,,Sickness,Amber,,\"£13,000\",,,,
     }
 
     #[test]
+    fn commas_are_counted_exactly() {
+        let bytes: Vec<u8> = (0..200u32)
+            .map(|i| [b',', b'-', 0xac, 0x2c ^ 0x80, 0, b'a', 0xff][(i * 7 % 11) as usize % 7])
+            .collect();
+        for from in 0..bytes.len() {
+            for to in from..bytes.len() {
+                let slice = &bytes[from..to];
+                let naive = slice.iter().filter(|&&b| b == b',').count();
+                assert_eq!(super::count_commas(slice), naive, "{from}..{to}");
+            }
+        }
+    }
+
+    #[test]
     fn scanner_cells() {
         let text = "a,\"b,\"\"c\"\"\",d\"e,\"f\"g\r\n,\rh";
         let mut scanner = Scanner::new(text);
@@ -1244,6 +1497,186 @@ York,2011/12 Q4,sickness,,Sickness,Amber,,\"£13,000\",,,,
         use super::super::Pos;
         assert_eq!(rows[0][1].1, Pos::bytes(3, 10));
         assert_eq!(rows[0][3].1, Pos::bytes(17, 20));
+    }
+
+    /// Skimming a row gives what reading it whole gives: its place, its
+    /// end, its first cells, how many cells it has, and its quoted cells'
+    /// places; on rows of commas, quotes (where a cell starts and inside
+    /// one), line breaks of every kind and other text.
+    #[test]
+    fn skimming_agrees_with_reading_whole() {
+        let pieces = [
+            "a", ",", "\"", "\"\"", "\n", "\r", "\r\n", " ", "é", "x\"y", ",\"",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            for want in 0..4 {
+                let (mut whole, mut skim) = (Scanner::new(&text), Scanner::new(&text));
+                loop {
+                    let mut cells = Vec::new();
+                    let mut first = Vec::new();
+                    let mut quoted = Vec::new();
+                    let a = whole.row(&mut cells);
+                    let b = skim.skim(want, &mut first, &mut quoted);
+                    match (a, b) {
+                        (Ok(Some(row)), Ok(Some((place, count)))) => {
+                            assert_eq!((row, cells.len()), (place, count), "{text:?} {want}");
+                            let n = want.min(cells.len());
+                            assert_eq!(&cells[..n], &first[..], "{text:?} {want}");
+                            let beyond: Vec<(usize, usize)> = cells[n..]
+                                .iter()
+                                .filter(|c| {
+                                    matches!(c.pos, super::super::Pos::Bytes { start, .. }
+                                        if (start as usize).checked_sub(1).and_then(|i| text.as_bytes().get(i)) == Some(&b'"'))
+                                })
+                                .map(|c| match c.pos {
+                                    super::super::Pos::Bytes { start, end } => {
+                                        (start as usize, end as usize)
+                                    }
+                                    _ => (0, 0),
+                                })
+                                .collect();
+                            assert_eq!(beyond, quoted, "{text:?} {want}");
+                            assert_eq!(whole.at, skim.at, "{text:?} {want}");
+                        }
+                        (Ok(None), Ok(None)) => break,
+                        (Err(a), Err(b)) => {
+                            assert_eq!(a, b, "{text:?} {want}");
+                            break;
+                        }
+                        (a, b) => panic!("{text:?} {want}: {a:?} against {b:?}"),
+                    }
+                }
+            }
+        }
+    }
+
+    /// A file indexed a block at a time, whatever the block's size, and
+    /// its returns read back by offset, give what its text read whole
+    /// gives: the same problems, at the same places, and the same returns,
+    /// located alike. Blocks of a few bytes cut rows, quoted cells, `\r\n`
+    /// pairs and characters of two and three bytes at every place.
+    #[test]
+    fn blocks_of_any_size_read_as_the_whole_text() {
+        let mut text =
+            String::from("\u{feff}organisation,period,directorate,measure,q1,commentary\r\n");
+        for i in 0..60 {
+            let org = ["Leeds", "York", "Hull €", "Bradford"][i % 4];
+            let dir = if i == 37 { "Other" } else { "CAP é" };
+            let id = if i % 13 == 5 { "bad id" } else { "m" };
+            let comment = match i % 5 {
+                0 => "\"two\r\nlines, and \"\"quotes\"\"\"",
+                1 => "plain",
+                2 => "\"a\rlone CR\"",
+                _ => "",
+            };
+            let end = if i % 3 == 0 { "\n" } else { "\r\n" };
+            text.push_str(&format!(
+                "{org},2011/12 Q{},{dir},{id}{i},{i}%,{comment}{end}",
+                i % 4 + 1
+            ));
+            if i % 11 == 4 {
+                text.push_str(&format!("ragged,row{end}"));
+            }
+        }
+        text.push_str("York,2011/12 Q2,CAP é,last,1,\"open");
+        let dir = std::env::temp_dir().join(format!("ragcheck-blocks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join("c.csv");
+        std::fs::write(&path, &text).unwrap_or_else(|e| panic!("{e}"));
+        let name: Arc<str> = "c.csv".into();
+        let Ok((mut whole, problems)) = super::Index::new(&name, super::Origin::Text(&text)) else {
+            panic!("not text");
+        };
+        let mut returns = Vec::new();
+        while !whole.is_done() {
+            returns.extend(whole.next_batch(&text, 7, 3));
+        }
+        assert!(problems.len() > 8, "{problems:?}");
+        let loaded = load_text("c.csv", &text);
+        for block in [1, 2, 3, 5, 8, 13, 64, 1000] {
+            let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{e}"));
+            let held = super::Held::new(file).unwrap_or_else(|e| panic!("{e}"));
+            let Ok((mut index, again)) =
+                super::Index::with_block(&name, super::Origin::File(&held), block)
+            else {
+                panic!("not streamed");
+            };
+            assert_eq!(again, problems, "blocks of {block}");
+            let mut read = Vec::new();
+            while !index.is_done() {
+                let Ok((batch, chunks)) = index.read_batch(&held, 7, 3) else {
+                    panic!("changed");
+                };
+                for ret in &batch {
+                    for m in &ret.measures {
+                        for (_, v) in m.values.iter() {
+                            let Pos::Bytes { start, end } = v.pos else {
+                                continue;
+                            };
+                            assert_eq!(
+                                chunks.locate(&name, start as usize, end as usize),
+                                loaded.locate(v.pos),
+                                "blocks of {block}"
+                            );
+                        }
+                    }
+                }
+                read.extend(batch);
+            }
+            assert_eq!(read, returns, "blocks of {block}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A header field's value is compared with the return's first value
+    /// exactly (no hash of it, whose collision could hide a difference),
+    /// also when the first value is far behind, out of the block held: a
+    /// long value that differs only in its last byte is told; the same
+    /// value quoted, or with space around it, is not.
+    #[test]
+    fn header_fields_are_compared_exactly() {
+        let long = "Resources ".repeat(30);
+        let mut text = format!("organisation,period,measure,directorate\nA,p,m1,{long}a\n");
+        for i in 0..50 {
+            text.push_str(&format!("B{i},p,m1,{long}b\n"));
+        }
+        text.push_str(&format!(
+            "A,p,m2,{long}b\nA,p,m3,\"{long}a\"\nA,p,m4, {long}a \nA,p,m5,{long}a\n"
+        ));
+        let dir = std::env::temp_dir().join(format!("ragcheck-exact-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join("c.csv");
+        std::fs::write(&path, &text).unwrap_or_else(|e| panic!("{e}"));
+        let name: Arc<str> = "c.csv".into();
+        let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        let held = super::Held::new(file).unwrap_or_else(|e| panic!("{e}"));
+        for origin in [super::Origin::Text(&text), super::Origin::File(&held)] {
+            let Ok((_, problems)) = super::Index::with_block(&name, origin, 64) else {
+                panic!("not streamed");
+            };
+            let told: Vec<(u32, u32)> = problems
+                .iter()
+                .filter_map(|d| d.location.as_ref())
+                .map(|l| (l.line, l.column))
+                .collect();
+            assert_eq!(told, [(53, 8)], "{problems:?}");
+            assert_eq!(
+                problems[0].related.first().map(|(l, _)| (l.line, l.column)),
+                Some((2, 8))
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

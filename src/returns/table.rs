@@ -207,6 +207,23 @@ impl Table {
         self.roles.len()
     }
 
+    /// How many of a row's first cells hold everything that groups it
+    /// into a return and checks it against the others (organisation,
+    /// period, measure id and the return's header fields).
+    pub fn key_width(&self) -> usize {
+        let header = self
+            .roles
+            .iter()
+            .rposition(|r| matches!(r, Role::Header(_)))
+            .map_or(0, |i| i + 1);
+        [self.organisation, self.period, self.measure]
+            .into_iter()
+            .map(|i| i + 1)
+            .chain([header])
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Add one data row at `row` (its place, for whole-row findings).
     pub fn row(&mut self, cells: &[Cell], row: Pos, findings: &mut Problems) {
         let Some(id) = self.accept(cells, row, findings) else {
@@ -227,11 +244,25 @@ impl Table {
     /// is passed over silently, a ragged row or one whose id is not a
     /// measure id is reported and skipped.
     pub fn accept(&self, cells: &[Cell], row: Pos, findings: &mut Problems) -> Option<Text> {
+        self.accept_counted(cells, cells.len(), row, findings)
+    }
+
+    /// [`Table::accept`] for a row of `count` cells of which `cells` holds
+    /// the first (at least [`Table::key_width`] of them, or all): a row
+    /// with cells past the header's, or whose first cells are blank, must
+    /// be given whole.
+    pub fn accept_counted(
+        &self,
+        cells: &[Cell],
+        count: usize,
+        row: Pos,
+        findings: &mut Problems,
+    ) -> Option<Text> {
         if cells.iter().all(Cell::is_blank) {
             return None;
         }
         let width = self.width();
-        let ragged = cells.len() < width
+        let ragged = count < width
             || cells
                 .get(width..)
                 .is_some_and(|rest| rest.iter().any(|c| !c.is_blank()));
@@ -239,8 +270,7 @@ impl Table {
             findings.push(
                 invalid(
                     format!(
-                        "this row has {} cells but the header row names {width} columns; the row is skipped",
-                        cells.len()
+                        "this row has {count} cells but the header row names {width} columns; the row is skipped"
                     ),
                     row,
                 )
@@ -255,6 +285,12 @@ impl Table {
             return None;
         }
         Some(id)
+    }
+
+    /// The measure id of a row [`Table::accept`] took before.
+    pub fn measure_id(&self, cells: &[Cell]) -> Option<Text> {
+        let id = cells.get(self.measure)?.trimmed();
+        is_measure_id(&id.text).then_some(id)
     }
 
     /// The organisation and period cells of an accepted row.
@@ -282,9 +318,20 @@ impl Table {
         cells: &[Cell],
         findings: &mut Problems,
     ) {
-        let mut entry = Measure {
+        for (role, cell) in roles.iter().zip(cells) {
+            if let Role::Header(key) = role
+                && !cell.is_blank()
+            {
+                header_value(ret, key, cell, findings);
+            }
+        }
+        // The entry is filled where it is kept, not moved there whole.
+        ret.measures.push(Measure {
             id: Some(id),
             ..Measure::default()
+        });
+        let Some(entry) = ret.measures.last_mut() else {
+            return;
         };
         for (role, cell) in roles.iter().zip(cells) {
             match role {
@@ -295,13 +342,9 @@ impl Table {
                 Role::Extra(name) if !cell.is_blank() => {
                     entry.extra.push((name.clone(), cell.to_text()));
                 }
-                Role::Header(key) if !cell.is_blank() => {
-                    header_value(ret, key, cell, findings);
-                }
                 _ => {}
             }
         }
-        ret.measures.push(entry);
     }
 
     /// What each column holds.
