@@ -219,21 +219,17 @@ fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
     (hits != 0).then(|| from + words.len() * 8 + (hits.trailing_zeros() / 8) as usize)
 }
 
-/// The high bit of each byte of `w` that JSON escapes: below 0x20, `"` or
-/// `\\`. Exact: no byte's sum carries into the next.
+/// The high bit of each byte of `w` that JSON escapes (below 0x20, `"`
+/// or `\\`), and perhaps of some bytes above the lowest of them: a byte
+/// is flagged wrongly only by a borrow from a lower one that is flagged
+/// rightly, so the lowest flagged byte is always one to escape.
 #[inline(always)]
 fn escapes(w: u64) -> u64 {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGH: u64 = ONES * 0x80;
-    // The high bit set where the low seven bits are 0x20 or more, or the
-    // byte's own high bit is set: no control character.
-    let control = !(((w & !HIGH) + ONES * 0x60) | w);
-    // The high bit clear in each byte of `w` equal to `c`.
-    let not = |c: u8| {
-        let x = w ^ (ONES * u64::from(c));
-        ((x & !HIGH) + !HIGH) | x
-    };
-    (control | !not(b'"') | !not(b'\\')) & HIGH
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x;
+    let (quote, backslash) = (w ^ (ONES * 0x22), w ^ (ONES * 0x5c));
+    (below(w, 0x20) | below(quote, 1) | below(backslash, 1)) & HIGH
 }
 
 /// A name of ours (a RAG status: `green`, `amber`, `red`), which holds
@@ -617,6 +613,32 @@ mod tests {
                     json_str(&mut ours, &text);
                     let serde = serde_json::to_string(&text).unwrap();
                     assert_eq!(String::from_utf8(ours).unwrap(), serde, "{text:?}");
+                }
+            }
+        }
+    }
+
+    /// Two characters JSON escapes in one text, at every pair of offsets:
+    /// the second is found after the first.
+    #[test]
+    fn escapes_after_escapes_are_found() {
+        let escaped: Vec<char> = (0u8..0x20).chain([b'"', b'\\']).map(char::from).collect();
+        for &c in &escaped {
+            for &d in &escaped {
+                for i in 0..12 {
+                    for j in i + 1..18 {
+                        let text: String = (0..18)
+                            .map(|k| match k {
+                                _ if k == i => c,
+                                _ if k == j => d,
+                                _ => 'a',
+                            })
+                            .collect();
+                        let mut ours = Vec::new();
+                        json_str(&mut ours, &text);
+                        let serde = serde_json::to_string(&text).unwrap();
+                        assert_eq!(String::from_utf8(ours).unwrap(), serde, "{text:?}");
+                    }
                 }
             }
         }
