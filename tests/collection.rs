@@ -193,6 +193,19 @@ fn rules() -> ragcheck::Program {
     }
 }
 
+/// The peer check alone.
+fn peer_rules() -> ragcheck::Program {
+    let text = RULES
+        .split("check sudden_change")
+        .next()
+        .unwrap_or_default();
+    let compiled = ragcheck::compile(vec![SourceFile::new("peers.rag", text.to_string())]);
+    match compiled.rules {
+        Some(r) => r,
+        None => panic!("{:#?}", compiled.diagnostics),
+    }
+}
+
 fn temp(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("ragcheck-collection-{name}-{}", std::process::id()))
 }
@@ -243,6 +256,77 @@ fn peer_outliers_and_year_on_year_moves_are_exactly_the_independent_answer() {
         missed.is_empty() && extra.is_empty(),
         "missed {missed:?}, extra {extra:?}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// With only the peer check (no `previous`, `last_year` or peers read in
+/// order) and one return per council and year, nothing reads the
+/// returns' values once the sets of peers are worked out: the collection
+/// lets them go, and the check still flags exactly the independent
+/// answer's outliers.
+#[test]
+fn a_peer_check_alone_flags_the_same_outliers_without_keeping_the_values() {
+    let v = values();
+    let dir = temp("peers-only");
+    let files = write_collection(&dir, &v);
+    let rules = peer_rules();
+    assert!(rules.collection.peers && !rules.collection.past);
+    let collection = engine::gather(&rules, files.iter().map(PathBuf::as_path), None, [], None);
+    assert!(!collection.holds_values());
+    let opts = CheckOptions {
+        collection: Some(std::sync::Arc::new(collection)),
+        ..CheckOptions::default()
+    };
+    let report = engine::check_inputs(
+        &rules,
+        files.iter().cloned().map(Input::File).collect(),
+        &opts,
+    );
+    let found: BTreeSet<_> = report
+        .files
+        .iter()
+        .flat_map(|f| &f.returns)
+        .flat_map(|r| r.diagnostics.iter().map(move |d| (r, d)))
+        .filter(|(_, d)| d.code.as_str() == "peer_outlier")
+        .map(|(r, d)| {
+            (
+                r.organisation.clone().unwrap_or_default(),
+                d.measure.clone().unwrap_or_default(),
+                r.period.clone().unwrap_or_default(),
+                "peer_outlier",
+            )
+        })
+        .collect();
+    let want: BTreeSet<_> = expected(&v)
+        .into_iter()
+        .filter(|w| w.3 == "peer_outlier")
+        .collect();
+    assert!(want.len() > 20, "{} outliers", want.len());
+    assert_eq!(found, want);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Gathering on a worker thread of a pool (where the files' parts are
+/// merged as they come, not handed to the calling thread) gathers the
+/// same collection, even in a pool of one thread.
+#[test]
+fn a_collection_gathered_on_a_pool_thread_is_the_same() {
+    let v = values();
+    let dir = temp("pool");
+    let files = write_collection(&dir, &v);
+    for rules in [rules(), peer_rules()] {
+        let gather = || {
+            engine::gather(&rules, files.iter().map(PathBuf::as_path), None, [], None).describe()
+        };
+        let here = gather();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let on_pool = pool.install(gather);
+        assert!(here.lines().count() > 1000);
+        assert_eq!(here, on_pool);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -321,36 +405,42 @@ fn restated_value_points_at_both_returns() {
         "return:\n  organisation: Leeds City Council\n  period: 2012/13 Q3\nmeasures:\n  appraisals:\n    values:\n      q1: 30.0%\n      q2: 81%\n      q3: 86%\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let rules = rules();
-    let files = vec![q2.clone(), q3.clone()];
-    let collection = engine::gather(&rules, files.iter().map(PathBuf::as_path), None, [], None);
-    let opts = CheckOptions {
-        collection: Some(std::sync::Arc::new(collection)),
-        ..CheckOptions::default()
-    };
-    let report = engine::check_inputs(&rules, files.into_iter().map(Input::File).collect(), &opts);
-    let restated: Vec<_> = report
-        .files
-        .iter()
-        .flat_map(|f| &f.returns)
-        .flat_map(|r| &r.diagnostics)
-        .filter(|d| d.code == "restated_value")
-        .collect();
-    // 30.0% agrees with 30% (by amount); 81% restates 80%.
-    assert_eq!(restated.len(), 1, "{restated:#?}");
-    let d = restated[0];
-    let here = d.location.clone().unwrap_or_else(|| panic!("no place"));
-    assert!(here.file.ends_with("leeds-q3.yaml"));
-    assert_eq!((here.line, here.column), (8, 11));
-    assert_eq!(d.related.len(), 1);
-    let (there, label) = &d.related[0];
-    assert!(there.file.ends_with("leeds-q2.yaml"), "{there:?}");
-    assert_eq!((there.line, there.column), (8, 11));
-    assert_eq!(label, "the 2012/13 Q2 return gave 80%");
-    assert_eq!(
-        d.message,
-        "`appraisals` q2 is 81% here, but the 2012/13 Q2 return gave 80%"
-    );
+    // With `previous` read, and with only a peer check (when values are
+    // let go if no return can restate another).
+    for rules in [rules(), peer_rules()] {
+        let files = vec![q2.clone(), q3.clone()];
+        let collection = engine::gather(&rules, files.iter().map(PathBuf::as_path), None, [], None);
+        // The Q3 return may restate the Q2 one's values: they are kept.
+        assert!(collection.holds_values());
+        let opts = CheckOptions {
+            collection: Some(std::sync::Arc::new(collection)),
+            ..CheckOptions::default()
+        };
+        let report =
+            engine::check_inputs(&rules, files.into_iter().map(Input::File).collect(), &opts);
+        let restated: Vec<_> = report
+            .files
+            .iter()
+            .flat_map(|f| &f.returns)
+            .flat_map(|r| &r.diagnostics)
+            .filter(|d| d.code == "restated_value")
+            .collect();
+        // 30.0% agrees with 30% (by amount); 81% restates 80%.
+        assert_eq!(restated.len(), 1, "{restated:#?}");
+        let d = restated[0];
+        let here = d.location.clone().unwrap_or_else(|| panic!("no place"));
+        assert!(here.file.ends_with("leeds-q3.yaml"));
+        assert_eq!((here.line, here.column), (8, 11));
+        assert_eq!(d.related.len(), 1);
+        let (there, label) = &d.related[0];
+        assert!(there.file.ends_with("leeds-q2.yaml"), "{there:?}");
+        assert_eq!((there.line, there.column), (8, 11));
+        assert_eq!(label, "the 2012/13 Q2 return gave 80%");
+        assert_eq!(
+            d.message,
+            "`appraisals` q2 is 81% here, but the 2012/13 Q2 return gave 80%"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1,12 +1,18 @@
 //! The gather phase: what each file gives ([`Part`], taken on the worker
-//! that read the file) is merged into one [`Builder`] as soon as the file
-//! is done, and the file's text (and model, when it was loaded in full)
-//! are dropped. What is kept is small: per measure of each return the own
+//! that read the file, and [`Packed`] to be handed to the thread that
+//! builds the collection) is merged into one [`Builder`] as soon as the
+//! file is done, and the file's text (and model, when it was loaded in
+//! full) are dropped. What is kept is small, and kept in pieces of at most
+//! 64 KiB (see the store module): per measure of each return the own
 //! value's amount ([`super::Item`]), per return a [`super::Head`] naming
 //! its interned measures, and, once every file is in, per set of peers
 //! its statistics (and, when read in order, an index into the items per
 //! value). The text and place of a value are not kept: a diagnostic that
-//! shows them reads the file again ([`Collection::show`]).
+//! shows them reads the file again ([`Collection::show`]). The sets are
+//! worked out a period at a time, the values of each by a counting sort
+//! of their item numbers (4 bytes a value, for the largest period only).
+//! When nothing reads the items once the sets are made, the engine lets
+//! them go ([`Collection::let_go_of_values`]).
 //!
 //! The result does not depend on the order files finish in: returns are
 //! sorted by organisation, period and file order; peers by amount (equal
@@ -18,6 +24,7 @@ use std::path::Path;
 use compact_str::CompactString;
 use rust_decimal::Decimal;
 
+use super::store::{Paged, Sharded};
 use super::{Collection, HashMap, Head, Items, Number, PastFields, PeerSet, Source, stats};
 use crate::diagnostic::Location;
 use crate::eval::{Program, ReturnCtx, Val, to_val};
@@ -235,6 +242,111 @@ impl<'a> Part<'a> {
     }
 }
 
+/// A [`Part`] that owns its text, to be merged on another thread: the
+/// worker that read the file packs it, and the thread that builds the
+/// collection unpacks it ([`Packed::part`]) and merges it. Every name is
+/// in one string, so a file's part is a few allocations however many
+/// measures it has.
+#[derive(Debug, Default)]
+pub struct Packed {
+    text: String,
+    /// By return: its organisation, period, place in its file, where its
+    /// keys are in `keys` and how many, where its items start and how many.
+    returns: Vec<(Span, Period, u32, u32, u32, usize, usize)>,
+    keys: Vec<Option<Span>>,
+    items: Vec<(Span, Option<Own>)>,
+    past: Vec<PastFields>,
+    kept: Vec<(usize, CompactString, Option<Location>)>,
+    sorted: bool,
+}
+
+/// Where a name is in [`Packed::text`].
+type Span = (u32, u32);
+
+impl Packed {
+    /// Pack what a file gives.
+    pub fn of(part: Part<'_>) -> Packed {
+        let mut p = Packed {
+            past: part.past,
+            kept: part.kept,
+            sorted: part.sorted,
+            ..Packed::default()
+        };
+        let len = part.returns.iter().map(|r| r.org.len()).sum::<usize>()
+            + part
+                .returns
+                .iter()
+                .flat_map(|r| &r.keys)
+                .flatten()
+                .map(|k| k.len())
+                .sum::<usize>()
+            + part.items.iter().map(|(id, _)| id.len()).sum::<usize>();
+        p.text.reserve_exact(len);
+        let put = |text: &mut String, s: &str| {
+            let start = text.len() as u32;
+            text.push_str(s);
+            (start, text.len() as u32)
+        };
+        p.items.reserve_exact(part.items.len());
+        for (id, own) in part.items {
+            let id = put(&mut p.text, id);
+            p.items.push((id, own));
+        }
+        p.returns.reserve_exact(part.returns.len());
+        for r in part.returns {
+            let org = put(&mut p.text, r.org);
+            let keys = p.keys.len() as u32;
+            for k in &r.keys {
+                let k = k.map(|k| put(&mut p.text, k));
+                p.keys.push(k);
+            }
+            p.returns.push((
+                org,
+                r.period,
+                r.ret,
+                keys,
+                r.keys.len() as u32,
+                r.start,
+                r.len,
+            ));
+        }
+        p
+    }
+
+    /// The part packed, to merge (what it owns besides names is moved
+    /// out).
+    pub fn part(&mut self) -> Part<'_> {
+        let past = std::mem::take(&mut self.past);
+        let kept = std::mem::take(&mut self.kept);
+        let p: &Packed = self;
+        let text = |(a, b): Span| p.text.get(a as usize..b as usize).unwrap_or_default();
+        Part {
+            returns: p
+                .returns
+                .iter()
+                .map(|&(org, period, ret, keys, n, start, len)| PartReturn {
+                    org: text(org),
+                    period,
+                    ret,
+                    keys: p
+                        .keys
+                        .get(keys as usize..(keys + n) as usize)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|k| k.map(text))
+                        .collect(),
+                    start,
+                    len,
+                })
+                .collect(),
+            items: p.items.iter().map(|&(id, own)| (text(id), own)).collect(),
+            past,
+            kept,
+            sorted: p.sorted,
+        }
+    }
+}
+
 /// The own value of a measure `id` whose `unit:` field and value are
 /// given as typed: as `crate::eval::entry_value` has it, when a number.
 fn own_value(rules: &RuleSet, id: &str, unit: Option<&str>, value: Option<&str>) -> Option<Own> {
@@ -292,36 +404,28 @@ fn number(v: &Val<'_>) -> Option<Own> {
     }
 }
 
-/// A value of a set of peers while the sets are built: which set (`peers`,
-/// group 0, or group `g + 1` of `peers by` with the key value), and which
-/// item of which file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Value {
-    group: u32,
-    key: u32,
-    measure: u32,
-    order: u32,
-    item: u32,
-}
-
-/// A set of peers, its statistics worked out, from its `values` (numbers
-/// all); `scratch` is reused from set to set.
-fn peer_set(items: &Items, values: &[Value], sorted: bool, scratch: &mut Scratch) -> PeerSet {
+/// A set of peers, its statistics worked out, from its `values` (items
+/// that are numbers, in file order: by order, then by item).
+fn peer_set(
+    items: &Items,
+    values: &[u32],
+    sorted: bool,
+    pairs: &mut Vec<(Decimal, u32)>,
+    amounts: &mut Vec<Decimal>,
+) -> PeerSet {
     // The unit of the value of the first file (by order; in a file, of
     // its first return).
     let unit = values
-        .iter()
-        .min_by_key(|v| (v.order, v.item))
-        .and_then(|v| items.number(v.item))
+        .first()
+        .and_then(|&i| items.number(i))
         .and_then(|(_, u)| u);
     // A value of another unit is not comparable: left out. By amount,
     // equal amounts by scale (`30` before `30.0`), so that the
     // statistics, and how they show, do not depend on the order the
     // files finished in.
-    let (pairs, amounts) = scratch;
     pairs.clear();
-    pairs.extend(values.iter().filter_map(|v| match items.number(v.item) {
-        Some((n, u)) if u == unit => Some((n, v.item)),
+    pairs.extend(values.iter().filter_map(|&i| match items.number(i) {
+        Some((n, u)) if u == unit => Some((n, i)),
         _ => None,
     }));
     pairs
@@ -341,8 +445,86 @@ fn peer_set(items: &Items, values: &[Value], sorted: bool, scratch: &mut Scratch
     }
 }
 
-/// Buffers [`peer_set`] reuses.
-type Scratch = (Vec<(Decimal, u32)>, Vec<Decimal>);
+/// Buffers [`peer_sets`] reuses from set to set.
+#[derive(Default)]
+struct Scratch {
+    /// A set's values with their items, then their amounts, sorted.
+    pairs: Vec<(Decimal, u32)>,
+    amounts: Vec<Decimal>,
+    /// The items of every value, by measure.
+    slots: Vec<u32>,
+    /// By measure: how many values, then where they end in `slots`.
+    counts: Vec<u32>,
+    /// The measures met, in the order their values are in `slots`.
+    touched: Vec<u32>,
+}
+
+/// The sets of peers of the returns `heads` (in file order), one for each
+/// measure, given to `put` with the measure. The values are put in
+/// measure order by a counting sort, 4 bytes a value, so that nothing
+/// else is built per value.
+fn peer_sets(
+    c: &Collection,
+    heads: &[u32],
+    sorted: bool,
+    scratch: &mut Scratch,
+    mut put: impl FnMut(u32, PeerSet),
+) {
+    let Scratch {
+        pairs,
+        amounts,
+        slots,
+        counts,
+        touched,
+    } = scratch;
+    // The values of a return: its measures whose own value is a number
+    // (only numbers are peers), with their items.
+    let numbers = |h: u32| {
+        let h = c.heads.get(h as usize);
+        let (start, shape) = h.map_or((0, &[][..]), |h| (h.start, c.shape(h)));
+        shape
+            .iter()
+            .enumerate()
+            .map(move |(k, &m)| (m, start + k as u32))
+            .filter(|&(_, i)| c.items.get(i).and_then(super::Item::unit).is_some())
+    };
+    if counts.len() < c.measure_names.len() {
+        counts.resize(c.measure_names.len(), 0);
+    }
+    touched.clear();
+    for &h in heads {
+        for (m, _) in numbers(h) {
+            if counts[m as usize] == 0 {
+                touched.push(m);
+            }
+            counts[m as usize] += 1;
+        }
+    }
+    let mut at = 0u32;
+    for &m in touched.iter() {
+        let n = counts[m as usize];
+        counts[m as usize] = at;
+        at += n;
+    }
+    slots.clear();
+    slots.resize(at as usize, 0);
+    for &h in heads {
+        for (m, item) in numbers(h) {
+            slots[counts[m as usize] as usize] = item;
+            counts[m as usize] += 1;
+        }
+    }
+    let mut start = 0;
+    for &m in touched.iter() {
+        let end = counts[m as usize] as usize;
+        counts[m as usize] = 0;
+        put(
+            m,
+            peer_set(&c.items, &slots[start..end], sorted, pairs, amounts),
+        );
+        start = end;
+    }
+}
 
 /// Builds a [`Collection`] from files and returns merged in any order; the
 /// result does not depend on the order they were added in.
@@ -351,23 +533,13 @@ pub struct Builder {
     c: Collection,
     /// By return, in the order added: whether its values are peers, and
     /// where its `peers by` key values are in `group_keys`, and how many.
-    peers: Vec<(bool, u32, u32)>,
+    peers: Paged<(bool, u32, u32)>,
     /// Interned key values (`u32::MAX`: none).
-    group_keys: Vec<u32>,
+    group_keys: Paged<u32>,
     /// Whether sets of peers keep their values sorted.
     sorted: bool,
     /// Each shape's index in [`Collection::shapes`].
     shapes: HashMap<Box<[u32]>, u32>,
-}
-
-/// The index of `name` among `names`, added if new.
-fn intern(names: &mut HashMap<Box<str>, u32>, name: &str) -> u32 {
-    if let Some(&i) = names.get(name) {
-        return i;
-    }
-    let i = names.len() as u32;
-    names.insert(name.into(), i);
-    i
 }
 
 impl Builder {
@@ -388,13 +560,15 @@ impl Builder {
         self.sorted |= part.sorted;
         let c = &mut self.c;
         let slot = order as usize;
-        if c.sources.len() <= slot {
-            c.sources.resize(slot + 1, None);
+        while c.sources.len() <= slot {
+            c.sources.push(None);
         }
-        c.sources[slot] = Some(match path {
-            Some(p) => Source::Path(p.into()),
-            None => Source::Kept,
-        });
+        if let Some(source) = c.sources.get_mut(slot) {
+            *source = Some(match path {
+                Some(p) => Source::Path(p.into()),
+                None => Source::Kept,
+            });
+        }
         // Interned measures of the part's items, in its order.
         let mut measures = Vec::with_capacity(part.items.len());
         for (id, _) in &part.items {
@@ -412,11 +586,11 @@ impl Builder {
         let mut at = vec![u32::MAX; part.items.len()];
         let mut shape: Vec<u32> = Vec::new();
         for r in &part.returns {
-            let org = intern(&mut c.orgs, r.org);
+            let org = c.orgs.intern(r.org);
             self.peers
                 .push((peers, self.group_keys.len() as u32, r.keys.len() as u32));
             for k in &r.keys {
-                let key = k.map_or(u32::MAX, |k| intern(&mut c.keys, k));
+                let key = k.map_or(u32::MAX, |k| c.keys.intern(k));
                 self.group_keys.push(key);
             }
             // Sorted by interned measure, for lookups; a return's items
@@ -475,69 +649,69 @@ impl Builder {
         drop(shapes);
         c.shapes.shrink_to_fit();
         c.items.shrink();
-        // The sets of peers, a period at a time, from buffers reused from
-        // period to period: no list is built for a set that keeps none.
+        // The sets of peers, a period at a time (and in a period, a
+        // `peers by` key value at a time), from buffers reused from set to
+        // set. The returns whose values are peers, in file order: the
+        // first of a set gives its unit.
         let mut heads: Vec<u32> = (0..c.heads.len() as u32)
             .filter(|&h| peers.get(h as usize).is_some_and(|p| p.0))
             .collect();
-        heads.sort_unstable_by_key(|&h| c.heads[h as usize].period);
-        let mut values: Vec<Value> = Vec::new();
+        let head = |h: u32| {
+            c.heads
+                .get(h as usize)
+                .map(|h| (h.period, h.order, h.start))
+        };
+        heads.sort_unstable_by_key(|&h| head(h));
+        let period_of = |h: u32| head(h).map(|(p, _, _)| p);
+        let groups = peers.iter().map(|p| p.2).max().unwrap_or(0);
         let mut scratch = Scratch::default();
-        for run in heads.chunk_by(|&a, &b| c.heads[a as usize].period == c.heads[b as usize].period)
-        {
-            let period = c.heads[run[0] as usize].period;
-            values.clear();
-            for &h in run {
-                let head = &c.heads[h as usize];
-                let (_, keys, n) = peers[h as usize];
-                for (k, &m) in c.shape(head).iter().enumerate() {
-                    let item = head.start + k as u32;
-                    // Only numbers are peers.
-                    if c.items.get(item).and_then(super::Item::unit).is_none() {
-                        continue;
-                    }
-                    values.push(Value {
-                        group: 0,
-                        key: 0,
-                        measure: m,
-                        order: head.order,
-                        item,
+        let mut by_key: Vec<(u32, u32)> = Vec::new();
+        let mut all_peers = Sharded::default();
+        let mut all_groups = Sharded::default();
+        for run in heads.chunk_by(|&a, &b| period_of(a) == period_of(b)) {
+            let Some(period) = run.first().and_then(|&h| period_of(h)) else {
+                continue;
+            };
+            peer_sets(&c, run, sorted, &mut scratch, |m, set| {
+                all_peers.insert((m, period), set);
+            });
+            for g in 0..groups {
+                // The returns of the period with a key value for group
+                // `g`, by key value, each key's in file order.
+                by_key.clear();
+                by_key.extend(run.iter().filter_map(|&h| {
+                    let &(_, keys, n) = peers.get(h as usize)?;
+                    let key = group_keys.get((keys + g) as usize).copied();
+                    key.filter(|&k| g < n && k != u32::MAX).map(|k| (k, h))
+                }));
+                // Stable: each key's returns stay in file order.
+                by_key.sort_by_key(|&(k, _)| k);
+                let mut of_key: Vec<u32> = Vec::new();
+                for same in by_key.chunk_by(|a, b| a.0 == b.0) {
+                    let key = same[0].0;
+                    of_key.clear();
+                    of_key.extend(same.iter().map(|&(_, h)| h));
+                    peer_sets(&c, &of_key, sorted, &mut scratch, |m, set| {
+                        all_groups.insert((m, period, g, key), set);
                     });
-                    for g in 0..n {
-                        let key = group_keys.get((keys + g) as usize).copied();
-                        if let Some(key) = key.filter(|&k| k != u32::MAX) {
-                            values.push(Value {
-                                group: g + 1,
-                                key,
-                                measure: m,
-                                order: head.order,
-                                item,
-                            });
-                        }
-                    }
-                }
-            }
-            values.sort_unstable();
-            for set in
-                values.chunk_by(|a, b| (a.group, a.key, a.measure) == (b.group, b.key, b.measure))
-            {
-                let v = set[0];
-                let peer_set = peer_set(&c.items, set, sorted, &mut scratch);
-                if v.group == 0 {
-                    c.peers.insert((v.measure, period), peer_set);
-                } else {
-                    c.groups
-                        .insert((v.measure, period, v.group - 1, v.key), peer_set);
                 }
             }
         }
-        drop(values);
+        c.peers = all_peers;
+        c.groups = all_groups;
+        drop(scratch);
+        drop(by_key);
         drop(heads);
         drop(peers);
         drop(group_keys);
-        c.heads
-            .sort_unstable_by_key(|h| (h.org, h.period, h.order, h.ret));
-        c.heads.shrink_to_fit();
+        // Sorted for lookups by organisation and period.
+        let mut order: Vec<u32> = (0..c.heads.len() as u32).collect();
+        order.sort_unstable_by_key(|&h| {
+            c.heads
+                .get(h as usize)
+                .map(|h| (h.org, h.period, h.order, h.ret))
+        });
+        c.heads = c.heads.reordered(&order);
         c
     }
 }

@@ -32,6 +32,7 @@
 
 mod gather;
 pub mod stats;
+mod store;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -44,6 +45,7 @@ use crate::eval::Val;
 use crate::period::{Period, SubPeriod};
 use crate::rag::Rag;
 use crate::value::Unit;
+use store::{Names, Paged, Sharded};
 
 /// The maps of a collection: keys are short and hashed often while
 /// checking (`median(peers)` looks its set up), so a fast hash.
@@ -387,10 +389,10 @@ pub struct Collection {
     measures: HashMap<Box<str>, u32>,
     measure_names: Vec<Box<str>>,
     /// Organisations and `peers by` key values, interned.
-    orgs: HashMap<Box<str>, u32>,
-    keys: HashMap<Box<str>, u32>,
+    orgs: Names,
+    keys: Names,
     /// Every return gathered, sorted by organisation, period and order.
-    heads: Vec<Head>,
+    heads: Paged<Head>,
     /// The measures of a return, interned and sorted: [`Head::shape`].
     shapes: Vec<Box<[u32]>>,
     items: Items,
@@ -398,12 +400,12 @@ pub struct Collection {
     /// empty.
     past: HashMap<u32, PastFields>,
     /// (measure, period) → the values of every return of the run.
-    peers: HashMap<(u32, Period), PeerSet>,
+    peers: Sharded<(u32, Period), PeerSet>,
     /// (measure, period, group, key value) → the values of the returns
     /// whose `return.KEY` (of `peers by` group `group`) is that value.
-    groups: HashMap<(u32, Period, u32, u32), PeerSet>,
+    groups: Sharded<(u32, Period, u32, u32), PeerSet>,
     /// By order: where each file's returns came from.
-    sources: Vec<Option<Source>>,
+    sources: Paged<Option<Source>>,
     /// For items of [`Source::Kept`] returns: the own value as typed and
     /// its place.
     kept: HashMap<u32, (CompactString, Option<Box<Location>>)>,
@@ -415,13 +417,13 @@ impl Collection {
     /// The fact of `measure` in `organisation`'s return for `period` (the
     /// first file's, when two returns give it).
     pub fn fact(&self, organisation: &str, measure: &str, period: Period) -> Option<Fact<'_>> {
-        let org = *self.orgs.get(organisation.trim())?;
+        let org = self.orgs.get(organisation.trim())?;
         let m = *self.measures.get(measure)?;
         let from = self
             .heads
             .partition_point(|h| (h.org, h.period) < (org, period));
-        self.heads[from..]
-            .iter()
+        self.heads
+            .iter_from(from)
             .take_while(|h| (h.org, h.period) == (org, period))
             .find_map(|h| {
                 let at = self.shape(h).binary_search(&m).ok()?;
@@ -454,7 +456,7 @@ impl Collection {
         let set = match group {
             None => self.peers.get(&(m, period))?,
             Some((g, key)) => {
-                let key = *self.keys.get(key.trim())?;
+                let key = self.keys.get(key.trim())?;
                 self.groups.get(&(m, period, g as u32, key))?
             }
         };
@@ -498,14 +500,49 @@ impl Collection {
     /// `period`'s year: if not, nothing of this return can be a
     /// restatement, and `restated_value` looks nothing up.
     pub fn earlier_in_year(&self, organisation: &str, period: Period) -> bool {
-        let Some(&org) = self.orgs.get(organisation.trim()) else {
+        let Some(org) = self.orgs.get(organisation.trim()) else {
             return false;
         };
         let from = self.heads.partition_point(|h| h.org < org);
-        self.heads[from..]
-            .iter()
+        self.heads
+            .iter_from(from)
             .take_while(|h| h.org == org)
             .any(|h| h.period.year() == period.year() && h.period.sub() < period.sub())
+    }
+
+    /// Let go of the returns' own values once the sets of peers are
+    /// worked out, when nothing reads them while checking: the rules read
+    /// neither `previous` nor `last_year` nor the peers in order, and no
+    /// organisation has returns for two sub-periods of one year (the only
+    /// returns `restated_value` compares). A peer check of a collection
+    /// then keeps, while checking, only its sets' statistics and what
+    /// names the returns. Returns whether they were let go.
+    pub fn let_go_of_values(&mut self, needs: &Needs) -> bool {
+        if needs.past || needs.peer_order || !self.past.is_empty() || !self.kept.is_empty() {
+            return false;
+        }
+        // `heads` is sorted by organisation and period (see `finish`).
+        let restated = needs.restated
+            && self
+                .heads
+                .iter()
+                .zip(self.heads.iter_from(1))
+                .any(|(a, b)| {
+                    a.org == b.org
+                        && a.period.year() == b.period.year()
+                        && a.period.sub() != b.period.sub()
+                });
+        if restated {
+            return false;
+        }
+        self.items = Items::default();
+        true
+    }
+
+    /// Whether the returns' own values are still held (see
+    /// [`Collection::let_go_of_values`]; for tests).
+    pub fn holds_values(&self) -> bool {
+        !self.items.pages.is_empty()
     }
 
     /// How many returns were gathered (for tests and statistics).
@@ -518,13 +555,7 @@ impl Collection {
     /// tests that hold two ways of gathering to each other.
     pub fn describe(&self) -> String {
         use std::fmt::Write as _;
-        let name = |names: &HashMap<Box<str>, u32>, i: u32| {
-            names
-                .iter()
-                .find(|(_, j)| **j == i)
-                .map(|(n, _)| n.to_string())
-                .unwrap_or_default()
-        };
+        let name = |names: &Names, i: u32| names.name(i).unwrap_or_default().to_string();
         let measure = |m: u32| {
             self.measure_names
                 .get(m as usize)
@@ -543,7 +574,7 @@ impl Collection {
         // What each item is, for the sets of peers.
         let mut of_item: HashMap<u32, String> = HashMap::default();
         let mut heads: Vec<(String, String)> = Vec::new();
-        for h in &self.heads {
+        for h in self.heads.iter() {
             let head = format!(
                 "{:?} {} file {} return {}",
                 name(&self.orgs, h.org),
@@ -611,7 +642,7 @@ impl Collection {
     }
 }
 
-pub use gather::{Builder, Part, skim_file};
+pub use gather::{Builder, Packed, Part, skim_file};
 
 /// Shared so every worker of the check phase reads the same collection.
 pub type Shared = Arc<Collection>;

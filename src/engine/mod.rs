@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::collection::{Builder, Collection, Part};
+use crate::collection::{Builder, Collection, Packed, Part};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::display::path as display_path;
 use crate::eval::Program;
@@ -598,39 +598,67 @@ pub fn gather<'p>(
             .enumerate()
             .map(|(j, p)| (stdin_order + 1 + j as u32, *p, false)),
     );
-    let builder = std::sync::Mutex::new(Builder::new(layout));
-    let add = |order: u32, path: Option<&Path>, name: String, bytes: Vec<u8>, peers: bool| {
-        let loaded = returns::load_with(&name, bytes, rules, layout);
-        let part = Part::of_file(&loaded, rules, path.is_none());
-        // Merged as soon as the file is done; its text and model go.
-        builder
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .add(order, path, part, peers);
-    };
-    files.par_iter().for_each(|&(order, path, peers)| {
+    // What a file gives, taken on the worker that read it: skimmed for
+    // what the gather needs when it can be, else loaded in full, to the
+    // same effect. Its text (and model) go as soon as it is taken.
+    let part_of = |path: &Path, merge: &mut dyn FnMut(Part<'_>)| {
         if let Ok(bytes) = crate::read::file(path, returns::MAX_FILE_BYTES as u64) {
             let name = display_path(path);
-            // Most files are skimmed for what the gather needs; the rest
-            // are loaded in full, to the same effect.
-            let merge = |part: Part<'_>| {
-                builder
+            if !crate::collection::skim_file(rules, &name, &bytes, &mut *merge) {
+                let loaded = returns::load_with(&name, bytes, rules, layout);
+                merge(Part::of_file(&loaded, rules, false));
+            }
+        }
+    };
+    let mut builder = Builder::new(layout);
+    if rayon::current_thread_index().is_some() {
+        // Called on a pool thread, which must not wait for the pool's
+        // work (see `check_each_then`): merged as each file is done.
+        let shared = std::sync::Mutex::new(builder);
+        files.par_iter().for_each(|&(order, path, peers)| {
+            part_of(path, &mut |part| {
+                shared
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .add(order, Some(path), part, peers);
-            };
-            if !crate::collection::skim_file(rules, &name, &bytes, merge) {
-                add(order, Some(path), name, bytes, peers);
+            });
+        });
+        builder = shared
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    } else {
+        // Merged here, on the calling thread, as the workers pack each
+        // file's part: what the collection keeps is allocated by one
+        // thread, in few and dense allocations, not among the buffers the
+        // workers read and skim files with, whose memory the check phase
+        // then reuses (docs/performance.md, "Collection checks").
+        let (send, parts) = std::sync::mpsc::sync_channel::<(u32, &Path, Packed, bool)>(64);
+        let files = &files;
+        let part_of = &part_of;
+        rayon::in_place_scope(|scope| {
+            scope.spawn(move |_| {
+                files
+                    .par_iter()
+                    .for_each_with(send, |send, &(order, path, peers)| {
+                        part_of(path, &mut |part| {
+                            // The receiver lives until every sender is gone.
+                            let _ = send.send((order, path, Packed::of(part), peers));
+                        });
+                    });
+            });
+            for (order, path, mut packed, peers) in parts {
+                builder.add(order, Some(path), packed.part(), peers);
             }
-        }
-    });
-    if let Some(bytes) = stdin {
-        add(stdin_order, None, "-".into(), bytes.to_vec(), true);
+        });
     }
-    builder
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .finish()
+    if let Some(bytes) = stdin {
+        let loaded = returns::load_with("-", bytes.to_vec(), rules, layout);
+        let part = Part::of_file(&loaded, rules, true);
+        builder.add(stdin_order, None, part, true);
+    }
+    let mut c = builder.finish();
+    c.let_go_of_values(&rules.collection);
+    c
 }
 
 /// A diagnostic for a path that could not be read at all (exit status 2).
