@@ -4,7 +4,8 @@
 //! Each file is read, loaded and checked by one rayon worker, producing its
 //! own [`FileReport`]; reports are gathered in path order so the output
 //! never depends on which worker finished first. A file's text and loaded
-//! model live only while it is checked ([`check_input`]); [`check_each`]
+//! model live only while it is checked ([`check_input`]), and a CSV file
+//! read without a layout is never held whole (`check_csv`); [`check_each`]
 //! hands reports on in order as they are done, for output that is written
 //! as it comes, instead of gathering them all ([`check_inputs`]).
 
