@@ -85,6 +85,26 @@ pub struct Location {
 }
 
 impl Location {
+    /// The byte range `start..end` of `file`, which begins at `(line,
+    /// column)` and ends at `(end_line, end_column)`.
+    pub fn span(
+        file: Arc<str>,
+        (start, end): (usize, usize),
+        from: (u32, u32),
+        to: (u32, u32),
+    ) -> Location {
+        Location {
+            file,
+            start,
+            end,
+            line: from.0,
+            column: from.1,
+            end_line: to.0,
+            end_column: to.1,
+            cell: None,
+        }
+    }
+
     /// A location naming a whole file (line 1, column 1), for problems that
     /// have no better place.
     pub fn whole_file(file: Arc<str>) -> Location {
@@ -259,18 +279,13 @@ impl<T: AsRef<str>> SourceFile<T> {
     /// Resolve a byte range to a [`Location`].
     pub fn locate(&self, start: usize, end: usize) -> Location {
         let text = self.text.as_ref();
-        let (line, column) = self.lines.line_col(text, start);
-        let (end_line, end_column) = self.lines.line_col(text, end.max(start));
-        Location {
-            file: self.path.clone(),
-            start,
-            end: end.max(start),
-            line,
-            column,
-            end_line,
-            end_column,
-            cell: None,
-        }
+        let end = end.max(start);
+        Location::span(
+            self.path.clone(),
+            (start, end),
+            self.lines.line_col(text, start),
+            self.lines.line_col(text, end),
+        )
     }
 }
 
@@ -394,18 +409,7 @@ impl Chunks {
             }
             None => (1, 1),
         };
-        let (line, column) = place(start);
-        let (end_line, end_column) = place(end);
-        Location {
-            file: path.clone(),
-            start,
-            end,
-            line,
-            column,
-            end_line,
-            end_column,
-            cell: None,
-        }
+        Location::span(path.clone(), (start, end), place(start), place(end))
     }
 
     /// Take in another's chunks (the next piece of the same file), keeping

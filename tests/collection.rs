@@ -218,12 +218,36 @@ fn peer_outliers_and_year_on_year_moves_are_exactly_the_independent_answer() {
     let rules = rules();
     assert!(rules.collection.peers && rules.collection.past);
     let collection = engine::gather(&rules, files.iter().map(PathBuf::as_path), None, [], None);
+    let found = collection_findings(&rules, &files, collection);
+    let want = expected(&v);
+    let outliers = want.iter().filter(|w| w.3 == "peer_outlier").count();
+    let moves = want.iter().filter(|w| w.3 == "sudden_change").count();
+    assert!(
+        outliers > 20 && moves > 100,
+        "{outliers} outliers, {moves} moves"
+    );
+    let missed: Vec<_> = want.difference(&found).take(5).collect();
+    let extra: Vec<_> = found.difference(&want).take(5).collect();
+    assert!(
+        missed.is_empty() && extra.is_empty(),
+        "missed {missed:?}, extra {extra:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `files` checked by `rules` with `collection`: each `peer_outlier` and
+/// `sudden_change` finding as (organisation, measure, period, code).
+fn collection_findings(
+    rules: &ragcheck::Program,
+    files: &[PathBuf],
+    collection: ragcheck::collection::Collection,
+) -> BTreeSet<(String, String, String, &'static str)> {
     let opts = CheckOptions {
         collection: Some(std::sync::Arc::new(collection)),
         ..CheckOptions::default()
     };
     let report = engine::check_inputs(
-        &rules,
+        rules,
         files.iter().cloned().map(Input::File).collect(),
         &opts,
     );
@@ -243,20 +267,7 @@ fn peer_outliers_and_year_on_year_moves_are_exactly_the_independent_answer() {
             ));
         }
     }
-    let want = expected(&v);
-    let outliers = want.iter().filter(|w| w.3 == "peer_outlier").count();
-    let moves = want.iter().filter(|w| w.3 == "sudden_change").count();
-    assert!(
-        outliers > 20 && moves > 100,
-        "{outliers} outliers, {moves} moves"
-    );
-    let missed: Vec<_> = want.difference(&found).take(5).collect();
-    let extra: Vec<_> = found.difference(&want).take(5).collect();
-    assert!(
-        missed.is_empty() && extra.is_empty(),
-        "missed {missed:?}, extra {extra:?}"
-    );
-    let _ = std::fs::remove_dir_all(&dir);
+    found
 }
 
 /// With only the peer check (no `previous`, `last_year` or peers read in
@@ -273,30 +284,7 @@ fn a_peer_check_alone_flags_the_same_outliers_without_keeping_the_values() {
     assert!(rules.collection.peers && !rules.collection.past);
     let collection = engine::gather(&rules, files.iter().map(PathBuf::as_path), None, [], None);
     assert!(!collection.holds_values());
-    let opts = CheckOptions {
-        collection: Some(std::sync::Arc::new(collection)),
-        ..CheckOptions::default()
-    };
-    let report = engine::check_inputs(
-        &rules,
-        files.iter().cloned().map(Input::File).collect(),
-        &opts,
-    );
-    let found: BTreeSet<_> = report
-        .files
-        .iter()
-        .flat_map(|f| &f.returns)
-        .flat_map(|r| r.diagnostics.iter().map(move |d| (r, d)))
-        .filter(|(_, d)| d.code.as_str() == "peer_outlier")
-        .map(|(r, d)| {
-            (
-                r.organisation.clone().unwrap_or_default(),
-                d.measure.clone().unwrap_or_default(),
-                r.period.clone().unwrap_or_default(),
-                "peer_outlier",
-            )
-        })
-        .collect();
+    let found = collection_findings(&rules, &files, collection);
     let want: BTreeSet<_> = expected(&v)
         .into_iter()
         .filter(|w| w.3 == "peer_outlier")

@@ -868,18 +868,12 @@ impl<'t> Located<'t> {
         d.locate(|pos| match pos {
             Pos::Bytes { start, end } => {
                 let (start, end) = (start as usize, (end as usize).max(start as usize));
-                let (line, column) = self.line_col(origin, lines, start);
-                let (end_line, end_column) = self.line_col(origin, lines, end);
-                Location {
-                    file: path.clone(),
-                    start,
-                    end,
-                    line,
-                    column,
-                    end_line,
-                    end_column,
-                    cell: None,
-                }
+                Location::span(
+                    path.clone(),
+                    (start, end),
+                    self.line_col(origin, lines, start),
+                    self.line_col(origin, lines, end),
+                )
             }
             _ => Location::whole_file(path.clone()),
         })
@@ -960,33 +954,10 @@ impl<'a> Scanner<'a> {
         }
         let start = self.at;
         loop {
-            let cell = self.at;
-            let end = if bytes.get(cell) == Some(&b'"') {
-                cells.push(self.cell()?);
-                self.at
-            } else {
-                let end = find_separator(bytes, cell);
-                cells.push(Cell {
-                    text: Cow::Borrowed(text.get(cell..end).unwrap_or("")),
-                    pos: self.pos(cell, end),
-                });
-                self.at = end;
-                end
-            };
+            let end = self.next_cell(cells)?;
             match bytes.get(end) {
                 Some(b',') => self.at = end + 1,
-                Some(b'\r') => {
-                    self.at = end + 1;
-                    if bytes.get(self.at) == Some(&b'\n') {
-                        self.at += 1;
-                    }
-                    return Ok(Some(self.pos(start, end)));
-                }
-                Some(b'\n') => {
-                    self.at = end + 1;
-                    return Ok(Some(self.pos(start, end)));
-                }
-                _ => return Ok(Some(self.pos(start, end))),
+                _ => return Ok(Some(self.end_row(start, end))),
             }
         }
     }
@@ -1011,18 +982,7 @@ impl<'a> Scanner<'a> {
         let start = self.at;
         // The first cells, as `row` reads them.
         while cells.len() < want {
-            let cell = self.at;
-            let end = if bytes.get(cell) == Some(&b'"') {
-                cells.push(self.cell()?);
-                self.at
-            } else {
-                let end = find_separator(bytes, cell);
-                cells.push(Cell {
-                    text: Cow::Borrowed(text.get(cell..end).unwrap_or("")),
-                    pos: self.pos(cell, end),
-                });
-                end
-            };
+            let end = self.next_cell(cells)?;
             match bytes.get(end) {
                 Some(b',') => self.at = end + 1,
                 _ => return Ok(Some((self.end_row(start, end), cells.len()))),
@@ -1108,6 +1068,24 @@ impl<'a> Scanner<'a> {
             _ => {}
         }
         self.pos(start, end)
+    }
+
+    /// Read the cell at the scanner's place into `cells`, leaving the
+    /// scanner at the byte after it (a separator, a line end or the end):
+    /// that byte's offset.
+    fn next_cell(&mut self, cells: &mut Vec<Cell<'a>>) -> Result<usize, Box<Diagnostic>> {
+        let cell = self.at;
+        if self.text.as_bytes().get(cell) == Some(&b'"') {
+            cells.push(self.cell()?);
+        } else {
+            let end = find_separator(self.text.as_bytes(), cell);
+            cells.push(Cell {
+                text: Cow::Borrowed(self.text.get(cell..end).unwrap_or("")),
+                pos: self.pos(cell, end),
+            });
+            self.at = end;
+        }
+        Ok(self.at)
     }
 
     /// One cell, leaving `at` on the separator or line break after it.
