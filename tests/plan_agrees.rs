@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use ragcheck::Program;
-use ragcheck::eval::{Cond, ReturnCtx, Scope, Tri};
+use ragcheck::eval::{Cond, Pred, ReturnCtx, Scope, Tri};
 use ragcheck::ir;
 use ragcheck::span::SourceFile;
 
@@ -42,6 +42,30 @@ check all_ops_numbers for each value where unit == percent {
     warning when value / q1 > 2 or count(each measure where value > 50%) > quarter "s"
     warning when 100% - value <= expected or q4 + q3 == q2 + q1 "t"
     warning when status matches "^(gr|am)" or officer matches "[0-9]" "u"
+}
+check pred_value for each value where unit == percent or unit in [days, gbp] {
+    warning when value > 50% or -value < -2 days or abs(value) >= £1k "a"
+    warning when round(value, 1) != value and not (value is missing) "b"
+    warning when min(value, q1, q2) < max(q3, q4, target) "c"
+    warning when value is deferred or value is not_applicable or value is invalid "d"
+    warning when quarter + 1 > return.quarter and q1 * 2 / 3 <= value "e"
+    warning when value in [10%, 20%] or value not in [1 days, 2 days] "f"
+    warning when value / (value - value) > 1 or value / 0 < 1 or not (q1 / (q2 - q2) > 0) "f0"
+    warning when len(commentary) < 30 or len(title) >= 5 or len(officer) == 9 or len(value) > 3 "f1"
+}
+check pred_measure for each measure where status is not missing {
+    warning when lower(status) matches "^(gr|am)" and len(commentary) > 10 "g"
+    warning when status == green or status in [red, amber] or status != red "h"
+    warning when officer matches "[0-9]" or section is blank or title is missing "i"
+    warning when unit != percent or unit in [days] or q1 is not missing "j"
+    warning when count(each measure where status == red) > 1 and count(each measure) > 2 "k"
+    warning when month > 2 or return.month < 3 or target > 5 or len(status) < 4 "l"
+    warning when lower(commentary) matches "plan" or commentary matches "(?i)action" "m"
+}
+check pred_repeated for each value where unit == percent {
+    warning when officer matches "[0-9]" or section is blank or title is missing "i, again"
+    warning when lower(commentary) matches "plan" or commentary matches "(?i)action" "m, again"
+    warning when not (commentary matches "(?i)action|plan|recover|remed") "as remedial_action"
 }
 check all_ops_deferred for each value where value is deferred or quarter == 1 {
     info when quarter < return.quarter "n"
@@ -101,6 +125,77 @@ fn agree(ctx: &ReturnCtx<'_>, what: &str, path: &Path, compiled: &Cond, expr: &i
     n
 }
 
+/// A condition as a [`Pred`] gives the tree walker's answer at every
+/// place (a scope naming an entry).
+fn pred_agrees(
+    ctx: &ReturnCtx<'_>,
+    what: &str,
+    path: &Path,
+    pred: Option<&Pred>,
+    expr: &ir::Expr,
+) -> usize {
+    let Some(pred) = pred else {
+        return 0;
+    };
+    let mut n = 0;
+    for scope in scopes(ctx) {
+        let Some(got) = pred.decide(ctx, scope) else {
+            assert!(scope.entry.is_none(), "{what}: no answer at {scope:?}");
+            continue;
+        };
+        let want = Tri::of(&ctx.eval(expr, scope));
+        assert_eq!(
+            got,
+            want,
+            "{what} as a Pred in {} at {scope:?}",
+            path.display()
+        );
+        n += 1;
+    }
+    n
+}
+
+/// The scopes a check with this scope runs at, its `where` decided by the
+/// tree walker, in the order a return's checks visit them.
+fn place_scopes(ctx: &ReturnCtx<'_>, scope: &ir::Scope) -> Vec<Scope> {
+    let holds = |w: &Option<ir::Expr>, s: Scope| {
+        w.as_ref()
+            .is_none_or(|w| Tri::of(&ctx.eval(w, s)) == Tri::True)
+    };
+    let mut out = Vec::new();
+    match scope {
+        ir::Scope::Return => out.push(Scope::default()),
+        ir::Scope::Measures(ids) => {
+            for &m in ids {
+                if let Some(i) = (0..ctx.entries.len()).find(|&i| ctx.entries[i].decl == Some(m)) {
+                    out.push(Scope::entry(i));
+                }
+            }
+        }
+        ir::Scope::EachMeasure(w) => {
+            out.extend(
+                (0..ctx.entries.len())
+                    .map(Scope::entry)
+                    .filter(|&s| holds(w, s)),
+            );
+        }
+        ir::Scope::EachValue(w) => {
+            for i in 0..ctx.entries.len() {
+                for (sub, &present) in ctx.entries[i].present.iter() {
+                    let s = Scope {
+                        entry: Some(i),
+                        sub: Some(sub),
+                    };
+                    if present && holds(w, s) {
+                        out.push(s);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// How many places a check with this scope runs at, its `where` decided
 /// by the tree walker.
 fn places(ctx: &ReturnCtx<'_>, scope: &ir::Scope) -> u64 {
@@ -137,6 +232,27 @@ fn places(ctx: &ReturnCtx<'_>, scope: &ir::Scope) -> u64 {
 #[test]
 fn plans_agree_with_the_tree_walker() {
     let rules = rules();
+    let plan = rules.plan();
+    // Checks run by `Pred`s: the shipped rules' but those on the return
+    // and `published_ratio` (a field of the layout's own), and the
+    // `pred_*` and `all_ops_deferred` checks above.
+    let as_preds: Vec<&str> = (rules.checks.iter().zip(&plan.checks))
+        .filter(|(_, p)| p.preds.is_some())
+        .map(|(c, _)| c.id.as_str())
+        .collect();
+    for id in [
+        "percent_range",
+        "remedial_action",
+        "pred_value",
+        "pred_measure",
+        "pred_repeated",
+    ] {
+        assert!(
+            as_preds.contains(&id),
+            "{id} is not run by Preds: {as_preds:?}"
+        );
+    }
+    let mut by_pred = 0;
     let mut compared = 0;
     let mut files = 0;
     for path in returns() {
@@ -147,11 +263,12 @@ fn plans_agree_with_the_tree_walker() {
         files += 1;
         for ret in &loaded.returns {
             let ctx = ReturnCtx::new(&rules, ret);
-            let plan = rules.plan();
             for (check, compiled) in rules.checks.iter().zip(&plan.checks) {
                 for (r, (rule, when)) in check.rules.iter().zip(&compiled.whens).enumerate() {
                     let what = format!("check {} rule {r}", check.id);
                     compared += agree(&ctx, &what, &path, when, &rule.condition);
+                    let pred = compiled.preds.as_ref().and_then(|p| p.get(r));
+                    by_pred += pred_agrees(&ctx, &what, &path, pred, &rule.condition);
                 }
             }
             let shared = [
@@ -162,11 +279,40 @@ fn plans_agree_with_the_tree_walker() {
                 for (id, s) in list.iter().enumerate() {
                     let what = format!("{kind} {id}");
                     compared += agree(&ctx, &what, &path, &s.cond, &s.condition);
+                    by_pred += pred_agrees(&ctx, &what, &path, s.pred.as_ref(), &s.condition);
                 }
             }
-            // Each check runs where its scope and `where`, walked, say.
+            // Each check runs where its scope and `where`, walked, say,
+            // and fires (or is not evaluated) where its rules, walked, do:
+            // the same findings in the same order, and as many unknowns.
             let mut findings = Vec::new();
             let runs = ctx.run_checks(&mut findings);
+            let mut want = Vec::new();
+            let mut unknown = 0;
+            for check in &rules.checks {
+                for s in place_scopes(&ctx, &check.scope) {
+                    for rule in check.rules.iter().filter(|r| r.severity.is_some()) {
+                        match Tri::of(&ctx.eval(&rule.condition, s)) {
+                            Tri::True => {
+                                want.push((check.id.clone(), ctx.render(&rule.message, s)))
+                            }
+                            Tri::Unknown => unknown += 1,
+                            Tri::False => {}
+                        }
+                    }
+                }
+            }
+            let got: Vec<(String, String)> = findings
+                .iter()
+                .map(|d| (d.code.clone(), d.message.clone()))
+                .collect();
+            assert_eq!(got, want, "findings in {}", path.display());
+            assert_eq!(
+                ctx.not_evaluated.get(),
+                unknown,
+                "unknowns in {}",
+                path.display()
+            );
             for (check, run) in rules.checks.iter().zip(&runs) {
                 let want = places(&ctx, &check.scope);
                 assert_eq!(
@@ -189,4 +335,5 @@ fn plans_agree_with_the_tree_walker() {
     }
     assert!(files >= 10, "only {files} returns read");
     assert!(compared > 10_000, "only {compared} comparisons");
+    assert!(by_pred > 10_000, "only {by_pred} comparisons of Preds");
 }

@@ -13,9 +13,13 @@
 //! | `value` | run-time values ([`Val`]) and the operators on them |
 //! | `plan` | the [`Program`]: rules and their conditions compiled to closures ([`Plan`]), shared conditions gathered, which checks run by |
 //! | `num` | numbers in compiled conditions, their arithmetic on machine integers when small |
+//! | `kernel` | conditions as plain data ([`Pred`]) over one place's stored fields, what most checks run by |
+//! | `literals` | `matches` of a pattern that is a few words, without the regex engine |
 //! | `memo` | remembered `matches` answers, per thread |
 //! | `run` | running a return's user checks ([`ReturnCtx::run_checks`]) |
 
+mod kernel;
+mod literals;
 mod memo;
 mod num;
 mod plan;
@@ -25,6 +29,7 @@ mod value;
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 
+pub use kernel::Pred;
 pub use plan::{CheckPlan, Cond, Plan, Program, Shared, Tri, Visit};
 pub use value::{Val, to_val, typed_val};
 use value::{
@@ -136,7 +141,7 @@ pub struct ValueMarks {
 }
 
 /// The text fields of an entry kept as values in [`EntryCtx::texts`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TextField {
     Title,
     Section,
@@ -179,6 +184,11 @@ pub struct ReturnCtx<'a> {
     value_selections: Vec<OnceCell<Box<[u32]>>>,
     /// This thread's remembered `matches` results.
     memo: memo::Lease,
+    /// Answers remembered per entry (`matches` of a field of the entry,
+    /// conditions on the entry that several rules share):
+    /// `remembered[i * Plan::entry_slots + slot]` is 0 before it is
+    /// decided, then 1 (false), 2 (true) or 3 (unknown).
+    remembered: OnceCell<Box<[Cell<u8>]>>,
     /// The rest of the collection, gathered first when the rules read
     /// `peers`, `previous` or `last_year` (SPEC 3.9).
     pub collection: Option<&'a Collection>,
@@ -249,6 +259,7 @@ impl<'a> ReturnCtx<'a> {
                 .map(|_| OnceCell::new())
                 .collect(),
             memo: memo::Lease::take(),
+            remembered: OnceCell::new(),
             collection,
         };
         ctx.compute_rags();
@@ -501,13 +512,43 @@ impl<'a> ReturnCtx<'a> {
                 let known = self.entries[i]
                     .decl
                     .and_then(|d| shared.by_measure.get(d).copied().flatten());
-                known.unwrap_or_else(|| (shared.cond)(self, Scope::entry(i))) == Tri::True
+                known.unwrap_or_else(|| match &shared.pred {
+                    Some(p) => p.eval(&kernel::Place::new(self, i, None)),
+                    None => (shared.cond)(self, Scope::entry(i)),
+                }) == Tri::True
             };
             (0..self.entries.len())
                 .filter(|&i| holds(i))
                 .map(|i| i as u32)
                 .collect()
         })
+    }
+
+    /// `decide()`, remembered for entry `i` in [`ReturnCtx::remembered`]
+    /// at `slot`.
+    #[inline]
+    fn remembered(&self, i: usize, slot: u32, decide: impl FnOnce() -> Tri) -> Tri {
+        let n = self.plan.entry_slots as usize;
+        let table = self
+            .remembered
+            .get_or_init(|| (0..self.entries.len() * n).map(|_| Cell::new(0)).collect());
+        let Some(cell) = table.get(i * n + slot as usize) else {
+            return decide();
+        };
+        match cell.get() {
+            1 => Tri::False,
+            2 => Tri::True,
+            3 => Tri::Unknown,
+            _ => {
+                let answer = decide();
+                cell.set(match answer {
+                    Tri::False => 1,
+                    Tri::True => 2,
+                    Tri::Unknown => 3,
+                });
+                answer
+            }
+        }
     }
 
     /// The values (given and not blank) that the shared per-value
@@ -521,15 +562,23 @@ impl<'a> ReturnCtx<'a> {
             return &[];
         };
         cell.get_or_init(|| {
-            let holds = |scope: Scope| (shared.cond)(self, scope) == Tri::True;
+            let holds = |i: usize, sub: SubPeriod| {
+                let answer = match &shared.pred {
+                    Some(p) => p.eval(&kernel::Place::new(self, i, Some(sub))),
+                    None => (shared.cond)(
+                        self,
+                        Scope {
+                            entry: Some(i),
+                            sub: Some(sub),
+                        },
+                    ),
+                };
+                answer == Tri::True
+            };
             let mut chosen = Vec::new();
             for (i, e) in self.entries.iter().enumerate() {
                 for (sub, &present) in e.present.iter() {
-                    let scope = Scope {
-                        entry: Some(i),
-                        sub: Some(sub),
-                    };
-                    if present && holds(scope) {
+                    if present && holds(i, sub) {
                         chosen.push(value_key(i, sub));
                     }
                 }

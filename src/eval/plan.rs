@@ -18,6 +18,8 @@
 
 use std::collections::HashMap;
 
+use super::kernel::{NumX, Operand, Pred};
+use super::literals::Literals;
 use super::num::{self, Num};
 use super::value::{apply, compare, constant, holds, is_kind, join_units, membership};
 use super::{ReturnCtx, Scope, TextField, Val, memo};
@@ -45,8 +47,19 @@ impl Tri {
         }
     }
 
-    fn from_bool(b: bool) -> Tri {
+    #[inline]
+    pub(super) fn from_bool(b: bool) -> Tri {
         if b { Tri::True } else { Tri::False }
+    }
+
+    /// `not`: unknown stays unknown.
+    #[inline]
+    pub(super) fn not(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }
     }
 
     fn into_val<'a>(self) -> Val<'a> {
@@ -143,6 +156,10 @@ pub struct Plan {
     /// `bands[m][b]`: the condition of band `b` of measure `m` (`None` for
     /// `otherwise`).
     pub bands: Vec<Vec<Option<Cond>>>,
+    /// How many answers a return remembers per entry: `matches` of a
+    /// field of the entry (`Pred::Matches`), and conditions on the entry
+    /// written in several rules (`Pred::Once`).
+    pub entry_slots: u32,
 }
 
 /// A check, compiled: the places it runs at and each rule's `when`.
@@ -150,6 +167,9 @@ pub struct CheckPlan {
     pub visit: Visit,
     /// `whens[r]`: the `when` of rule `r`.
     pub whens: Vec<Cond>,
+    /// Every rule's `when` as a [`Pred`], when each has that form and the
+    /// check runs at entries or values: the check then runs by these.
+    pub preds: Option<Vec<Pred>>,
 }
 
 /// The places a check runs at in a return.
@@ -173,6 +193,9 @@ pub enum Visit {
 pub struct Shared {
     pub condition: Expr,
     pub cond: Cond,
+    /// The condition as a [`Pred`], when it has that form: what a return
+    /// decides it by.
+    pub pred: Option<Pred>,
     /// By declared measure: the answer when the measure's declared unit
     /// alone decides it (`where unit == percent`, `unit in [days,
     /// hours]`), worked out once when the rules compile; `None` where the
@@ -197,6 +220,13 @@ impl Plan {
             units: rules.measures.iter().map(|m| m.unit).collect(),
             ..Builder::default()
         };
+        for check in &rules.checks {
+            if !matches!(check.scope, ir::Scope::Return) {
+                for r in &check.rules {
+                    *b.repeated.entry(format!("{:?}", r.condition)).or_default() += 1;
+                }
+            }
+        }
         let checks = rules
             .checks
             .iter()
@@ -214,7 +244,19 @@ impl Plan {
                     ir::Scope::Measures(ids) => Visit::Measures(ids.clone()),
                 };
                 let whens = check.rules.iter().map(|r| b.cond(&r.condition)).collect();
-                CheckPlan { visit, whens }
+                let preds = match visit {
+                    Visit::Return => None,
+                    _ => check
+                        .rules
+                        .iter()
+                        .map(|r| b.when_pred(&r.condition))
+                        .collect(),
+                };
+                CheckPlan {
+                    visit,
+                    whens,
+                    preds,
+                }
             })
             .collect();
         let bands = rules
@@ -232,6 +274,7 @@ impl Plan {
             shared: b.entries.conditions,
             shared_values: b.values.conditions,
             bands,
+            entry_slots: b.entry_slots.len() as u32,
         }
     }
 }
@@ -246,6 +289,12 @@ struct Builder {
     /// The memo node of each distinct `matches` (its pattern as written,
     /// and whether the text is lowered first).
     memo_nodes: HashMap<(String, bool), u32>,
+    /// The per-entry slot of each distinct `matches` of a field of the
+    /// entry (pattern, lowered, field) and of each condition on the entry
+    /// that several rules share (by its structure).
+    entry_slots: HashMap<String, u32>,
+    /// How many rules have each condition (by its structure).
+    repeated: HashMap<String, u32>,
 }
 
 /// The distinct shared conditions, keyed by their structure.
@@ -265,12 +314,13 @@ impl Builder {
             return i;
         }
         let cond = self.cond(e);
+        let pred = self.pred(e);
         let by_measure = self
             .units
             .iter()
             .map(|u| u.and_then(|u| fold_unit(e, u)))
             .collect();
-        self.entries.push(key, e, cond, by_measure)
+        self.entries.push(key, e, cond, pred, by_measure)
     }
 
     /// The index in [`Plan::shared_values`] of a condition on one value.
@@ -280,7 +330,8 @@ impl Builder {
             return i;
         }
         let cond = self.cond(e);
-        self.values.push(key, e, cond, Vec::new())
+        let pred = self.pred(e);
+        self.values.push(key, e, cond, pred, Vec::new())
     }
 }
 
@@ -299,10 +350,18 @@ impl Builder {
 }
 
 impl Table {
-    fn push(&mut self, key: String, e: &Expr, cond: Cond, by_measure: Vec<Option<Tri>>) -> usize {
+    fn push(
+        &mut self,
+        key: String,
+        e: &Expr,
+        cond: Cond,
+        pred: Option<Pred>,
+        by_measure: Vec<Option<Tri>>,
+    ) -> usize {
         self.conditions.push(Shared {
             condition: e.clone(),
             cond,
+            pred,
             by_measure,
         });
         self.index.insert(key, self.conditions.len() - 1);
@@ -528,6 +587,217 @@ impl Builder {
     }
 }
 
+impl Builder {
+    /// The slot in a return's table of answers per entry for `key`.
+    fn entry_slot(&mut self, key: String) -> u32 {
+        let next = self.entry_slots.len() as u32;
+        *self.entry_slots.entry(key).or_insert(next)
+    }
+
+    /// A rule's `when` as a [`Pred`]: decided once per entry when it reads
+    /// only the entry's fields and other rules have the same condition.
+    fn when_pred(&mut self, e: &Expr) -> Option<Pred> {
+        let pred = self.pred(e)?;
+        let key = format!("{e:?}");
+        if pred.per_entry() && self.repeated.get(&key).is_some_and(|&n| n > 1) {
+            let slot = self.entry_slot(format!("once {key}"));
+            return Some(Pred::Once {
+                slot,
+                inner: Box::new(pred),
+            });
+        }
+        Some(pred)
+    }
+
+    /// A condition as a [`Pred`], when every node of it has that form;
+    /// each node is built from the same parts as [`Builder::cond`]'s.
+    fn pred(&mut self, e: &Expr) -> Option<Pred> {
+        Some(match e {
+            Expr::Const(Const::Bool(b)) => Pred::Const(Tri::from_bool(*b)),
+            Expr::Not(x) => match self.pred(x)? {
+                Pred::Matches {
+                    x,
+                    lower,
+                    negated,
+                    node,
+                    slot,
+                    re,
+                    words,
+                } => Pred::Matches {
+                    x,
+                    lower,
+                    negated: !negated,
+                    node,
+                    slot,
+                    re,
+                    words,
+                },
+                x => Pred::Not(Box::new(x)),
+            },
+            Expr::And(a, b) => Pred::And(Box::new(self.pred(a)?), Box::new(self.pred(b)?)),
+            Expr::Or(a, b) => Pred::Or(Box::new(self.pred(a)?), Box::new(self.pred(b)?)),
+            Expr::Cmp(op, a, b) => match &**b {
+                Expr::Const(Const::Num(y, unit)) => match self.numx(a)? {
+                    NumX::Read(x) => Pred::ReadK {
+                        x,
+                        abs: false,
+                        op: *op,
+                        y: Box::new(Scaled::new(*y)),
+                        unit: *unit,
+                    },
+                    NumX::Abs(r) if matches!(*r, NumX::Read(_)) => {
+                        let NumX::Read(x) = *r else { return None };
+                        Pred::ReadK {
+                            x,
+                            abs: true,
+                            op: *op,
+                            y: Box::new(Scaled::new(*y)),
+                            unit: *unit,
+                        }
+                    }
+                    x => Pred::CmpK {
+                        x,
+                        op: *op,
+                        y: Box::new(Scaled::new(*y)),
+                        unit: *unit,
+                    },
+                },
+                Expr::Const(k) => match (operand(a), is_unit(a)) {
+                    (Some(x), _) => Pred::CmpVal {
+                        x,
+                        op: *op,
+                        k: constant(k),
+                    },
+                    (None, true) => Pred::CmpUnit {
+                        op: *op,
+                        k: constant(k),
+                    },
+                    _ => return None,
+                },
+                _ if numeric(a) || numeric(b) => Pred::CmpNum {
+                    a: self.numx(a)?,
+                    op: *op,
+                    b: self.numx(b)?,
+                },
+                _ => return None,
+            },
+            Expr::Is {
+                operand: x,
+                kind,
+                negated,
+            } => Pred::Is {
+                x: operand(x)?,
+                kind: *kind,
+                negated: *negated,
+            },
+            Expr::In {
+                operand: x,
+                list,
+                negated,
+            } => {
+                let items: Vec<Val<'static>> = list
+                    .iter()
+                    .map(|item| match item {
+                        Expr::Const(k) => Some(constant(k)),
+                        _ => None,
+                    })
+                    .collect::<Option<_>>()?;
+                match (operand(x), is_unit(x)) {
+                    (Some(x), _) => Pred::In {
+                        x,
+                        items,
+                        negated: *negated,
+                    },
+                    (None, true) => Pred::InUnit {
+                        items,
+                        negated: *negated,
+                    },
+                    _ => return None,
+                }
+            }
+            Expr::Matches(x, re) => {
+                let (x, lower) = match &**x {
+                    Expr::Call(Func::Lower, args) if args.len() == 1 => (&args[0], true),
+                    x => (x, false),
+                };
+                let x = operand(x)?;
+                let slot = x
+                    .per_entry()
+                    .then(|| self.entry_slot(format!("matches {lower} {x:?} {:?}", re.text)));
+                Pred::Matches {
+                    x,
+                    lower,
+                    negated: false,
+                    node: self.memo_node(re, lower),
+                    slot,
+                    words: Literals::of(&re.text).map(Box::new),
+                    re: (**re).clone(),
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    /// An expression as a [`NumX`], as [`Builder::num`] works it out.
+    fn numx(&mut self, e: &Expr) -> Option<NumX> {
+        let boxed = |x: NumX| Box::new(x);
+        Some(match e {
+            Expr::Const(Const::Num(n, unit)) => NumX::Const(Num { n: *n, unit: *unit }),
+            Expr::Neg(x) => NumX::Neg(boxed(self.numx(x)?)),
+            Expr::Arith(op, a, b) => NumX::Arith(*op, boxed(self.numx(a)?), boxed(self.numx(b)?)),
+            Expr::Call(Func::Abs, args) if computes_number(Func::Abs, args.len()) => {
+                NumX::Abs(boxed(self.numx(&args[0])?))
+            }
+            Expr::Call(Func::Round, args) if computes_number(Func::Round, args.len()) => {
+                NumX::Round(boxed(self.numx(&args[0])?), boxed(self.numx(&args[1])?))
+            }
+            Expr::Call(f @ (Func::Min | Func::Max), args) if computes_number(*f, args.len()) => {
+                let args = args.iter().map(|a| self.numx(a)).collect::<Option<_>>()?;
+                NumX::MinMax(*f == Func::Min, args)
+            }
+            Expr::Call(Func::Len, args) if computes_number(Func::Len, args.len()) => {
+                NumX::Len(operand(&args[0])?)
+            }
+            Expr::Count(None) => NumX::Count(None),
+            Expr::Count(Some(cond)) => NumX::Count(Some(self.entry_id(cond))),
+            Expr::Slot(slot) => match (slot.subject, slot.field) {
+                (Subject::Current, field) if let Some(x) = Operand::of(field) => NumX::Read(x),
+                (Subject::Current, Field::Quarter) => NumX::Quarter,
+                (Subject::Current, Field::Month) => NumX::Month,
+                (Subject::Current | Subject::Return, Field::ReturnQuarter)
+                | (Subject::Return, Field::Quarter) => NumX::ReturnQuarter,
+                (Subject::Current | Subject::Return, Field::ReturnMonth)
+                | (Subject::Return, Field::Month) => NumX::ReturnMonth,
+                _ => return None,
+            },
+            _ => return None,
+        })
+    }
+}
+
+/// The stored field of the current measure an expression names, as
+/// [`stored`] reads it.
+fn operand(e: &Expr) -> Option<Operand> {
+    match e {
+        Expr::Slot(Slot {
+            subject: Subject::Current,
+            field,
+        }) => Operand::of(*field),
+        _ => None,
+    }
+}
+
+/// Does an expression name the current measure's unit?
+fn is_unit(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::Slot(Slot {
+            subject: Subject::Current,
+            field: Field::Unit,
+        })
+    )
+}
+
 /// A compiled expression whose value is a number or nothing.
 type NumFn = Box<dyn for<'a> Fn(&ReturnCtx<'a>, Scope) -> Option<Num> + Send + Sync>;
 
@@ -722,13 +992,13 @@ fn fold_unit(e: &Expr, unit: Unit) -> Option<Tri> {
 /// A number written in the rules, also held as a mantissa at every scale
 /// it can be written at exactly: a stored value of the same scale is then
 /// compared with it as two integers, without rescaling either.
-struct Scaled {
-    y: Decimal,
+pub(super) struct Scaled {
+    pub(super) y: Decimal,
     at: [Option<i128>; 29],
 }
 
 impl Scaled {
-    fn new(y: Decimal) -> Scaled {
+    pub(super) fn new(y: Decimal) -> Scaled {
         let at = std::array::from_fn(|s| {
             let up = (s as u32).checked_sub(y.scale())?;
             y.mantissa().checked_mul(10i128.checked_pow(up)?)
@@ -737,11 +1007,17 @@ impl Scaled {
     }
 
     /// `x.cmp(&y)`.
-    fn cmp_from(&self, x: &Decimal) -> std::cmp::Ordering {
+    #[inline]
+    pub(super) fn cmp_from(&self, x: &Decimal) -> std::cmp::Ordering {
         match self.at.get(x.scale() as usize) {
             Some(Some(y)) => x.mantissa().cmp(y),
-            _ => x.cmp(&self.y),
+            _ => self.cmp_slow(x),
         }
+    }
+
+    #[inline(never)]
+    fn cmp_slow(&self, x: &Decimal) -> std::cmp::Ordering {
+        x.cmp(&self.y)
     }
 }
 

@@ -3,6 +3,7 @@
 //! plan, and a rule that fires becomes a finding, its message rendered by
 //! the tree walker.
 
+use super::kernel::{Place, Pred};
 use super::{ReturnCtx, Scope, Tri, Visit, from_value_key};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::{self, Field, Slot, Subject};
@@ -13,6 +14,13 @@ impl ReturnCtx<'_> {
     pub fn run_checks(&self, out: &mut Vec<Diagnostic>) -> Vec<CheckRun> {
         let mut runs = Vec::with_capacity(self.rules.checks.len());
         for (check, plan) in self.rules.checks.iter().zip(&self.plan.checks) {
+            if let Some(preds) = &plan.preds {
+                runs.push(CheckRun {
+                    id: check.key.clone(),
+                    evaluated: self.run_preds(check, &plan.visit, preds, out),
+                });
+                continue;
+            }
             let mut evaluated = 0u64;
             let mut fire = |scope: Scope| {
                 evaluated += 1;
@@ -76,6 +84,86 @@ impl ReturnCtx<'_> {
             });
         }
         runs
+    }
+
+    /// Run a check whose rules are all [`Pred`]s: the places in one loop,
+    /// each entry and value read once; returns the places run at.
+    fn run_preds(
+        &self,
+        check: &ir::Check,
+        visit: &Visit,
+        preds: &[Pred],
+        out: &mut Vec<Diagnostic>,
+    ) -> u64 {
+        let (mut evaluated, mut unknown) = (0u64, 0u64);
+        let mut at = |p: &Place<'_, '_>| {
+            evaluated += 1;
+            for (rule, pred) in check.rules.iter().zip(preds) {
+                let Some(severity) = rule.severity else {
+                    continue;
+                };
+                match pred.eval(p) {
+                    Tri::True => {
+                        let scope = Scope {
+                            entry: Some(p.i),
+                            sub: p.scope_sub,
+                        };
+                        out.push(self.finding(check, rule, severity, scope));
+                    }
+                    Tri::False => {}
+                    Tri::Unknown => unknown += 1,
+                }
+            }
+        };
+        let mut values = |i: usize| {
+            let e = &self.entries[i];
+            for ((sub, value), (_, &present)) in e.values.iter().zip(e.present.iter()) {
+                if present {
+                    at(&Place {
+                        c: self,
+                        i,
+                        e,
+                        value,
+                        sub: Some(sub),
+                        scope_sub: Some(sub),
+                    });
+                }
+            }
+        };
+        match visit {
+            Visit::Return => {}
+            Visit::Entries(None) => {
+                for i in 0..self.entries.len() {
+                    at(&Place::new(self, i, None));
+                }
+            }
+            Visit::Entries(Some(id)) => {
+                for &i in self.selection(*id) {
+                    at(&Place::new(self, i as usize, None));
+                }
+            }
+            Visit::Values(None) => (0..self.entries.len()).for_each(values),
+            Visit::Values(Some(id)) => {
+                for &i in self.selection(*id) {
+                    values(i as usize);
+                }
+            }
+            Visit::SelectedValues(id) => {
+                for &v in self.value_selection(*id) {
+                    let (i, sub) = from_value_key(v, self.frequency);
+                    at(&Place::new(self, i, sub));
+                }
+            }
+            Visit::Measures(ids) => {
+                for &m in ids {
+                    if let Some(i) = self.by_measure.get(m).copied().flatten() {
+                        at(&Place::new(self, i, None));
+                    }
+                }
+            }
+        }
+        self.not_evaluated.set(self.not_evaluated.get() + unknown);
+        evaluated
     }
 
     // Findings are rare next to evaluations: kept out of the check loop.
