@@ -328,6 +328,8 @@ fn plans_agree_with_the_tree_walker() {
                     if let (Some(c), Some(k)) = (&band.condition, &plan.bands[m][b]) {
                         let what = format!("band {b} of {}", measure.id);
                         compared += agree(&ctx, &what, &path, k, c);
+                        let pred = plan.band_preds[m][b].as_ref();
+                        by_pred += pred_agrees(&ctx, &what, &path, pred, c);
                     }
                 }
             }

@@ -27,6 +27,7 @@ use super::value::{compare, holds, is_kind, join_units, membership, number};
 use super::{EntryCtx, ReturnCtx, Scope, TextField, Tri, Val};
 use crate::ir::{ArithOp, CmpOp, Field, IsKind, Pattern};
 use crate::period::SubPeriod;
+use crate::rag::Rag;
 use crate::value::{MissingKind, Unit};
 
 /// What a stored field that is not there reads as.
@@ -147,6 +148,21 @@ pub enum Pred {
         x: Operand,
         items: Vec<Val<'static>>,
         negated: bool,
+    },
+    /// A stored field in a list of statuses (`status in [amber, red]`),
+    /// as the bits `1 << rag`.
+    #[allow(private_interfaces)]
+    StatusIn {
+        x: Operand,
+        mask: u8,
+        negated: bool,
+    },
+    /// A stored field against a status (`status == green`).
+    #[allow(private_interfaces)]
+    StatusCmp {
+        x: Operand,
+        op: CmpOp,
+        k: Rag,
     },
     /// The entry's unit in a list of constants.
     InUnit {
@@ -349,6 +365,16 @@ impl Pred {
                 _ => Tri::Unknown,
             },
             Pred::Is { x, kind, negated } => Tri::from_bool(is_kind(p.read(*x), *kind) != *negated),
+            // Only a status compares with a status: anything else is
+            // unknown (`membership`, `compare`).
+            Pred::StatusIn { x, mask, negated } => match p.read(*x) {
+                Val::Status(r, _) => Tri::from_bool((mask & (1 << *r as u8) != 0) != *negated),
+                _ => Tri::Unknown,
+            },
+            Pred::StatusCmp { x, op, k } => match p.read(*x) {
+                Val::Status(r, _) => Tri::from_bool(holds(*op, r.cmp(k))),
+                _ => Tri::Unknown,
+            },
             Pred::Not(x) => x.eval(p).not(),
             Pred::And(a, b) => kleene(a, b, p, Tri::False),
             Pred::Or(a, b) => kleene(a, b, p, Tri::True),
@@ -366,6 +392,8 @@ impl Pred {
             Pred::Not(x) => x.per_entry(),
             Pred::And(a, b) | Pred::Or(a, b) => a.per_entry() && b.per_entry(),
             Pred::ReadK { x, .. }
+            | Pred::StatusIn { x, .. }
+            | Pred::StatusCmp { x, .. }
             | Pred::CmpVal { x, .. }
             | Pred::Is { x, .. }
             | Pred::In { x, .. }
@@ -447,6 +475,8 @@ impl Pred {
             Pred::InUnit { items, negated } => member(&p.unit(), items, *negated),
             // Decided above.
             Pred::ReadK { .. }
+            | Pred::StatusIn { .. }
+            | Pred::StatusCmp { .. }
             | Pred::Is { .. }
             | Pred::Not(_)
             | Pred::And(..)

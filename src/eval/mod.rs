@@ -178,7 +178,7 @@ pub struct ReturnCtx<'a> {
     /// For each [`Plan::shared`] condition, the entries (indexes, in
     /// order) it is true of: worked out on first use, then shared by every
     /// check and `count` with that condition.
-    selections: Vec<OnceCell<Box<[u32]>>>,
+    selections: Vec<OnceCell<Vec<u32>>>,
     /// For each [`Plan::shared_values`] condition, the values it is true
     /// of, each as [`value_key`], in order.
     value_selections: Vec<OnceCell<Box<[u32]>>>,
@@ -275,28 +275,41 @@ impl<'a> ReturnCtx<'a> {
             if m.bands.is_empty() {
                 continue;
             }
-            let env = Scope::entry(i);
-            let mut rag = None;
-            let compiled = self.plan.bands.get(decl).map_or(&[][..], Vec::as_slice);
-            if !self.value(i, None).is_missing() {
-                for (band, cond) in m.bands.iter().zip(compiled) {
-                    let Some(cond) = cond else {
-                        rag = Some(band.status);
-                        break;
-                    };
-                    match cond(self, env) {
-                        Tri::True => {
-                            rag = Some(band.status);
-                            break;
-                        }
-                        Tri::False => {}
-                        Tri::Unknown => break,
-                    }
-                }
-            }
+            let rag = self.rag_of(i, decl);
             self.entries[i].rag = rag;
             self.entries[i].rag_undetermined = rag.is_none();
         }
+    }
+
+    /// The status the bands of measure `decl` give entry `i`: the first
+    /// band whose condition holds, none when one is unknown first.
+    fn rag_of(&self, i: usize, decl: usize) -> Option<Rag> {
+        let m = &self.rules.measures[decl];
+        if self.value(i, None).is_missing() {
+            return None;
+        }
+        let compiled = self.plan.bands.get(decl).map_or(&[][..], Vec::as_slice);
+        let preds = self
+            .plan
+            .band_preds
+            .get(decl)
+            .map_or(&[][..], Vec::as_slice);
+        let place = kernel::Place::new(self, i, None);
+        for (b, (band, cond)) in m.bands.iter().zip(compiled).enumerate() {
+            let Some(cond) = cond else {
+                return Some(band.status);
+            };
+            let answer = match preds.get(b) {
+                Some(Some(pred)) => pred.eval(&place),
+                _ => cond(self, Scope::entry(i)),
+            };
+            match answer {
+                Tri::True => return Some(band.status),
+                Tri::False => {}
+                Tri::Unknown => return None,
+            }
+        }
+        None
     }
 
     /// The return's period, when its header names one that can be read.
@@ -517,10 +530,13 @@ impl<'a> ReturnCtx<'a> {
                     None => (shared.cond)(self, Scope::entry(i)),
                 }) == Tri::True
             };
-            (0..self.entries.len())
-                .filter(|&i| holds(i))
-                .map(|i| i as u32)
-                .collect()
+            let mut chosen = Vec::with_capacity(self.entries.len());
+            for i in 0..self.entries.len() {
+                if holds(i) {
+                    chosen.push(i as u32);
+                }
+            }
+            chosen
         })
     }
 

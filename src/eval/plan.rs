@@ -24,6 +24,7 @@ use super::num::{self, Num};
 use super::value::{apply, compare, constant, holds, is_kind, join_units, membership};
 use super::{ReturnCtx, Scope, TextField, Val, memo};
 use crate::ir::{self, Const, Expr, Field, Func, RuleSet, Slot, Subject};
+use crate::rag::Rag;
 use crate::value::MissingKind;
 use crate::value::Unit;
 use rust_decimal::Decimal;
@@ -156,6 +157,8 @@ pub struct Plan {
     /// `bands[m][b]`: the condition of band `b` of measure `m` (`None` for
     /// `otherwise`).
     pub bands: Vec<Vec<Option<Cond>>>,
+    /// The same as [`Pred`]s, where they have that form.
+    pub band_preds: Vec<Vec<Option<Pred>>>,
     /// How many answers a return remembers per entry: `matches` of a
     /// field of the entry (`Pred::Matches`), and conditions on the entry
     /// written in several rules (`Pred::Once`).
@@ -269,8 +272,19 @@ impl Plan {
                     .collect()
             })
             .collect();
+        let band_preds = rules
+            .measures
+            .iter()
+            .map(|m| {
+                m.bands
+                    .iter()
+                    .map(|band| band.condition.as_ref().and_then(|c| b.pred(c)))
+                    .collect()
+            })
+            .collect();
         Plan {
             checks,
+            band_preds,
             shared: b.entries.conditions,
             shared_values: b.values.conditions,
             bands,
@@ -663,6 +677,9 @@ impl Builder {
                     },
                 },
                 Expr::Const(k) => match (operand(a), is_unit(a)) {
+                    (Some(x), _) if let Const::Status(k) = k => {
+                        Pred::StatusCmp { x, op: *op, k: *k }
+                    }
                     (Some(x), _) => Pred::CmpVal {
                         x,
                         op: *op,
@@ -702,7 +719,19 @@ impl Builder {
                         _ => None,
                     })
                     .collect::<Option<_>>()?;
+                let statuses: Option<Vec<Rag>> = list
+                    .iter()
+                    .map(|item| match item {
+                        Expr::Const(Const::Status(r)) => Some(*r),
+                        _ => None,
+                    })
+                    .collect();
                 match (operand(x), is_unit(x)) {
+                    (Some(x), _) if let Some(statuses) = statuses => Pred::StatusIn {
+                        x,
+                        mask: statuses.iter().fold(0, |m, &r| m | 1 << r as u8),
+                        negated: *negated,
+                    },
                     (Some(x), _) => Pred::In {
                         x,
                         items,
