@@ -53,6 +53,23 @@ impl Num {
     }
 }
 
+/// `min(…)` (`min` true) or `max(…)` of what came so far (`best`) and the
+/// next argument `k`: the smaller or larger number, with the first unit
+/// either has.
+pub(super) fn min_max(min: bool, best: Option<Num>, k: Num) -> Num {
+    match best {
+        None => k,
+        Some(b) if (min && k.n < b.n) || (!min && k.n > b.n) => Num {
+            n: k.n,
+            unit: k.unit.or(b.unit),
+        },
+        Some(b) => Num {
+            n: b.n,
+            unit: b.unit.or(k.unit),
+        },
+    }
+}
+
 /// `a op b`, as [`super::value::arith`] computes it.
 #[inline]
 pub(super) fn arith(op: ArithOp, x: Num, y: Num) -> Option<Num> {

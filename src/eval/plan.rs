@@ -920,17 +920,7 @@ impl Builder {
                     let mut best: Option<Num> = None;
                     for a in &args {
                         let k = a(c, s)?;
-                        best = Some(match best {
-                            None => k,
-                            Some(b) if (min && k.n < b.n) || (!min && k.n > b.n) => Num {
-                                n: k.n,
-                                unit: k.unit.or(b.unit),
-                            },
-                            Some(b) => Num {
-                                n: b.n,
-                                unit: b.unit.or(k.unit),
-                            },
-                        });
+                        best = Some(num::min_max(min, best, k));
                     }
                     best
                 })
